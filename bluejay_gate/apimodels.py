@@ -1,0 +1,125 @@
+"""Typed views of the Bluejay responses the gate reads.
+
+Lenient on purpose: unknown fields are ignored, ids are kept as strings whatever type
+the endpoint uses (``agent_id`` is an int in one place and a str in another), and
+statuses stay plain strings (an unknown one is "in progress", see ``statuses``).
+Only what the gate needs is modelled; fields it cannot do without are required, so a
+body without them is a ``ResponseError`` naming the endpoint.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+
+
+def _id_to_str(value: Any) -> Any:
+    if isinstance(value, bool):
+        return value  # let pydantic reject it
+    if isinstance(value, int):
+        return str(value)
+    return value
+
+
+def _optional_number(value: Any) -> Any:
+    """Numbers where the API may send a number, a numeric string, or junk; junk is None."""
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return value
+    if isinstance(value, str):
+        try:
+            return float(value)
+        except ValueError:
+            return None
+    return None
+
+
+Id = Annotated[str, BeforeValidator(_id_to_str)]
+LenientNumber = Annotated[float | None, BeforeValidator(_optional_number)]
+
+
+class ApiModel(BaseModel):
+    model_config = ConfigDict(extra="ignore", populate_by_name=True, frozen=True)
+
+
+class Agent(ApiModel):
+    """``AgentPydantic``. Extra fields are kept so the gate can diff any spec field."""
+
+    model_config = ConfigDict(extra="allow", populate_by_name=True, frozen=True)
+
+    id: Id | None = None
+    name: str | None = None
+    external_agent_id: str | None = None
+
+
+class Simulation(ApiModel):
+    """``SimulationPydantic`` / ``SimulationRes``."""
+
+    id: Id
+    name: str | None = None
+    agent_id: Id | None = None
+
+
+class RunStatus(ApiModel):
+    """A simulation run: ``SimulationRunRes`` (``experiment_id``) or
+    ``SimulationRunResultResponse`` (``simulation_id``)."""
+
+    id: Id
+    simulation_id: Id | None = Field(default=None, validation_alias="simulation_id")
+    experiment_id: Id | None = None
+    status: str | None = None
+    total_tests: int | None = None
+    tests_passed: int | None = None
+    tests_failed: int | None = None
+    tests_completed: int | None = None
+    tests_incompleted: int | None = None
+    created_at: str | None = None
+
+    @property
+    def sim_id(self) -> str | None:
+        return self.simulation_id or self.experiment_id
+
+    @property
+    def score(self) -> float | None:
+        """tests_passed / total_tests × 100: the number Bluejay's own action gates on."""
+        if not self.total_tests or self.tests_passed is None:
+            return None
+        return self.tests_passed / self.total_tests * 100.0
+
+
+class QueuedRun(ApiModel):
+    """``SimulationRunResponse`` from ``queue-simulation-run``."""
+
+    simulation_run_id: Id
+    simulation_result_ids: list[Id] = Field(default_factory=list)
+    agent_id: Id | None = None
+
+
+class SimulationResult(ApiModel):
+    """One conversation (``SimulationResultResponse``). Metric-bearing fields stay raw
+    JSON: ``metrics.extract`` reads every historical shape of them."""
+
+    id: Id
+    digital_human_id: Id | None = None
+    status: str | None = None
+    duration: LenientNumber = None
+    start_time: str | None = None
+    end_time: str | None = None
+    transcript_url: str | None = None
+    audio_url: str | None = None
+    evaluations: list[dict[str, Any]] | None = None
+    custom_metrics: dict[str, Any] | list[Any] | None = None
+    latency: dict[str, Any] | list[Any] | None = None
+
+
+class RunResults(ApiModel):
+    """``SimulationResultsResponse`` from ``retrieve-simulation-results``."""
+
+    simulation_run: RunStatus
+    simulation_results: list[SimulationResult] | None = None
+
+    @property
+    def results(self) -> list[SimulationResult]:
+        return list(self.simulation_results or [])

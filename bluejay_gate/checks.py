@@ -1,0 +1,169 @@
+"""The threshold language: ``AGGREGATE OP NUMBER[%]``, parsed once into typed checks.
+
+Pure: no I/O. ``parse_expression`` raises ``ValueError`` with a message that says what
+is wrong and what is allowed; the spec loader adds file and line.
+"""
+
+from __future__ import annotations
+
+import operator
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Aggregate(StrEnum):
+    MEAN = "mean"
+    MEDIAN = "median"
+    MIN = "min"
+    MAX = "max"
+    PERCENTILE = "pNN"  # the NN lives in Check.percentile
+    RATE = "rate"  # share of true among applicable samples (alias: pass_rate)
+    FAIL_RATE = "fail_rate"
+    COUNT = "count"
+    FAIL_COUNT = "fail_count"
+    SHARE = "share"  # share(VALUE): the VALUE lives in Check.share_value
+    VALUE = "value"  # the run-level number itself (``score``)
+
+
+# Aggregates over booleans, over numbers, over enum strings, and over anything.
+BOOLEAN_AGGREGATES = frozenset({Aggregate.RATE, Aggregate.FAIL_RATE, Aggregate.FAIL_COUNT})
+NUMERIC_AGGREGATES = frozenset(
+    {Aggregate.MEAN, Aggregate.MEDIAN, Aggregate.MIN, Aggregate.MAX, Aggregate.PERCENTILE}
+)
+ENUM_AGGREGATES = frozenset({Aggregate.SHARE})
+ANY_AGGREGATES = frozenset({Aggregate.COUNT, Aggregate.VALUE})
+
+
+class Op(StrEnum):
+    GE = ">="
+    GT = ">"
+    LE = "<="
+    LT = "<"
+    EQ = "=="
+    NE = "!="
+
+    def holds(self, observed: float, threshold: float) -> bool:
+        return _OPS[self](observed, threshold)
+
+
+_OPS: dict[Op, Callable[[float, float], bool]] = {
+    Op.GE: operator.ge,
+    Op.GT: operator.gt,
+    Op.LE: operator.le,
+    Op.LT: operator.lt,
+    Op.EQ: lambda a, b: abs(a - b) <= 1e-9 * max(1.0, abs(b)),
+    Op.NE: lambda a, b: abs(a - b) > 1e-9 * max(1.0, abs(b)),
+}
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARN = "warn"
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    """One threshold on one metric, e.g. ``Empathy: mean >= 7``."""
+
+    metric: str
+    aggregate: Aggregate
+    op: Op
+    threshold: float  # already divided by 100 when written with %
+    expression: str  # as written, for reports: "pass_rate >= 90%"
+    percent: bool = False  # written with %: show observed values as percentages
+    percentile: int | None = None  # for Aggregate.PERCENTILE
+    share_value: str | None = None  # for Aggregate.SHARE
+    severity: Severity = Severity.ERROR
+    min_samples: int | None = None
+    line: int | None = None  # line of this check in the spec file
+    confidence: float | None = None  # issue 7: two-sided confidence level, e.g. 0.95
+
+    @property
+    def label(self) -> str:
+        """``"Empathy: mean >= 7"`` — the test case name."""
+        return f"{self.metric}: {self.expression}"
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedExpression:
+    aggregate: Aggregate
+    op: Op
+    threshold: float
+    percent: bool
+    percentile: int | None
+    share_value: str | None
+    text: str
+
+
+_EXPR = re.compile(
+    r"""^\s*
+    (?P<agg>[A-Za-z_][A-Za-z0-9_]*)
+    (?:\(\s*(?P<arg>[^()]*?)\s*\))?
+    \s*(?P<op>>=|<=|==|!=|>|<)\s*
+    (?P<num>[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?)
+    \s*(?P<pct>%)?\s*$""",
+    re.VERBOSE,
+)
+_PERCENTILE = re.compile(r"^p(\d{1,3}(?:\.\d+)?)$")
+_SIMPLE = {
+    "mean": Aggregate.MEAN,
+    "median": Aggregate.MEDIAN,
+    "min": Aggregate.MIN,
+    "max": Aggregate.MAX,
+    "rate": Aggregate.RATE,
+    "pass_rate": Aggregate.RATE,
+    "fail_rate": Aggregate.FAIL_RATE,
+    "count": Aggregate.COUNT,
+    "fail_count": Aggregate.FAIL_COUNT,
+    "value": Aggregate.VALUE,
+}
+AGGREGATE_NAMES = (*_SIMPLE, "pNN", "share(VALUE)")
+_HELP = (
+    "expected AGGREGATE OP NUMBER[%], e.g. 'pass_rate >= 90%' or 'p95 <= 1500'; "
+    f"aggregates: {', '.join(AGGREGATE_NAMES)}; operators: >=, >, <=, <, ==, !="
+)
+
+
+def parse_expression(text: str) -> ParsedExpression:
+    """Parse ``"pass_rate >= 90%"``. Raises ``ValueError`` saying what is wrong."""
+    m = _EXPR.match(text)
+    if not m:
+        raise ValueError(f"cannot read threshold {text!r}: {_HELP}")
+    name = m["agg"].lower()
+    arg = m["arg"]
+    percentile: int | None = None
+    share_value: str | None = None
+    if name == "share":
+        if arg is None or not arg.strip().strip("'\""):
+            raise ValueError(
+                f"cannot read threshold {text!r}: share needs a value, e.g. share(resolved)"
+            )
+        share_value = arg.strip().strip("'\"")
+        aggregate = Aggregate.SHARE
+    elif arg is not None:
+        raise ValueError(f"cannot read threshold {text!r}: only share(VALUE) takes an argument")
+    elif name in _SIMPLE:
+        aggregate = _SIMPLE[name]
+    elif pm := _PERCENTILE.match(name):
+        value = float(pm[1])
+        if not value.is_integer() or not 1 <= value <= 100:
+            raise ValueError(f"cannot read threshold {text!r}: percentiles go from p1 to p100")
+        percentile = int(value)
+        aggregate = Aggregate.PERCENTILE
+    else:
+        raise ValueError(f"unknown aggregate {m['agg']!r} in {text!r}: {_HELP}")
+    number = float(m["num"])
+    percent = m["pct"] is not None
+    if percent:
+        number /= 100.0
+    return ParsedExpression(
+        aggregate=aggregate,
+        op=Op(m["op"]),
+        threshold=number,
+        percent=percent,
+        percentile=percentile,
+        share_value=share_value,
+        text=" ".join(text.split()),
+    )

@@ -1,0 +1,1 @@
+"""Local Bluejay API emulator (in progress)."""

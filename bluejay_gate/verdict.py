@@ -1,0 +1,122 @@
+"""The outcome of a gate run: what the evaluator produces and every reporter renders.
+
+Plain frozen data; no I/O. ``Verdict.exit_code`` is the one place that turns outcomes
+into 0 / 1 / 3 (2 never reaches here: a bad spec stops before anything runs).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from bluejay_gate.checks import Check, Severity
+from bluejay_gate.errors import EXIT_FAIL, EXIT_NO_VERDICT, EXIT_PASS
+
+
+class Outcome(StrEnum):
+    PASS = "pass"
+    FAIL = "fail"  # a definite "no"
+    WARN = "warn"  # a warn-severity check that did not pass; never changes the exit code
+    NO_VERDICT = "no_verdict"  # could not decide: missing metric, no samples, ...
+
+
+@dataclass(frozen=True, slots=True)
+class MetricValue:
+    """One metric's value in one conversation, normalised for aggregation."""
+
+    name: str
+    raw: str | None  # as Bluejay sent it (response_value is always a string)
+    value: bool | float | str | None  # None when not applicable
+    # pass_fail, yes_no, tool_call, quantitative, enum, qualitative, json,
+    # or builtin_bool / builtin_number for Bluejay's own evaluation fields
+    response_type: str
+    applicable: bool = True
+    reasoning: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Conversation:
+    """One simulation result, as the reports show it."""
+
+    result_id: str
+    run_id: str
+    digital_human_id: str | None
+    status: str
+    completed: bool  # COMPLETED and the agent spoke; only these feed the aggregates
+    never_spoke: bool  # COMPLETED but num_turns <= 1 or agent_speak_percentage == 0
+    metrics: dict[str, MetricValue] = field(default_factory=dict)
+    transcript_url: str | None = None
+    audio_url: str | None = None
+    dashboard_url: str | None = None
+    duration_ms: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CheckResult:
+    check: Check
+    outcome: Outcome
+    observed: float | None  # None when there is no verdict
+    samples: int  # applicable samples the aggregate used
+    not_applicable: int = 0
+    message: str = ""  # one line: observed vs threshold, sample size, or why no verdict
+    worst: tuple[str, ...] = ()  # result ids of the conversations that pulled it down
+    interval: tuple[float, float] | None = None  # issue 7: confidence interval
+
+    @property
+    def blocking(self) -> bool:
+        return self.check.severity is Severity.ERROR
+
+
+@dataclass(frozen=True, slots=True)
+class SimulationVerdict:
+    label: str
+    simulation_id: str
+    run_ids: tuple[str, ...]
+    run_status: str | None
+    outcome: Outcome
+    checks: tuple[CheckResult, ...] = ()
+    errors: tuple[str, ...] = ()  # reasons for no verdict at simulation level
+    conversations: tuple[Conversation, ...] = ()
+    total: int = 0
+    completed: int = 0
+    not_completed: int = 0
+    never_spoke: int = 0
+    score: float | None = None  # run-level tests_passed / total_tests × 100
+    dashboard_url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    simulations: tuple[SimulationVerdict, ...]
+    errors: tuple[str, ...] = ()  # gate-level reasons for no verdict (timeout, API error, ...)
+
+    @property
+    def failed(self) -> bool:
+        return any(
+            c.outcome is Outcome.FAIL and c.blocking for s in self.simulations for c in s.checks
+        )
+
+    @property
+    def undecided(self) -> bool:
+        return bool(self.errors) or any(
+            s.outcome is Outcome.NO_VERDICT
+            or s.errors
+            or any(c.outcome is Outcome.NO_VERDICT and c.blocking for c in s.checks)
+            for s in self.simulations
+        )
+
+    @property
+    def exit_code(self) -> int:
+        """1 when any error-severity check failed; else 3 when anything is undecided
+        (or there was nothing to decide); else 0."""
+        if self.failed:
+            return EXIT_FAIL
+        if self.undecided or not self.simulations:
+            return EXIT_NO_VERDICT
+        return EXIT_PASS
+
+    @property
+    def outcome(self) -> Outcome:
+        return {EXIT_PASS: Outcome.PASS, EXIT_FAIL: Outcome.FAIL}.get(
+            self.exit_code, Outcome.NO_VERDICT
+        )
