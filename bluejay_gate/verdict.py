@@ -32,6 +32,9 @@ class MetricValue:
     response_type: str
     applicable: bool = True
     reasoning: str | None = None
+    # why ``raw`` could not be read for its response_type ("malformed"); a check over a
+    # malformed sample has no verdict (never silently dropped: it could hide a failure)
+    error: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +52,9 @@ class Conversation:
     audio_url: str | None = None
     dashboard_url: str | None = None
     duration_ms: float | None = None
+    # COMPLETED and the agent spoke, but no custom metrics while other conversations of the
+    # simulation have them (bulk under-reporting); counted as not completed
+    unscored: bool = False
 
 
 @dataclass(frozen=True, slots=True)
