@@ -40,6 +40,69 @@ Id = Annotated[str, BeforeValidator(_id_to_str)]
 LenientNumber = Annotated[float | None, BeforeValidator(_optional_number)]
 
 
+# Request bodies: the fields the OpenAPI document allows, so the client never sends an
+# undocumented one (a strict server rejects them). ``tests/unit/test_apimodels.py`` checks
+# these sets against ``bluejay-openapi.json``.
+_AGENT_COMMON_FIELDS = frozenset(
+    {
+        "connection_type",
+        "custom_sip_headers",
+        "enable_outbound_call_auto_start",
+        "external_agent_id",
+        "folder",
+        "goals",
+        "http_webhook",
+        "keyterms",
+        "knowledge_base",
+        "livekit_agent_name",
+        "livekit_customer_tool_topic",
+        "livekit_metadata",
+        "mode",
+        "name",
+        "phone_number",
+        "pipecat_agent_configuration",
+        "pipecat_agent_name",
+        "pipecat_room_properties",
+        "provider_id",
+        "redact_pii",
+        "simulations_disabled",
+        "sip_password",
+        "sip_uri",
+        "sip_username",
+        "system_prompt",
+        "type",
+        "voice_provider",
+        "websocket_password",
+        "websocket_url",
+        "websocket_username",
+    }
+)
+#: ``AgentRequest`` (``POST /v1/add-agent``).
+AGENT_REQUEST_FIELDS = _AGENT_COMMON_FIELDS | {"bluejay_as_code_id"}
+AGENT_REQUEST_REQUIRED = frozenset({"name", "system_prompt", "knowledge_base", "goals"})
+#: ``AgentUpdateRequest`` (``POST /v1/update-agent``), ``agent_id`` included.
+AGENT_UPDATE_FIELDS = _AGENT_COMMON_FIELDS | {"agent_id", "bluejay_as_code_id"}
+#: ``AgentUpdateWithExternalIdRequest`` (``PUT /v1/update-agent-by-external-id``).
+AGENT_UPDATE_BY_EXTERNAL_ID_FIELDS = _AGENT_COMMON_FIELDS
+#: ``SimulationRunRequest`` (``POST /v1/queue-simulation-run``).
+QUEUE_RUN_FIELDS = frozenset(
+    {
+        "simulation_id",
+        "prompt_id",
+        "knowledge_base_id",
+        "digital_human_ids",
+        "phone_number",
+        "sip_uri",
+        "livekit_agent_name",
+        "livekit_metadata",
+        "pipecat_agent_name",
+        "pipecat_agent_configuration",
+        "pipecat_room_properties",
+        "runs_per_digital_human",
+    }
+)
+
+
 class ApiModel(BaseModel):
     model_config = ConfigDict(extra="ignore", populate_by_name=True, frozen=True)
 
@@ -52,6 +115,7 @@ class Agent(ApiModel):
     id: Id | None = None
     name: str | None = None
     external_agent_id: str | None = None
+    created_at: str | None = None
 
 
 class Simulation(ApiModel):
@@ -123,3 +187,36 @@ class RunResults(ApiModel):
     @property
     def results(self) -> list[SimulationResult]:
         return list(self.simulation_results or [])
+
+
+class AgentCreated(ApiModel):
+    """``AgentResponse`` from ``add-agent``."""
+
+    agent_id: Id
+
+
+class SimulationList(ApiModel):
+    """``GetSimulationsResponse`` from ``get-simulations-by-agent``."""
+
+    simulations: list[Simulation] = Field(default_factory=list)
+
+
+class RunList(ApiModel):
+    """``GetSimulationRunsResponse`` from ``get-simulation-runs``."""
+
+    simulation_runs: list[RunStatus] = Field(default_factory=list)
+
+
+class SingleResult(ApiModel):
+    """``SingleSimulationResultResponse`` from ``retrieve-simulation-result``."""
+
+    simulation_result: SimulationResult
+
+
+class EndConversationsOutcome(ApiModel):
+    """``EndConversationsResponse``; everything optional, the gate only logs it."""
+
+    success: bool | None = None
+    ended_count: int | None = None
+    failed_ids: list[Id] | None = None
+    message: str | None = None

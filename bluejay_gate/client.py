@@ -1,0 +1,748 @@
+"""The Bluejay API client: the one module that knows URLs, JSON bodies and retries.
+
+Every request carries ``X-API-Key``, ``Accept: application/json`` and
+``User-Agent: bluejay-gate/<version>``, and every body is one the OpenAPI document allows
+(ids as the document types them, only documented fields, ``None`` fields left out).
+Responses become the lenient models of ``apimodels``; failures become the
+``errors.ApiError`` family, each message naming the endpoint and what to do.
+
+Retries (see ``retry``): GET requests, agent updates, ``end-conversations`` and ``ping``
+are retried on connect/read errors, dropped connections, 429 and 500/502/503/504.
+
+Two calls are not idempotent and cost money or leave duplicates, so they reconcile
+instead of blindly retrying:
+
+* ``queue_run`` lists the simulation's runs (``get-simulation-runs``) *before* queueing.
+  It resends the POST only when the request surely never reached Bluejay (connect
+  error, 429). After an ambiguous failure (read timeout, dropped connection, 5xx, or a
+  2xx with an unreadable body) it waits the backoff delay, lists the runs again and
+  adopts a run whose id was not in the snapshot (the newest if several; logged). If the
+  snapshot itself failed, it adopts a run created since the first POST minus 60 s of
+  clock skew. Only when no such run exists does it queue again, counting the attempt.
+* ``add_agent`` does the same with the agent: after an ambiguous failure it looks the
+  agent up by ``external_agent_id`` (or by exact name in ``all-agents``, preferring one
+  created after the attempt) before creating it again.
+
+Known limit: Bluejay has no idempotency keys, so two CI jobs queueing the same
+simulation at the same instant cannot be told apart. If one of them loses its queue
+response, it may adopt the other job's run. Give concurrent jobs different simulations,
+or serialise them (e.g. a CI concurrency group), when that matters.
+
+The API key is only ever placed in the ``X-API-Key`` header of a request. It is not a
+default header of the underlying ``httpx.Client``, ``repr(client)`` does not show it,
+errors are raised without chaining the httpx exceptions (which hold the request), and
+any body text echoed into a message is scrubbed of the key and cut to 200 characters.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import os
+import random
+import ssl
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from types import TracebackType
+from typing import Any, TypeVar
+from urllib.parse import quote, urlsplit
+
+import httpx
+import pydantic
+
+from bluejay_gate import __version__
+from bluejay_gate.apimodels import (
+    AGENT_REQUEST_FIELDS,
+    AGENT_REQUEST_REQUIRED,
+    AGENT_UPDATE_BY_EXTERNAL_ID_FIELDS,
+    AGENT_UPDATE_FIELDS,
+    QUEUE_RUN_FIELDS,
+    Agent,
+    AgentCreated,
+    EndConversationsOutcome,
+    QueuedRun,
+    RunList,
+    RunResults,
+    RunStatus,
+    Simulation,
+    SimulationList,
+    SimulationResult,
+    SingleResult,
+)
+from bluejay_gate.errors import (
+    ApiError,
+    AuthError,
+    NotFoundError,
+    RequestRejected,
+    ResponseError,
+    UsageError,
+)
+from bluejay_gate.retry import (
+    DEFAULT_BASE_URL,
+    EXCERPT_CHARS,
+    MAX_BODY_BYTES,
+    MAX_LISTED_PROBLEMS,
+    Failure,
+    FailureReader,
+    RetryBudget,
+    RetryPolicy,
+)
+
+__all__ = ["DEFAULT_BASE_URL", "BluejayClient", "RetryPolicy", "validate_base_url"]
+
+_ERROR_BODY_BYTES = 64 * 1024  # of an error body only an excerpt is ever shown
+CLOCK_SKEW = timedelta(seconds=60)
+
+M = TypeVar("M", bound=pydantic.BaseModel)
+T = TypeVar("T")
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def validate_base_url(url: str) -> str:
+    """Normalise a base URL: no trailing ``/`` or ``/v1``; https, or http on loopback only."""
+    text = url.strip()
+    source = "the base URL (--base-url or BLUEJAY_BASE_URL)"
+    try:
+        parts = urlsplit(text)
+        host = parts.hostname or ""
+        parts.port  # noqa: B018 - raises ValueError for a bad port
+    except ValueError as exc:
+        raise UsageError(f"{source} {text!r} is not a valid URL ({exc})") from None
+    if parts.scheme not in {"http", "https"} or not host:
+        raise UsageError(
+            f"{source} {text!r} is not an http(s) URL with a host; "
+            f"use e.g. {DEFAULT_BASE_URL} or http://127.0.0.1:8787 for the emulator"
+        )
+    if parts.username is not None or parts.password is not None:
+        raise UsageError(
+            f"{source} must not contain credentials (user:password@); "
+            "the API key goes in BLUEJAY_API_KEY"
+        )
+    if parts.query or parts.fragment:
+        raise UsageError(f"{source} {text!r} must not have a query or fragment")
+    if parts.scheme == "http" and not _is_loopback(host):
+        raise UsageError(
+            f"{source} {text!r} uses plain http:// for a host that is not loopback; "
+            "the API key would travel unencrypted: use https://, or http:// only with "
+            "127.0.0.1, ::1 or localhost (e.g. the emulator)"
+        )
+    path = parts.path.rstrip("/")
+    if path.endswith("/v1"):
+        path = path[: -len("/v1")].rstrip("/")
+    netloc = parts.netloc
+    return f"{parts.scheme}://{netloc}{path}"
+
+
+def _is_loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _ssl_verify() -> ssl.SSLContext | bool:
+    """Certificate verification, always on; honours SSL_CERT_FILE / SSL_CERT_DIR."""
+    cafile = os.environ.get("SSL_CERT_FILE") or None
+    capath = os.environ.get("SSL_CERT_DIR") or None
+    if cafile is None and capath is None:
+        return True
+    try:
+        return ssl.create_default_context(cafile=cafile, capath=capath)
+    except (OSError, ssl.SSLError) as exc:
+        where = f"SSL_CERT_FILE={cafile}" if cafile else f"SSL_CERT_DIR={capath}"
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise UsageError(
+            f"{where}: cannot load CA certificates ({reason}); point it at a PEM bundle or unset it"
+        ) from None
+
+
+class _Secret:
+    """Holds the API key; its repr never shows it."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "'***'"
+
+    __str__ = __repr__
+
+
+@dataclass(frozen=True)
+class _Reply:
+    """A 2xx answer, its body read in full (and at most ``MAX_BODY_BYTES``)."""
+
+    status: int
+    content_type: str
+    body: bytes
+
+
+class BluejayClient:
+    """A thread-safe client for the parts of the Bluejay API the gate uses."""
+
+    def __init__(
+        self,
+        api_key: str,
+        base_url: str = DEFAULT_BASE_URL,
+        *,
+        transport: httpx.BaseTransport | None = None,
+        timeout: float = 30.0,
+        retry: RetryPolicy = RetryPolicy(),  # noqa: B008 - frozen dataclass, safe default
+        sleep: Callable[[float], None] = time.sleep,
+        monotonic: Callable[[], float] = time.monotonic,
+        now: Callable[[], datetime] = _utc_now,
+        deadline: float | None = None,
+        log: Callable[[str], None] | None = None,
+    ) -> None:
+        key = (api_key or "").strip()
+        if not key:
+            raise UsageError("BLUEJAY_API_KEY is empty: set it to an API key from Bluejay")
+        if not key.isascii() or not key.isprintable() or any(c.isspace() for c in key):
+            raise UsageError(
+                "BLUEJAY_API_KEY contains spaces, control or non-ASCII characters and "
+                "cannot be sent in a header: copy the key again"
+            )
+        self._key = _Secret(key)
+        self.base_url = validate_base_url(base_url)
+        self.retry = retry
+        self.deadline = deadline
+        self._sleep = sleep
+        self._monotonic = monotonic
+        self._now = now
+        self._log_sink = log
+        self._timeout = timeout
+        self._lock = threading.Lock()
+        self._request_count = 0
+        self._rng = random.Random()
+        self._failures = FailureReader(secret=key, host="", timeout=timeout, now=now)
+        self._http = httpx.Client(
+            base_url=self.base_url,
+            transport=transport,
+            timeout=httpx.Timeout(timeout),
+            verify=_ssl_verify() if transport is None else True,
+            follow_redirects=False,
+            headers={
+                "Accept": "application/json",
+                "User-Agent": f"bluejay-gate/{__version__}",
+            },
+        )
+        self._failures.host = self._http.base_url.host
+
+    # -- plumbing ---------------------------------------------------------------------
+
+    def __repr__(self) -> str:
+        return f"BluejayClient(base_url={self.base_url!r})"
+
+    def __enter__(self) -> BluejayClient:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the connection pool."""
+        self._http.close()
+
+    @property
+    def request_count(self) -> int:
+        """HTTP attempts sent so far (retries and reconciliation look-ups included)."""
+        with self._lock:
+            return self._request_count
+
+    def _log(self, line: str) -> None:
+        if self._log_sink is not None:
+            self._log_sink(self._scrub(line))
+
+    def _scrub(self, text: str) -> str:
+        return self._failures.scrub(text)
+
+    def _excerpt(self, text: str) -> str:
+        return self._failures.excerpt(text)
+
+    def _rand(self) -> float:
+        with self._lock:
+            return self._rng.random()
+
+    # -- one attempt ------------------------------------------------------------------
+
+    def _attempt(
+        self, method: str, path: str, body: Any, what: tuple[str, str] | None
+    ) -> _Reply | Failure:
+        endpoint = f"{method} {path}"
+        with self._lock:
+            self._request_count += 1
+        headers = {"X-API-Key": self._key.reveal()}
+        try:
+            with self._http.stream(method, path, json=body, headers=headers) as response:
+                status = response.status_code
+                ctype = response.headers.get("content-type", "").split(";")[0].strip()
+                success = 200 <= status < 300
+                limit = MAX_BODY_BYTES if success else _ERROR_BODY_BYTES
+                declared = response.headers.get("content-length", "")
+                if success and declared.isdigit() and int(declared) > limit:
+                    return self._failures.too_big(endpoint, status, int(declared))
+                data, over = _read_capped(response.iter_bytes(), limit)
+                if over and success:
+                    return self._failures.too_big(endpoint, status, None)
+                if success:
+                    return _Reply(status, ctype, data)
+                return self._failures.status(endpoint, status, response.headers, data, what)
+        except httpx.HTTPError as exc:
+            return self._failures.transport(endpoint, exc)
+
+    # -- retry loops --------------------------------------------------------------------
+
+    def _budget(self) -> RetryBudget:
+        return RetryBudget(self.retry, self._monotonic, self.deadline, self._rand)
+
+    def _call(
+        self, method: str, path: str, body: Any = None, *, what: tuple[str, str] | None = None
+    ) -> _Reply:
+        """Send an idempotent request, retrying transient failures within the budget."""
+        budget = self._budget()
+        while True:
+            budget.attempt_started()
+            outcome = self._attempt(method, path, body, what)
+            if isinstance(outcome, _Reply):
+                return outcome
+            if not outcome.transient:
+                raise outcome.error()
+            delay = budget.next_delay(outcome.retry_after)
+            if delay is None:
+                raise outcome.error(budget.gave_up_because)
+            self._log_retry(outcome, budget, delay)
+            self._sleep(delay)
+
+    def _log_retry(self, failure: Failure, budget: RetryBudget, delay: float) -> None:
+        self._log(
+            f"{failure.endpoint}: {failure.summary}; retrying in {delay:.1f} s "
+            f"(attempt {budget.attempts + 1} of {self.retry.max_attempts})"
+        )
+
+    def _post_once_only(
+        self,
+        path: str,
+        body: Mapping[str, Any],
+        parse: Callable[[_Reply], T],
+        reconcile: Callable[[str], T | None],
+        noun: str,
+    ) -> T:
+        """POST something that is not idempotent; after an ambiguous failure look for
+        what it may have created (``reconcile``) before sending it again."""
+        budget = self._budget()
+        while True:
+            budget.attempt_started()
+            outcome = self._attempt("POST", path, body, None)
+            if isinstance(outcome, _Reply):
+                try:
+                    return parse(outcome)
+                except ResponseError as exc:
+                    # A 2xx: it was created, only the answer is unreadable.
+                    found = self._reconciled(reconcile, exc.message, exc.endpoint, noun)
+                    if found is not None:
+                        return found
+                    raise
+            if not outcome.transient:
+                raise outcome.error()
+            delay = budget.next_delay(outcome.retry_after)
+            if not outcome.reached:
+                if delay is None:
+                    raise outcome.error(budget.gave_up_because)
+                self._log_retry(outcome, budget, delay)
+                self._sleep(delay)
+                continue
+            if delay is not None:
+                self._sleep(delay)  # let a slow server finish before looking
+            found = self._reconciled(reconcile, outcome.summary, outcome.endpoint, noun)
+            if found is not None:
+                return found
+            if delay is None:
+                raise outcome.error(f"{budget.gave_up_because}; no {noun} was created")
+            self._log(
+                f"{outcome.endpoint}: {outcome.summary} and no {noun} was created; sending "
+                f"again (attempt {budget.attempts + 1} of {self.retry.max_attempts})"
+            )
+
+    def _reconciled(
+        self, reconcile: Callable[[str], T | None], cause: str, endpoint: str, noun: str
+    ) -> T | None:
+        try:
+            return reconcile(cause)
+        except ApiError as exc:
+            raise type(exc)(
+                f"{cause}, and checking whether the {noun} was created failed too "
+                f"({exc.message}); it may exist: check the Bluejay dashboard before running "
+                "again",
+                endpoint=endpoint,
+                status=exc.status,
+            ) from None
+
+    # -- parsing ------------------------------------------------------------------------
+
+    def _json(self, reply: _Reply, endpoint: str) -> Any:
+        try:
+            return json.loads(reply.body)
+        except ValueError:
+            kind = reply.content_type or "no content type"
+            excerpt = self._excerpt(reply.body[:4096].decode("utf-8", errors="replace"))
+            shown = f": {excerpt}" if excerpt else ""
+            raise ResponseError(
+                f"returned a body that is not JSON ({kind}, {len(reply.body)} bytes){shown}; "
+                "check --base-url points at the Bluejay API (not a proxy or login page)",
+                endpoint=endpoint,
+                status=reply.status,
+            ) from None
+
+    def _model(self, model: type[M], payload: Any, endpoint: str, status: int) -> M:
+        try:
+            return model.model_validate(payload)
+        except pydantic.ValidationError as exc:
+            problems = [
+                f"{'.'.join(str(p) for p in err['loc']) or '(body)'}: {err['msg']}"
+                for err in exc.errors()
+            ]
+            shown = "; ".join(self._excerpt(p) for p in problems[:MAX_LISTED_PROBLEMS])
+            more = len(problems) - MAX_LISTED_PROBLEMS
+            if more > 0:
+                shown += f"; and {more} more"
+            raise ResponseError(
+                f"returned a body without the documented {model.__name__} shape: {shown}",
+                endpoint=endpoint,
+                status=status,
+            ) from None
+
+    def _get_model(self, path: str, model: type[M], what: tuple[str, str] | None = None) -> M:
+        endpoint = f"GET {path}"
+        reply = self._call("GET", path, what=what)
+        return self._model(model, self._json(reply, endpoint), endpoint, reply.status)
+
+    # -- endpoints ------------------------------------------------------------------------
+
+    def ping(self) -> None:
+        """Check the key and the base URL (``GET /v1/ping``)."""
+        reply = self._call("GET", "/v1/ping")
+        self._json(reply, "GET /v1/ping")
+
+    def get_agent(self, agent_id: str) -> Agent:
+        """``GET /v1/agents/{agent_id}``."""
+        ident = _integer_id(agent_id, "agent", "GET /v1/agents/{agent_id}")
+        return self._get_model(f"/v1/agents/{ident}", Agent, ("agent", ident))
+
+    def find_agent_by_external_id(self, external_id: str) -> Agent | None:
+        """``GET /v1/agent-by-external-id/{external_id}``; ``None`` when there is none."""
+        path = f"/v1/agent-by-external-id/{_segment(external_id)}"
+        try:
+            reply = self._call("GET", path, what=("agent with external id", external_id))
+        except NotFoundError:
+            return None
+        payload = self._json(reply, f"GET {path}")
+        if payload is None:
+            return None
+        return self._model(Agent, payload, f"GET {path}", reply.status)
+
+    def list_agents(self) -> list[Agent]:
+        """``GET /v1/all-agents``."""
+        path = "/v1/all-agents"
+        reply = self._call("GET", path)
+        payload = self._json(reply, f"GET {path}")
+        if isinstance(payload, dict) and isinstance(payload.get("agents"), list):
+            payload = payload["agents"]  # liberal: a wrapped list
+        if not isinstance(payload, list):
+            raise ResponseError(
+                f"returned {type(payload).__name__}, not a list of agents",
+                endpoint=f"GET {path}",
+                status=reply.status,
+            )
+        return [self._model(Agent, item, f"GET {path}", reply.status) for item in payload]
+
+    def add_agent(self, fields: dict[str, Any]) -> str:
+        """Create an agent (``POST /v1/add-agent``, an ``AgentRequest``); returns its id."""
+        endpoint = "POST /v1/add-agent"
+        body = _body(fields, AGENT_REQUEST_FIELDS, "AgentRequest", endpoint)
+        missing = sorted(AGENT_REQUEST_REQUIRED - body.keys())
+        if missing:
+            raise RequestRejected(
+                f"not sent: AgentRequest needs {', '.join(missing)}; add them to the spec's agent",
+                endpoint=endpoint,
+            )
+        started = self._now()
+
+        def parse(reply: _Reply) -> str:
+            payload = self._json(reply, endpoint)
+            return self._model(AgentCreated, payload, endpoint, reply.status).agent_id
+
+        def reconcile(cause: str) -> str | None:
+            return self._find_created_agent(body, started, cause)
+
+        return self._post_once_only("/v1/add-agent", body, parse, reconcile, "agent")
+
+    def _find_created_agent(
+        self, body: Mapping[str, Any], since: datetime, cause: str
+    ) -> str | None:
+        external_id = body.get("external_agent_id")
+        if external_id:
+            agent = self.find_agent_by_external_id(str(external_id))
+            candidates = [agent] if agent is not None and agent.id else []
+        else:
+            candidates = [a for a in self.list_agents() if a.name == body["name"] and a.id]
+            if len(candidates) > 1:
+                candidates = [
+                    a for a in candidates if _created_since(a.created_at, since - CLOCK_SKEW)
+                ]
+        if not candidates:
+            return None
+        chosen = max(candidates, key=lambda a: _newest_key(a.created_at, a.id))
+        self._log(f"POST /v1/add-agent: adopted agent {chosen.id} after {cause}")
+        return chosen.id
+
+    def update_agent(self, agent_id: str, fields: dict[str, Any]) -> None:
+        """``POST /v1/update-agent`` (``AgentUpdateRequest``, ``agent_id`` as a string)."""
+        endpoint = "POST /v1/update-agent"
+        body = _body(fields, AGENT_UPDATE_FIELDS - {"agent_id"}, "AgentUpdateRequest", endpoint)
+        self._call(
+            "POST",
+            "/v1/update-agent",
+            {"agent_id": str(agent_id), **body},
+            what=("agent", str(agent_id)),
+        )
+
+    def update_agent_by_external_id(self, external_id: str, fields: dict[str, Any]) -> None:
+        """``PUT /v1/update-agent-by-external-id`` (``AgentUpdateWithExternalIdRequest``)."""
+        endpoint = "PUT /v1/update-agent-by-external-id"
+        allowed = AGENT_UPDATE_BY_EXTERNAL_ID_FIELDS - {"external_agent_id"}
+        body = _body(fields, allowed, "AgentUpdateWithExternalIdRequest", endpoint)
+        self._call(
+            "PUT",
+            "/v1/update-agent-by-external-id",
+            {"external_agent_id": str(external_id), **body},
+            what=("agent with external id", str(external_id)),
+        )
+
+    def get_simulation(self, simulation_id: str) -> Simulation:
+        """``GET /v1/simulation/{simulation_id}``."""
+        ident = _integer_id(simulation_id, "simulation", "GET /v1/simulation/{simulation_id}")
+        return self._get_model(f"/v1/simulation/{ident}", Simulation, ("simulation", ident))
+
+    def list_agent_simulations(self, agent_id: str) -> list[Simulation]:
+        """``GET /v1/get-simulations-by-agent/{agent_id}``."""
+        path = f"/v1/get-simulations-by-agent/{_segment(agent_id)}"
+        reply = self._call("GET", path, what=("agent", str(agent_id)))
+        payload = self._json(reply, f"GET {path}")
+        if isinstance(payload, list):
+            payload = {"simulations": payload}
+        return list(self._model(SimulationList, payload, f"GET {path}", reply.status).simulations)
+
+    def list_runs(self, simulation_id: str) -> list[RunStatus]:
+        """``GET /v1/get-simulation-runs/{simulation_id}``."""
+        path = f"/v1/get-simulation-runs/{_segment(simulation_id)}"
+        reply = self._call("GET", path, what=("simulation", str(simulation_id)))
+        payload = self._json(reply, f"GET {path}")
+        if isinstance(payload, list):
+            payload = {"simulation_runs": payload}
+        return list(self._model(RunList, payload, f"GET {path}", reply.status).simulation_runs)
+
+    def queue_run(
+        self,
+        simulation_id: str,
+        *,
+        digital_human_ids: Sequence[str] | None = None,
+        runs_per_digital_human: int | None = None,
+        extra: Mapping[str, Any] | None = None,
+    ) -> QueuedRun:
+        """Queue one run (``POST /v1/queue-simulation-run``), never two (module docstring)."""
+        endpoint = "POST /v1/queue-simulation-run"
+        sim = str(simulation_id)
+        fixed = {"simulation_id", "digital_human_ids", "runs_per_digital_human"}
+        body = _body(dict(extra or {}), QUEUE_RUN_FIELDS - fixed, "SimulationRunRequest", endpoint)
+        body["simulation_id"] = sim
+        if digital_human_ids is not None:
+            body["digital_human_ids"] = [str(i) for i in digital_human_ids]
+        if runs_per_digital_human is not None:
+            if (
+                isinstance(runs_per_digital_human, bool)
+                or not isinstance(runs_per_digital_human, int)
+                or runs_per_digital_human < 1
+            ):
+                raise RequestRejected(
+                    f"not sent: runs_per_digital_human must be a whole number >= 1, "
+                    f"not {runs_per_digital_human!r}",
+                    endpoint=endpoint,
+                )
+            body["runs_per_digital_human"] = runs_per_digital_human
+        snapshot = self._run_snapshot(sim)
+        started = self._now()
+
+        def parse(reply: _Reply) -> QueuedRun:
+            payload = self._json(reply, endpoint)
+            return self._model(QueuedRun, payload, endpoint, reply.status)
+
+        def reconcile(cause: str) -> QueuedRun | None:
+            return self._find_queued_run(sim, snapshot, started, cause)
+
+        return self._post_once_only("/v1/queue-simulation-run", body, parse, reconcile, "run")
+
+    def _run_snapshot(self, simulation_id: str) -> set[str] | None:
+        try:
+            return {run.id for run in self.list_runs(simulation_id)}
+        except NotFoundError:
+            return set()  # no runs yet (or no such simulation: the queue call will say)
+        except AuthError:
+            raise
+        except ApiError as exc:
+            self._log(
+                f"could not list the runs of simulation {simulation_id} before queueing "
+                f"({exc.message}); a lost answer will be matched by creation time instead"
+            )
+            return None
+
+    def _find_queued_run(
+        self, simulation_id: str, snapshot: set[str] | None, since: datetime, cause: str
+    ) -> QueuedRun | None:
+        try:
+            runs = self.list_runs(simulation_id)
+        except NotFoundError:
+            runs = []
+        if snapshot is not None:
+            new = [run for run in runs if run.id not in snapshot]
+        else:
+            new = [run for run in runs if _created_since(run.created_at, since - CLOCK_SKEW)]
+        if not new:
+            return None
+        new.sort(key=lambda run: _newest_key(run.created_at, run.id))
+        chosen = new[-1]
+        if len(new) > 1:
+            others = ", ".join(run.id for run in new[:-1])
+            self._log(
+                f"simulation {simulation_id}: {len(new)} new runs appeared while queueing "
+                f"(another job queueing it too?); adopting the newest, {chosen.id}, not {others}"
+            )
+        self._log(f"POST /v1/queue-simulation-run: adopted run {chosen.id} after {cause}")
+        try:
+            result_ids = [result.id for result in self.get_run_results(chosen.id).results]
+        except ApiError as exc:
+            self._log(f"run {chosen.id}: could not list its results yet ({exc.message})")
+            result_ids = []
+        return QueuedRun(simulation_run_id=chosen.id, simulation_result_ids=result_ids)
+
+    def get_run_results(self, run_id: str) -> RunResults:
+        """``GET /v1/retrieve-simulation-results/{simulation_run_id}``."""
+        path = f"/v1/retrieve-simulation-results/{_segment(run_id)}"
+        return self._get_model(path, RunResults, ("simulation run", str(run_id)))
+
+    def get_result(self, result_id: str) -> SimulationResult:
+        """``GET /v1/retrieve-simulation-result/{test_result_id}``."""
+        path = f"/v1/retrieve-simulation-result/{_segment(result_id)}"
+        endpoint = f"GET {path}"
+        reply = self._call("GET", path, what=("simulation result", str(result_id)))
+        payload = self._json(reply, endpoint)
+        if isinstance(payload, dict) and "simulation_result" not in payload and "id" in payload:
+            return self._model(SimulationResult, payload, endpoint, reply.status)
+        return self._model(SingleResult, payload, endpoint, reply.status).simulation_result
+
+    def end_conversations(self, result_ids: Sequence[str]) -> None:
+        """``POST /v1/end-conversations`` with integer ids; no call when there are none."""
+        endpoint = "POST /v1/end-conversations"
+        ids = [_integer_id(i, "simulation result", endpoint) for i in result_ids]
+        if not ids:
+            return
+        body = {"test_result_ids": [int(i) for i in ids]}
+        reply = self._call("POST", "/v1/end-conversations", body)
+        try:
+            outcome = self._model(
+                EndConversationsOutcome, self._json(reply, endpoint), endpoint, reply.status
+            )
+        except ResponseError as exc:
+            self._log(f"{endpoint}: {exc.message}")
+            return
+        if outcome.success is False or outcome.failed_ids:
+            failed = ", ".join(outcome.failed_ids or []) or "unknown"
+            self._log(
+                f"{endpoint}: Bluejay could not end every conversation (failed: {failed}); "
+                f"{self._excerpt(outcome.message or '')}".rstrip("; ")
+            )
+
+
+# -- helpers ----------------------------------------------------------------------------
+
+
+def _read_capped(chunks: Iterator[bytes], limit: int) -> tuple[bytes, bool]:
+    """Read at most ``limit`` bytes; the flag says whether there was more."""
+    parts: list[bytes] = []
+    size = 0
+    for chunk in chunks:
+        if size + len(chunk) > limit:
+            parts.append(chunk[: limit - size])
+            return b"".join(parts), True
+        parts.append(chunk)
+        size += len(chunk)
+    return b"".join(parts), False
+
+
+def _segment(value: object) -> str:
+    """A path segment: the id as text, percent-encoded (``/`` included)."""
+    return quote(str(value), safe="")
+
+
+def _integer_id(value: object, kind: str, endpoint: str) -> str:
+    text = str(value).strip()
+    if isinstance(value, bool) or not text.isdigit() or not text.isascii():
+        raise RequestRejected(
+            f"not sent: {kind} id {str(value)[:EXCERPT_CHARS]!r} is not a whole number "
+            f"(Bluejay {kind} ids are integers); check the id in the spec",
+            endpoint=endpoint,
+        )
+    return str(int(text))
+
+
+def _body(
+    fields: Mapping[str, Any], allowed: frozenset[str], schema: str, endpoint: str
+) -> dict[str, Any]:
+    """Only documented fields, ``None`` values left out."""
+    unknown = sorted(set(fields) - allowed)
+    if unknown:
+        raise RequestRejected(
+            f"not sent: {', '.join(unknown)} {'is' if len(unknown) == 1 else 'are'} not "
+            f"field{'s' if len(unknown) > 1 else ''} of {schema} in the Bluejay API; "
+            f"allowed: {', '.join(sorted(allowed))}",
+            endpoint=endpoint,
+        )
+    return {key: value for key, value in fields.items() if value is not None}
+
+
+def _parse_time(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.strip())
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+
+
+def _created_since(created_at: str | None, since: datetime) -> bool:
+    when = _parse_time(created_at)
+    return when is not None and when >= since
+
+
+def _newest_key(created_at: str | None, ident: str | None) -> tuple[datetime, int, str]:
+    when = _parse_time(created_at) or datetime.min.replace(tzinfo=UTC)
+    text = ident or ""
+    return (when, int(text) if text.isdigit() else -1, text)
