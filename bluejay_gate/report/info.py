@@ -1,0 +1,34 @@
+"""What the reports say about the run besides the verdict: spec, agent, runs, timing."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    """Facts about one gate run that the CLI knows and the ``Verdict`` does not."""
+
+    spec_path: str  # as given on the command line
+    version: str  # bluejay_gate.__version__
+    base_url: str
+    agent_id: str | None = None
+    agent_name: str | None = None
+    # "created" | "updated" | "unchanged" | "would create" | "would update"
+    agent_action: str | None = None
+    changed_fields: tuple[str, ...] = ()
+    run_ids: tuple[str, ...] = ()
+    started_at: datetime | None = None  # UTC
+    finished_at: datetime | None = None
+    dry_run: bool = False
+    # check label ("Empathy: mean >= 7") -> line in the spec; used when Check.line is unset
+    check_lines: Mapping[str, int] = field(default_factory=dict)
+
+    @property
+    def duration_s(self) -> float | None:
+        """Seconds from start to finish, when both are known (never negative)."""
+        if self.started_at is None or self.finished_at is None:
+            return None
+        return max(0.0, (self.finished_at - self.started_at).total_seconds())

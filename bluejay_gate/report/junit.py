@@ -1,0 +1,280 @@
+"""JUnit XML: one ``<testsuite>`` per simulation, one ``<testcase>`` per check.
+
+The file holds a ``<failure>`` or an ``<error>`` exactly when the exit code is not 0:
+
+- an error-severity check that failed      -> ``<failure type="threshold">``
+- an error-severity check with no verdict   -> ``<error type="no-verdict">``
+- a warn-severity check that did not pass   -> a passing case, ``WARNING: ...`` in ``<system-out>``
+- a simulation with no verdict of its own   -> an extra case ``<label>: verdict`` with ``<error>``
+- gate-level errors, or nothing to decide   -> a suite ``bluejay-gate`` with an ``<error>`` case
+
+The element text repeats the ``message`` attribute and adds the detail (GitLab shows
+only the text). Per-conversation detail goes in each suite's ``<system-out>``. The XML
+is written by hand (no ``disabled`` attribute, no ``file``/``line`` on cases) so it is
+valid against the Jenkins xUnit ``junit-10.xsd``; all text passes through ``xmltext``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from bluejay_gate.report import formatting as fmt
+from bluejay_gate.report import xmltext
+from bluejay_gate.report.info import RunInfo
+from bluejay_gate.verdict import (
+    CheckResult,
+    Conversation,
+    Outcome,
+    SimulationVerdict,
+    Verdict,
+)
+
+SUITES_NAME = "bluejay-gate"
+GATE_SUITE = "bluejay-gate"
+TYPE_FAILURE = "threshold"
+TYPE_NO_VERDICT = "no-verdict"
+
+
+def render_junit(verdict: Verdict, info: RunInfo) -> str:
+    """The whole JUnit document as a string (UTF-8 declared)."""
+    suites: list[_Suite] = []
+    gate_errors = fmt.gate_errors(verdict)
+    if gate_errors:
+        suites.append(_gate_suite(gate_errors, verdict, info))
+    suites.extend(_simulation_suite(simulation, info) for simulation in verdict.simulations)
+
+    tests = sum(s.tests for s in suites)
+    failures = sum(s.failures for s in suites)
+    errors = sum(s.errors for s in suites)
+    head = [
+        '<?xml version="1.0" encoding="UTF-8"?>\n',
+        f'<testsuites name="{SUITES_NAME}" tests="{tests}" failures="{failures}" errors="{errors}"',
+    ]
+    duration = info.duration_s
+    if duration is not None:
+        head.append(f' time="{duration:.3f}"')
+    head.append(">\n")
+    body = [part for suite in suites for part in suite.parts]
+    return "".join([*head, *body, "</testsuites>\n"])
+
+
+class _Suite:
+    """One ``<testsuite>`` being built: its parts, and the counts for its attributes."""
+
+    def __init__(self, name: str, properties: dict[str, str], timestamp: str | None) -> None:
+        self.name = name
+        self.properties = properties
+        self.timestamp = timestamp
+        self.cases: list[str] = []
+        self.failures = 0
+        self.errors = 0
+        self.system_out = ""
+
+    @property
+    def tests(self) -> int:
+        return len(self.cases)
+
+    def add_case(
+        self,
+        name: str,
+        classname: str,
+        *,
+        failure: tuple[str, str, str] | None = None,
+        system_out: str | None = None,
+    ) -> None:
+        """``failure`` is (element, type, text); the text starts with the message."""
+        case = [f'    <testcase name="{xmltext.attr(name)}" classname="{xmltext.attr(classname)}"']
+        if failure is None and system_out is None:
+            case.append("/>\n")
+            self.cases.append("".join(case))
+            return
+        case.append(">\n")
+        if failure is not None:
+            element, kind, body = failure
+            message = body.split("\n", 1)[0]
+            if element == "failure":
+                self.failures += 1
+            else:
+                self.errors += 1
+            case.append(
+                f'      <{element} message="{xmltext.attr(message)}" type="{kind}">'
+                f"{xmltext.text(body)}</{element}>\n"
+            )
+        if system_out is not None:
+            case.append(f"      <system-out>{xmltext.text(system_out)}</system-out>\n")
+        case.append("    </testcase>\n")
+        self.cases.append("".join(case))
+
+    @property
+    def parts(self) -> Iterable[str]:
+        attrs = (
+            f'name="{xmltext.attr(self.name)}" tests="{self.tests}" failures="{self.failures}" '
+            f'errors="{self.errors}" skipped="0"'
+        )
+        if self.timestamp:
+            attrs += f' timestamp="{xmltext.attr(self.timestamp)}"'
+        yield f"  <testsuite {attrs}>\n"
+        if self.properties:
+            yield "    <properties>\n"
+            for key, value in self.properties.items():
+                yield (
+                    f'      <property name="{xmltext.attr(key)}" value="{xmltext.attr(value)}"/>\n'
+                )
+            yield "    </properties>\n"
+        yield from self.cases
+        if self.system_out:
+            yield f"    <system-out>{xmltext.text(self.system_out)}</system-out>\n"
+        yield "  </testsuite>\n"
+
+
+def _run_properties(info: RunInfo) -> dict[str, str]:
+    props = {"spec": info.spec_path, "bluejay_gate_version": info.version}
+    if info.agent_id is not None:
+        props["agent_id"] = info.agent_id
+    if info.agent_name is not None:
+        props["agent_name"] = info.agent_name
+    if info.dry_run:
+        props["dry_run"] = "true"
+    return props
+
+
+def _gate_suite(errors: tuple[str, ...], verdict: Verdict, info: RunInfo) -> _Suite:
+    suite = _Suite(GATE_SUITE, _run_properties(info), fmt.iso(info.started_at))
+    message = "; ".join(errors)
+    lines = [message, ""]
+    if len(errors) > 1:
+        lines.extend(f"- {error}" for error in errors)
+        lines.append("")
+    lines.append(f"exit code {verdict.exit_code}: {fmt.EXIT_MEANINGS[verdict.exit_code]}")
+    lines.append(f"spec: {info.spec_path}")
+    if info.run_ids:
+        lines.append(f"runs: {', '.join(info.run_ids)}")
+    suite.add_case(
+        f"{GATE_SUITE}: verdict",
+        GATE_SUITE,
+        failure=("error", TYPE_NO_VERDICT, "\n".join(lines)),
+    )
+    return suite
+
+
+def _simulation_suite(simulation: SimulationVerdict, info: RunInfo) -> _Suite:
+    properties = {
+        **_run_properties(info),
+        "simulation_id": simulation.simulation_id,
+        "run_ids": ", ".join(simulation.run_ids),
+        "run_status": simulation.run_status or "",
+        "outcome": simulation.outcome.value,
+        "conversations": fmt.conversation_counts(simulation),
+    }
+    if simulation.score is not None:
+        properties["score"] = fmt.format_number(simulation.score)
+    if simulation.dashboard_url:
+        properties["dashboard_url"] = simulation.dashboard_url
+    suite = _Suite(simulation.label, properties, fmt.iso(info.started_at))
+    classname = f"{SUITES_NAME}.{simulation.label}"
+    index = fmt.conversation_index(simulation)
+
+    if fmt.simulation_undecided(simulation):
+        errors = fmt.simulation_errors(simulation)
+        lines = ["; ".join(errors), ""]
+        lines.extend(_simulation_facts(simulation))
+        suite.add_case(
+            f"{simulation.label}: verdict",
+            classname,
+            failure=("error", TYPE_NO_VERDICT, "\n".join(lines)),
+        )
+    for result in simulation.checks:
+        shown = fmt.display_outcome(result)
+        detail = _check_detail(result, simulation, index, info)
+        if shown is Outcome.FAIL:
+            suite.add_case(result.check.label, classname, failure=("failure", TYPE_FAILURE, detail))
+        elif shown is Outcome.NO_VERDICT:
+            suite.add_case(
+                result.check.label, classname, failure=("error", TYPE_NO_VERDICT, detail)
+            )
+        elif shown is Outcome.WARN:
+            suite.add_case(result.check.label, classname, system_out=f"WARNING: {detail}")
+        else:
+            suite.add_case(result.check.label, classname, system_out=fmt.check_message(result))
+    suite.system_out = _conversations_text(simulation)
+    return suite
+
+
+def _simulation_facts(simulation: SimulationVerdict) -> list[str]:
+    lines = [f"simulation: {simulation.label} (id {simulation.simulation_id})"]
+    if simulation.run_ids:
+        lines.append(f"runs: {', '.join(simulation.run_ids)} (status {simulation.run_status})")
+    lines.append(fmt.conversation_counts(simulation))
+    if simulation.dashboard_url:
+        lines.append(f"run dashboard: {simulation.dashboard_url}")
+    return lines
+
+
+def _check_detail(
+    result: CheckResult,
+    simulation: SimulationVerdict,
+    index: dict[str, Conversation],
+    info: RunInfo,
+) -> str:
+    """Message first (it is also the ``message`` attribute), then the numbers and links."""
+    check = result.check
+    line = fmt.check_line(check, info)
+    where = f"{info.spec_path} line {line}, " if line is not None else ""
+    lines = [
+        fmt.check_message(result),
+        "",
+        f"check: {check.label} ({where}severity {check.severity.value})",
+        f"observed: {fmt.format_observed(result)}",
+        f"threshold: {fmt.format_expected(check)}",
+        f"samples: {result.samples} applicable, {result.not_applicable} not applicable",
+    ]
+    interval = fmt.format_interval(result)
+    if interval:
+        lines.append(f"interval: {interval}")
+    worst = fmt.worst_entries(result, index, simulation)
+    if worst:
+        lines.append("worst conversations:")
+        for entry in worst:
+            link = f": {entry.link}" if entry.link else ""
+            lines.append(f"  - {entry.describe()}{link}")
+    if simulation.dashboard_url:
+        lines.append(f"run dashboard: {simulation.dashboard_url}")
+    return "\n".join(lines)
+
+
+def _conversations_text(simulation: SimulationVerdict) -> str:
+    """The suite's ``<system-out>``: every conversation, its metrics, reasoning and links."""
+    out = [*_simulation_facts(simulation)]
+    if simulation.score is not None:
+        out.append(f"run score: {fmt.format_number(simulation.score)}")
+    for conversation in simulation.conversations:
+        out.append("")
+        out.extend(_conversation_lines(conversation))
+    out.append("")
+    return "\n".join(out)
+
+
+def _conversation_lines(conversation: Conversation) -> list[str]:
+    who = (
+        f", digital human {conversation.digital_human_id}" if conversation.digital_human_id else ""
+    )
+    status = conversation.status
+    if conversation.never_spoke:
+        status += " (agent never spoke; not counted)"
+    elif not conversation.completed:
+        status += " (not completed; not counted)"
+    lines = [f"conversation {conversation.result_id} (run {conversation.run_id}{who}): {status}"]
+    for name, value in conversation.metrics.items():
+        lines.append(f"  {name}: {fmt.metric_text(value)}")
+        if value.reasoning:
+            lines.append(f"    reasoning: {fmt.one_line(fmt.truncate(value.reasoning))}")
+    if conversation.duration_ms is not None:
+        lines.append(f"  duration: {fmt.format_number(conversation.duration_ms / 1000)}s")
+    for label, url in (
+        ("transcript", conversation.transcript_url),
+        ("audio", conversation.audio_url),
+        ("dashboard", conversation.dashboard_url),
+    ):
+        if url:
+            lines.append(f"  {label}: {url}")
+    return lines
