@@ -139,11 +139,11 @@ def _to_number(raw: object) -> float:
     if isinstance(raw, int | float):
         return _finite(float(raw), raw)
     if isinstance(raw, str):
-        text = raw.strip()
         try:
-            return _finite(float(text), raw)
+            number = float(raw.strip())
         except ValueError:
             raise ValueError(f"{raw!r} is not a number") from None
+        return _finite(number, raw)
     raise ValueError(f"{raw!r} is not a number")
 
 
