@@ -1,9 +1,10 @@
 """The JSON report: the whole outcome, machine-readable, with ``schema_version``.
 
 Keys come in a fixed order. The layout is ``json.dumps(indent=2, ensure_ascii=False)``
-except that each per-conversation metric object sits on one line: a large run has
-hundreds of thousands of them, and Python's indenting encoder is pure Python (several
-seconds there) while the one-line encoder is C. ``json.loads`` reads both the same.
+except that each per-conversation metric object sits on one line. A large run has
+hundreds of thousands of them, and ``json.dumps(indent=2)`` runs its pure-Python encoder
+(several seconds there), so conversations are written straight to text by a small
+dedicated encoder; ``json.loads`` reads the result like any other JSON.
 Lone surrogates (possible in API text) are written as ``\\udXXX`` escapes so the file is
 always valid UTF-8; non-finite numbers become ``null``.
 """
@@ -13,6 +14,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Callable
 from typing import Any
 
 from bluejay_gate.report import formatting as fmt
@@ -20,7 +22,6 @@ from bluejay_gate.report.info import RunInfo
 from bluejay_gate.verdict import (
     CheckResult,
     Conversation,
-    MetricValue,
     SimulationVerdict,
     Verdict,
 )
@@ -30,17 +31,31 @@ TOOL_NAME = "bluejay-gate"
 INDENT = "  "
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
-_encode_str = json.encoder.encode_basestring  # the C version when available
+_encode_basestring = json.encoder.encode_basestring  # the C version when available
+
+
+def _encode_str(value: str) -> str:
+    """A JSON string literal that is always valid UTF-8 (lone surrogates escaped)."""
+    text = _encode_basestring(value)
+    if text.isascii():  # O(1): the common case
+        return text
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return _SURROGATE.sub(lambda m: f"\\u{ord(m[0]):04x}", text)
+    return text
+
+
 _compact = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": "), allow_nan=False)
 
 
-class _OneLine:
-    """A JSON value written on a single line (via the C encoder)."""
+class _Fragment:
+    """A value that renders itself: ``render(level)`` returns its JSON text."""
 
-    __slots__ = ("value",)
+    __slots__ = ("render",)
 
-    def __init__(self, value: dict[str, Any]) -> None:
-        self.value = value
+    def __init__(self, render: Callable[[int], str]) -> None:
+        self.render = render
 
 
 def render_json(verdict: Verdict, info: RunInfo) -> str:
@@ -48,12 +63,7 @@ def render_json(verdict: Verdict, info: RunInfo) -> str:
     out: list[str] = []
     _write(_document(verdict, info), 0, out)
     out.append("\n")
-    text = "".join(out)
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        text = _SURROGATE.sub(lambda m: f"\\u{ord(m[0]):04x}", text)
-    return text
+    return "".join(out)
 
 
 def _document(verdict: Verdict, info: RunInfo) -> dict[str, Any]:
@@ -144,35 +154,71 @@ def _check(
     }
 
 
-def _conversation(conversation: Conversation) -> dict[str, Any]:
-    return {
-        "result_id": conversation.result_id,
-        "run_id": conversation.run_id,
-        "digital_human_id": conversation.digital_human_id,
-        "status": conversation.status,
-        "completed": conversation.completed,
-        "never_spoke": conversation.never_spoke,
-        "dashboard_url": conversation.dashboard_url,
-        "transcript_url": conversation.transcript_url,
-        "audio_url": conversation.audio_url,
-        "duration_ms": _num(conversation.duration_ms),
-        "metrics": {name: _metric(value) for name, value in conversation.metrics.items()},
-    }
+def _conversation(conversation: Conversation) -> _Fragment:
+    """A conversation, rendered straight to text: the hot path of a large report."""
+    return _Fragment(lambda level: _conversation_text(conversation, level))
 
 
-def _metric(metric: MetricValue) -> _OneLine:
-    value = metric.value
-    if isinstance(value, float) and not isinstance(value, bool):
-        value = _num(value)
-    return _OneLine(
-        {
-            "value": value,
-            "raw": metric.raw,
-            "response_type": metric.response_type,
-            "applicable": metric.applicable,
-            "reasoning": metric.reasoning,
-        }
+def _conversation_text(conversation: Conversation, level: int) -> str:
+    pad = "\n" + INDENT * (level + 1)
+    enc = _encode_str
+    fields = (
+        ("result_id", enc(conversation.result_id)),
+        ("run_id", enc(conversation.run_id)),
+        ("digital_human_id", _opt_str(conversation.digital_human_id)),
+        ("status", enc(conversation.status)),
+        ("completed", "true" if conversation.completed else "false"),
+        ("never_spoke", "true" if conversation.never_spoke else "false"),
+        ("dashboard_url", _opt_str(conversation.dashboard_url)),
+        ("transcript_url", _opt_str(conversation.transcript_url)),
+        ("audio_url", _opt_str(conversation.audio_url)),
+        ("duration_ms", _scalar(conversation.duration_ms)),
     )
+    head = "{" + ",".join(f'{pad}"{key}": {text}' for key, text in fields)
+    metrics = conversation.metrics
+    if not metrics:
+        return f'{head},{pad}"metrics": {{}}\n{INDENT * level}}}'
+    inner = pad + INDENT
+    # One metric per line, built inline: this loop runs runs × conversations × metrics
+    # times in a large report.
+    parts = []
+    for name, metric in metrics.items():
+        value = metric.value
+        if value.__class__ is float and math.isfinite(value):
+            value_text = float.__repr__(value)
+        else:
+            value_text = _scalar(value)
+        raw = metric.raw
+        reasoning = metric.reasoning
+        parts.append(
+            f'{inner}{enc(name)}: {{"value": {value_text}, '
+            f'"raw": {"null" if raw is None else enc(raw)}, '
+            f'"response_type": {enc(metric.response_type)}, '
+            f'"applicable": {"true" if metric.applicable else "false"}, '
+            f'"reasoning": {"null" if reasoning is None else enc(reasoning)}}}'
+        )
+    return f'{head},{pad}"metrics": {{{",".join(parts)}{pad}}}\n{INDENT * level}}}'
+
+
+def _opt_str(value: str | None) -> str:
+    return "null" if value is None else _encode_str(value)
+
+
+def _scalar(value: object) -> str:
+    """JSON for a leaf value, exactly as ``json.dumps`` writes it (non-finite -> null)."""
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, str):
+        return _encode_str(value)
+    if isinstance(value, int):
+        return int.__repr__(value)
+    if isinstance(value, float):
+        return float.__repr__(value) if math.isfinite(value) else "null"
+    return _compact.encode(value)
 
 
 def _num(value: float | None) -> float | None:
@@ -182,7 +228,7 @@ def _num(value: float | None) -> float | None:
 
 
 def _write(value: Any, level: int, out: list[str]) -> None:
-    """``json.dumps(indent=2)``'s layout, with ``_OneLine`` values on one line."""
+    """``json.dumps(indent=2)``'s layout; a ``_Fragment`` renders itself."""
     if isinstance(value, dict):
         if not value:
             out.append("{}")
@@ -209,19 +255,7 @@ def _write(value: Any, level: int, out: list[str]) -> None:
             first = False
             _write(item, level + 1, out)
         out.append("\n" + INDENT * level + "]")
-    elif isinstance(value, _OneLine):
-        out.append(_compact.encode(value.value))
-    elif isinstance(value, str):
-        out.append(_encode_str(value))
-    elif value is None:
-        out.append("null")
-    elif value is True:
-        out.append("true")
-    elif value is False:
-        out.append("false")
-    elif isinstance(value, int):
-        out.append(int.__repr__(value))
-    elif isinstance(value, float):
-        out.append(float.__repr__(value) if math.isfinite(value) else "null")
+    elif isinstance(value, _Fragment):
+        out.append(value.render(level))
     else:
-        out.append(_compact.encode(value))
+        out.append(_scalar(value))

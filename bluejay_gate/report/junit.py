@@ -264,10 +264,20 @@ def _conversation_lines(conversation: Conversation) -> list[str]:
     elif not conversation.completed:
         status += " (not completed; not counted)"
     lines = [f"conversation {conversation.result_id} (run {conversation.run_id}{who}): {status}"]
+    # The hot loop of a large report (runs × conversations × metrics): keep it lean.
+    limit = fmt.REASONING_LIMIT
     for name, value in conversation.metrics.items():
-        lines.append(f"  {name}: {fmt.metric_text(value)}")
-        if value.reasoning:
-            lines.append(f"    reasoning: {fmt.one_line(fmt.truncate(value.reasoning))}")
+        raw = value.raw
+        shown = raw if raw is not None and value.applicable else fmt.metric_text(value)
+        reasoning = value.reasoning
+        if not reasoning:
+            lines.append(f"  {name}: {shown}")
+            continue
+        if len(reasoning) > limit:
+            reasoning = fmt.truncate(reasoning, limit)
+        if "\n" in reasoning or "\r" in reasoning:
+            reasoning = fmt.one_line(reasoning)
+        lines.append(f"  {name}: {shown}\n    reasoning: {reasoning}")
     if conversation.duration_ms is not None:
         lines.append(f"  duration: {fmt.format_number(conversation.duration_ms / 1000)}s")
     for label, url in (
