@@ -32,7 +32,13 @@ from bluejay_gate.aggregate import RATIO_AGGREGATES, AggregateResult, aggregate
 from bluejay_gate.apimodels import RunStatus, SimulationResult
 from bluejay_gate.checks import Aggregate, Check, Severity
 from bluejay_gate.links import result_url, run_url
-from bluejay_gate.metrics import RUN_LEVEL, builtin_metrics, custom_metrics, never_spoke
+from bluejay_gate.metrics import (
+    BUILTIN_NAMES,
+    RUN_LEVEL,
+    builtin_metrics,
+    custom_metrics,
+    never_spoke,
+)
 from bluejay_gate.verdict import CheckResult, Conversation, Outcome, SimulationVerdict, Verdict
 
 _SCORE_AGGREGATES = frozenset(
@@ -46,6 +52,7 @@ _SCORE_AGGREGATES = frozenset(
     }
 )
 _SHOWN_IDS = 5
+_BUILTIN = frozenset((*BUILTIN_NAMES, *RUN_LEVEL))
 _SHOWN_NAMES = 10
 NEVER_SPOKE = "agent never spoke"
 UNSCORED = "COMPLETED without metrics"
@@ -146,7 +153,8 @@ def _missing_metric(metric: str, ctx: _Context) -> str:
     if close:
         hint = "did you mean " + ", ".join(f"'{n}'" for n in close) + "?"
     elif names:
-        listed = sorted(names)
+        # the simulation's own metrics first, then Bluejay's built-in fields
+        listed = sorted(names, key=lambda n: (n in _BUILTIN, n.casefold(), n))
         more = ", ..." if len(listed) > _SHOWN_NAMES else ""
         hint = f"metrics present: {', '.join(listed[:_SHOWN_NAMES])}{more}"
     else:
