@@ -1,1 +1,31 @@
-"""Local Bluejay API emulator (in progress)."""
+"""A local stand-in for the Bluejay API, for tests, demos and trying a spec offline.
+
+::
+
+    from bluejay_gate.emulator import Emulator, ManualClock, Scenario
+
+    clock = ManualClock()
+    with Emulator(Scenario.from_file("scenario.yml"), api_key="k", clock=clock) as emu:
+        ...  # talk to emu.base_url + "/v1/..."; clock.advance(5); emu.requests
+
+See ``bluejay_gate/emulator/README.md`` for the scenario format, faults, webhooks and
+what it does not emulate.
+"""
+
+from bluejay_gate.emulator.clock import ManualClock
+from bluejay_gate.emulator.faults import parse_fault
+from bluejay_gate.emulator.scenario import FaultDef, Scenario, ScenarioError
+from bluejay_gate.emulator.server import Emulator, RequestRecord
+from bluejay_gate.emulator.webhooks import Delivery, sign
+
+__all__ = [
+    "Delivery",
+    "Emulator",
+    "FaultDef",
+    "ManualClock",
+    "RequestRecord",
+    "Scenario",
+    "ScenarioError",
+    "parse_fault",
+    "sign",
+]

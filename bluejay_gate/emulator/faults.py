@@ -1,0 +1,108 @@
+"""Fault injection: which request fails, and how. Deterministic for a seed.
+
+Each fault rule has its own random stream seeded from ``(seed, rule index)``; every
+request the rule's endpoint pattern matches draws one number from it, so the same
+sequence of requests meets the same faults on every run.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+from collections.abc import Iterable
+from typing import Any
+
+from pydantic import ValidationError
+
+from bluejay_gate.emulator.scenario import FaultDef, ScenarioError
+
+FAULT_SPEC_HELP = (
+    "ENDPOINT:KIND[:RATE[:WHEN]][:key=value...], e.g. "
+    "'POST /v1/queue-simulation-run:503:0.2:after' or '*:429:0.1:retry_after=2'; "
+    "KIND is 429, 500, 502, 503, slow or drop; WHEN is before or after; "
+    "keys: retry_after, delay, times"
+)
+
+
+def parse_fault(spec: str) -> FaultDef:
+    """Parse a command-line fault, see ``FAULT_SPEC_HELP``."""
+    parts = [p.strip() for p in spec.split(":")]
+    if len(parts) < 2 or not parts[0]:
+        raise ScenarioError(f"--fault {spec!r}: expected {FAULT_SPEC_HELP}")
+    fields: dict[str, Any] = {"endpoint": parts[0], "kind": parts[1]}
+    positional = ["rate", "when"]
+    for part in parts[2:]:
+        if "=" in part:
+            key, _, value = part.partition("=")
+            fields[key.strip()] = value.strip()
+        elif positional:
+            fields[positional.pop(0)] = part
+        else:
+            raise ScenarioError(
+                f"--fault {spec!r}: unexpected {part!r}; expected {FAULT_SPEC_HELP}"
+            )
+    try:
+        return FaultDef.model_validate(fields)
+    except ValidationError as exc:
+        errors = "; ".join(
+            f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors(include_url=False)
+        )
+        raise ScenarioError(f"--fault {spec!r}: {errors}; expected {FAULT_SPEC_HELP}") from None
+
+
+def as_fault(item: FaultDef | dict[str, Any] | str) -> FaultDef:
+    if isinstance(item, FaultDef):
+        return item
+    if isinstance(item, str):
+        return parse_fault(item)
+    try:
+        return FaultDef.model_validate(item)
+    except ValidationError as exc:
+        raise ScenarioError(f"fault {item!r}: {exc.errors(include_url=False)[0]['msg']}") from None
+
+
+def endpoint_matches(pattern: str, method: str, path: str) -> bool:
+    """``*``; ``"GET /v1/x/*"``; ``"/v1/ping"``; a trailing ``*`` is a prefix match."""
+    pattern = pattern.strip()
+    if pattern == "*":
+        return True
+    want_method, _, want_path = pattern.rpartition(" ")
+    if want_method and want_method.upper() not in {method.upper(), "*"}:
+        return False
+    if want_path.endswith("*"):
+        return path.startswith(want_path[:-1])
+    return path == want_path.rstrip("/") or path == want_path
+
+
+class FaultInjector:
+    """Picks the fault (if any) for one request. Thread-safe."""
+
+    def __init__(self, faults: Iterable[FaultDef], seed: int) -> None:
+        self._lock = threading.Lock()
+        self._seed = seed
+        self.set(faults)
+
+    def set(self, faults: Iterable[FaultDef]) -> None:
+        rules = list(faults)
+        with self._lock:
+            self._rules = rules
+            self._streams = [random.Random(f"{self._seed}|fault|{i}") for i in range(len(rules))]
+            self._used = [0] * len(rules)
+
+    @property
+    def rules(self) -> list[FaultDef]:
+        with self._lock:
+            return list(self._rules)
+
+    def choose(self, method: str, path: str) -> FaultDef | None:
+        """The first matching rule whose draw falls under its rate (and has uses left)."""
+        with self._lock:
+            for i, rule in enumerate(self._rules):
+                if not endpoint_matches(rule.endpoint, method, path):
+                    continue
+                if rule.times is not None and self._used[i] >= rule.times:
+                    continue
+                if self._streams[i].random() < rule.rate:
+                    self._used[i] += 1
+                    return rule
+            return None
