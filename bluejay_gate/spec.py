@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +21,7 @@ from pydantic import ValidationError
 from bluejay_gate.checks import Aggregate, Check, Severity, parse_expression
 from bluejay_gate.durations import parse_duration
 from bluejay_gate.errors import SpecError
+from bluejay_gate.spec_env import check_key_like, substitute
 from bluejay_gate.spec_errors import Problem, key_path, translate_errors
 from bluejay_gate.spec_models import CheckModel, SpecModel
 from bluejay_gate.yamlpos import Located, YamlError, load_located
@@ -41,24 +41,7 @@ __all__ = [
 SCHEMA_ID = (
     "https://raw.githubusercontent.com/bluejay-gate/bluejay-gate/main/bluejay-gate.schema.json"
 )
-API_KEY_ENV = "BLUEJAY_API_KEY"
 
-# Key names that can only mean "the API key", compared without case and separators.
-# (websocket_password / sip_password are legitimate agent fields and are not here.)
-_KEY_LIKE = frozenset(
-    {
-        "apikey",
-        "xapikey",
-        "bluejayapikey",
-        "bluejaykey",
-        "bluejaytoken",
-        "bluejayapitoken",
-        "apitoken",
-        "authorization",
-        "bearertoken",
-    }
-)
-_VAR = re.compile(r"\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$\{")
 _AGENT_NOT_SENT = frozenset({"external_id", "id"})
 
 
@@ -131,10 +114,12 @@ def load_spec(path: str | Path, env: Mapping[str, str] | None = None) -> Spec:
     located = _parse(spec_path, file)
     problems: list[Problem] = []
     _check_version(located, problems)
-    _check_key_like(located, located.value, (), problems)
-    data, from_env = _substitute(located, environ, problems)
+    check_key_like(located, located.value, (), problems)
+    data, from_env = substitute(located, environ, problems)
     model: SpecModel | None = None
     try:
+        # Top-level ``x-...`` keys are free (a place for YAML anchors), as in Compose files.
+        data = {k: v for k, v in data.items() if not k.startswith("x-")}
         model = SpecModel.model_validate(data, context={"base_dir": spec_path.parent})
     except ValidationError as exc:
         problems.extend(
@@ -163,6 +148,14 @@ def spec_json_schema() -> dict[str, Any]:
             "literal ${). The API key never goes in this file: set BLUEJAY_API_KEY."
         ).strip(),
         **body,
+        "patternProperties": {
+            "^x-": {
+                "description": (
+                    "Ignored by bluejay-gate: a place for YAML anchors shared by other keys."
+                ),
+                "examples": [{"runs_per_digital_human": 2}],
+            }
+        },
     }
 
 
@@ -225,109 +218,6 @@ def _check_version(located: Located, problems: list[Problem]) -> None:
             f"unsupported spec version {_short(version)}: this bluejay-gate reads version 1",
         )
     )
-
-
-def _is_metric_position(path: KeyPath) -> bool:
-    """True when a key at ``path`` is a metric name (a child of a thresholds mapping)."""
-    return (len(path) == 1 and path[0] == "thresholds") or (
-        len(path) == 3 and path[0] == "simulations" and path[2] == "thresholds"
-    )
-
-
-def _check_key_like(located: Located, value: Any, path: KeyPath, problems: list[Problem]) -> None:
-    if isinstance(value, dict):
-        metric_names = _is_metric_position(path)
-        for key, child in value.items():
-            if not metric_names and re.sub(r"[^a-z0-9]", "", key.lower()) in _KEY_LIKE:
-                problems.append(
-                    Problem(
-                        located.line_of((*path, key)),
-                        -1,
-                        path,
-                        f"the spec must not hold the API key: remove `{_one_line(key)}` and set "
-                        f"{API_KEY_ENV} in the environment (a CI secret)",
-                    )
-                )
-            _check_key_like(located, child, (*path, key), problems)
-    elif isinstance(value, list):
-        for index, child in enumerate(value):
-            _check_key_like(located, child, (*path, index), problems)
-
-
-def _substitute(
-    located: Located, env: Mapping[str, str], problems: list[Problem]
-) -> tuple[Any, dict[KeyPath, list[str]]]:
-    """Replace ``${VAR}`` in every string value; record which paths came from which vars."""
-    from_env: dict[KeyPath, list[str]] = {}
-    api_key = env.get(API_KEY_ENV, "")
-
-    def walk(value: Any, path: KeyPath) -> Any:
-        if isinstance(value, dict):
-            return {k: walk(v, (*path, k)) for k, v in value.items()}
-        if isinstance(value, list):
-            return [walk(v, (*path, i)) for i, v in enumerate(value)]
-        if not isinstance(value, str):
-            return value
-        line = located.line_of(path)
-        names: list[str] = []
-
-        def replace(match: re.Match[str]) -> str:
-            token = match.group(0)
-            if token == "$${":  # noqa: S105 - the escape for a literal ${, not a secret
-                return "${"
-            name = match.group(1)
-            if name is None:
-                problems.append(
-                    Problem(
-                        line,
-                        1,
-                        path,
-                        "malformed `${`: write ${NAME} (letters, digits, _) to read the "
-                        "environment, or $${ for a literal ${",
-                    )
-                )
-                return token
-            if name == API_KEY_ENV:
-                problems.append(
-                    Problem(
-                        line,
-                        -1,
-                        path,
-                        f"the spec must not hold the API key: remove `${{{API_KEY_ENV}}}` — the "
-                        f"gate reads {API_KEY_ENV} from the environment itself (a CI secret)",
-                    )
-                )
-                return token
-            names.append(name)
-            if name not in env:
-                problems.append(
-                    Problem(
-                        line,
-                        1,
-                        path,
-                        f"environment variable {name} is not set (used at {key_path(path)}): "
-                        "set it, or write $${ for a literal ${",
-                    )
-                )
-                return token
-            return env[name]
-
-        result = _VAR.sub(replace, value)
-        if names:
-            from_env[path] = names
-        if len(api_key) >= 8 and api_key in result:
-            problems.append(
-                Problem(
-                    line,
-                    -1,
-                    path,
-                    f"the spec must not hold the API key: this value is {API_KEY_ENV}; remove it "
-                    f"and let the gate read {API_KEY_ENV} from the environment (a CI secret)",
-                )
-            )
-        return result
-
-    return walk(located.value, ()), from_env
 
 
 # --- building ------------------------------------------------------------------------
@@ -393,6 +283,8 @@ def _build(model: SpecModel, located: Located, spec_path: Path, problems: list[P
         simulations=tuple(sims),
         thresholds=global_checks,
     )
+    if problems:  # a dropped bad check must not also read as "nothing to check"
+        return spec
     problems.extend(
         Problem(
             sim.line,
@@ -526,3 +418,14 @@ def _short(value: Any) -> str:
 
 def _one_line(text: str) -> str:
     return " ".join(text.splitlines())
+
+
+def schema_text() -> str:
+    """The committed ``bluejay-gate.schema.json``, byte for byte."""
+    return json.dumps(spec_json_schema(), indent=2, sort_keys=False) + "\n"
+
+
+if __name__ == "__main__":  # python -m bluejay_gate.spec > bluejay-gate.schema.json
+    import sys
+
+    sys.stdout.write(schema_text())

@@ -201,7 +201,7 @@ def _message(kind: str, error: Any, got: str) -> str:
     if kind in {"literal_error", "enum"}:
         return f"expected {ctx.get('expected', 'one of the documented values')}, got {got}"
     if kind == "too_short":
-        return f"must not be empty: give at least {ctx.get('min_length', 1)}"
+        return f"must not be empty: list at least {ctx.get('min_length', 1)} entry"
     if kind == "greater_than_equal":
         return f"must be at least {ctx.get('ge')}, got {got}"
     if kind == "greater_than":

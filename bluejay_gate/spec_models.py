@@ -262,8 +262,7 @@ def _read_file_ref(value: str | FileRef, info: ValidationInfo) -> str | FileRef:
         return path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise ValueError(
-            f"file {value.file!r} not found (looked in {base}): the path is relative to the "
-            "spec's folder"
+            f"file {value.file!r} not found: the path is relative to the spec's folder"
         ) from None
     except IsADirectoryError:
         raise ValueError(f"{value.file!r} is a folder, not a file") from None
@@ -278,7 +277,9 @@ def _read_file_ref(value: str | FileRef, info: ValidationInfo) -> str | FileRef:
 class AgentModel(BaseModel):
     """The agent under test: created when missing, updated when the spec differs."""
 
-    model_config = _FORBID
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"not": {"required": ["external_id", "id"]}}
+    )
 
     external_id: IdValue | None = Field(
         default=None,
@@ -452,9 +453,9 @@ def _share(value: Any) -> float:
     return parse_share(value)
 
 
-_DURATION_PATTERN = (
-    r"^\s*(\d+(\.\d*)?|\.\d+)\s*((ms|s|m|h)\s*((\d+(\.\d*)?|\.\d+)\s*(ms|s|m|h)\s*)*)?$"
-)
+_NUM = r"(\d+(\.\d*)?|\.\d+)"
+_UNIT = r"([mM][sS]|[sSmMhH])"
+_DURATION_PATTERN = rf"^\s*{_NUM}\s*({_UNIT}\s*({_NUM}\s*{_UNIT}\s*)*)?$"
 Duration = Annotated[
     Annotated[str, Field(pattern=_DURATION_PATTERN)] | Annotated[float, Field(gt=0)],
     BeforeValidator(_duration),
@@ -497,7 +498,9 @@ class RunModel(BaseModel):
 class SimulationModel(BaseModel):
     """One Bluejay simulation to run."""
 
-    model_config = _FORBID
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"anyOf": [{"required": ["id"]}, {"required": ["name"]}]}
+    )
 
     id: IdValue | None = Field(
         default=None, description="Bluejay's id of the simulation.", examples=[4821]
@@ -597,8 +600,15 @@ class SpecModel(BaseModel):
     version: Literal[1] = Field(
         description="Version of the spec format. Supported: 1.", examples=[1]
     )
-    agent: AgentModel = Field(description="The agent under test.")
-    run: RunModel = Field(default_factory=RunModel, description="How the gate runs.")
+    agent: AgentModel = Field(
+        description="The agent under test.",
+        examples=[{"external_id": "support-bot", "name": "Support Bot v2", "type": "INBOUND"}],
+    )
+    run: RunModel = Field(
+        default_factory=RunModel,
+        description="How the gate runs (every key optional).",
+        examples=[{"timeout": "30m", "poll_interval": "10s", "max_parallel": 10}],
+    )
     simulations: list[SimulationModel] = Field(
         min_length=1,
         description="The simulations to run, at least one.",

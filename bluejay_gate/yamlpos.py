@@ -103,7 +103,11 @@ def _mark_line(exc: yaml.MarkedYAMLError) -> int | None:
 
 
 def _yaml_message(exc: yaml.MarkedYAMLError) -> str:
-    parts = [p for p in (exc.context, exc.problem) if p]
+    context = exc.context
+    marks = exc.context_mark, exc.problem_mark
+    if context and marks[0] and marks[1] and marks[0].line != marks[1].line:
+        context += f" (started at line {marks[0].line + 1})"
+    parts = [p for p in (context, exc.problem) if p]
     text = "; ".join(" ".join(p.split()) for p in parts) or "cannot parse"
     return f"invalid YAML: {text}"
 
@@ -138,7 +142,7 @@ class _Builder:
         try:
             if isinstance(node, SequenceNode):
                 if node.tag != _SEQ_TAG:
-                    raise YamlError(f"unsupported YAML tag {node.tag}: remove it", _line(node))
+                    raise YamlError(f"unsupported YAML tag {_tag(node)}: remove it", _line(node))
                 items = []
                 for index, child in enumerate(node.value):
                     self.lines[(*path, index)] = _line(child)
@@ -154,12 +158,12 @@ class _Builder:
         if node.tag in _TEXT_SCALAR_TAGS:
             return str(node.value)
         if node.tag not in _PLAIN_SCALAR_TAGS:
-            raise YamlError(f"unsupported YAML tag {node.tag}: remove it", _line(node))
+            raise YamlError(f"unsupported YAML tag {_tag(node)}: remove it", _line(node))
         return self.loader.construct_object(node, deep=True)
 
     def _mapping(self, node: MappingNode, path: Path, depth: int) -> dict[str, Any]:
         if node.tag != _MAP_TAG:
-            raise YamlError(f"unsupported YAML tag {node.tag}: remove it", _line(node))
+            raise YamlError(f"unsupported YAML tag {_tag(node)}: remove it", _line(node))
         if id(node) not in self.flattened:
             self._check_duplicates(node)
             # Resolves ``<<: *anchor`` merge keys in place; explicit keys come last and win.
@@ -201,3 +205,7 @@ def _show(key: str) -> str:
     if key.isprintable() and "`" not in key and key.strip() == key and key:
         return f"`{key}`"
     return repr(key)
+
+
+def _tag(node: Node) -> str:
+    return str(node.tag).replace("tag:yaml.org,2002:", "!!")

@@ -1,0 +1,140 @@
+"""``${VAR}`` substitution from the environment, and the guard that keeps the API key out
+of the spec. Both work on the YAML values before the models see them, so every problem
+keeps its line. Values read from the environment are never echoed in a message.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from bluejay_gate.spec_errors import Problem, key_path
+from bluejay_gate.yamlpos import Located
+from bluejay_gate.yamlpos import Path as KeyPath
+
+API_KEY_ENV = "BLUEJAY_API_KEY"
+
+# Key names that can only mean "the API key", compared without case and separators.
+# (websocket_password / sip_password are legitimate agent fields and are not here.)
+_KEY_LIKE = frozenset(
+    {
+        "apikey",
+        "xapikey",
+        "bluejayapikey",
+        "bluejaykey",
+        "bluejaytoken",
+        "bluejayapitoken",
+        "apitoken",
+        "authorization",
+        "bearertoken",
+    }
+)
+_VAR = re.compile(r"\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$\{")
+
+
+def _is_metric_position(path: KeyPath) -> bool:
+    """True when a key at ``path`` is a metric name (a child of a thresholds mapping)."""
+    return (len(path) == 1 and path[0] == "thresholds") or (
+        len(path) == 3 and path[0] == "simulations" and path[2] == "thresholds"
+    )
+
+
+def check_key_like(located: Located, value: Any, path: KeyPath, problems: list[Problem]) -> None:
+    if isinstance(value, dict):
+        metric_names = _is_metric_position(path)
+        for key, child in value.items():
+            if not metric_names and re.sub(r"[^a-z0-9]", "", key.lower()) in _KEY_LIKE:
+                problems.append(
+                    Problem(
+                        located.line_of((*path, key)),
+                        -1,
+                        path,
+                        f"the spec must not hold the API key: remove `{_one_line(key)}` and set "
+                        f"{API_KEY_ENV} in the environment (a CI secret)",
+                    )
+                )
+            check_key_like(located, child, (*path, key), problems)
+    elif isinstance(value, list):
+        for index, child in enumerate(value):
+            check_key_like(located, child, (*path, index), problems)
+
+
+def substitute(
+    located: Located, env: Mapping[str, str], problems: list[Problem]
+) -> tuple[Any, dict[KeyPath, list[str]]]:
+    """Replace ``${VAR}`` in every string value; record which paths came from which vars."""
+    from_env: dict[KeyPath, list[str]] = {}
+    api_key = env.get(API_KEY_ENV, "")
+
+    def walk(value: Any, path: KeyPath) -> Any:
+        if isinstance(value, dict):
+            return {k: walk(v, (*path, k)) for k, v in value.items()}
+        if isinstance(value, list):
+            return [walk(v, (*path, i)) for i, v in enumerate(value)]
+        if not isinstance(value, str):
+            return value
+        line = located.line_of(path)
+        names: list[str] = []
+
+        def replace(match: re.Match[str]) -> str:
+            token = match.group(0)
+            if token == "$${":  # noqa: S105 - the escape for a literal ${, not a secret
+                return "${"
+            name = match.group(1)
+            if name is None:
+                problems.append(
+                    Problem(
+                        line,
+                        1,
+                        path,
+                        "malformed `${`: write ${NAME} (letters, digits, _) to read the "
+                        "environment, or $${ for a literal ${",
+                    )
+                )
+                return token
+            if name == API_KEY_ENV:
+                problems.append(
+                    Problem(
+                        line,
+                        -1,
+                        path,
+                        f"the spec must not hold the API key: remove `${{{API_KEY_ENV}}}` — the "
+                        f"gate reads {API_KEY_ENV} from the environment itself (a CI secret)",
+                    )
+                )
+                return token
+            names.append(name)
+            if name not in env:
+                problems.append(
+                    Problem(
+                        line,
+                        1,
+                        path,
+                        f"environment variable {name} is not set (used at {key_path(path)}): "
+                        "set it, or write $${ for a literal ${",
+                    )
+                )
+                return token
+            return env[name]
+
+        result = _VAR.sub(replace, value)
+        if names:
+            from_env[path] = names
+        if len(api_key) >= 8 and api_key in result:
+            problems.append(
+                Problem(
+                    line,
+                    -1,
+                    path,
+                    f"the spec must not hold the API key: this value is {API_KEY_ENV}; remove it "
+                    f"and let the gate read {API_KEY_ENV} from the environment (a CI secret)",
+                )
+            )
+        return result
+
+    return walk(located.value, ()), from_env
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.splitlines())
