@@ -105,8 +105,9 @@ def display_outcome(result: CheckResult) -> Outcome:
 
 def check_message(result: CheckResult) -> str:
     """The evaluator's one-line message, or one built from the numbers when it is empty."""
-    if result.message:
-        return one_line(result.message)
+    message = one_line(result.message)
+    if message:
+        return message
     if result.observed is None:
         return f"no verdict for {result.check.label}"
     return (
