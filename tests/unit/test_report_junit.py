@@ -13,10 +13,11 @@ import xmlschema
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bluejay_gate.checks import Severity
 from bluejay_gate.report import render_junit
 from bluejay_gate.report.formatting import one_line
 from bluejay_gate.report.xmltext import clean
-from bluejay_gate.verdict import MetricValue, Outcome, Verdict
+from bluejay_gate.verdict import MetricValue, Outcome, SimulationVerdict, Verdict
 from tests.conftest import SCHEMAS
 from tests.unit.test_report_builders import (
     EMPATHY,
@@ -364,3 +365,39 @@ def test_large_report_renders_quickly() -> None:
     assert len(text) > 10 * 100 * 20 * 500
     assert text.count("<testcase ") == 200
     assert elapsed < 1.0
+
+
+_results = st.builds(
+    lambda outcome, severity, index: make_result(
+        make_check(f"m{index}", "mean >= 7", severity=severity),
+        outcome,
+        None if outcome is Outcome.NO_VERDICT else 5.0,
+    ),
+    st.sampled_from(list(Outcome)),
+    st.sampled_from(list(Severity)),
+    st.integers(0, 5),
+)
+_simulations = st.builds(
+    lambda results, errors, outcome, index: make_simulation(
+        f"sim {index}", tuple(results), errors=tuple(errors), outcome=outcome
+    ),
+    st.lists(_results, max_size=4),
+    st.lists(st.just("run 78 ended INCOMPLETED"), max_size=1),
+    st.sampled_from([None, *Outcome]),
+    st.integers(0, 9),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(_simulations, max_size=3),
+    st.lists(st.just("timed out after 30m"), max_size=1),
+)
+def test_any_verdict_shape_agrees_with_its_exit_code(
+    simulations: list[SimulationVerdict], errors: list[str]
+) -> None:
+    """Hypothesis: for any mix of outcomes/severities/errors, <failure>/<error> iff exit != 0."""
+    verdict = Verdict(tuple(simulations), errors=tuple(errors))
+    root = parse(verdict)
+    assert bool(problems(root)) == (verdict.exit_code != 0)
+    assert bool(list(root.iter("failure"))) == (verdict.exit_code == 1)
