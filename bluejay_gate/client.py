@@ -23,6 +23,9 @@ instead of blindly retrying:
   agent up by ``external_agent_id`` (or by exact name in ``all-agents``, preferring one
   created after the attempt) before creating it again.
 
+Within one client, queue calls for the same simulation are serialised (a lock per
+simulation), so threads of one gate never mistake each other's runs for their own.
+
 Known limit: Bluejay has no idempotency keys, so two CI jobs queueing the same
 simulation at the same instant cannot be told apart. If one of them loses its queue
 response, it may adopt the other job's run. Give concurrent jobs different simulations,
@@ -226,6 +229,7 @@ class BluejayClient:
         self._timeout = timeout
         self._lock = threading.Lock()
         self._request_count = 0
+        self._queue_locks: dict[str, threading.Lock] = {}
         self._rng = random.Random()
         self._failures = FailureReader(secret=key, host="", timeout=timeout, now=now)
         self._http = httpx.Client(
@@ -587,17 +591,22 @@ class BluejayClient:
                     endpoint=endpoint,
                 )
             body["runs_per_digital_human"] = runs_per_digital_human
-        snapshot = self._run_snapshot(sim)
-        started = self._now()
+        with self._queue_lock(sim):  # runs of one simulation: one queue call at a time
+            snapshot = self._run_snapshot(sim)
+            started = self._now()
 
-        def parse(reply: _Reply) -> QueuedRun:
-            payload = self._json(reply, endpoint)
-            return self._model(QueuedRun, payload, endpoint, reply.status)
+            def parse(reply: _Reply) -> QueuedRun:
+                payload = self._json(reply, endpoint)
+                return self._model(QueuedRun, payload, endpoint, reply.status)
 
-        def reconcile(cause: str) -> QueuedRun | None:
-            return self._find_queued_run(sim, snapshot, started, cause)
+            def reconcile(cause: str) -> QueuedRun | None:
+                return self._find_queued_run(sim, snapshot, started, cause)
 
-        return self._post_once_only("/v1/queue-simulation-run", body, parse, reconcile, "run")
+            return self._post_once_only("/v1/queue-simulation-run", body, parse, reconcile, "run")
+
+    def _queue_lock(self, simulation_id: str) -> threading.Lock:
+        with self._lock:
+            return self._queue_locks.setdefault(simulation_id, threading.Lock())
 
     def _run_snapshot(self, simulation_id: str) -> set[str] | None:
         try:

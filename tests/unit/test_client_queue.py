@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -416,3 +417,44 @@ def test_add_agent_creates_again_when_nothing_was_made() -> None:
         agent_id = client.add_agent({**AGENT, "external_agent_id": "support-bot"})
     assert fake.count("POST", "/v1/add-agent") == 2
     assert [str(a["id"]) for a in fake.agents] == [agent_id]
+
+
+def test_parallel_queues_of_one_simulation_do_not_interleave() -> None:
+    """Two threads queueing the same simulation take turns, so neither adopts the other's run."""
+    import threading
+    import time
+
+    fake, logs = FakeBluejay(), []
+    fake.queue_faults = [("after", "503")]  # the first POST loses its answer
+    order: list[tuple[str, str]] = []
+    inner = fake.__call__
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        order.append((threading.current_thread().name, request.method))
+        if request.method == "POST":
+            time.sleep(0.05)  # give the other thread every chance to interleave
+        return inner(request)
+
+    with BluejayClient(
+        KEY,
+        "https://api.example.test",
+        transport=httpx.MockTransport(handler),
+        retry=RetryPolicy(jitter=0.0),
+        sleep=lambda _: None,
+        log=logs.append,
+    ) as client:
+        got: dict[str, str] = {}
+
+        def queue(name: str) -> None:
+            got[name] = client.queue_run(SIM).simulation_run_id
+
+        threads = [threading.Thread(target=queue, args=(n,), name=n) for n in ("a", "b")]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert len(fake.runs) == 2
+    assert sorted(got.values()) == sorted(str(r["id"]) for r in fake.runs)
+    names = [name for name, _ in order]
+    switches = sum(1 for x, y in itertools.pairwise(names) if x != y)
+    assert switches == 1, order
