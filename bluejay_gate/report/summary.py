@@ -80,7 +80,7 @@ def _blocks(verdict: Verdict, info: RunInfo) -> list[str]:
     gate_errors = fmt.gate_errors(verdict)
     if gate_errors:
         blocks.append("## ⛔ Errors\n")
-        blocks.extend(f"- {_inline(error)}" for error in gate_errors)
+        blocks.extend(f"- {_inline(error, block=True)}" for error in gate_errors)
         blocks.append("")
     if verdict.simulations:
         blocks.extend(_overview(verdict))
@@ -180,7 +180,7 @@ def _problems(verdict: Verdict, info: RunInfo) -> list[str]:
         if fmt.simulation_undecided(simulation):
             lines.append(f"### ⛔ {_inline(simulation.label)}: no verdict")
             lines.append("")
-            lines.extend(f"- {_inline(e)}" for e in fmt.simulation_errors(simulation))
+            lines.extend(f"- {_inline(e, block=True)}" for e in fmt.simulation_errors(simulation))
             lines.append(f"- {_inline(fmt.conversation_counts(simulation))}")
             if simulation.dashboard_url:
                 lines.append(f"- {_link('run dashboard', simulation.dashboard_url)}")
@@ -224,7 +224,7 @@ def _check_detail(
     lines = [
         f"### {ICONS[shown]} {_inline(simulation.label)}: {_inline(result.check.label)}",
         "",
-        f"{_inline(fmt.check_message(result))}{where}",
+        f"{_inline(fmt.check_message(result), block=True)}{where}",
         "",
         f"- observed **{_inline(fmt.format_observed(result))}**, expected "
         f"{_inline(fmt.format_expected(result.check))}, samples "
@@ -275,10 +275,12 @@ def _worst_text(entry: fmt.WorstEntry) -> str:
     return f"{who}value {entry.value}"
 
 
-def _escape(text: str) -> str:
+def _escape(text: str, *, block: bool = False) -> str:
     text = _MD_SPECIAL.sub(r"\\\1", fmt.scrub(text).replace("&", "&amp;"))
-    # At the start of a line these would open a quote, heading or list.
-    return "\\" + text if text[:1] in {">", "#", "+", "-"} else text
+    # At the start of a line (or of a list item) these would open a quote, heading or list.
+    if block and text[:1] in {">", "#", "+", "-"}:
+        return "\\" + text
+    return text
 
 
 def _cell(text: str) -> str:
@@ -287,9 +289,9 @@ def _cell(text: str) -> str:
     return escaped.replace("\n", "<br>")
 
 
-def _inline(text: str) -> str:
-    """Running text on one line, Markdown escaped."""
-    return _escape(fmt.one_line(text))
+def _inline(text: str, *, block: bool = False) -> str:
+    """Running text on one line, Markdown escaped (``block``: it starts a line or item)."""
+    return _escape(fmt.one_line(text), block=block)
 
 
 def _link(label: str, url: str | None) -> str:
