@@ -119,7 +119,9 @@ def translate_errors(
         got = _describe_input(error.get("input"), path, from_env)
         message = _message(kind, error, got)
         problems.append(Problem(located.line_of(path), 1, path, message))
-    return problems
+    # A misspelt key also reads as a missing one: report the misspelling, not the absence.
+    misspelt = {p.path for p in problems if p.priority == 0}
+    return [p for p in problems if not (p.priority == 2 and p.path in misspelt)]
 
 
 def _unknown_key(path: KeyPath, located: Located) -> Problem:

@@ -72,8 +72,9 @@ class Located:
 
 def load_located(text: str) -> Located | None:
     """Parse one YAML document. ``None`` for an empty document (only comments/blank)."""
-    loader = yaml.SafeLoader(text)
+    loader: yaml.SafeLoader | None = None
     try:
+        loader = yaml.SafeLoader(text)
         node = loader.get_single_node()
         if node is None:
             return None
@@ -85,7 +86,7 @@ def load_located(text: str) -> Located | None:
     except yaml.reader.ReaderError as exc:
         line = text[: exc.position].count("\n") + 1
         raise YamlError(
-            f"character {exc.character!r} is not allowed in YAML: remove it", line
+            f"character {_codepoint(exc.character)} is not allowed in YAML: remove it", line
         ) from None
     except yaml.YAMLError as exc:
         raise YamlError(" ".join(str(exc).split()), None) from None
@@ -94,7 +95,8 @@ def load_located(text: str) -> Located | None:
             f"the document is nested too deeply (more than {MAX_DEPTH} levels)", None
         ) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
 
 
 def _mark_line(exc: yaml.MarkedYAMLError) -> int | None:
@@ -209,3 +211,8 @@ def _show(key: str) -> str:
 
 def _tag(node: Node) -> str:
     return str(node.tag).replace("tag:yaml.org,2002:", "!!")
+
+
+def _codepoint(character: object) -> str:
+    code = character if isinstance(character, int) else ord(str(character)[:1] or "\0")
+    return f"U+{code:04X}"
