@@ -278,8 +278,10 @@ class FailureReader:
                     f"{kind} {ident} not found (404): check the {kind} id and that "
                     f"BLUEJAY_API_KEY belongs to its organisation{suffix}"
                 )
+            elif detail:
+                message = f"not found (404): {detail}; check the ids in the spec"
             else:
-                message = f"not found (404): check --base-url{suffix}"
+                message = "not found (404): check --base-url points at the Bluejay API"
             return Failure(NotFoundError, message, endpoint, status)
         if status == 422:
             fields = self._validation_detail(data)
