@@ -131,9 +131,12 @@ def test_every_real_operation_matches_the_openapi_document(emulator, billing_sce
         "Gate Bot 2",
         "Be nice.",
     )
-    assert api("GET", "/v1/agent-by-external-id/{external_id}", "/v1/agent-by-external-id/gate-bot")[
-        "id"
-    ] == agent_id
+    assert (
+        api("GET", "/v1/agent-by-external-id/{external_id}", "/v1/agent-by-external-id/gate-bot")[
+            "id"
+        ]
+        == agent_id
+    )
     assert {a["id"] for a in api("GET", "/v1/all-agents")} == {101, agent_id}
 
     sim = api("POST", "/v1/create-simulation", json={"agent_id": str(agent_id), "name": "Smoke"})
@@ -148,7 +151,10 @@ def test_every_real_operation_matches_the_openapi_document(emulator, billing_sce
     one = api("GET", "/v1/simulation/{simulation_id}", f"/v1/simulation/{sim_id}")
     assert one["agent_id"] == agent_id
     renamed = api(
-        "PUT", "/v1/simulation/{simulation_id}", f"/v1/simulation/{sim_id}", json={"name": "Smoke 2"}
+        "PUT",
+        "/v1/simulation/{simulation_id}",
+        f"/v1/simulation/{sim_id}",
+        json={"name": "Smoke 2"},
     )
     assert renamed["name"] == "Smoke 2"
     dh = api(
@@ -180,9 +186,10 @@ def test_every_real_operation_matches_the_openapi_document(emulator, billing_sce
     metric_id = metric["id"]
     page = api("GET", "/v1/custom-metrics", params={"page": 1, "page_size": 2})
     assert (page["total_count"], page["items_in_page"], page["total_pages"]) == (5, 2, 3)
-    assert api("GET", "/v1/custom-metric/{metric_id}", f"/v1/custom-metric/{metric_id}")[
-        "name"
-    ] == "Politeness"
+    assert (
+        api("GET", "/v1/custom-metric/{metric_id}", f"/v1/custom-metric/{metric_id}")["name"]
+        == "Politeness"
+    )
     changed = api(
         "PUT",
         "/v1/update-custom-metric/{metric_id}",
@@ -194,9 +201,9 @@ def test_every_real_operation_matches_the_openapi_document(emulator, billing_sce
     queued = api("POST", "/v1/queue-simulation-run", json={"simulation_id": "4821"})
     run_id = queued["simulation_run_id"]
     assert len(queued["simulation_result_ids"]) == 2
-    runs = api(
-        "GET", "/v1/get-simulation-runs/{simulation_id}", "/v1/get-simulation-runs/4821"
-    )["simulation_runs"]
+    runs = api("GET", "/v1/get-simulation-runs/{simulation_id}", "/v1/get-simulation-runs/4821")[
+        "simulation_runs"
+    ]
     assert [r["id"] for r in runs] == [int(run_id)]
     assert_iso(runs[0]["created_at"])
     statuses = []
@@ -239,7 +246,9 @@ def test_every_real_operation_matches_the_openapi_document(emulator, billing_sce
         },
     )["call_id"]
 
-    deleted_metric = api("DELETE", "/v1/custom-metric/{metric_id}", f"/v1/custom-metric/{metric_id}")
+    deleted_metric = api(
+        "DELETE", "/v1/custom-metric/{metric_id}", f"/v1/custom-metric/{metric_id}"
+    )
     assert deleted_metric["id"] == metric_id
     gone = api("DELETE", "/v1/simulation/{simulation_id}", f"/v1/simulation/{sim_id}")
     assert gone["deleted_simulation_id"] == sim_id
@@ -278,7 +287,9 @@ def test_results_with_quirks_still_match_the_document(emulator, billing_scenario
     )["simulation_result"]
     newest = single["evaluations"][-1]
     has_list = bool(newest["custom_metrics"])
-    assert has_list == (not (quirks.get("legacy_metrics_dict") or quirks.get("legacy_metrics_list")))
+    assert has_list == (
+        not (quirks.get("legacy_metrics_dict") or quirks.get("legacy_metrics_list"))
+    )
     if quirks.get("reasoning_length"):
         assert len(newest["custom_metrics"][0]["reasoning"]) == 600
         assert len(single["evaluations"]) == 2
@@ -301,7 +312,13 @@ def test_validation_errors_match_http_validation_error(emulator):
             http.post(
                 "/v1/add-agent",
                 headers=KEY,
-                json={"name": "x", "system_prompt": "", "knowledge_base": "", "goals": [], "mode": "FAX"},
+                json={
+                    "name": "x",
+                    "system_prompt": "",
+                    "knowledge_base": "",
+                    "goals": [],
+                    "mode": "FAX",
+                },
             ),
             ["body", "mode"],
             "enum",

@@ -26,7 +26,7 @@ def test_server_errors_before_do_not_create_a_run(emulator, billing_scenario, ki
     r = httpx.post(f"{emu.base_url}/v1/queue-simulation-run", headers=KEY, json=QUEUE)
     assert r.status_code == int(kind)
     assert runs_of(emu.base_url) == []
-    assert [(x.path, x.status, x.fault) for x in emu.requests][0] == (
+    assert next((x.path, x.status, x.fault) for x in emu.requests) == (
         "/v1/queue-simulation-run",
         int(kind),
         kind,

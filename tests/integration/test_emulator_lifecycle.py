@@ -94,7 +94,8 @@ def test_results_carry_metrics_only_once_evaluated(emulator, billing_scenario):
         "p95_agent_latency",
         "p99_agent_latency",
     }
-    assert isinstance(done["duration"], int) and done["duration"] > 0
+    assert isinstance(done["duration"], int)
+    assert done["duration"] > 0
     assert httpx.get(done["transcript_url"]).json()["simulation_result_id"] == done["id"]
 
 
@@ -182,7 +183,12 @@ def test_legacy_metrics_dict_and_stale_evaluation(emulator, billing_scenario):
     queued = client.queue()
     clock.advance(10)
     result = client.result(queued["simulation_result_ids"][0])
-    assert set(result["custom_metrics"]) == {"Greeting compliance", "Empathy", "Resolution", "Notes"}
+    assert set(result["custom_metrics"]) == {
+        "Greeting compliance",
+        "Empathy",
+        "Resolution",
+        "Notes",
+    }
     assert result["custom_metrics"]["Greeting compliance"]["response_value"] == "pass"
     assert [e["custom_metrics"] for e in result["evaluations"]] == [None, None]
     first, newest = result["evaluations"]

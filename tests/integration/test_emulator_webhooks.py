@@ -1,0 +1,113 @@
+"""Webhooks: signed simulation_ended and simulation_result_evaluated, each exactly once."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import httpx
+import pytest
+from jsonschema import Draft202012Validator
+
+from bluejay_gate.emulator import ManualClock
+from tests.conftest import OPENAPI_PATH
+
+SECRET = "whsec_test"
+
+
+class Receiver:
+    def __init__(self) -> None:
+        self.received: list[tuple[dict[str, str], bytes]] = []
+        received = self.received
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                raw = self.rfile.read(int(self.headers["Content-Length"]))
+                received.append((dict(self.headers), raw))
+                self.send_response(200)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args: object) -> None:
+                return
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+        threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        ).start()
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    r = Receiver()
+    yield r
+    r.server.shutdown()
+    r.server.server_close()
+
+
+def test_webhooks_are_signed_and_sent_once_per_result(emulator, billing_scenario, receiver):
+    """Each result gets one simulation_ended then one simulation_result_evaluated, signed."""
+    billing_scenario["webhook"] = {"url": receiver.url, "secret": SECRET}
+    clock = ManualClock()
+    emu = emulator(billing_scenario, clock=clock)
+    queued = httpx.post(
+        f"{emu.base_url}/v1/queue-simulation-run",
+        headers={"X-API-Key": "k"},
+        json={"simulation_id": "4821"},
+    ).json()
+    ids = [int(i) for i in queued["simulation_result_ids"]]
+    clock.advance(3.5)  # conversations ended, not yet evaluated
+    emu.deliver_webhooks()  # the background thread may have sent them already; never twice
+    assert [json.loads(raw)["type"] for _, raw in receiver.received] == ["simulation_ended"] * 2
+    clock.advance(10)
+    emu.deliver_webhooks()
+    assert emu.deliver_webhooks() == 0  # nothing left, nothing twice
+    assert len(receiver.received) == 4
+    doc = json.loads(OPENAPI_PATH.read_text())
+    events = []
+    for headers, raw in receiver.received:
+        expected = hmac.new(SECRET.encode(), raw, hashlib.sha256).hexdigest()
+        assert headers["X-Bluejay-Signature"] == expected
+        assert len(headers["X-Bluejay-Delivery"]) == 36
+        body = json.loads(raw)
+        assert headers["X-Bluejay-Event"] == body["type"]
+        schema = {
+            "$ref": "#/components/schemas/"
+            + {"simulation_ended": "WebhookSimulationResultEnded"}.get(
+                body["type"], "WebhookSimulationResultEvaluated"
+            ),
+            "components": doc["components"],
+        }
+        assert not list(Draft202012Validator(schema).iter_errors(body))
+        events.append((body["type"], body["id"]))
+    assert sorted(events) == sorted(
+        [("simulation_ended", i) for i in ids] + [("simulation_result_evaluated", i) for i in ids]
+    )
+    assert events[:2] == [("simulation_ended", ids[0]), ("simulation_ended", ids[1])]
+    evaluated = json.loads(receiver.received[-1][1])
+    assert (evaluated["simulation_id"], evaluated["agent_id"]) == (4821, 101)
+    assert len(evaluated["evaluations"][-1]["custom_metrics"]) == 4
+    assert [d.status for d in emu.webhook_deliveries] == [200, 200, 200, 200]
+
+
+def test_background_thread_delivers_without_being_asked(emulator, billing_scenario, receiver):
+    """With a real clock at high speed, the webhook thread sends all four events by itself."""
+    billing_scenario["webhook"] = {"url": receiver.url, "secret": SECRET}
+    emu = emulator(billing_scenario, speed=100)
+    httpx.post(
+        f"{emu.base_url}/v1/queue-simulation-run",
+        headers={"X-API-Key": "k"},
+        json={"simulation_id": "4821"},
+    )
+    deadline = threading.Event()
+    for _ in range(60):
+        if len(receiver.received) >= 4:
+            break
+        deadline.wait(0.05)
+    kinds = sorted(json.loads(raw)["type"] for _, raw in receiver.received)
+    assert kinds == ["simulation_ended"] * 2 + ["simulation_result_evaluated"] * 2
