@@ -31,7 +31,7 @@ EXIT_MEANINGS = {
     EXIT_PASS: "every error-severity check passed",
     EXIT_FAIL: "at least one error-severity check failed",
     EXIT_INVALID: "the spec or the command line is invalid",
-    EXIT_NO_VERDICT: "no verdict: the gate could not decide",
+    EXIT_NO_VERDICT: "the gate could not reach a verdict",
 }
 VERDICT_WORDS = {
     Outcome.PASS: "passed",

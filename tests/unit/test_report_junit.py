@@ -197,7 +197,7 @@ def test_gate_errors_get_a_bluejay_gate_suite(build: Callable[[], Verdict], mess
     assert suite.get("errors") == "1"
     (error,) = suite.iter("error")
     assert error.get("message") == message
-    assert "exit code 3: no verdict" in (error.text or "")
+    assert "exit code 3: the gate could not reach a verdict" in (error.text or "")
 
 
 def test_gate_error_suite_comes_first_next_to_simulations() -> None:
