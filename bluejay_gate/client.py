@@ -360,7 +360,7 @@ class BluejayClient:
                     return parse(outcome)
                 except ResponseError as exc:
                     # A 2xx: it was created, only the answer is unreadable.
-                    found = self._reconciled(reconcile, exc.message, exc.endpoint, noun)
+                    found = self._reconciled(reconcile, _bare(exc), exc.endpoint, noun)
                     if found is not None:
                         return found
                     raise
@@ -690,6 +690,12 @@ class BluejayClient:
 
 
 # -- helpers ----------------------------------------------------------------------------
+
+
+def _bare(exc: ApiError) -> str:
+    """The message without its ``METHOD /path: `` prefix."""
+    prefix = f"{exc.endpoint}: "
+    return exc.message[len(prefix) :] if exc.message.startswith(prefix) else exc.message
 
 
 def _read_capped(chunks: Iterator[bytes], limit: int) -> tuple[bytes, bool]:

@@ -276,8 +276,10 @@ def test_garbage_200_adopts_created_run() -> None:
         queued = client.queue_run(SIM)
     assert fake.count(*QUEUE) == 1
     assert queued.simulation_run_id == str(fake.runs[0]["id"])
-    assert "adopted run" in logs[0]
-    assert "not JSON (text/html, 17 bytes)" in logs[0]
+    assert logs[0].startswith(
+        f"POST /v1/queue-simulation-run: adopted run {queued.simulation_run_id} after "
+        "returned a body that is not JSON (text/html, 17 bytes)"
+    )
 
 
 def test_snapshot_failure_falls_back_to_creation_time() -> None:
