@@ -55,7 +55,6 @@ class Body(BaseModel):
 class _AgentFields(Body):
     """Optional agent fields shared by create and both updates."""
 
-    bluejay_as_code_id: str | None = None
     phone_number: str | None = None
     connection_type: ConnectionType | None = None
     keyterms: list[str] | None = None
@@ -82,6 +81,7 @@ class _AgentFields(Body):
 class AgentRequest(_AgentFields):
     """``POST /v1/add-agent``."""
 
+    bluejay_as_code_id: str | None = None
     name: str
     system_prompt: str
     knowledge_base: str
@@ -107,6 +107,7 @@ class _AgentUpdateFields(_AgentFields):
 class AgentUpdateRequest(_AgentUpdateFields):
     """``POST /v1/update-agent``: ``agent_id`` is a string here."""
 
+    bluejay_as_code_id: str | None = None
     agent_id: str | None
     external_agent_id: str | None = None
 
