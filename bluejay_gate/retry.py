@@ -9,7 +9,7 @@ a non-2xx answer) into a ``Failure``:
 failure                            transient  may have reached Bluejay  raised as
 =================================  =========  ========================  ===============
 connect error / connect timeout    yes        no                        TransportError
-429 (Retry-After honoured)         yes        no                        ServerError
+429 (Retry-After honoured)         yes        no                        RequestRejected
 read timeout, dropped connection   yes        yes (ambiguous)           TransportError
 500 / 502 / 503 / 504              yes        yes (ambiguous)           ServerError
 TLS certificate not verified       no         no                        TransportError
@@ -295,7 +295,7 @@ class FailureReader:
             retry_after = parse_retry_after(headers.get("retry-after"), self.now())
             if status == 429:
                 return Failure(
-                    ServerError,
+                    RequestRejected,
                     f"rate limited (429 Too Many Requests){suffix}; wait and run again, or "
                     "lower run.max_parallel",
                     endpoint,

@@ -685,3 +685,16 @@ def test_request_count_is_thread_safe() -> None:
             thread.join()
         assert client.request_count == 400
     assert len(script.requests) == 400
+
+
+def test_persistent_429_is_request_rejected() -> None:
+    """Rate limited on every attempt: RequestRejected that says to wait or lower parallelism."""
+    script = Script(*[httpx.Response(429, headers={"retry-after": "1"})] * 3)
+    with make(script, retry=RetryPolicy(max_attempts=3, jitter=0.0)) as client:
+        with pytest.raises(RequestRejected) as info:
+            client.list_agents()
+    assert info.value.status == 429
+    assert str(info.value) == (
+        "GET /v1/all-agents: rate limited (429 Too Many Requests); wait and run again, "
+        "or lower run.max_parallel (gave up after 3 attempts)"
+    )
