@@ -8,6 +8,9 @@ Responses become the lenient models of ``apimodels``; failures become the
 
 Retries (see ``retry``): GET requests, agent updates, ``end-conversations`` and ``ping``
 are retried on connect/read errors, dropped connections, 429 and 500/502/503/504.
+``deadline`` (settable; the gate's budget) stops retries that would pass it, and near it
+each attempt's timeout shrinks (never below 5 s) so a hanging request cannot hold the
+gate long past its budget. The first attempt of a call always goes out.
 
 Two calls are not idempotent and cost money or leave duplicates, so they reconcile
 instead of blindly retrying:
@@ -98,6 +101,7 @@ __all__ = ["DEFAULT_BASE_URL", "BluejayClient", "RetryPolicy", "validate_base_ur
 
 _ERROR_BODY_BYTES = 64 * 1024  # of an error body only an excerpt is ever shown
 CLOCK_SKEW = timedelta(seconds=60)
+MIN_ATTEMPT_TIMEOUT = 5.0
 
 M = TypeVar("M", bound=pydantic.BaseModel)
 T = TypeVar("T")
@@ -294,8 +298,11 @@ class BluejayClient:
         with self._lock:
             self._request_count += 1
         headers = {"X-API-Key": self._key.reveal()}
+        timeout = self._attempt_timeout()
         try:
-            with self._http.stream(method, path, json=body, headers=headers) as response:
+            with self._http.stream(
+                method, path, json=body, headers=headers, timeout=timeout
+            ) as response:
                 status = response.status_code
                 ctype = response.headers.get("content-type", "").split(";")[0].strip()
                 success = 200 <= status < 300
@@ -310,7 +317,16 @@ class BluejayClient:
                     return _Reply(status, ctype, data)
                 return self._failures.status(endpoint, status, response.headers, data, what)
         except httpx.HTTPError as exc:
-            return self._failures.transport(endpoint, exc)
+            return self._failures.transport(endpoint, exc, timeout)
+
+    def _attempt_timeout(self) -> float:
+        """The configured timeout, shortened near the deadline (to no less than
+        ``MIN_ATTEMPT_TIMEOUT``) so a hanging request cannot hold the gate far past it."""
+        deadline = self.deadline
+        if deadline is None:
+            return self._timeout
+        left = deadline - self._monotonic()
+        return min(self._timeout, max(left, MIN_ATTEMPT_TIMEOUT))
 
     # -- retry loops --------------------------------------------------------------------
 

@@ -183,8 +183,11 @@ class FailureReader:
             summary="oversized body",
         )
 
-    def transport(self, endpoint: str, exc: httpx.HTTPError) -> Failure:
-        """An httpx exception: no answer, or a broken one."""
+    def transport(
+        self, endpoint: str, exc: httpx.HTTPError, timeout: float | None = None
+    ) -> Failure:
+        """An httpx exception: no answer, or a broken one. ``timeout``: the attempt's own
+        timeout when it was shorter than the configured one."""
         name = type(exc).__name__
         detail = self.excerpt(str(exc)) or name
         host = self.host
@@ -214,7 +217,8 @@ class FailureReader:
         if isinstance(exc, httpx.ReadTimeout):
             return Failure(
                 TransportError,
-                f"no answer within {self.timeout:g} s (read timeout); Bluejay may be slow or "
+                f"no answer within {timeout or self.timeout:g} s (read timeout); "
+                "Bluejay may be slow or "
                 "overloaded: try again later",
                 endpoint,
                 transient=True,

@@ -698,3 +698,27 @@ def test_persistent_429_is_request_rejected() -> None:
         "GET /v1/all-agents: rate limited (429 Too Many Requests); wait and run again, "
         "or lower run.max_parallel (gave up after 3 attempts)"
     )
+
+
+def test_attempt_timeout_shrinks_near_the_deadline() -> None:
+    """Near the deadline an attempt's timeout shrinks, but never below 5 s."""
+    clock = Clock()
+    seen: list[float] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request.extensions["timeout"]["read"])
+        return ok({})
+
+    with BluejayClient(
+        KEY,
+        "https://api.example.test",
+        transport=httpx.MockTransport(handler),
+        timeout=30.0,
+        monotonic=clock.monotonic,
+    ) as client:
+        client.ping()
+        client.deadline = clock.now + 12.0
+        client.ping()
+        client.deadline = clock.now + 1.0
+        client.ping()
+    assert seen == [30.0, 12.0, 5.0]
