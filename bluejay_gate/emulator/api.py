@@ -7,6 +7,7 @@ the document says so.
 
 from __future__ import annotations
 
+import json
 import math
 from typing import Any
 
@@ -14,6 +15,7 @@ from bluejay_gate.emulator import bodies as b
 from bluejay_gate.emulator.routing import Call, Reply, Router
 from bluejay_gate.emulator.scenario import SimulationDef
 from bluejay_gate.emulator.store import ORGANIZATION_ID, Conflict, NotFound, Store
+from bluejay_gate.statuses import RESULT_FINAL, RUN_FINAL
 
 router = Router()
 route = router.add
@@ -409,14 +411,22 @@ def retrieve_simulation_results(store: Store, call: Call) -> Reply:
     run_id = _int_id(call.params["simulation_run_id"], "Simulation run")
     with store.lock:
         run = store.run(run_id)
+        if run.final_results is not None:
+            return ok(run.final_results)
         now = store.clock()
-        return ok(
-            {
-                "simulation_run": store.run_body(run, now, as_int=False),
-                "simulation_results": [c.render(now, bulk=True) for c in run.conversations],
-                "status": "200",
-            }
+        body: dict[str, Any] = {
+            "simulation_run": store.run_body(run, now, as_int=False),
+            "simulation_results": [c.render(now, bulk=True) for c in run.conversations],
+            "status": "200",
+        }
+        done = body["simulation_run"]["status"] in RUN_FINAL and all(
+            r["status"] in RESULT_FINAL for r in body["simulation_results"]
         )
+        if not done:
+            return ok(body)
+        # Final: encode once; every later poll of this run is a cache hit.
+        run.final_results = json.dumps(body, separators=(",", ":")).encode()
+        return ok(run.final_results)
 
 
 @route("GET", "/v1/retrieve-simulation-result/{test_result_id}")

@@ -263,6 +263,7 @@ class Run:
     queued_at: float
     outcome: str | None
     conversations: list[Conversation]
+    final_results: bytes | None = None  # encoded bulk body once nothing can change any more
 
     def status(self, now: float) -> str:
         if not self.conversations:

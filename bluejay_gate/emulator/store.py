@@ -350,6 +350,7 @@ class Store:
                     continue
                 conv.cancelled_at = conv.elapsed(now)
                 conv._cache.clear()
+                self.runs[conv.run_id].final_results = None
                 ended.append(rid)
         return ended, failed
 
