@@ -68,7 +68,10 @@ class _Suite:
         self.cases: list[str] = []
         self.failures = 0
         self.errors = 0
-        self.system_out = ""
+        self._system_out = ""  # already escaped: the raw text is not kept (it can be large)
+
+    def set_system_out(self, text: str) -> None:
+        self._system_out = xmltext.text(text)
 
     @property
     def tests(self) -> int:
@@ -122,8 +125,11 @@ class _Suite:
                 )
             yield "    </properties>\n"
         yield from self.cases
-        if self.system_out:
-            yield f"    <system-out>{xmltext.text(self.system_out)}</system-out>\n"
+        if self._system_out:
+            # Three parts, not one f-string: no second copy of a large text.
+            yield "    <system-out>"
+            yield self._system_out
+            yield "</system-out>\n"
         yield "  </testsuite>\n"
 
 
@@ -196,7 +202,7 @@ def _simulation_suite(simulation: SimulationVerdict, info: RunInfo) -> _Suite:
             suite.add_case(result.check.label, classname, system_out=f"WARNING: {detail}")
         else:
             suite.add_case(result.check.label, classname, system_out=fmt.check_message(result))
-    suite.system_out = _conversations_text(simulation)
+    suite.set_system_out(_conversations_text(simulation))
     return suite
 
 
