@@ -17,7 +17,7 @@ from bluejay_gate.checks import Severity
 from bluejay_gate.report import render_junit
 from bluejay_gate.report.formatting import one_line
 from bluejay_gate.report.xmltext import clean
-from bluejay_gate.verdict import MetricValue, Outcome, SimulationVerdict, Verdict
+from bluejay_gate.verdict import CheckResult, MetricValue, Outcome, SimulationVerdict, Verdict
 from tests.conftest import SCHEMAS
 from tests.unit.test_report_builders import (
     EMPATHY,
@@ -401,3 +401,13 @@ def test_any_verdict_shape_agrees_with_its_exit_code(
     root = parse(verdict)
     assert bool(problems(root)) == (verdict.exit_code != 0)
     assert bool(list(root.iter("failure"))) == (verdict.exit_code == 1)
+
+
+def test_failure_text_shows_the_confidence_interval() -> None:
+    """When the evaluator gives an interval, the failure text states it."""
+    result = CheckResult(
+        EMPATHY, Outcome.FAIL, 6.5, 30, message="observed 6.5, needs >= 7", interval=(6.1, 6.9)
+    )
+    root = parse(Verdict((make_simulation("S", (result,)),)))
+    (failure,) = root.iter("failure")
+    assert "\ninterval: 6.1 – 6.9\n" in (failure.text or "")
