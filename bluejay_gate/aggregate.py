@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from bluejay_gate.checks import Aggregate, Check, Op
-from bluejay_gate.metrics import Kind, kind_of
+from bluejay_gate.metrics import Kind, kind_of, type_kind
 from bluejay_gate.verdict import MetricValue
 
 WORST_LIMIT = 5
@@ -103,8 +103,13 @@ def median(values: Sequence[float]) -> float:
 
 def _kinds(values: Sequence[MetricValue]) -> list[Kind]:
     seen: list[Kind] = []
+    checked: set[str] = set()  # a known response_type decides the kind of all its values
     for value in values:
+        if value.response_type in checked:
+            continue
         kind = kind_of(value)
+        if type_kind(value.response_type) is not None:
+            checked.add(value.response_type)
         if kind is not None and kind not in seen:
             seen.append(kind)
     return seen
@@ -118,6 +123,8 @@ def _type_names(values: Sequence[MetricValue], kind: Kind) -> str:
 def _mismatch(check: Check, kind: Kind, values: Sequence[MetricValue]) -> str | None:
     """Why ``check.aggregate`` does not apply to values of ``kind``, or ``None``."""
     metric = check.metric
+    if kind != "raw" and check.aggregate in SUPPORTED[kind]:
+        return None
     types = _type_names(values, kind)
     if kind == "raw":
         return (

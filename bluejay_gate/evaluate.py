@@ -32,13 +32,7 @@ from bluejay_gate.aggregate import RATIO_AGGREGATES, AggregateResult, aggregate
 from bluejay_gate.apimodels import RunStatus, SimulationResult
 from bluejay_gate.checks import Aggregate, Check, Severity
 from bluejay_gate.links import result_url, run_url
-from bluejay_gate.metrics import (
-    BUILTIN_NAMES,
-    RUN_LEVEL,
-    builtin_metrics,
-    custom_metrics,
-    never_spoke,
-)
+from bluejay_gate.metrics import BUILTIN_NAMES, RUN_LEVEL, read
 from bluejay_gate.verdict import CheckResult, Conversation, Outcome, SimulationVerdict, Verdict
 
 _SCORE_AGGREGATES = frozenset(
@@ -288,19 +282,17 @@ def _conversations(sim: SimulationInput) -> tuple[list[Conversation], Counter[st
     ordered = sorted(latest.values(), key=lambda r: result_sort_key(r.id))
     default_run = sim.runs[0].id if len(sim.runs) == 1 else ""
     scored = [statuses.normalise(r.status) in statuses.RESULT_SCORED for r in ordered]
-    customs = [custom_metrics(r) for r in ordered]
-    any_custom = any(c for c, done in zip(customs, scored, strict=True) if done)
+    reads = [read(r) for r in ordered]
+    any_custom = any(m.has_custom for m, done in zip(reads, scored, strict=True) if done)
     reasons: Counter[str] = Counter()
     conversations: list[Conversation] = []
-    for result, done, custom in zip(ordered, scored, customs, strict=True):
+    for result, done, found in zip(ordered, scored, reads, strict=True):
         status = statuses.normalise(result.status)
-        silent = done and never_spoke(result)
-        unscored = done and not silent and not custom and any_custom
+        silent = done and found.never_spoke
+        unscored = done and not silent and not found.has_custom and any_custom
         completed = done and not silent and not unscored
         if not completed:
             reasons[_not_completed_reason(status, silent=silent, unscored=unscored)] += 1
-        metrics = builtin_metrics(result)
-        metrics.update(custom)
         run_id = sim.result_runs.get(result.id, default_run)
         conversations.append(
             Conversation(
@@ -310,7 +302,7 @@ def _conversations(sim: SimulationInput) -> tuple[list[Conversation], Counter[st
                 status=status or "UNKNOWN",
                 completed=completed,
                 never_spoke=silent,
-                metrics=metrics,
+                metrics=found.metrics,
                 transcript_url=result.transcript_url,
                 audio_url=result.audio_url,
                 dashboard_url=result_url(sim.simulation_id, run_id, result.id) if run_id else None,

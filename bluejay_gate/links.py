@@ -12,7 +12,10 @@ DASHBOARD = "https://app.getbluejay.ai"
 
 
 def _q(value: str) -> str:
-    return quote(str(value), safe="")
+    text = str(value)
+    if text.isascii() and text.isalnum():
+        return text  # the usual numeric id: nothing to quote
+    return quote(text, safe="")
 
 
 def run_url(simulation_id: str, run_id: str) -> str:

@@ -17,9 +17,11 @@ A value that cannot be read for its ``response_type`` is kept as a *malformed*
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
 
@@ -87,23 +89,32 @@ _REASONING_KEYS = {
 }
 
 
+# isinstance tuples (``int | float`` would build a union object on every call: hot path)
+_NUMBERS = (int, float)
+_SCALARS = (str, int, float)
+_CONTAINERS = (dict, list)
+
+_TYPE_KINDS: dict[str, Kind] = {
+    **dict.fromkeys(BOOLEAN_TYPES, "boolean"),
+    **dict.fromkeys(NUMBER_TYPES, "number"),
+    **dict.fromkeys(ENUM_TYPES, "enum"),
+    **dict.fromkeys(RAW_TYPES, "raw"),
+}
+
+
 def normalise_type(response_type: object) -> str:
     """``" Pass_Fail "`` -> ``"pass_fail"``; anything not a string -> ``""`` (unknown)."""
-    return response_type.strip().lower() if isinstance(response_type, str) else ""
+    if isinstance(response_type, str):
+        return response_type if response_type in _TYPE_KINDS else response_type.strip().lower()
+    return ""
 
 
 def type_kind(response_type: str) -> Kind | None:
     """The kind a known ``response_type`` holds; ``None`` when unknown (inferred per value)."""
-    rt = normalise_type(response_type)
-    if rt in BOOLEAN_TYPES:
-        return "boolean"
-    if rt in NUMBER_TYPES:
-        return "number"
-    if rt in ENUM_TYPES:
-        return "enum"
-    if rt in RAW_TYPES:
-        return "raw"
-    return None
+    kind = _TYPE_KINDS.get(response_type)
+    if kind is None and response_type:
+        kind = _TYPE_KINDS.get(normalise_type(response_type))
+    return kind
 
 
 def kind_of(value: MetricValue) -> Kind | None:
@@ -136,7 +147,7 @@ def _finite(number: float, raw: object) -> float:
 def _to_number(raw: object) -> float:
     if isinstance(raw, bool):
         raise ValueError(f"{raw!r} is a boolean, not a number")  # noqa: TRY004 - parse_value contract: ValueError
-    if isinstance(raw, int | float):
+    if isinstance(raw, _NUMBERS):
         return _finite(float(raw), raw)
     if isinstance(raw, str):
         try:
@@ -150,7 +161,7 @@ def _to_number(raw: object) -> float:
 def _to_bool(raw: object) -> bool:
     if isinstance(raw, bool):
         return raw
-    if isinstance(raw, int | float) and raw in (0, 1):
+    if isinstance(raw, _NUMBERS) and raw in (0, 1):
         return bool(raw)
     if isinstance(raw, str):
         word = raw.strip().casefold()
@@ -174,29 +185,65 @@ def _to_text(raw: object) -> str:
         return "true" if raw else "false"
     if isinstance(raw, float) and raw.is_integer():
         return str(int(raw))
-    if isinstance(raw, int | float):
+    if isinstance(raw, _NUMBERS):
         return str(raw)
     return json.dumps(raw, sort_keys=True, default=str)
 
 
-def _infer(raw: object) -> bool | float | str:
-    if isinstance(raw, bool):
-        return raw
-    if isinstance(raw, int | float):
-        return _to_number(raw)
+def _infer_text(word: str, folded: str) -> bool | float | str:
+    if folded in TRUE_WORDS and folded != "1":
+        return True
+    if folded in FALSE_WORDS and folded != "0":
+        return False
+    try:
+        return _to_number(word)
+    except ValueError:
+        return word
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_text(raw: str, kind: Kind | None) -> tuple[bool | float | str | None, bool]:
+    """A string value. Cached: response values repeat a lot (pass/fail, 1..10, enum words)."""
+    word = raw.strip()
+    folded = word.casefold()
+    if folded in NOT_APPLICABLE_WORDS:
+        return None, False
+    if kind == "raw":
+        return raw, True
+    if not word:
+        raise ValueError("the value is empty")
+    if kind == "boolean":
+        if folded in TRUE_WORDS:
+            return True, True
+        if folded in FALSE_WORDS:
+            return False, True
+        return _to_bool(raw), True
+    if kind == "number":
+        return _to_number(raw), True
+    if kind == "enum":
+        return word, True
+    return _infer_text(word, folded), True
+
+
+def _parse(raw: object, kind: Kind | None) -> tuple[bool | float | str | None, bool]:
+    """``parse_value`` for an already-resolved kind."""
+    if raw is None:
+        return None, False
     if isinstance(raw, str):
-        word = raw.strip()
-        if not word:
-            raise ValueError("the value is empty")
-        if word.casefold() in TRUE_WORDS - {"1"}:
-            return True
-        if word.casefold() in FALSE_WORDS - {"0"}:
-            return False
-        try:
-            return _to_number(word)
-        except ValueError:
-            return word
-    return _to_text(raw)
+        return _parse_text(raw, kind)
+    if kind == "raw":
+        return _to_text(raw), True
+    if kind == "boolean":
+        return _to_bool(raw), True
+    if kind == "number":
+        return _to_number(raw), True
+    if kind == "enum" and isinstance(raw, _CONTAINERS):
+        raise ValueError(f"{_to_text(raw)!r} is not an enum value")
+    if kind is None and isinstance(raw, bool):
+        return raw, True
+    if kind is None and isinstance(raw, _NUMBERS):
+        return _to_number(raw), True
+    return _to_text(raw), True
 
 
 def parse_value(raw: object, response_type: str) -> tuple[bool | float | str | None, bool]:
@@ -207,32 +254,17 @@ def parse_value(raw: object, response_type: str) -> tuple[bool | float | str | N
     value (clearly boolean, else numeric, else kept as a string). ``(None, False)`` when
     not applicable. Raises ``ValueError`` saying why when the value cannot be read.
     """
-    if is_not_applicable(raw):
-        return None, False
-    kind = type_kind(response_type)
-    if kind == "raw":
-        return _to_text(raw), True
-    if isinstance(raw, str) and not raw.strip():
-        raise ValueError("the value is empty")
-    if kind == "boolean":
-        return _to_bool(raw), True
-    if kind == "number":
-        return _to_number(raw), True
-    if kind == "enum":
-        if isinstance(raw, dict | list):
-            raise ValueError(f"{_to_text(raw)!r} is not an enum value")
-        return _to_text(raw).strip(), True
-    return _infer(raw), True
-
-
-def _raw_text(raw: object) -> str | None:
-    return None if raw is None else _to_text(raw)
+    return _parse(raw, type_kind(normalise_type(response_type)))
 
 
 def _flag(value: object) -> bool:
     if isinstance(value, str):
         return value.strip().casefold() in TRUE_WORDS
     return value is True or value == 1
+
+
+_INTERNED: dict[tuple[object, ...], MetricValue] = {}
+_INTERN_LIMIT = 20_000  # bounded: reasoning texts can be long
 
 
 def metric_value(
@@ -243,34 +275,60 @@ def metric_value(
     reasoning: object = None,
     not_applicable: bool = False,
 ) -> MetricValue:
-    """One ``MetricValue``; an unreadable value becomes a malformed one (``error`` set)."""
-    rt = normalise_type(response_type)
+    """One ``MetricValue``; an unreadable value becomes a malformed one (``error`` set).
+
+    Equal inputs share one (immutable) instance: conversations repeat the same values, and
+    building a frozen dataclass is most of the cost of reading a large run.
+    """
+    rt = response_type if response_type in _TYPE_KINDS else normalise_type(response_type)
     why = reasoning if isinstance(reasoning, str) else None
+    key: tuple[object, ...] | None = None
+    if raw is None or isinstance(raw, _SCALARS):
+        key = (name, raw, type(raw), rt, why, not_applicable)
+        cached = _INTERNED.get(key)
+        if cached is not None:
+            return cached
+    made = _make_value(name, raw, rt, why, not_applicable=not_applicable)
+    if key is not None:
+        if len(_INTERNED) >= _INTERN_LIMIT:
+            _INTERNED.clear()
+        _INTERNED[key] = made
+    return made
+
+
+def _make_value(
+    name: str, raw: object, rt: str, why: str | None, *, not_applicable: bool
+) -> MetricValue:
+    text = raw if isinstance(raw, str) or raw is None else _to_text(raw)
     if not_applicable:
-        return MetricValue(name, _raw_text(raw), None, rt, applicable=False, reasoning=why)
+        return MetricValue(name, text, None, rt, False, why)
     try:
-        value, applicable = parse_value(raw, rt)
+        value, applicable = _parse(raw, _TYPE_KINDS.get(rt))
     except ValueError as exc:
-        return MetricValue(name, _raw_text(raw), None, rt, reasoning=why, error=str(exc))
-    return MetricValue(name, _raw_text(raw), value, rt, applicable=applicable, reasoning=why)
+        return MetricValue(name, text, None, rt, True, why, str(exc))
+    return MetricValue(name, text, value, rt, applicable, why)
 
 
 def _entry_value(name: str, entry: Mapping[str, Any]) -> MetricValue:
     raw = entry["response_value"] if "response_value" in entry else entry.get("value")
+    rtype = entry.get("response_type")
+    flag = entry.get("is_not_applicable")
     return metric_value(
         name,
         raw,
-        normalise_type(entry.get("response_type", entry.get("type"))),
+        normalise_type(entry.get("type") if rtype is None else rtype),
         reasoning=entry.get("reasoning"),
-        not_applicable=_flag(entry.get("is_not_applicable")),
+        not_applicable=flag is not None and flag is not False and _flag(flag),
     )
 
 
 def _entry_name(entry: Mapping[str, Any]) -> str | None:
-    for key in ("name", "metric_name"):
-        name = entry.get(key)
-        if isinstance(name, str) and name.strip():
-            return name.strip()
+    name = entry.get("name")
+    if isinstance(name, str) and (name := name.strip()):
+        return name
+    name = entry.get("metric_name")
+    if isinstance(name, str) and (name := name.strip()):
+        return name
     return None
 
 
@@ -310,6 +368,8 @@ def evaluations_newest_first(result: SimulationResult) -> list[dict[str, Any]]:
     """The result's evaluations, newest first: by ``created_at``, then by list position
     (later is newer); an evaluation without a readable ``created_at`` ranks below dated ones."""
     evaluations = [e for e in result.evaluations or [] if isinstance(e, dict)]
+    if len(evaluations) < 2:
+        return evaluations
     order = sorted(
         range(len(evaluations)),
         key=lambda i: (_moment(evaluations[i].get("created_at")) or _NEVER, i),
@@ -323,9 +383,9 @@ def newest_evaluation(result: SimulationResult) -> dict[str, Any] | None:
     return ordered[0] if ordered else None
 
 
-def custom_metrics(result: SimulationResult) -> dict[str, MetricValue]:
-    """The result's custom metrics, from the first source that has any (see module doc)."""
-    ordered = evaluations_newest_first(result)
+def _custom(
+    result: SimulationResult, ordered: Sequence[Mapping[str, Any]]
+) -> dict[str, MetricValue]:
     for evaluation in ordered:
         found = _custom_entries(evaluation.get("custom_metrics"), bare_values=True)
         if found:
@@ -340,6 +400,11 @@ def custom_metrics(result: SimulationResult) -> dict[str, MetricValue]:
     return {}
 
 
+def custom_metrics(result: SimulationResult) -> dict[str, MetricValue]:
+    """The result's custom metrics, from the first source that has any (see module doc)."""
+    return _custom(result, evaluations_newest_first(result))
+
+
 def has_custom_metrics(result: SimulationResult) -> bool:
     """True when the result carries at least one custom metric in any accepted shape."""
     return bool(custom_metrics(result))
@@ -352,7 +417,7 @@ def _latency_from_list(items: Sequence[Any]) -> dict[str, Any]:
     for item in items:
         if isinstance(item, dict):
             merged.update(item)
-        elif isinstance(item, int | float) and not isinstance(item, bool):
+        elif isinstance(item, _NUMBERS) and not isinstance(item, bool):
             numbers.append(float(item))
     if merged or not numbers:
         return merged
@@ -372,57 +437,57 @@ def _latency_from_list(items: Sequence[Any]) -> dict[str, Any]:
     }
 
 
-def _latency(result: SimulationResult, evaluation: Mapping[str, Any] | None) -> dict[str, Any]:
-    if evaluation is not None and isinstance(evaluation.get("latency"), dict):
-        return dict(evaluation["latency"])
+def _latency(result: SimulationResult, evaluation: Mapping[str, Any]) -> Mapping[str, Any]:
+    latency = evaluation.get("latency")
+    if isinstance(latency, dict):
+        return latency
     if isinstance(result.latency, dict):
-        return dict(result.latency)
+        return result.latency
     if isinstance(result.latency, list):
         return _latency_from_list(result.latency)
     return {}
 
 
-def _numbers(source: Mapping[str, Any], prefix: str, fields: Iterable[str]) -> list[MetricValue]:
-    return [
-        metric_value(f"{prefix}{f}", source[f], BUILTIN_NUMBER_TYPE) for f in fields if f in source
-    ]
+def _add_numbers(
+    found: dict[str, MetricValue], source: Mapping[str, Any], prefix: str, fields: Iterable[str]
+) -> None:
+    for field in fields:
+        if field in source:
+            name = f"{prefix}{field}"
+            found[name] = metric_value(name, source[field], BUILTIN_NUMBER_TYPE)
+
+
+def _builtins(result: SimulationResult, evaluation: Mapping[str, Any]) -> dict[str, MetricValue]:
+    found: dict[str, MetricValue] = {}
+    for name in BUILTIN_BOOLEAN:
+        if name in evaluation:
+            reasoning = evaluation.get(_REASONING_KEYS.get(name, ""))
+            found[name] = metric_value(
+                name, evaluation[name], BUILTIN_BOOL_TYPE, reasoning=reasoning
+            )
+    _add_numbers(found, evaluation, "", _EVALUATION_NUMBERS)
+    latency = _latency(result, evaluation)
+    _add_numbers(found, latency, "latency.", LATENCY_FIELDS)
+    if "avg_agent_latency" not in found and "avg_agent_latency" in latency:
+        _add_numbers(found, latency, "", ("avg_agent_latency",))
+    filler = evaluation.get("filler_ignored_latency")
+    if isinstance(filler, dict):
+        _add_numbers(found, filler, "filler_ignored_latency.", FILLER_LATENCY_FIELDS)
+    for name in BUILTIN_ENUM:
+        if name in evaluation:
+            found[name] = metric_value(name, evaluation[name], BUILTIN_ENUM_TYPE)
+    found["duration"] = metric_value("duration", result.duration, BUILTIN_NUMBER_TYPE)
+    return found
 
 
 def builtin_metrics(result: SimulationResult) -> dict[str, MetricValue]:
     """Bluejay's own evaluation fields (newest evaluation) and the result's ``duration``."""
-    evaluation = newest_evaluation(result) or {}
-    found: list[MetricValue] = [
-        metric_value(
-            name,
-            evaluation[name],
-            BUILTIN_BOOL_TYPE,
-            reasoning=evaluation.get(_REASONING_KEYS.get(name, "")),
-        )
-        for name in BUILTIN_BOOLEAN
-        if name in evaluation
-    ]
-    found += _numbers(evaluation, "", _EVALUATION_NUMBERS)
-    latency = _latency(result, evaluation or None)
-    found += _numbers(latency, "latency.", LATENCY_FIELDS)
-    if "avg_agent_latency" not in evaluation and "avg_agent_latency" in latency:
-        found.append(
-            metric_value("avg_agent_latency", latency["avg_agent_latency"], BUILTIN_NUMBER_TYPE)
-        )
-    filler = evaluation.get("filler_ignored_latency")
-    if isinstance(filler, dict):
-        found += _numbers(filler, "filler_ignored_latency.", FILLER_LATENCY_FIELDS)
-    found += [
-        metric_value(n, evaluation[n], BUILTIN_ENUM_TYPE) for n in BUILTIN_ENUM if n in evaluation
-    ]
-    found.append(metric_value("duration", result.duration, BUILTIN_NUMBER_TYPE))
-    return {m.name: m for m in found}
+    return _builtins(result, newest_evaluation(result) or {})
 
 
 def extract(result: SimulationResult) -> dict[str, MetricValue]:
     """Every metric of one result by name: built-ins, then custom metrics over them."""
-    metrics = builtin_metrics(result)
-    metrics.update(custom_metrics(result))
-    return metrics
+    return read(result).metrics
 
 
 def _speaker_number(evaluation: Mapping[str, Any], key: str) -> float | None:
@@ -432,12 +497,34 @@ def _speaker_number(evaluation: Mapping[str, Any], key: str) -> float | None:
         return None
 
 
-def never_spoke(result: SimulationResult) -> bool:
-    """True when the newest evaluation says the agent never spoke: ``num_turns`` <= 1 or
-    ``agent_speak_percentage`` == 0 (each only when present and numeric)."""
-    evaluation = newest_evaluation(result)
+def _never_spoke(evaluation: Mapping[str, Any] | None) -> bool:
     if evaluation is None:
         return False
     turns = _speaker_number(evaluation, "num_turns")
     share = _speaker_number(evaluation, "agent_speak_percentage")
     return (turns is not None and turns <= 1) or share == 0
+
+
+def never_spoke(result: SimulationResult) -> bool:
+    """True when the newest evaluation says the agent never spoke: ``num_turns`` <= 1 or
+    ``agent_speak_percentage`` == 0 (each only when present and numeric)."""
+    return _never_spoke(newest_evaluation(result))
+
+
+@dataclass(frozen=True, slots=True)
+class ResultMetrics:
+    """Everything the evaluator reads from one result, in one pass."""
+
+    metrics: dict[str, MetricValue]  # built-ins, then custom metrics over them
+    has_custom: bool
+    never_spoke: bool
+
+
+def read(result: SimulationResult) -> ResultMetrics:
+    """``extract``, ``has_custom_metrics`` and ``never_spoke`` at once (evaluations sorted once)."""
+    ordered = evaluations_newest_first(result)
+    newest = ordered[0] if ordered else None
+    custom = _custom(result, ordered)
+    metrics = _builtins(result, newest or {})
+    metrics.update(custom)
+    return ResultMetrics(metrics, bool(custom), _never_spoke(newest))
