@@ -15,8 +15,10 @@ from bluejay_gate.metrics import (
     extract,
     has_custom_metrics,
     kind_of,
+    metric_value,
     never_spoke,
     parse_value,
+    read,
 )
 
 
@@ -465,3 +467,26 @@ def test_links() -> None:
         == "https://app.getbluejay.ai/simulations/4821/runs/77?result=9001"
     )
     assert run_url("a/b", "7 7") == "https://app.getbluejay.ai/simulations/a%2Fb/runs/7%207"
+
+
+def test_read_agrees_with_the_single_purpose_functions() -> None:
+    """read() returns what extract, has_custom_metrics and never_spoke return one by one."""
+    for res in (
+        result([evaluation([entry("Empathy", "7", "quantitative")], num_turns=1)]),
+        result(None, custom_metrics=[entry("Greeting", "pass")]),
+        result([evaluation([])]),
+    ):
+        found = read(res)
+        assert found.metrics == extract(res)
+        assert found.has_custom is has_custom_metrics(res)
+        assert found.never_spoke is never_spoke(res)
+
+
+def test_equal_values_are_shared_and_unequal_kept_apart() -> None:
+    """Equal inputs give equal values; an int 1 and a string '1' of unknown type both read 1.0,
+    while a boolean True stays a boolean."""
+    assert metric_value("m", "pass", "pass_fail") == metric_value("m", "pass", "pass_fail")
+    assert metric_value("m", 1, "").value == 1.0
+    assert metric_value("m", "1", "").value == 1.0
+    assert metric_value("m", True, "").value is True
+    assert metric_value("m", {"k": [1]}, "").value == '{"k": [1]}'
