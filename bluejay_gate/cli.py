@@ -7,20 +7,71 @@ that needs them so ``--version`` and ``validate`` start fast.
 from __future__ import annotations
 
 import argparse
+import os
+import signal
 import sys
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from types import FrameType
+from typing import TYPE_CHECKING, TextIO
 
 from bluejay_gate import __version__
-from bluejay_gate.errors import EXIT_INVALID
+from bluejay_gate.errors import EXIT_INVALID, EXIT_NO_VERDICT, GateError, UsageError
+
+if TYPE_CHECKING:
+    from bluejay_gate.options import GateOptions
+
+DEFAULT_SPEC = "bluejay-gate.yml"
+DEFAULT_JUNIT = "bluejay-junit.xml"
+DEFAULT_REPORT = "bluejay-report.json"
+DEFAULT_BASE_URL = "https://api.getbluejay.ai"
+
+
+def _duration(text: str) -> float:
+    from bluejay_gate.spec import parse_duration
+
+    try:
+        return parse_duration(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="bluejay-gate",
         description="CI/CD quality gate for voice and chat agents tested on Bluejay.",
+        epilog="Exit codes: 0 pass, 1 a check failed, 2 invalid spec or usage, 3 no verdict.",
     )
     parser.add_argument("--version", action="version", version=f"bluejay-gate {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    run = sub.add_parser("run", help="run the gate against Bluejay")
+    run.add_argument("--spec", default=DEFAULT_SPEC, help=f"spec file (default {DEFAULT_SPEC})")
+    run.add_argument("--junit", default=DEFAULT_JUNIT, help=f"JUnit XML path ({DEFAULT_JUNIT})")
+    run.add_argument(
+        "--report", default=DEFAULT_REPORT, help=f"JSON report path ({DEFAULT_REPORT})"
+    )
+    run.add_argument("--summary", default=None, help="also write the Markdown summary here")
+    run.add_argument(
+        "--base-url", default=None, help=f"API base URL (env BLUEJAY_BASE_URL, {DEFAULT_BASE_URL})"
+    )
+    run.add_argument(
+        "--timeout", type=_duration, default=None, help="budget for the whole run (e.g. 30m)"
+    )
+    run.add_argument(
+        "--dry-run", action="store_true", help="GET requests only: print the plan and exit"
+    )
+
+    validate = sub.add_parser("validate", help="check a spec offline")
+    validate.add_argument("--spec", default=DEFAULT_SPEC, help=f"spec file ({DEFAULT_SPEC})")
+
+    sub.add_parser("schema", help="print the spec's JSON Schema")
+
+    demo = sub.add_parser("demo", help="run the gate against the built-in emulator on examples/")
+    demo.add_argument("--example", default="quickstart", help="example folder (quickstart)")
+    demo.add_argument("--examples-dir", default=None, help="where the examples are")
+    demo.add_argument("--out", default="bluejay-gate-demo", help="report folder")
 
     emulator = sub.add_parser("emulator", help="serve the local Bluejay API emulator")
     from bluejay_gate.emulator.cli import add_arguments as add_emulator_arguments
@@ -29,7 +80,131 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def dispatch(args: argparse.Namespace) -> int:
+def resolve_run_options(args: argparse.Namespace, env: Mapping[str, str]) -> GateOptions:
+    """argv + environment -> frozen options. Flags beat environment."""
+    from bluejay_gate.client import validate_base_url
+    from bluejay_gate.options import GateOptions
+
+    api_key = env.get("BLUEJAY_API_KEY", "").strip()
+    if not api_key:
+        raise UsageError(
+            "BLUEJAY_API_KEY is not set: export your Bluejay API key (in CI, from a secret)"
+        )
+    base_url = validate_base_url(args.base_url or env.get("BLUEJAY_BASE_URL") or DEFAULT_BASE_URL)
+    return GateOptions(
+        spec_path=Path(args.spec),
+        api_key=api_key,
+        base_url=base_url,
+        junit=Path(args.junit) if args.junit else None,
+        report=Path(args.report) if args.report else None,
+        summary=Path(args.summary) if args.summary else None,
+        timeout=args.timeout,
+        dry_run=bool(args.dry_run),
+    )
+
+
+def install_signal_handlers(cancel: threading.Event, hooks: list[Callable[[], None]]) -> None:
+    """First SIGINT/SIGTERM: cancel gracefully (end conversations, write reports).
+    Second: exit at once with 3."""
+    received: list[int] = []
+
+    def handler(signum: int, _frame: FrameType | None) -> None:
+        received.append(signum)
+        if len(received) > 1:
+            os._exit(EXIT_NO_VERDICT)
+        name = signal.Signals(signum).name
+        sys.stderr.write(
+            f"\n{name} received: ending running conversations and writing reports "
+            "(send it again to exit at once)\n"
+        )
+        cancel.set()
+        for hook in hooks:
+            hook()
+
+    signal.signal(signal.SIGINT, handler)
+    signal.signal(signal.SIGTERM, handler)
+
+
+def cmd_run(args: argparse.Namespace, env: Mapping[str, str], out: TextIO) -> int:
+    from bluejay_gate import github
+    from bluejay_gate.gate import Runtime, run_gate
+    from bluejay_gate.progress import ConsoleProgress
+    from bluejay_gate.report.console import use_color
+
+    key = env.get("BLUEJAY_API_KEY", "").strip()
+    if github.in_actions(env) and key:
+        out.write(github.mask_command(key) + "\n")
+        out.flush()
+    color = use_color(out, env)
+    rt = Runtime(out=out, emit=ConsoleProgress(out, color=color), env=env, color=color)
+    try:
+        opts = resolve_run_options(args, env)
+        install_signal_handlers(rt.cancel, rt.on_cancel)
+        return run_gate(opts, rt)
+    except GateError as exc:
+        if github.in_actions(env) and not rt.outputs_written:
+            _github_error(exc, args, env, out)
+        raise
+
+
+def _github_error(
+    exc: GateError, args: argparse.Namespace, env: Mapping[str, str], out: TextIO
+) -> None:
+    """In Actions, an error before any verdict still gets an annotation and outputs."""
+    from bluejay_gate import github
+    from bluejay_gate.errors import SpecError
+
+    if isinstance(exc, SpecError) and exc.file:
+        props = f"file={github.escape_property(github.spec_path_for_annotations(exc.file, env))}"
+        if exc.line:
+            props += f",line={exc.line}"
+        detail = f"{exc.key}: {exc.detail}" if exc.key else exc.detail
+        out.write(f"::error {props},title=bluejay-gate spec::{github.escape_data(detail)}\n")
+    else:
+        out.write(f"::error title=bluejay-gate::{github.escape_data(str(exc))}\n")
+    if output_path := env.get("GITHUB_OUTPUT"):
+        github.write_outputs(
+            output_path,
+            github.outputs_for(
+                exit_code=exc.exit_code, agent_id=None, run_ids=(), junit=None, report=None
+            ),
+        )
+    out.flush()
+
+
+def cmd_validate(args: argparse.Namespace, env: Mapping[str, str], out: TextIO) -> int:
+    from bluejay_gate.spec import load_spec
+
+    spec = load_spec(Path(args.spec), env)
+    checks = sum(len(spec.checks_for(s)) for s in spec.simulations)
+    sims = len(spec.simulations)
+    out.write(
+        f"{args.spec}: valid — agent {spec.agent.name!r}, {sims} simulation"
+        f"{'s' if sims != 1 else ''}, {checks} check{'s' if checks != 1 else ''}\n"
+    )
+    return 0
+
+
+def cmd_schema(out: TextIO) -> int:
+    import json
+
+    from bluejay_gate.spec import spec_json_schema
+
+    out.write(json.dumps(spec_json_schema(), indent=2) + "\n")
+    return 0
+
+
+def dispatch(args: argparse.Namespace, env: Mapping[str, str], out: TextIO) -> int:
+    if args.command == "run":
+        return cmd_run(args, env, out)
+    if args.command == "validate":
+        return cmd_validate(args, env, out)
+    if args.command == "schema":
+        return cmd_schema(out)
+    if args.command == "demo":
+        from bluejay_gate.demo import run_demo
+
+        return run_demo(args, env, out)
     if args.command == "emulator":
         from bluejay_gate.emulator.cli import run as run_emulator
 
@@ -43,4 +218,18 @@ def main(argv: Sequence[str] | None = None) -> None:
     if args.command is None:
         parser.print_help(sys.stderr)
         sys.exit(EXIT_INVALID)
-    sys.exit(dispatch(args))
+    try:
+        code = dispatch(args, os.environ, sys.stdout)
+    except GateError as exc:
+        sys.stderr.write(f"bluejay-gate: error: {exc}\n")
+        code = exc.exit_code
+    except KeyboardInterrupt:
+        sys.stderr.write("bluejay-gate: interrupted\n")
+        code = EXIT_NO_VERDICT
+    except Exception as exc:  # noqa: BLE001 - never a traceback for users
+        sys.stderr.write(
+            f"bluejay-gate: internal error ({type(exc).__name__}): {exc}. "
+            "Please report it with the command you ran.\n"
+        )
+        code = EXIT_NO_VERDICT
+    sys.exit(code)

@@ -1,0 +1,284 @@
+"""One gate run: spec -> agent -> runs -> verdict -> reports -> exit code.
+
+I/O lives here and in the modules it calls (client, poll, report); the decision is
+``evaluate`` (pure). Reports are written on every path that got as far as talking to
+Bluejay, including timeouts, cancellation and unexpected errors.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TextIO
+
+from bluejay_gate import __version__, events, github
+from bluejay_gate.agent_sync import AgentPlan, apply_plan, plan_agent
+from bluejay_gate.client import BluejayClient
+from bluejay_gate.errors import EXIT_NO_VERDICT, EXIT_PASS, NoVerdictError
+from bluejay_gate.evaluate import SimulationInput, evaluate
+from bluejay_gate.metrics import BUILTIN_BOOLEAN, BUILTIN_NUMBER, RUN_LEVEL
+from bluejay_gate.options import GateOptions
+from bluejay_gate.poll import Job, Poller, PollOutcome, Tracker
+from bluejay_gate.report import ReportWriteError, RunInfo, write_reports
+from bluejay_gate.report.console import render_verdict_block
+from bluejay_gate.report.summary import render_summary
+from bluejay_gate.simulations import ResolvedSimulation, resolve_simulations
+from bluejay_gate.spec import Spec, load_spec
+from bluejay_gate.verdict import Verdict
+
+_BUILTIN_NAMES = frozenset((*BUILTIN_BOOLEAN, *BUILTIN_NUMBER, *RUN_LEVEL))
+# After a timeout or cancel, ending conversations gets this long of its own.
+END_GRACE_SECONDS = 5.0
+
+
+@dataclass
+class Runtime:
+    """Everything the outside world gives a run; tests replace pieces."""
+
+    out: TextIO
+    emit: events.Emit = events.discard
+    env: Mapping[str, str] = field(default_factory=dict)
+    monotonic: Callable[[], float] = time.monotonic
+    cancel: threading.Event = field(default_factory=threading.Event)
+    color: bool = False
+    client_factory: Callable[[GateOptions], BluejayClient] | None = None
+    written: list[Path] = field(default_factory=list)
+    # Called from the signal handler on the first SIGINT/SIGTERM (after ``cancel`` is set).
+    on_cancel: list[Callable[[], None]] = field(default_factory=list)
+    poll_interval: float | None = None  # overrides the spec's (the demo uses it)
+    outputs_written: bool = False  # GitHub step outputs already written by this run
+
+
+def _fmt_duration(seconds: float) -> str:
+    if seconds >= 3600 and seconds % 3600 == 0:
+        return f"{seconds / 3600:g}h"
+    if seconds >= 60 and seconds % 60 == 0:
+        return f"{seconds / 60:g}m"
+    return f"{seconds:g}s"
+
+
+def make_client(opts: GateOptions, rt: Runtime) -> BluejayClient:
+    if rt.client_factory is not None:
+        return rt.client_factory(opts)
+
+    def log(message: str) -> None:
+        rt.emit(events.Info(message))
+
+    return BluejayClient(opts.api_key, opts.base_url, monotonic=rt.monotonic, log=log)
+
+
+def build_jobs(spec: Spec, sims: Sequence[ResolvedSimulation]) -> list[Job]:
+    jobs = []
+    for index, (sim_spec, sim) in enumerate(zip(spec.simulations, sims, strict=True)):
+        checks = spec.checks_for(sim_spec)
+        options = dict(sim_spec.queue_options)
+        per_dh = options.pop("runs_per_digital_human", None)
+        jobs.append(
+            Job(
+                sim_index=index,
+                label=sim.label,
+                simulation_id=sim.simulation_id,
+                digital_human_ids=sim_spec.digital_human_ids,
+                runs_per_digital_human=per_dh,
+                queue_options=options,
+                needs_custom_metrics=any(c.metric not in _BUILTIN_NAMES for c in checks),
+            )
+        )
+    return jobs
+
+
+def _tracker_errors(t: Tracker, outcome: PollOutcome) -> list[str]:
+    if t.error:
+        return [t.error]
+    if t.settled:
+        return []
+    reason = "timed out" if outcome.timed_out else "cancelled"
+    return [f"{reason} with run {t.run_id} at {t.final_count}/{t.total} conversations final"]
+
+
+def build_inputs(
+    spec: Spec, sims: Sequence[ResolvedSimulation], outcome: PollOutcome
+) -> list[SimulationInput]:
+    inputs = []
+    for index, (sim_spec, sim) in enumerate(zip(spec.simulations, sims, strict=True)):
+        trackers = [t for t in outcome.trackers if t.job.sim_index == index]
+        errors = [reason for job, reason in outcome.unqueued if job.sim_index == index]
+        for t in trackers:
+            errors += _tracker_errors(t, outcome)
+        results = tuple(r for t in trackers for r in t.results.values())
+        inputs.append(
+            SimulationInput(
+                label=sim.label,
+                simulation_id=sim.simulation_id,
+                checks=spec.checks_for(sim_spec),
+                runs=tuple(t.run for t in trackers if t.run is not None),
+                results=results,
+                result_runs={rid: t.run_id for t in trackers for rid in t.results},
+                errors=tuple(errors),
+            )
+        )
+    return inputs
+
+
+def _info(  # noqa: PLR0917 - private helper, called in two places
+    opts: GateOptions,
+    started: datetime,
+    plan: AgentPlan | None,
+    agent_name: str,
+    run_ids: Sequence[str] = (),
+    check_lines: Mapping[str, int] | None = None,
+) -> RunInfo:
+    action = None
+    if plan is not None:
+        past = {"create": "created", "update": "updated", "unchanged": "unchanged"}
+        future = {"create": "would create", "update": "would update", "unchanged": "unchanged"}
+        action = (future if opts.dry_run else past)[plan.action]
+    return RunInfo(
+        spec_path=str(opts.spec_path),
+        version=__version__,
+        base_url=opts.base_url,
+        agent_id=plan.agent_id if plan else None,
+        agent_name=agent_name,
+        agent_action=action,
+        changed_fields=plan.changed if plan else (),
+        run_ids=tuple(run_ids),
+        started_at=started,
+        finished_at=datetime.now(UTC),
+        dry_run=opts.dry_run,
+        check_lines=dict(check_lines or {}),
+    )
+
+
+def _finish(opts: GateOptions, rt: Runtime, verdict: Verdict, info: RunInfo) -> int:
+    try:
+        rt.written = write_reports(
+            verdict, info, junit=opts.junit, report=opts.report, summary=opts.summary
+        )
+    except ReportWriteError as exc:
+        rt.written = list(exc.written)
+        rt.out.write(f"error: {exc}\n")
+    rt.out.write(render_verdict_block(verdict, info, color=rt.color, written=rt.written))
+    if github.in_actions(rt.env):
+        _finish_github(opts, rt, verdict, info)
+    rt.out.flush()
+    rt.outputs_written = True
+    return verdict.exit_code
+
+
+def _finish_github(opts: GateOptions, rt: Runtime, verdict: Verdict, info: RunInfo) -> None:
+    spec_file = github.spec_path_for_annotations(str(opts.spec_path), rt.env)
+    for line in github.error_annotations(verdict, spec_file):
+        rt.out.write(line + "\n")
+    if summary_path := rt.env.get("GITHUB_STEP_SUMMARY"):
+        room = github.summary_room(summary_path)
+        github.append_step_summary(summary_path, render_summary(verdict, info, max_bytes=room))
+    if output_path := rt.env.get("GITHUB_OUTPUT"):
+        github.write_outputs(
+            output_path,
+            github.outputs_for(
+                exit_code=verdict.exit_code,
+                agent_id=info.agent_id,
+                run_ids=info.run_ids,
+                junit=opts.junit,
+                report=opts.report,
+            ),
+        )
+
+
+def _print_plan(
+    rt: Runtime, spec: Spec, plan: AgentPlan, sims: Sequence[ResolvedSimulation]
+) -> None:
+    lines = [
+        "Dry run: nothing was changed or queued.",
+        plan.describe(name=spec.agent.name, done=False),
+    ]
+    for sim_spec, sim in zip(spec.simulations, sims, strict=True):
+        subset = (
+            f", digital humans {', '.join(sim_spec.digital_human_ids)}"
+            if sim_spec.digital_human_ids
+            else ""
+        )
+        checks = spec.checks_for(sim_spec)
+        lines.append(
+            f"would queue: {sim.label} (simulation {sim.simulation_id}{subset}), "
+            f"{len(checks)} check{'s' if len(checks) != 1 else ''}"
+        )
+    rt.out.write("\n".join(lines) + "\n")
+    rt.out.flush()
+
+
+def run_gate(opts: GateOptions, rt: Runtime) -> int:
+    """Run the gate once. Raises SpecError (exit 2) before any request; every other
+    problem ends as a Verdict with reports written and an exit code returned."""
+    started = datetime.now(UTC)
+    spec = load_spec(opts.spec_path, rt.env)
+    timeout = opts.timeout if opts.timeout is not None else spec.run.timeout
+    deadline = rt.monotonic() + timeout
+    check_lines = {
+        c.label: c.line for s in spec.simulations for c in spec.checks_for(s) if c.line is not None
+    }
+    plan: AgentPlan | None = None
+    with make_client(opts, rt) as client:
+        client.deadline = deadline
+        try:
+            client.ping()
+            plan = plan_agent(client, spec.agent)
+            if opts.dry_run:
+                sims = resolve_simulations(
+                    client, plan.agent_id, spec.simulations, str(opts.spec_path)
+                )
+                _print_plan(rt, spec, plan, sims)
+                return EXIT_PASS
+            plan = apply_plan(client, spec.agent, plan)
+            rt.emit(events.Info(plan.describe(name=spec.agent.name, done=True)))
+            sims = resolve_simulations(client, plan.agent_id, spec.simulations, str(opts.spec_path))
+        except NoVerdictError as exc:
+            if opts.dry_run:
+                rt.out.write(f"error: {exc}\n")
+                return EXIT_NO_VERDICT
+            verdict = Verdict((), errors=(str(exc),))
+            return _finish(opts, rt, verdict, _info(opts, started, plan, spec.agent.name))
+
+        jobs = build_jobs(spec, sims)
+        poller = Poller(
+            client,
+            jobs,
+            poll_interval=rt.poll_interval or spec.run.poll_interval,
+            max_parallel=spec.run.max_parallel,
+            deadline=deadline,
+            emit=rt.emit,
+            monotonic=rt.monotonic,
+            wait=rt.cancel.wait,
+        )
+        rt.on_cancel.append(lambda: setattr(client, "deadline", rt.monotonic()))
+        gate_errors: list[str] = []
+        try:
+            outcome = poller.run()
+        except NoVerdictError as exc:
+            gate_errors.append(str(exc))
+            outcome = PollOutcome(poller.trackers, poller.unqueued)
+        except Exception as exc:  # noqa: BLE001 - reports must still be written
+            gate_errors.append(f"internal error while polling ({type(exc).__name__}): {exc}")
+            outcome = PollOutcome(poller.trackers, poller.unqueued)
+        if outcome.timed_out or outcome.cancelled:
+            client.deadline = rt.monotonic() + END_GRACE_SECONDS
+            outcome.ended = poller.end_unfinished()
+            if outcome.timed_out:
+                gate_errors.append(
+                    f"timed out after {_fmt_duration(timeout)} before every conversation was "
+                    "scored: raise run.timeout in the spec or --timeout"
+                )
+            else:
+                gate_errors.append("cancelled before every conversation was scored")
+        verdict = evaluate(
+            build_inputs(spec, sims, outcome),
+            allow_incomplete=spec.run.allow_incomplete,
+            gate_errors=gate_errors,
+        )
+        run_ids = [t.run_id for t in outcome.trackers]
+        info = _info(opts, started, plan, spec.agent.name, run_ids, check_lines)
+        return _finish(opts, rt, verdict, info)

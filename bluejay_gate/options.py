@@ -1,0 +1,18 @@
+"""The frozen options one gate run is given: parsed once from argv and environment."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True, slots=True)
+class GateOptions:
+    spec_path: Path
+    api_key: str = field(repr=False)
+    base_url: str
+    junit: Path | None = Path("bluejay-junit.xml")
+    report: Path | None = Path("bluejay-report.json")
+    summary: Path | None = None
+    timeout: float | None = None  # overrides the spec's run.timeout
+    dry_run: bool = False

@@ -1,0 +1,316 @@
+"""Queue the runs and poll them until every conversation is final and scored.
+
+Runs are queued with at most ``max_parallel`` in flight and polled concurrently, one
+request per unfinished run per tick; a finished run is never polled again. When a run
+is done, ``COMPLETED`` results that lack custom metrics (bulk results can under-report
+them) are re-read one by one, for at most a short settle window, before they count as
+unscored. Clock, wait and the cancel signal are parameters, so tests run at full speed.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from bluejay_gate import events, links, statuses
+from bluejay_gate.apimodels import QueuedRun, RunResults, RunStatus, SimulationResult
+from bluejay_gate.errors import ApiError, AuthError, GateError
+from bluejay_gate.metrics import has_custom_metrics
+
+# Conversations past talking: end-conversations has nothing to stop there.
+_PAST_CONVERSATION = frozenset(
+    {"CONVERSATION_ENDED", "EVALUATION_PENDING", "EVALUATING", "EVALUATED"}
+)
+
+
+class PollApi(Protocol):
+    def queue_run(
+        self,
+        simulation_id: str,
+        *,
+        digital_human_ids: Sequence[str] | None = None,
+        runs_per_digital_human: int | None = None,
+        extra: Mapping[str, Any] | None = None,
+    ) -> QueuedRun: ...
+    def get_run_results(self, run_id: str) -> RunResults: ...
+    def get_result(self, result_id: str) -> SimulationResult: ...
+    def end_conversations(self, result_ids: Sequence[str]) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    """One intended run of one spec simulation."""
+
+    sim_index: int
+    label: str
+    simulation_id: str
+    digital_human_ids: tuple[str, ...] | None = None
+    runs_per_digital_human: int | None = None
+    queue_options: Mapping[str, Any] = field(default_factory=dict)
+    needs_custom_metrics: bool = True
+
+
+@dataclass(slots=True)
+class Tracker:
+    """What the gate knows about one queued run."""
+
+    job: Job
+    run_id: str
+    expected_results: tuple[str, ...]
+    run: RunStatus | None = None
+    results: dict[str, SimulationResult] = field(default_factory=dict)
+    done: bool = False  # no more polling of the whole run
+    settled: bool = False  # re-reads finished too: final
+    settle_until: float | None = None
+    error: str | None = None
+    last_progress: tuple[str, int, int] | None = None
+
+    @property
+    def total(self) -> int:
+        return max(len(self.expected_results), len(self.results))
+
+    @property
+    def final_count(self) -> int:
+        return sum(1 for r in self.results.values() if statuses.result_is_final(r.status))
+
+    def unfinished_result_ids(self) -> list[str]:
+        ids = [
+            rid
+            for rid, r in self.results.items()
+            if not statuses.result_is_final(r.status)
+            and statuses.normalise(r.status) not in _PAST_CONVERSATION
+        ]
+        ids += [rid for rid in self.expected_results if rid not in self.results]
+        return ids
+
+
+@dataclass(slots=True)
+class PollOutcome:
+    trackers: list[Tracker]
+    unqueued: list[tuple[Job, str]]  # jobs that never got a run, with the reason
+    timed_out: bool = False
+    cancelled: bool = False
+    ended: int = 0  # conversations stopped with end-conversations
+
+
+def _needs_reread(tracker: Tracker) -> list[str]:
+    if not tracker.job.needs_custom_metrics:
+        return []
+    return [
+        rid
+        for rid, r in tracker.results.items()
+        if statuses.normalise(r.status) in statuses.RESULT_SCORED and not has_custom_metrics(r)
+    ]
+
+
+def _sleep_uncancelled(seconds: float) -> bool:
+    time.sleep(seconds)
+    return False
+
+
+class Poller:
+    def __init__(
+        self,
+        api: PollApi,
+        jobs: Sequence[Job],
+        *,
+        poll_interval: float,
+        max_parallel: int,
+        deadline: float,
+        emit: events.Emit = events.discard,
+        monotonic: Callable[[], float] = time.monotonic,
+        wait: Callable[[float], bool] | None = None,
+        settle_window: float | None = None,
+    ) -> None:
+        self.api = api
+        self.pending = list(jobs)
+        self.poll_interval = poll_interval
+        self.max_parallel = max(1, max_parallel)
+        self.deadline = deadline
+        self.emit = emit
+        self.monotonic = monotonic
+        self.wait = wait or _sleep_uncancelled
+        self.settle_window = (
+            settle_window if settle_window is not None else min(30.0, max(1.0, 2 * poll_interval))
+        )
+        self.trackers: list[Tracker] = []
+        self.unqueued: list[tuple[Job, str]] = []
+        self._unknown_seen: set[str] = set()
+        self._pool = ThreadPoolExecutor(max_workers=min(16, self.max_parallel, max(1, len(jobs))))
+
+    # -- one step each -------------------------------------------------------------
+    def _queue(self, job: Job) -> Tracker:
+        queued = self.api.queue_run(
+            job.simulation_id,
+            digital_human_ids=job.digital_human_ids,
+            runs_per_digital_human=job.runs_per_digital_human,
+            extra=job.queue_options,
+        )
+        return Tracker(job, queued.simulation_run_id, tuple(queued.simulation_result_ids))
+
+    def _fill(self) -> None:
+        in_flight = sum(1 for t in self.trackers if not t.settled)
+        room = self.max_parallel - in_flight
+        batch, self.pending = self.pending[:room], self.pending[room:]
+        if not batch:
+            return
+        futures = [(job, self._pool.submit(self._queue, job)) for job in batch]
+        for job, future in futures:
+            try:
+                tracker = future.result()
+            except AuthError:
+                raise
+            except GateError as exc:
+                self.unqueued.append((job, f"could not queue: {exc}"))
+                self.emit(events.Warning(f"{job.label}: could not queue a run: {exc}"))
+                continue
+            self.trackers.append(tracker)
+            self.emit(
+                events.RunQueued(
+                    job.label,
+                    job.simulation_id,
+                    tracker.run_id,
+                    len(tracker.expected_results),
+                    links.run_url(job.simulation_id, tracker.run_id),
+                )
+            )
+
+    def _poll_one(self, tracker: Tracker) -> None:
+        got = self.api.get_run_results(tracker.run_id)
+        tracker.run = got.simulation_run
+        for result in got.results:
+            tracker.results[result.id] = result
+
+    def _reread_one(self, tracker: Tracker, result_id: str) -> None:
+        result = self.api.get_result(result_id)
+        tracker.results[result_id] = result
+
+    def _note_unknown(self, tracker: Tracker) -> None:
+        found = {statuses.normalise(tracker.run.status if tracker.run else None)} - {""}
+        found -= statuses.KNOWN_RUN
+        for r in tracker.results.values():
+            s = statuses.normalise(r.status)
+            if s and s not in statuses.KNOWN_RESULT:
+                found.add(s)
+        for status in sorted(found - self._unknown_seen):
+            self._unknown_seen.add(status)
+            self.emit(
+                events.Warning(f"unknown status {status!r}: treated as in progress until final")
+            )
+
+    def _is_done(self, tracker: Tracker) -> bool:
+        run_status = tracker.run.status if tracker.run else None
+        if statuses.normalise(run_status) in statuses.RUN_ABORTED:
+            return True
+        expected_missing = any(rid not in tracker.results for rid in tracker.expected_results)
+        if expected_missing:
+            return False
+        return statuses.run_is_done(run_status, [r.status for r in tracker.results.values()])
+
+    def _progress(self, tracker: Tracker) -> None:
+        status = statuses.normalise(tracker.run.status if tracker.run else None) or "UNKNOWN"
+        key = (status, tracker.final_count, tracker.total)
+        if key == tracker.last_progress:
+            return
+        tracker.last_progress = key
+        if tracker.settled:
+            self.emit(
+                events.RunFinished(
+                    tracker.job.label, tracker.run_id, status, tracker.final_count, tracker.total
+                )
+            )
+        else:
+            self.emit(
+                events.RunProgress(
+                    tracker.job.label, tracker.run_id, status, tracker.final_count, tracker.total
+                )
+            )
+
+    def _tick(self) -> None:
+        now = self.monotonic()
+        polling = [t for t in self.trackers if not t.done]
+        rereads = [
+            (t, rid)
+            for t in self.trackers
+            if t.done and not t.settled and t.error is None
+            for rid in _needs_reread(t)
+        ]
+        poll_futures = [(t, self._pool.submit(self._poll_one, t)) for t in polling]
+        reread_futures = [(t, self._pool.submit(self._reread_one, t, rid)) for t, rid in rereads]
+        for t, future in poll_futures:
+            try:
+                future.result()
+            except AuthError:
+                raise
+            except ApiError as exc:
+                t.error = f"polling run {t.run_id} failed: {exc}"
+                t.done = t.settled = True
+                continue
+            self._note_unknown(t)
+            if self._is_done(t):
+                t.done = True
+                t.settle_until = now + self.settle_window
+                # Re-read at once what the bulk answer lacks.
+                reread_futures.extend(
+                    (t, self._pool.submit(self._reread_one, t, rid)) for rid in _needs_reread(t)
+                )
+        for t, future in reread_futures:
+            try:
+                future.result()
+            except AuthError:
+                raise
+            except ApiError as exc:
+                self.emit(events.Warning(f"{t.job.label}: re-reading a result failed: {exc}"))
+        for t in self.trackers:
+            if t.done and not t.settled:
+                lacking = _needs_reread(t)
+                aborted = statuses.normalise(t.run.status if t.run else None) in (
+                    statuses.RUN_ABORTED
+                )
+                if not lacking or aborted or (t.settle_until or 0) <= self.monotonic():
+                    t.settled = True
+            self._progress(t)
+
+    def end_unfinished(self) -> int:
+        """Stop the conversations of runs that never settled (timeout or cancel)."""
+        ids = [rid for t in self.trackers if not t.settled for rid in t.unfinished_result_ids()]
+        if not ids:
+            return 0
+        try:
+            self.api.end_conversations(ids)
+        except GateError as exc:
+            self.emit(events.Warning(f"could not end {len(ids)} running conversations: {exc}"))
+            return 0
+        self.emit(events.Info(f"ended {len(ids)} still-running conversations"))
+        return len(ids)
+
+    def run(self) -> PollOutcome:
+        """Poll until everything is settled, the deadline passes, or ``wait`` says cancel.
+        On timeout or cancel the caller ends what still runs with ``end_unfinished``."""
+        outcome = PollOutcome(self.trackers, self.unqueued)
+        try:
+            while True:
+                tick_start = self.monotonic()
+                if tick_start >= self.deadline:
+                    outcome.timed_out = True
+                    break
+                self._fill()
+                if not self.trackers and not self.pending:
+                    break
+                self._tick()
+                if not self.pending and all(t.settled for t in self.trackers):
+                    break
+                unsettled = sum(1 for t in self.trackers if not t.settled)
+                if self.pending and unsettled < self.max_parallel:
+                    continue  # room for the next runs: queue them now, not a tick later
+                if unsettled:
+                    pause = min(tick_start + self.poll_interval, self.deadline) - self.monotonic()
+                    if self.wait(max(0.0, pause)):
+                        outcome.cancelled = True
+                        break
+        finally:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+        return outcome

@@ -1,0 +1,86 @@
+"""Find the simulations the spec lists, and refuse ones that test another agent."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from bluejay_gate.apimodels import Simulation
+from bluejay_gate.errors import NotFoundError, ResolveError
+
+
+class SimulationApi(Protocol):
+    def get_simulation(self, simulation_id: str) -> Simulation: ...
+    def list_agent_simulations(self, agent_id: str) -> list[Simulation]: ...
+
+
+class SimulationSpecLike(Protocol):
+    @property
+    def id(self) -> str | None: ...
+    @property
+    def name(self) -> str | None: ...
+    @property
+    def line(self) -> int: ...
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedSimulation:
+    simulation_id: str
+    label: str  # the spec's name, else Bluejay's name, else "simulation <id>"
+    bluejay_name: str | None
+
+
+def resolve_simulations(
+    api: SimulationApi, agent_id: str | None, sims: Sequence[SimulationSpecLike], spec_path: str
+) -> list[ResolvedSimulation]:
+    """Each spec simulation as a Bluejay simulation of this agent. ``agent_id`` is None
+    when the agent does not exist yet (dry run of a create): then only ids can be checked."""
+    by_name: list[Simulation] | None = None
+    resolved: list[ResolvedSimulation] = []
+    for sim in sims:
+        where = f"{spec_path}:{sim.line}"
+        if sim.id is not None:
+            try:
+                found = api.get_simulation(sim.id)
+            except NotFoundError as exc:
+                raise ResolveError(
+                    f"{where}: simulation {sim.id} not found in Bluejay: check the id "
+                    "(it is in the simulation's dashboard URL)"
+                ) from exc
+            if agent_id is None or (found.agent_id is not None and found.agent_id != agent_id):
+                owner = found.agent_id or "no agent"
+                raise ResolveError(
+                    f"{where}: simulation {sim.id} ({found.name!r}) belongs to agent {owner}, "
+                    f"not to this spec's agent ({agent_id or 'not created yet'}): "
+                    "the gate would test the wrong agent; use a simulation of this agent"
+                )
+        else:
+            if agent_id is None:
+                raise ResolveError(
+                    f"{where}: simulation {sim.name!r} is looked up by name among the agent's "
+                    "simulations, but the agent does not exist yet: create the agent and its "
+                    "simulations first, or give the simulation's id"
+                )
+            if by_name is None:
+                by_name = api.list_agent_simulations(agent_id)
+            matches = [s for s in by_name if s.name == sim.name]
+            if not matches:
+                names = [s.name for s in by_name if s.name]
+                close = difflib.get_close_matches(sim.name or "", names, n=3, cutoff=0.5)
+                hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+                known = f" (it has {len(names)})" if names else " (it has none)"
+                raise ResolveError(
+                    f"{where}: agent {agent_id} has no simulation named {sim.name!r}{known}{hint}"
+                )
+            if len(matches) > 1:
+                ids = ", ".join(s.id for s in matches)
+                raise ResolveError(
+                    f"{where}: {len(matches)} simulations of agent {agent_id} are named "
+                    f"{sim.name!r} (ids {ids}): give the id in the spec"
+                )
+            found = matches[0]
+        label = sim.name or found.name or f"simulation {found.id}"
+        resolved.append(ResolvedSimulation(found.id, label, found.name))
+    return resolved
