@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
-from bluejay_gate import __version__, events, github
+from bluejay_gate import __version__, events, github, statuses
 from bluejay_gate.agent_sync import AgentPlan, apply_plan, plan_agent
 from bluejay_gate.client import BluejayClient
 from bluejay_gate.errors import EXIT_NO_VERDICT, EXIT_PASS, NoVerdictError
@@ -91,9 +91,21 @@ def build_jobs(spec: Spec, sims: Sequence[ResolvedSimulation]) -> list[Job]:
     return jobs
 
 
+def _counts_trusted(t: Tracker) -> bool:
+    """A run's counters (the run-level ``score``) mean something only once it settled
+    normally: a timed-out or unfunded run's 0/N would be a false "no"."""
+    status = statuses.normalise(t.run.status if t.run else None)
+    return t.settled and t.error is None and status != "INSUFFICIENT_FUNDS"
+
+
 def _tracker_errors(t: Tracker, outcome: PollOutcome) -> list[str]:
     if t.error:
         return [t.error]
+    if t.run is not None and statuses.normalise(t.run.status) == "INSUFFICIENT_FUNDS":
+        return [
+            f"run {t.run_id} ended INSUFFICIENT_FUNDS: add credits to the Bluejay "
+            "organisation, then run the gate again"
+        ]
     if t.settled:
         return []
     reason = "timed out" if outcome.timed_out else "cancelled"
@@ -115,7 +127,7 @@ def build_inputs(
                 label=sim.label,
                 simulation_id=sim.simulation_id,
                 checks=spec.checks_for(sim_spec),
-                runs=tuple(t.run for t in trackers if t.run is not None),
+                runs=tuple(t.run for t in trackers if t.run is not None and _counts_trusted(t)),
                 results=results,
                 result_runs={rid: t.run_id for t in trackers for rid in t.results},
                 errors=tuple(errors),

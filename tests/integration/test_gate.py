@@ -1,0 +1,243 @@
+"""The real CLI against the emulator on loopback, one DESIGN.md rule per test."""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import xmlschema
+import yaml
+
+from bluejay_gate.cli import main
+from bluejay_gate.emulator import Emulator
+from tests.conftest import ROOT, SCHEMAS
+
+QUICKSTART = ROOT / "examples" / "quickstart"
+KEY = "canary-key-5f3e9a7c1d"
+SPEED = 20.0  # a conversation's ~1.7 s lifecycle takes ~0.09 s
+
+
+def _scenario(**changes: Any) -> dict[str, Any]:
+    data = yaml.safe_load((QUICKSTART / "emulator.yml").read_text())
+    data.update(changes)
+    return data
+
+
+def _spec(tmp_path: Path, **changes: Any) -> Path:
+    data = yaml.safe_load((QUICKSTART / "bluejay-gate.yml").read_text())
+    data["run"]["poll_interval"] = "0.05s"
+    for key, value in changes.items():
+        data[key] = value
+    for sub in ("prompts", "kb"):
+        target = tmp_path / sub
+        target.mkdir(exist_ok=True)
+        for f in (QUICKSTART / sub).iterdir():
+            (target / f.name).write_text(f.read_text())
+    path = tmp_path / "bluejay-gate.yml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    return path
+
+
+def _run(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    emu: Emulator,
+    spec: Path,
+    *extra: str,
+) -> tuple[int, str, str]:
+    monkeypatch.setenv("BLUEJAY_API_KEY", KEY)
+    argv = [
+        "run",
+        "--spec",
+        str(spec),
+        "--base-url",
+        emu.base_url,
+        "--junit",
+        str(tmp_path / "junit.xml"),
+        "--report",
+        str(tmp_path / "report.json"),
+        "--summary",
+        str(tmp_path / "summary.md"),
+        *extra,
+    ]
+    with pytest.raises(SystemExit) as info:
+        main(argv)
+    out, err = capsys.readouterr()
+    code = info.value.code
+    assert isinstance(code, int)
+    return code, out, err
+
+
+def _junit_agrees(tmp_path: Path, code: int) -> str:
+    xml = (tmp_path / "junit.xml").read_text()
+    xmlschema.XMLSchema(str(SCHEMAS / "jenkins-xunit-junit-10.xsd")).validate(xml)
+    has_problem = "<failure" in xml or "<error" in xml
+    assert has_problem == (code != 0)
+    return xml
+
+
+Factory = Callable[..., Emulator]
+
+
+def test_quickstart_passes(emulator: Factory, tmp_path, monkeypatch, capsys) -> None:
+    """The quickstart spec passes (exit 0), writes valid reports, and never prints the key."""
+    emu = emulator(_scenario(), api_key=KEY, speed=SPEED)
+    code, out, err = _run(tmp_path, monkeypatch, capsys, emu, _spec(tmp_path))
+    assert code == 0, out + err
+    _junit_agrees(tmp_path, code)
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert report["exit_code"] == 0
+    assert [s["label"] for s in report["simulations"]] == ["Billing regressions", "Smoke test"]
+    assert emu.count("POST", "/v1/queue-simulation-run") == 2
+    for text in (out, err, *(p.read_text() for p in tmp_path.iterdir() if p.is_file())):
+        assert KEY not in text
+
+
+def test_failing_check_exits_1(emulator: Factory, tmp_path, monkeypatch, capsys) -> None:
+    """A simulation whose empathy collapses fails the gate with exit 1 and a JUnit failure."""
+    scenario = _scenario()
+    scenario["simulations"][1]["scores"]["Empathy"] = {"mean": 3.0, "spread": 0.2}
+    emu = emulator(scenario, api_key=KEY, speed=SPEED)
+    code, out, _ = _run(tmp_path, monkeypatch, capsys, emu, _spec(tmp_path))
+    assert code == 1
+    xml = _junit_agrees(tmp_path, code)
+    assert 'name="Empathy: mean >= 7"' in xml
+    assert "Smoke test" in out
+    # Both runs were queued before either finished: they ran in parallel.
+    paths = [r.path for r in emu.requests]
+    queues = [i for i, p in enumerate(paths) if p == "/v1/queue-simulation-run"]
+    polls = [i for i, p in enumerate(paths) if p.startswith("/v1/retrieve-simulation-results/")]
+    assert max(queues) < min(polls)
+
+
+def test_results_still_evaluating_are_waited_for(
+    emulator: Factory, tmp_path, monkeypatch, capsys
+) -> None:
+    """A run that says COMPLETED while results are EVALUATING is not judged early."""
+    emu = emulator(_scenario(quirks={"stuck_evaluating": 1.0}), api_key=KEY, speed=SPEED)
+    code, out, err = _run(tmp_path, monkeypatch, capsys, emu, _spec(tmp_path))
+    assert code == 0, out + err
+    report = json.loads((tmp_path / "report.json").read_text())
+    convs = [c for s in report["simulations"] for c in s["conversations"]]
+    assert len(convs) == 8
+    assert all(c["status"] == "COMPLETED" for c in convs)
+
+
+def test_bulk_missing_metrics_are_reread(emulator: Factory, tmp_path, monkeypatch, capsys) -> None:
+    """Results lacking metrics in the bulk answer are re-read one by one, then pass."""
+    emu = emulator(_scenario(quirks={"bulk_missing_metrics": 1.0}), api_key=KEY, speed=SPEED)
+    code, out, err = _run(tmp_path, monkeypatch, capsys, emu, _spec(tmp_path))
+    assert code == 0, out + err
+    assert emu.count("GET", "/v1/retrieve-simulation-result/") == 8
+
+
+def test_legacy_metric_dict(emulator: Factory, tmp_path, monkeypatch, capsys) -> None:
+    """Metrics only in the legacy top-level custom_metrics dict still gate correctly."""
+    emu = emulator(_scenario(quirks={"legacy_metrics_dict": True}), api_key=KEY, speed=SPEED)
+    code, out, err = _run(tmp_path, monkeypatch, capsys, emu, _spec(tmp_path))
+    assert code == 0, out + err
+
+
+def test_insufficient_funds_is_no_verdict(emulator: Factory, tmp_path, monkeypatch, capsys) -> None:
+    """A run that ends INSUFFICIENT_FUNDS gives exit 3 at once, not a timeout."""
+    scenario = _scenario()
+    scenario["simulations"][0]["run_outcome"] = "INSUFFICIENT_FUNDS"
+    emu = emulator(scenario, api_key=KEY, speed=SPEED)
+    code, out, _ = _run(tmp_path, monkeypatch, capsys, emu, _spec(tmp_path))
+    assert code == 3
+    _junit_agrees(tmp_path, code)
+    assert "INSUFFICIENT_FUNDS" in (tmp_path / "report.json").read_text()
+    assert "timed out" not in out
+
+
+def test_missing_metric_names_closest(emulator: Factory, tmp_path, monkeypatch, capsys) -> None:
+    """A threshold on a metric no result carries is no verdict, naming the closest names."""
+    emu = emulator(_scenario(), api_key=KEY, speed=SPEED)
+    spec = _spec(tmp_path, thresholds={"Empathyy": "mean >= 7"})
+    code, _, _ = _run(tmp_path, monkeypatch, capsys, emu, spec)
+    assert code == 3
+    assert "Empathy" in (tmp_path / "junit.xml").read_text()
+
+
+def test_timeout_ends_conversations(emulator: Factory, tmp_path, monkeypatch, capsys) -> None:
+    """On timeout the gate ends running conversations, writes reports and exits 3."""
+    emu = emulator(_scenario(), api_key=KEY, speed=1.0)
+    code, out, _ = _run(tmp_path, monkeypatch, capsys, emu, _spec(tmp_path), "--timeout", "0.3s")
+    assert code == 3
+    assert emu.count("POST", "/v1/end-conversations") >= 1
+    _junit_agrees(tmp_path, code)
+    assert "timed out" in out
+
+
+def test_invalid_spec_sends_nothing(emulator: Factory, tmp_path, monkeypatch, capsys) -> None:
+    """A spec with an unknown key exits 2 with a located message and zero requests."""
+    emu = emulator(_scenario(), api_key=KEY, speed=SPEED)
+    spec = _spec(tmp_path, treshold={"x": "mean >= 1"})
+    code, _, err = _run(tmp_path, monkeypatch, capsys, emu, spec)
+    assert code == 2
+    assert "bluejay-gate.yml:" in err
+    assert "thresholds" in err
+    assert len(emu.requests) == 0
+    assert not (tmp_path / "junit.xml").exists()
+
+
+def test_wrong_key_is_no_verdict(emulator: Factory, tmp_path, monkeypatch, capsys) -> None:
+    """A rejected key exits 3 with a message pointing at BLUEJAY_API_KEY."""
+    emu = emulator(_scenario(), api_key="the-right-key", speed=SPEED)
+    code, out, err = _run(tmp_path, monkeypatch, capsys, emu, _spec(tmp_path))
+    assert code == 3
+    assert "BLUEJAY_API_KEY" in out + err
+    assert emu.count("POST", "/v1/queue-simulation-run") == 0
+
+
+def test_dry_run_only_gets(emulator: Factory, tmp_path, monkeypatch, capsys) -> None:
+    """--dry-run sends only GET requests and prints the plan with changed fields."""
+    emu = emulator(_scenario(), api_key=KEY, speed=SPEED)
+    code, out, _ = _run(tmp_path, monkeypatch, capsys, emu, _spec(tmp_path), "--dry-run")
+    assert code == 0
+    assert {r.method for r in emu.requests} == {"GET"}
+    assert "would update" in out
+    assert "would queue: Billing regressions (simulation 4821" in out
+
+
+def test_second_run_leaves_agent_unchanged(
+    emulator: Factory, tmp_path, monkeypatch, capsys
+) -> None:
+    """After one update, an identical spec writes nothing to the agent."""
+    emu = emulator(_scenario(), api_key=KEY, speed=SPEED)
+    spec = _spec(tmp_path)
+    _run(tmp_path, monkeypatch, capsys, emu, spec)
+    writes = emu.count("PUT", "/v1/update-agent-by-external-id")
+    assert writes == 1
+    _run(tmp_path, monkeypatch, capsys, emu, spec)
+    assert emu.count("PUT", "/v1/update-agent-by-external-id") == 1
+    assert emu.count("POST", "/v1/update-agent") == 0
+
+
+def test_simulation_of_another_agent_is_refused(
+    emulator: Factory, tmp_path, monkeypatch, capsys
+) -> None:
+    """A simulation id that belongs to another agent is an error, and nothing is queued."""
+    scenario = copy.deepcopy(_scenario())
+    scenario["agents"].append({"id": 202, "name": "Other", "external_agent_id": "other"})
+    scenario["simulations"][0]["agent"] = "other"
+    emu = emulator(scenario, api_key=KEY, speed=SPEED)
+    code, out, err = _run(tmp_path, monkeypatch, capsys, emu, _spec(tmp_path))
+    assert code == 3
+    assert "belongs to agent 202" in out + err
+    assert emu.count("POST", "/v1/queue-simulation-run") == 0
+
+
+@pytest.mark.parametrize(("example", "expected"), [("quickstart", 0), ("failing", 1)])
+def test_examples_run_with_expected_exit(tmp_path, monkeypatch, capsys, example, expected) -> None:
+    """Every example in examples/ runs through `bluejay-gate demo` with its expected code."""
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) as info:
+        main(["demo", "--example", example, "--examples-dir", str(ROOT / "examples")])
+    assert info.value.code == expected
+    assert (tmp_path / "bluejay-gate-demo" / "bluejay-junit.xml").is_file()
