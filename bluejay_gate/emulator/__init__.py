@@ -12,11 +12,39 @@ See ``bluejay_gate/emulator/README.md`` for the scenario format, faults, webhook
 what it does not emulate.
 """
 
-from bluejay_gate.emulator.clock import ManualClock
-from bluejay_gate.emulator.faults import parse_fault
-from bluejay_gate.emulator.scenario import FaultDef, Scenario, ScenarioError
-from bluejay_gate.emulator.server import Emulator, RequestRecord
-from bluejay_gate.emulator.webhooks import Delivery, sign
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from bluejay_gate.emulator.clock import ManualClock
+    from bluejay_gate.emulator.faults import parse_fault
+    from bluejay_gate.emulator.scenario import FaultDef, Scenario, ScenarioError
+    from bluejay_gate.emulator.server import Emulator, RequestRecord
+    from bluejay_gate.emulator.webhooks import Delivery, sign
+
+# Imported on first use, so `bluejay-gate --version` and `validate` (whose parser knows
+# the emulator's flags) do not load the server.
+_LAZY = {
+    "ManualClock": "clock",
+    "parse_fault": "faults",
+    "FaultDef": "scenario",
+    "Scenario": "scenario",
+    "ScenarioError": "scenario",
+    "Emulator": "server",
+    "RequestRecord": "server",
+    "Delivery": "webhooks",
+    "sign": "webhooks",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        module = importlib.import_module(f"bluejay_gate.emulator.{_LAZY[name]}")
+        return getattr(module, name)
+    raise AttributeError(f"module 'bluejay_gate.emulator' has no attribute {name!r}")
+
 
 __all__ = [
     "Delivery",
