@@ -285,3 +285,38 @@ def test_sigterm_ends_conversations_and_writes_reports(emulator: Factory, tmp_pa
     _junit_agrees(tmp_path, 3)
     assert "cancelled" in out
     assert KEY not in out + err
+
+
+def test_max_parallel_one_queues_after_settling(
+    emulator: Factory, tmp_path, monkeypatch, capsys
+) -> None:
+    """With max_parallel 1 the second run is queued only after the first one finished."""
+    emu = emulator(_scenario(), api_key=KEY, speed=SPEED)
+    spec = _spec(tmp_path, run={"timeout": "1m", "poll_interval": "0.05s", "max_parallel": 1})
+    code, out, err = _run(tmp_path, monkeypatch, capsys, emu, spec)
+    assert code == 0, out + err
+    paths = [r.path for r in emu.requests]
+    queues = [i for i, p in enumerate(paths) if p == "/v1/queue-simulation-run"]
+    first_polls = [i for i, p in enumerate(paths) if p.endswith("/70001")]
+    assert len(queues) == 2
+    assert queues[1] > max(first_polls)
+
+
+def test_warn_and_not_applicable_are_reported(
+    emulator: Factory, tmp_path, monkeypatch, capsys
+) -> None:
+    """A warn check that misses never fails the gate; N/A values leave the denominator."""
+    scenario = _scenario()
+    scenario["simulations"][1]["scores"]["Resolution"] = {
+        "weights": {"escalated": 1.0},
+        "not_applicable": 0.5,
+    }
+    emu = emulator(scenario, api_key=KEY, speed=SPEED)
+    code, out, err = _run(tmp_path, monkeypatch, capsys, emu, _spec(tmp_path))
+    assert code == 0, out + err
+    report = json.loads((tmp_path / "report.json").read_text())
+    smoke = report["simulations"][1]
+    resolution = next(c for c in smoke["checks"] if c["metric"] == "Resolution")
+    assert resolution["outcome"] == "warn"
+    assert resolution["samples"] + resolution["not_applicable"] == 3
+    _junit_agrees(tmp_path, code)
