@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from bluejay_gate.spec_models import SECTION_KEYS
+from bluejay_gate.spec_models import SECTION_KEYS, plain_type
 from bluejay_gate.yamlpos import Located
 from bluejay_gate.yamlpos import Path as KeyPath
 
@@ -150,33 +150,17 @@ def _show_key(key: str) -> str:
     return json.dumps(key)
 
 
-def _plain_type(value: Any) -> str:
-    if value is None:
-        return "nothing (null)"
-    if isinstance(value, bool):
-        return "true/false"
-    if isinstance(value, (int, float)):
-        return "a number"
-    if isinstance(value, str):
-        return "text"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "a mapping"
-    return type(value).__name__
-
-
 def _describe_input(value: Any, path: KeyPath, from_env: Mapping[KeyPath, list[str]]) -> str:
     """What was given, in words. Values read from the environment are never echoed."""
     if path in from_env:
         names = ", ".join(f"${{{n}}}" for n in from_env[path])
-        return f"{_plain_type(value)} from {names}"
+        return f"{plain_type(value)} from {names}"
     if isinstance(value, (list, dict)) or value is None:
-        return _plain_type(value)
+        return plain_type(value)
     text = json.dumps(value, ensure_ascii=True, default=str)
     if len(text) > 40:
         text = text[:37] + "..."
-    return f"{_plain_type(value)} {text}"
+    return f"{plain_type(value)} {text}"
 
 
 def _message(kind: str, error: Any, got: str) -> str:

@@ -88,7 +88,8 @@ QUEUE_OPTION_FIELDS = (
 _FORBID = ConfigDict(extra="forbid")
 
 
-def _plain_type(value: Any) -> str:
+def plain_type(value: Any) -> str:
+    """A value's type in the words a spec author uses."""
     if value is None:
         return "nothing (null)"
     if isinstance(value, bool):
@@ -107,7 +108,7 @@ def _plain_type(value: Any) -> str:
 def _id_value(value: Any) -> Any:
     if isinstance(value, bool) or not isinstance(value, (int, str)):
         raise ValueError(  # noqa: TRY004 - pydantic reports only ValueError
-            f"expected an id (a number or text), got {_plain_type(value)}"
+            f"expected an id (a number or text), got {plain_type(value)}"
         )
     if isinstance(value, str) and not value.strip():
         raise ValueError("an id must not be empty")
@@ -153,7 +154,7 @@ def _text_or_file(value: Any) -> Any:
         raise ValueError("is empty: give the text, or {file: path}, or remove the key")
     if not isinstance(value, (str, dict)):
         raise ValueError(  # noqa: TRY004 - pydantic reports only ValueError
-            f"expected text or {{file: path}}, got {_plain_type(value)}"
+            f"expected text or {{file: path}}, got {plain_type(value)}"
         )
     return value
 
