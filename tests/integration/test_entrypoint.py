@@ -1,0 +1,109 @@
+"""entrypoint.py run the way the runner starts the container action, against the emulator."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import yaml
+
+from bluejay_gate.emulator import Emulator
+from tests.conftest import ROOT
+
+KEY = "canary-action-key-77aa31"
+
+
+def _workspace(tmp_path: Path, *, failing: bool) -> Path:
+    ws = tmp_path / "workspace"
+    shutil.copytree(ROOT / "examples" / "quickstart", ws / "gate")
+    spec = ws / "gate" / "bluejay-gate.yml"
+    text = spec.read_text().replace("poll_interval: 10s", "poll_interval: 0.05s")
+    if failing:
+        text = text.replace(
+            '"Empathy": [mean >= 7, min >= 4]', '"Empathy": [mean >= 9.5, min >= 4]'
+        )
+    spec.write_text(text)
+    return ws
+
+
+def _run(emu: Emulator, ws: Path, tmp_path: Path) -> tuple[int, str, Path, Path]:
+    output = tmp_path / "github_output"
+    summary = tmp_path / "step_summary"
+    output.touch()
+    summary.touch()
+    env = {
+        "PATH": os.environ["PATH"],
+        "GITHUB_ACTIONS": "true",
+        "GITHUB_WORKSPACE": str(ws),
+        "GITHUB_OUTPUT": str(output),
+        "GITHUB_STEP_SUMMARY": str(summary),
+        "INPUT_API-KEY": KEY,
+        "INPUT_SPEC": "bluejay-gate.yml",
+        "INPUT_BASE-URL": emu.base_url,
+        "INPUT_JUNIT-PATH": "bluejay-junit.xml",
+        "INPUT_REPORT-PATH": "bluejay-report.json",
+        "INPUT_TIMEOUT": "",
+        "INPUT_DRY-RUN": "false",
+        "INPUT_WORKING-DIRECTORY": "gate",
+    }
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "entrypoint.py")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    return proc.returncode, proc.stdout + proc.stderr, output, summary
+
+
+def _outputs(path: Path) -> dict[str, str]:
+    blocks = re.findall(r"^([\w-]+)<<(\S+)\n(.*?)\n\2$", path.read_text(), re.S | re.M)
+    return {name: value for name, _delimiter, value in blocks}
+
+
+def _scenario() -> dict[str, object]:
+    data = yaml.safe_load((ROOT / "examples" / "quickstart" / "emulator.yml").read_text())
+    assert isinstance(data, dict)
+    return data
+
+
+def test_passing_action(emulator: Callable[..., Emulator], tmp_path: Path) -> None:
+    """A passing spec: mask first, outputs passed=true/exit-code=0, summary written, exit 0."""
+    emu = emulator(_scenario(), api_key=KEY, speed=20.0)
+    ws = _workspace(tmp_path, failing=False)
+    code, log, output, summary = _run(emu, ws, tmp_path)
+    assert code == 0, log
+    assert log.splitlines()[0] == f"::add-mask::{KEY}"
+    assert all(line.startswith("::add-mask::") for line in log.splitlines() if KEY in line)
+    outputs = _outputs(output)
+    assert outputs["passed"] == "true"
+    assert outputs["exit-code"] == "0"
+    assert outputs["agent-id"] == "101"
+    assert len(outputs["run-ids"].split(",")) == 2
+    assert "Billing regressions" in summary.read_text()
+    assert (ws / "gate" / "bluejay-junit.xml").is_file()
+    assert KEY not in output.read_text() + summary.read_text()
+
+
+def test_failing_action(emulator: Callable[..., Emulator], tmp_path: Path) -> None:
+    """A failing spec: exit 1, an ::error annotation at the threshold's line, passed=false."""
+    emu = emulator(_scenario(), api_key=KEY, speed=20.0)
+    ws = _workspace(tmp_path, failing=True)
+    code, log, output, _ = _run(emu, ws, tmp_path)
+    assert code == 1, log
+    spec_lines = (ws / "gate" / "bluejay-gate.yml").read_text().splitlines()
+    line = next(i for i, t in enumerate(spec_lines, 1) if t.startswith('  "Empathy"'))
+    annotations = [a for a in log.splitlines() if a.startswith("::error ")]
+    assert any(
+        a.startswith(f"::error file=gate/bluejay-gate.yml,line={line},") and "Empathy" in a
+        for a in annotations
+    ), annotations
+    outputs = _outputs(output)
+    assert outputs["passed"] == "false"
+    assert outputs["exit-code"] == "1"
