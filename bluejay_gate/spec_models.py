@@ -26,6 +26,7 @@ from pydantic import (
     model_validator,
 )
 
+from bluejay_gate.apimodels import AGENT_REQUEST_PROPERTIES, QUEUE_RUN_PROPERTIES
 from bluejay_gate.checks import parse_expression
 from bluejay_gate.durations import parse_duration, parse_share
 
@@ -34,55 +35,14 @@ AGENT_TYPES = ("INBOUND", "OUTBOUND")  # OpenAPI AgentType
 AGENT_MODES = ("VOICE", "TEXT")  # OpenAPI AgentMode
 CONNECTION_TYPES = ("SMS", "HTTP_WEBHOOK", "PHONE", "SIP", "WEBSOCKET", "LIVEKIT", "PIPECAT")
 
-# Every property of the OpenAPI document's AgentRequest, in document order (a unit test
-# compares this with the document). The spec writes ``external_agent_id`` as ``external_id``.
-AGENT_REQUEST_FIELDS = (
-    "bluejay_as_code_id",
-    "name",
-    "system_prompt",
-    "knowledge_base",
-    "phone_number",
-    "goals",
-    "type",
-    "connection_type",
-    "mode",
-    "keyterms",
-    "external_agent_id",
-    "folder",
-    "websocket_url",
-    "websocket_username",
-    "websocket_password",
-    "sip_uri",
-    "sip_username",
-    "sip_password",
-    "custom_sip_headers",
-    "redact_pii",
-    "livekit_agent_name",
-    "livekit_metadata",
-    "livekit_customer_tool_topic",
-    "pipecat_agent_name",
-    "pipecat_agent_configuration",
-    "pipecat_room_properties",
-    "http_webhook",
-    "voice_provider",
-    "provider_id",
-    "enable_outbound_call_auto_start",
-    "simulations_disabled",
-)
+# The spec accepts every AgentRequest property (apimodels keeps them, in document order);
+# it writes ``external_agent_id`` as ``external_id``.
+AGENT_REQUEST_FIELDS = AGENT_REQUEST_PROPERTIES
 
 # Optional properties of the OpenAPI document's SimulationRunRequest the spec may set per
 # simulation (``simulation_id`` and ``digital_human_ids`` have keys of their own).
-QUEUE_OPTION_FIELDS = (
-    "prompt_id",
-    "knowledge_base_id",
-    "phone_number",
-    "sip_uri",
-    "livekit_agent_name",
-    "livekit_metadata",
-    "pipecat_agent_name",
-    "pipecat_agent_configuration",
-    "pipecat_room_properties",
-    "runs_per_digital_human",
+QUEUE_OPTION_FIELDS = tuple(
+    f for f in QUEUE_RUN_PROPERTIES if f not in {"simulation_id", "digital_human_ids"}
 )
 
 _FORBID = ConfigDict(extra="forbid")
