@@ -25,6 +25,7 @@ class Aggregate(StrEnum):
     FAIL_COUNT = "fail_count"
     SHARE = "share"  # share(VALUE): the VALUE lives in Check.share_value
     VALUE = "value"  # the run-level number itself (``score``)
+    PASSES = "passes"  # number of true samples; only in ``each_digital_human`` rules
 
 
 # Aggregates over booleans, over numbers, over enum strings, and over anything.
@@ -34,6 +35,16 @@ NUMERIC_AGGREGATES = frozenset(
 )
 ENUM_AGGREGATES = frozenset({Aggregate.SHARE})
 ANY_AGGREGATES = frozenset({Aggregate.COUNT, Aggregate.VALUE})
+# Aggregates ``confidence`` applies to (Wilson interval for the rates, Student t for mean).
+CONFIDENCE_AGGREGATES = frozenset(
+    {Aggregate.RATE, Aggregate.FAIL_RATE, Aggregate.SHARE, Aggregate.MEAN}
+)
+CONFIDENCE_WORDS = "rate/pass_rate, fail_rate, share(VALUE) and mean"
+# Aggregates an ``each_digital_human`` rule may use, over each digital human's samples.
+EACH_AGGREGATES = frozenset(
+    {Aggregate.PASSES, Aggregate.RATE, Aggregate.FAIL_RATE, Aggregate.FAIL_COUNT}
+)
+EACH_WORDS = "passes, rate/pass_rate, fail_rate and fail_count"
 
 
 class Op(StrEnum):
@@ -78,11 +89,15 @@ class Check:
     severity: Severity = Severity.ERROR
     min_samples: int | None = None
     line: int | None = None  # line of this check in the spec file
-    confidence: float | None = None  # issue 7: two-sided confidence level, e.g. 0.95
+    confidence: float | None = None  # two-sided confidence level, e.g. 0.95 (stats.py)
+    # an ``each_digital_human`` rule: every digital human's own samples must meet it
+    per_digital_human: bool = False
 
     @property
     def label(self) -> str:
         """``"Empathy: mean >= 7"`` — the test case name."""
+        if self.per_digital_human:
+            return f"{self.metric}: each digital human {self.expression}"
         return f"{self.metric}: {self.expression}"
 
 
@@ -124,6 +139,33 @@ _HELP = (
     "expected AGGREGATE OP NUMBER[%], e.g. 'pass_rate >= 90%' or 'p95 <= 1500'; "
     f"aggregates: {', '.join(AGGREGATE_NAMES)}; operators: >=, >, <=, <, ==, !="
 )
+
+
+_EACH_HELP = (
+    "expected AGGREGATE OP NUMBER[%] over each digital human's conversations, e.g. "
+    f"'passes >= 2' or 'pass_rate >= 66%'; aggregates: {EACH_WORDS}"
+)
+
+
+def parse_each(text: str) -> ParsedExpression:
+    """Parse an ``each_digital_human`` rule such as ``"passes >= 2"``."""
+    m = _EXPR.match(text)
+    if m and m["agg"].lower() == "passes" and m["arg"] is None:
+        parsed = parse_expression(_EXPR_PASSES.sub("count", text, count=1))
+        if parsed.percent:
+            raise ValueError(f"{text!r}: `passes` is a number of conversations; % does not apply")
+        return ParsedExpression(
+            Aggregate.PASSES, parsed.op, parsed.threshold, False, None, None, " ".join(text.split())
+        )
+    if not m:
+        raise ValueError(f"cannot read rule {text!r}: {_EACH_HELP}")
+    parsed = parse_expression(text)
+    if parsed.aggregate not in EACH_AGGREGATES:
+        raise ValueError(f"{text!r} cannot be a per-digital-human rule: {_EACH_HELP}")
+    return parsed
+
+
+_EXPR_PASSES = re.compile(r"passes", re.IGNORECASE)
 
 
 def parse_expression(text: str) -> ParsedExpression:

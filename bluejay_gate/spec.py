@@ -18,7 +18,17 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from bluejay_gate.checks import Aggregate, Check, Severity, parse_expression
+from bluejay_gate.checks import (
+    CONFIDENCE_AGGREGATES,
+    CONFIDENCE_WORDS,
+    Aggregate,
+    Check,
+    Op,
+    ParsedExpression,
+    Severity,
+    parse_each,
+    parse_expression,
+)
 from bluejay_gate.durations import parse_duration
 from bluejay_gate.errors import SpecError
 from bluejay_gate.spec_env import check_key_like, substitute
@@ -65,6 +75,9 @@ class RunSettings:
     poll_interval: float = 10.0
     max_parallel: int = 10
     allow_incomplete: float = 0.0
+    repeat: int = 1
+    max_repeats: int | None = None
+    confidence: float | None = None
 
 
 @dataclass(frozen=True)
@@ -77,6 +90,8 @@ class SimulationSpec:
     thresholds: Mapping[str, tuple[Check, ...]]  # this simulation's own, before merging
     queue_options: Mapping[str, Any]  # other queue-simulation-run fields given in the spec
     line: int
+    repeat: int = 1  # conversations per digital human in the first look
+    max_repeats: int | None = None  # early stopping: at most this many per digital human
 
     @property
     def label(self) -> str:
@@ -238,8 +253,12 @@ def _build(model: SpecModel, located: Located, spec_path: Path, problems: list[P
         poll_interval=float(model.run.poll_interval),
         max_parallel=model.run.max_parallel,
         allow_incomplete=float(model.run.allow_incomplete),
+        repeat=model.run.repeat,
+        max_repeats=model.run.max_repeats,
+        confidence=None if model.run.confidence is None else float(model.run.confidence),
     )
-    global_checks = _thresholds(model.thresholds, ("thresholds",), located, problems)
+    level = run.confidence
+    global_checks = _thresholds(model.thresholds, ("thresholds",), located, problems, level)
     sims: list[SimulationSpec] = []
     seen: dict[tuple[str, str], int] = {}
     for index, sim_model in enumerate(model.simulations):
@@ -264,16 +283,21 @@ def _build(model: SpecModel, located: Located, spec_path: Path, problems: list[P
             )
         seen.setdefault(identity, line)
         options = sim_model.model_dump(
-            exclude_unset=True, exclude={"id", "name", "digital_human_ids", "thresholds"}
+            exclude_unset=True,
+            exclude={"id", "name", "digital_human_ids", "thresholds", "repeat", "max_repeats"},
         )
         dh = sim_model.digital_human_ids
         sim = SimulationSpec(
             id=sim_id,
             name=sim_model.name,
             digital_human_ids=None if dh is None else tuple(str(d) for d in dh),
-            thresholds=_thresholds(sim_model.thresholds, (*path, "thresholds"), located, problems),
+            thresholds=_thresholds(
+                sim_model.thresholds, (*path, "thresholds"), located, problems, level
+            ),
             queue_options=options,
             line=line,
+            repeat=sim_model.repeat or run.repeat,
+            max_repeats=sim_model.max_repeats or run.max_repeats,
         )
         sims.append(sim)
     spec = Spec(
@@ -285,6 +309,8 @@ def _build(model: SpecModel, located: Located, spec_path: Path, problems: list[P
     )
     if problems:  # a dropped bad check must not also read as "nothing to check"
         return spec
+    for index, (sim, sim_model) in enumerate(zip(spec.simulations, model.simulations, strict=True)):
+        _check_repeats(spec, sim, sim_model, ("simulations", index), located, problems)
     problems.extend(
         Problem(
             sim.line,
@@ -299,8 +325,63 @@ def _build(model: SpecModel, located: Located, spec_path: Path, problems: list[P
     return spec
 
 
+def _check_repeats(  # noqa: PLR0917 - private helper, one call
+    spec: Spec,
+    sim: SimulationSpec,
+    sim_model: Any,
+    path: KeyPath,
+    located: Located,
+    problems: list[Problem],
+) -> None:
+    """repeat vs runs_per_digital_human, max_repeats vs repeat, and early stopping that
+    has nothing to stop on."""
+    if "runs_per_digital_human" in sim.queue_options and sim.repeat > 1:
+        where = (*path, "repeat") if sim_model.repeat else ("run", "repeat")
+        problems.append(
+            Problem(
+                located.line_of(where),
+                1,
+                where,
+                f"{sim.label} sets runs_per_digital_human and repeat > 1: both ask for "
+                "conversations per digital human; keep only `repeat`",
+            )
+        )
+        return
+    if sim.max_repeats is None:
+        return
+    where = (*path, "max_repeats") if sim_model.max_repeats else ("run", "max_repeats")
+    if sim.max_repeats < sim.repeat:
+        problems.append(
+            Problem(
+                located.line_of(where),
+                1,
+                where,
+                f"max_repeats {sim.max_repeats} is less than repeat {sim.repeat} for "
+                f"{sim.label}: max_repeats is the most conversations per digital human, "
+                "so raise it to at least repeat (or remove it)",
+            )
+        )
+    elif sim.max_repeats > sim.repeat and not any(
+        c.confidence is not None for c in spec.checks_for(sim)
+    ):
+        problems.append(
+            Problem(
+                located.line_of(where),
+                1,
+                where,
+                f"max_repeats stops early only on checks with `confidence`, and no check of "
+                f"{sim.label} has one: add `confidence: 0.95` under run: (or to a check), "
+                "or remove max_repeats",
+            )
+        )
+
+
 def _thresholds(
-    raw: Mapping[str, Any], base: KeyPath, located: Located, problems: list[Problem]
+    raw: Mapping[str, Any],
+    base: KeyPath,
+    located: Located,
+    problems: list[Problem],
+    level: float | None = None,
 ) -> dict[str, tuple[Check, ...]]:
     result: dict[str, tuple[Check, ...]] = {}
     for metric, value in raw.items():
@@ -327,30 +408,46 @@ def _thresholds(
             items = [(value, path)]
         checks = []
         for item, item_path in items:
-            check = _make_check(metric, item, item_path, located, problems)
+            check = _make_check(metric, item, item_path, located, problems, level)
             if check is not None:
                 checks.append(check)
         result[metric] = tuple(checks)
     return result
 
 
-def _make_check(
+def _make_check(  # noqa: PLR0917 - private helper, one call
     metric: str,
     item: str | CheckModel,
     path: KeyPath,
     located: Located,
     problems: list[Problem],
+    level: float | None = None,
 ) -> Check | None:
     line = located.line_of(path)
+    own_level: float | None = None
+    each = False
     if isinstance(item, CheckModel):
-        text, severity, min_samples = item.check, Severity(item.severity), item.min_samples
+        severity, min_samples = Severity(item.severity), item.min_samples
+        own_level = None if item.confidence is None else float(item.confidence)
+        each = item.each_digital_human is not None
+        text = item.each_digital_human if item.each_digital_human is not None else item.check
+        assert text is not None  # the model requires one of them
     else:
         text, severity, min_samples = item, Severity.ERROR, None
-    parsed = parse_expression(text)  # already validated by the model
+    # already validated by the model
+    parsed = parse_each(text) if each else parse_expression(text)
     message = _rule_violation(metric, parsed.aggregate, parsed.threshold, parsed.percent, text)
+    if message is None and own_level is not None:
+        message = _confidence_violation(parsed, text, each=each)
+        if message:
+            path = (*path, "confidence")
+            line = located.line_of(path)
     if message:
         problems.append(Problem(line, 1, path, message))
         return None
+    confidence = own_level
+    if confidence is None and not each and _supports_confidence(parsed):
+        confidence = level
     return Check(
         metric=metric,
         aggregate=parsed.aggregate,
@@ -363,7 +460,32 @@ def _make_check(
         severity=severity,
         min_samples=min_samples,
         line=line,
+        confidence=confidence,
+        per_digital_human=each,
     )
+
+
+def _supports_confidence(parsed: ParsedExpression) -> bool:
+    return parsed.aggregate in CONFIDENCE_AGGREGATES and parsed.op not in (Op.EQ, Op.NE)
+
+
+def _confidence_violation(parsed: ParsedExpression, text: str, *, each: bool) -> str | None:
+    if each:
+        return (
+            f"confidence does not apply to an each_digital_human rule ({text!r}): it judges "
+            "each digital human's own few conversations exactly; remove confidence here"
+        )
+    if parsed.aggregate not in CONFIDENCE_AGGREGATES:
+        return (
+            f"confidence does not apply to {text!r}: only {CONFIDENCE_WORDS} checks have a "
+            "confidence interval; remove confidence here or gate on one of those"
+        )
+    if parsed.op in (Op.EQ, Op.NE):
+        return (
+            f"confidence does not apply to {text!r}: an interval can settle >=, >, <= or <, "
+            "never == or !="
+        )
+    return None
 
 
 def _rule_violation(

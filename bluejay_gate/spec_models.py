@@ -29,6 +29,13 @@ from pydantic import (
 from bluejay_gate.apimodels import AGENT_REQUEST_PROPERTIES, QUEUE_RUN_PROPERTIES
 from bluejay_gate.checks import parse_expression
 from bluejay_gate.durations import parse_duration, parse_share
+from bluejay_gate.spec_stats import (
+    CONFIDENCE_DESCRIPTION,
+    MAX_REPEATS_DESCRIPTION,
+    REPEAT_DESCRIPTION,
+    Confidence,
+    EachRule,
+)
 
 SUPPORTED_VERSIONS = (1,)
 AGENT_TYPES = ("INBOUND", "OUTBOUND")  # OpenAPI AgentType
@@ -127,11 +134,34 @@ TextOrFile = Annotated[
 
 
 class CheckModel(BaseModel):
-    """One threshold with options."""
+    """One threshold with options: `check:` (or `each_digital_human:`) and its options."""
 
-    model_config = _FORBID
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "oneOf": [{"required": ["check"]}, {"required": ["each_digital_human"]}]
+        },
+    )
 
-    check: Expression
+    check: Expression | None = Field(
+        default=None,
+        description="A threshold expression: AGGREGATE OP NUMBER[%].",
+        examples=["pass_rate >= 90%", "mean >= 7", "p95 <= 1500"],
+    )
+    each_digital_human: EachRule | None = Field(
+        default=None,
+        description=(
+            "Instead of `check`: a rule every digital human must meet over its own repeated "
+            "conversations (see `repeat`), e.g. 'passes >= 2' with repeat: 3. Aggregates: "
+            "passes, rate/pass_rate, fail_rate, fail_count."
+        ),
+        examples=["passes >= 2", "pass_rate >= 66%"],
+    )
+    confidence: Confidence | None = Field(
+        default=None,
+        description=CONFIDENCE_DESCRIPTION + " Overrides run.confidence for this check.",
+        examples=[0.9, "99%"],
+    )
     severity: Literal["error", "warn"] = Field(
         default="error",
         description=(
@@ -149,6 +179,21 @@ class CheckModel(BaseModel):
         ),
         examples=[5],
     )
+
+    @model_validator(mode="after")
+    def _one_rule(self) -> CheckModel:
+        if self.check is None and self.each_digital_human is None:
+            raise ValueError(
+                "missing required key `check`: give `check:` (a threshold on all "
+                "conversations) or `each_digital_human:` (a rule for every digital human's "
+                "own conversations)"
+            )
+        if self.check is not None and self.each_digital_human is not None:
+            raise ValueError(
+                "give `check:` or `each_digital_human:`, not both: write them as two entries "
+                "of the metric's list"
+            )
+        return self
 
 
 def _threshold_kind(value: Any) -> str | None:
@@ -206,7 +251,13 @@ Thresholds = Annotated[
                 "Resolution": [
                     {"check": "share(resolved) >= 75%", "severity": "warn", "min_samples": 5}
                 ],
-            }
+            },
+            {
+                "goal_success": [
+                    {"check": "pass_rate >= 80%", "confidence": 0.9},
+                    {"each_digital_human": "passes >= 2"},
+                ]
+            },
         ],
     ),
 ]
@@ -454,6 +505,24 @@ class RunModel(BaseModel):
         ),
         examples=["0%", "5%"],
     )
+    repeat: int = Field(
+        default=1,
+        ge=1,
+        description=REPEAT_DESCRIPTION + " Default for every simulation.",
+        examples=[3],
+    )
+    max_repeats: int | None = Field(
+        default=None,
+        ge=1,
+        description=MAX_REPEATS_DESCRIPTION + " Default for every simulation.",
+        examples=[6],
+    )
+    confidence: Confidence | None = Field(
+        default=None,
+        description=CONFIDENCE_DESCRIPTION
+        + " Applies to every check whose aggregate supports it; a check may override it.",
+        examples=[0.95, "95%"],
+    )
 
 
 class SimulationModel(BaseModel):
@@ -480,6 +549,18 @@ class SimulationModel(BaseModel):
         examples=[[12, 13]],
     )
     thresholds: Thresholds = Field(default_factory=dict)
+    repeat: int | None = Field(
+        default=None,
+        ge=1,
+        description=REPEAT_DESCRIPTION + " Overrides run.repeat.",
+        examples=[3],
+    )
+    max_repeats: int | None = Field(
+        default=None,
+        ge=1,
+        description=MAX_REPEATS_DESCRIPTION + " Overrides run.max_repeats.",
+        examples=[6],
+    )
     prompt_id: str | None = Field(
         default=None,
         description="Prompt UUID for this run.",

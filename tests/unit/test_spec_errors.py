@@ -76,7 +76,7 @@ def rest(error: SpecError) -> str:
             "  score: value >= 80",
             "  score:\n    check: value >= 80\n    level: warn",
             '9: thresholds."score": unknown key `level`; '
-            "allowed here: check, severity, min_samples",
+            "allowed here: check, each_digital_human, confidence, severity, min_samples",
         ),
         (
             "  name: Support Bot",

@@ -48,8 +48,10 @@ def test_enums_match_the_document() -> None:
 
 
 def test_queue_options_match_the_document() -> None:
-    """Simulation keys are the queue request's optional fields plus id, name and thresholds."""
+    """Simulation keys are the queue request's optional fields plus id, name, thresholds
+    and the gate's own repeat / max_repeats."""
     request = _schemas()["src__main__SimulationRunRequest"]["properties"]
     assert set(QUEUE_OPTION_FIELDS) == set(request) - {"simulation_id", "digital_human_ids"}
     expected = set(QUEUE_OPTION_FIELDS) | {"id", "name", "digital_human_ids", "thresholds"}
+    expected |= {"repeat", "max_repeats"}
     assert set(SimulationModel.model_fields) == expected
