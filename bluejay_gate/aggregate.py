@@ -26,6 +26,7 @@ from fractions import Fraction
 
 from bluejay_gate.checks import Aggregate, Check, Op
 from bluejay_gate.metrics import Kind, kind_of, type_kind
+from bluejay_gate.stats import sample_sd
 from bluejay_gate.verdict import MetricValue
 
 WORST_LIMIT = 5
@@ -69,6 +70,7 @@ class AggregateResult:
     matched: int | None = None  # numerator of rate, fail_rate, share, fail_count
     worst: tuple[str, ...] = ()  # ids of samples that each pull the wrong way, worst first
     kind: Kind | None = None
+    sd: float | None = None  # sample standard deviation, for ``mean`` over 2+ samples
 
 
 def aggregate_word(aggregate: Aggregate) -> str:
@@ -124,6 +126,8 @@ def _mismatch(check: Check, kind: Kind, values: Sequence[MetricValue]) -> str | 
     """Why ``check.aggregate`` does not apply to values of ``kind``, or ``None``."""
     metric = check.metric
     if kind != "raw" and check.aggregate in SUPPORTED[kind]:
+        return None
+    if kind == "boolean" and check.aggregate is Aggregate.PASSES:
         return None
     types = _type_names(values, kind)
     if kind == "raw":
@@ -192,6 +196,7 @@ def _counted(
         Aggregate.RATE: is_true,
         Aggregate.FAIL_RATE: is_false,
         Aggregate.FAIL_COUNT: is_false,
+        Aggregate.PASSES: is_true,
         Aggregate.SHARE: matches,
         Aggregate.COUNT: anything,
     }
@@ -277,7 +282,12 @@ def aggregate(
             )
         return no_verdict(f"no samples of '{check.metric}' to aggregate", kind)
 
-    if check.aggregate in (*RATIO_AGGREGATES, Aggregate.COUNT, Aggregate.FAIL_COUNT):
+    if check.aggregate in (
+        *RATIO_AGGREGATES,
+        Aggregate.COUNT,
+        Aggregate.FAIL_COUNT,
+        Aggregate.PASSES,
+    ):
         test, observed, hits = _counted(check, applicable)
         worst: tuple[str, ...] = ()
         high_bad = _too_high_is_bad(check.op, observed, check.threshold)
@@ -288,10 +298,12 @@ def aggregate(
         )
     numbers = [float(v.value) for _, v in applicable if isinstance(v.value, float)]
     observed = _numeric(check, numbers)
+    spread = sample_sd(numbers) if check.aggregate is Aggregate.MEAN and len(numbers) > 1 else None
     return AggregateResult(
         observed,
         len(applicable),
         not_applicable,
         worst=_numeric_worst(check, applicable, observed),
         kind=kind,
+        sd=spread,
     )

@@ -31,9 +31,24 @@ from bluejay_gate import statuses
 from bluejay_gate.aggregate import RATIO_AGGREGATES, AggregateResult, aggregate
 from bluejay_gate.apimodels import RunStatus, SimulationResult
 from bluejay_gate.checks import Aggregate, Check, Severity
+from bluejay_gate.confidence import Judgement, judge
 from bluejay_gate.links import result_url, run_url
 from bluejay_gate.metrics import BUILTIN_NAMES, RUN_LEVEL, read
-from bluejay_gate.verdict import CheckResult, Conversation, Outcome, SimulationVerdict, Verdict
+from bluejay_gate.stability import (
+    each_digital_human,
+    flips,
+    repeated_digital_humans,
+    result_sort_key,
+)
+from bluejay_gate.stats import Decision
+from bluejay_gate.verdict import (
+    CheckResult,
+    Conversation,
+    Outcome,
+    Repeats,
+    SimulationVerdict,
+    Verdict,
+)
 
 _SCORE_AGGREGATES = frozenset(
     {
@@ -63,6 +78,9 @@ class SimulationInput:
     results: tuple[SimulationResult, ...]  # every conversation of those runs
     result_runs: Mapping[str, str] = field(default_factory=dict)  # result id -> run id
     errors: tuple[str, ...] = ()  # why the orchestrator could not finish (timeout, ...)
+    # planned looks (early stopping): each check's error rate is split evenly over them
+    looks: int = 1
+    repeats: Repeats | None = None  # how the simulation was repeated, for the reports
 
 
 @dataclass(frozen=True)
@@ -76,15 +94,6 @@ class _Context:
         if self.sim.runs:
             names.update(RUN_LEVEL)
         return names
-
-
-def result_sort_key(result_id: str) -> tuple[int, int, str]:
-    """Numeric ids in numeric order first, then the others as strings."""
-    text = result_id.strip()
-    try:
-        return (0, int(text), text)
-    except ValueError:
-        return (1, 0, text)
 
 
 def percent_text(share: float, *, decimals: int = 2, keep_one: bool = False) -> str:
@@ -167,6 +176,7 @@ def _result(
     agg: AggregateResult | None = None,
     observed: float | None = None,
     samples: int = 0,
+    judgement: Judgement | None = None,
 ) -> CheckResult:
     if check.severity is Severity.WARN and outcome is not Outcome.PASS:
         outcome = Outcome.WARN
@@ -183,7 +193,48 @@ def _result(
         not_applicable=agg.not_applicable if agg is not None else 0,
         message=message,
         worst=worst,
+        interval=None
+        if judgement is None or judgement.interval is None
+        else (judgement.interval.low, judgement.interval.high),
+        level=None if judgement is None else judgement.level,
+        inconclusive=judgement is not None and judgement.decision is Decision.INCONCLUSIVE,
+        more_needed=None if judgement is None else judgement.more_needed,
     )
+
+
+_DECISIONS = {Decision.PASS: Outcome.PASS, Decision.FAIL: Outcome.FAIL}
+
+
+def _value_text(check: Check, value: float) -> str:
+    return percent_text(value) if check.percent else number_text(value)
+
+
+def _judged_text(check: Check, agg: AggregateResult, j: Judgement, looks: int) -> str:
+    """The point-estimate description plus the interval and what it means."""
+    base = _describe(check, agg)
+    split = (
+        f" ({percent_text(check.confidence or 0)} split over {looks} looks)" if looks > 1 else ""
+    )
+    level = f"{percent_text(j.level)} interval{split}"
+    threshold = _value_text(check, check.threshold)
+    if j.interval is None:
+        return (
+            f"inconclusive: {base}; a mean over one sample has no {level}: about "
+            f"{j.more_needed or 1} more conversation would give one"
+        )
+    shown = f"{_value_text(check, j.interval.low)} – {_value_text(check, j.interval.high)}"
+    if j.decision is Decision.PASS:
+        return f"{base}; {level} {shown}, all of it {check.op.value} {threshold}"
+    if j.decision is Decision.FAIL:
+        return f"{base}; {level} {shown}, none of it {check.op.value} {threshold}"
+    if j.more_needed is None:
+        hint = "the estimate sits at the threshold, so more conversations are unlikely to settle it"
+    else:
+        hint = (
+            f"about {_plural(j.more_needed, 'more conversation')} at the observed "
+            f"{_observed_text(check, agg.observed or 0.0)} would likely settle it"
+        )
+    return f"inconclusive: {base}; {level} {shown} straddles {threshold}: {hint}"
 
 
 def _run_counters(runs: Sequence[RunStatus]) -> tuple[int, int] | str:
@@ -248,6 +299,8 @@ def _metric_check(check: Check, ctx: _Context) -> CheckResult:
             f"conversations (result {_ids_text(lacking)}): they may not be fully scored; "
             "re-run the simulation",
         )
+    if check.per_digital_human:
+        return _each_check(check, ctx)
     agg = aggregate(
         check,
         [c.metrics[metric] for c in ctx.completed],
@@ -263,8 +316,28 @@ def _metric_check(check: Check, ctx: _Context) -> CheckResult:
             f"({_describe(check, agg)}); run more conversations or lower min_samples",
             agg=agg,
         )
+    judgement = judge(check, agg, looks=ctx.sim.looks)
+    if judgement is not None:
+        outcome = _DECISIONS.get(judgement.decision, Outcome.NO_VERDICT)
+        message = _judged_text(check, agg, judgement, ctx.sim.looks)
+        return _result(check, outcome, message, agg=agg, observed=agg.observed, judgement=judgement)
     outcome = Outcome.PASS if check.op.holds(agg.observed, check.threshold) else Outcome.FAIL
     return _result(check, outcome, _describe(check, agg), agg=agg, observed=agg.observed)
+
+
+def _each_check(check: Check, ctx: _Context) -> CheckResult:
+    """An ``each_digital_human`` rule: every digital human's own conversations meet it."""
+    judged = each_digital_human(check, ctx.completed)
+    if judged.reason is not None:
+        return _result(check, Outcome.NO_VERDICT, judged.reason, samples=judged.samples)
+    outcome = Outcome.FAIL if judged.failing else Outcome.PASS
+    return _result(
+        check,
+        outcome,
+        judged.message,
+        observed=judged.share_meeting,
+        samples=judged.samples,
+    )
 
 
 def _evaluate_check(check: Check, ctx: _Context) -> CheckResult:
@@ -395,6 +468,9 @@ def evaluate_simulation(sim: SimulationInput, *, allow_incomplete: float) -> Sim
         never_spoke=reasons[NEVER_SPOKE],
         score=None if isinstance(counters, str) else counters[0] / counters[1] * 100.0,
         dashboard_url=run_url(sim.simulation_id, sim.runs[0].id) if sim.runs else None,
+        flips=flips(sim.checks, completed),
+        repeated_digital_humans=repeated_digital_humans(completed),
+        repeats=sim.repeats,
     )
 
 

@@ -66,11 +66,42 @@ class CheckResult:
     not_applicable: int = 0
     message: str = ""  # one line: observed vs threshold, sample size, or why no verdict
     worst: tuple[str, ...] = ()  # result ids of the conversations that pulled it down
-    interval: tuple[float, float] | None = None  # issue 7: confidence interval
+    interval: tuple[float, float] | None = None  # the confidence interval (``confidence``)
+    level: float | None = None  # the interval's confidence level after the split over looks
+    # the interval straddles the threshold: no verdict (exit 3) until more conversations
+    inconclusive: bool = False
+    more_needed: int | None = None  # conversations that would likely settle an inconclusive
 
     @property
     def blocking(self) -> bool:
         return self.check.severity is Severity.ERROR
+
+
+@dataclass(frozen=True, slots=True)
+class Flip:
+    """A digital human whose repeated conversations disagree on a pass/fail metric."""
+
+    digital_human_id: str
+    metric: str
+    passed: int
+    total: int
+
+
+@dataclass(frozen=True, slots=True)
+class Repeats:
+    """How a simulation was repeated, and what early stopping saved."""
+
+    repeat: int  # conversations per digital human actually run
+    max_repeats: int | None
+    looks: int  # looks taken (evaluations between rounds)
+    planned_looks: int
+    digital_humans: int
+    conversations: int
+    conversations_max: int  # what max_repeats would have cost (= conversations without it)
+
+    @property
+    def saved(self) -> int:
+        return max(0, self.conversations_max - self.conversations)
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +120,9 @@ class SimulationVerdict:
     never_spoke: int = 0
     score: float | None = None  # run-level tests_passed / total_tests × 100
     dashboard_url: str | None = None
+    flips: tuple[Flip, ...] = ()  # digital humans whose repeats disagree
+    repeated_digital_humans: int = 0  # digital humans with 2+ completed conversations
+    repeats: Repeats | None = None
 
 
 @dataclass(frozen=True, slots=True)
