@@ -117,6 +117,9 @@ def _simulation_lines(simulation: SimulationVerdict, paint: _Painter) -> list[st
         if shown is Outcome.PASS:
             continue
         lines.append("    " + _check_line(result, shown, paint))
+    facts = [t for t in (fmt.repeats_text(simulation), fmt.stability_text(simulation)) if t]
+    if facts:
+        lines.append("    " + paint.dim(_safe("; ".join(facts))))
     if (counts.failed or counts.no_verdict or undecided) and simulation.dashboard_url:
         lines.append("    " + paint.dim(_safe(simulation.dashboard_url)))
     return lines
@@ -133,6 +136,10 @@ def _check_line(result: CheckResult, shown: Outcome, paint: _Painter) -> str:
             f"observed {fmt.format_observed(result)}, needs {fmt.format_expected(result.check)} "
             f"(n={result.samples})"
         )
+        if interval := fmt.format_interval(result):
+            detail += f", interval {interval}"
+        if unsettled := fmt.inconclusive_text(result):
+            detail = f"{unsettled}; {detail}"
     else:
         detail = _safe(fmt.check_message(result))
     head = paint.outcome(shown, f"{MARKS[shown]} {_safe(result.check.label)}")

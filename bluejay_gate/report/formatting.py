@@ -81,12 +81,51 @@ def format_interval(result: CheckResult) -> str | None:
         return None
     low, high = result.interval
     pct = result.check.percent
-    level = (
-        f" ({format_number(result.check.confidence, percent=True)} confidence)"
-        if result.check.confidence
-        else ""
-    )
+    confidence = result.level or result.check.confidence
+    level = f" ({format_number(confidence, percent=True)} confidence)" if confidence else ""
     return f"{format_number(low, percent=pct)} – {format_number(high, percent=pct)}{level}"
+
+
+def inconclusive_text(result: CheckResult) -> str | None:
+    """``"inconclusive: about 40 more conversations would likely settle it"``."""
+    if not result.inconclusive:
+        return None
+    if result.more_needed is None:
+        return "inconclusive: more conversations are unlikely to settle it"
+    return f"inconclusive: about {result.more_needed} more conversations would likely settle it"
+
+
+def repeats_text(simulation: SimulationVerdict) -> str | None:
+    """``"repeat 3 per digital human (max 6): 2 of 4 looks, 60 conversations, 30 saved"``."""
+    r = simulation.repeats
+    if r is None:
+        return None
+    text = f"repeat {r.repeat} per digital human"
+    if r.planned_looks > 1:
+        text += (
+            f" (max_repeats {r.max_repeats}): {r.looks} of {r.planned_looks} looks, "
+            f"{r.conversations} conversations queued, {r.saved} saved of {r.conversations_max}"
+        )
+    return text
+
+
+def flip_texts(simulation: SimulationVerdict, metric: str | None = None) -> list[str]:
+    """``"digital human 12 flips on Greeting compliance: 2/3 passed"``, one per flip."""
+    return [
+        f"digital human {f.digital_human_id} flips on {f.metric}: {f.passed}/{f.total} passed"
+        for f in simulation.flips
+        if metric is None or f.metric == metric
+    ]
+
+
+def stability_text(simulation: SimulationVerdict) -> str | None:
+    """``"4 digital humans repeated, 2 flip between pass and fail"``; ``None`` without repeats."""
+    repeated = simulation.repeated_digital_humans
+    if not repeated:
+        return None
+    flipping = len({f.digital_human_id for f in simulation.flips})
+    noun = "digital human" if repeated == 1 else "digital humans"
+    return f"{repeated} {noun} repeated, {flipping} flip between pass and fail"
 
 
 def format_samples(result: CheckResult) -> str:

@@ -109,7 +109,34 @@ def _simulation(simulation: SimulationVerdict, info: RunInfo) -> dict[str, Any]:
         "score": _num(simulation.score),
         "errors": errors,
         "checks": [_check(c, simulation, index, info) for c in simulation.checks],
+        "repeats": _repeats(simulation),
+        "flips": [
+            {
+                "digital_human_id": f.digital_human_id,
+                "metric": f.metric,
+                "passed": f.passed,
+                "total": f.total,
+            }
+            for f in simulation.flips
+        ],
         "conversations": [_conversation(c) for c in simulation.conversations],
+    }
+
+
+def _repeats(simulation: SimulationVerdict) -> dict[str, Any] | None:
+    r = simulation.repeats
+    if r is None:
+        return None
+    return {
+        "repeat": r.repeat,
+        "max_repeats": r.max_repeats,
+        "looks": r.looks,
+        "planned_looks": r.planned_looks,
+        "digital_humans": r.digital_humans,
+        "repeated_digital_humans": simulation.repeated_digital_humans,
+        "conversations": r.conversations,
+        "conversations_max": r.conversations_max,
+        "conversations_saved": r.saved,
     }
 
 
@@ -151,6 +178,10 @@ def _check(
         ],
         "interval": None if result.interval is None else [_num(v) for v in result.interval],
         "confidence": check.confidence,
+        "confidence_used": _num(result.level),
+        "inconclusive": result.inconclusive,
+        "more_needed": result.more_needed,
+        "per_digital_human": check.per_digital_human,
     }
 
 

@@ -176,6 +176,13 @@ def _simulation_suite(simulation: SimulationVerdict, info: RunInfo) -> _Suite:
         properties["score"] = fmt.format_number(simulation.score)
     if simulation.dashboard_url:
         properties["dashboard_url"] = simulation.dashboard_url
+    if simulation.repeats is not None:
+        properties["repeat"] = str(simulation.repeats.repeat)
+        if simulation.repeats.max_repeats is not None:
+            properties["max_repeats"] = str(simulation.repeats.max_repeats)
+            properties["conversations_saved"] = str(simulation.repeats.saved)
+    if simulation.repeated_digital_humans:
+        properties["flips"] = str(len(simulation.flips))
     suite = _Suite(simulation.label, properties, fmt.iso(info.started_at))
     classname = f"{SUITES_NAME}.{simulation.label}"
     index = fmt.conversation_index(simulation)
@@ -211,6 +218,10 @@ def _simulation_facts(simulation: SimulationVerdict) -> list[str]:
     if simulation.run_ids:
         lines.append(f"runs: {', '.join(simulation.run_ids)} (status {simulation.run_status})")
     lines.append(fmt.conversation_counts(simulation))
+    lines.extend(
+        text for text in (fmt.repeats_text(simulation), fmt.stability_text(simulation)) if text
+    )
+    lines.extend(f"  {text}" for text in fmt.flip_texts(simulation))
     if simulation.dashboard_url:
         lines.append(f"run dashboard: {simulation.dashboard_url}")
     return lines
@@ -237,6 +248,12 @@ def _check_detail(
     interval = fmt.format_interval(result)
     if interval:
         lines.append(f"interval: {interval}")
+    if unsettled := fmt.inconclusive_text(result):
+        lines.append(unsettled)
+    flips = fmt.flip_texts(simulation, check.metric)
+    if flips:
+        lines.append("flips between repeats:")
+        lines.extend(f"  - {text}" for text in flips)
     worst = fmt.worst_entries(result, index, simulation)
     if worst:
         lines.append("worst conversations:")

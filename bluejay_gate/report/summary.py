@@ -230,6 +230,12 @@ def _check_detail(
         f"{_inline(fmt.format_expected(result.check))}, samples "
         f"{_inline(fmt.format_samples(result))}",
     ]
+    interval = fmt.format_interval(result)
+    if interval:
+        lines.append(f"- interval {_inline(interval)}")
+    if unsettled := fmt.inconclusive_text(result):
+        lines.append(f"- {_inline(unsettled)}")
+    lines.extend(f"- {_inline(text)}" for text in fmt.flip_texts(simulation, result.check.metric))
     worst = fmt.worst_entries(result, index, simulation)
     if worst:
         lines.append("- worst conversations:")
@@ -258,11 +264,31 @@ def _check_table(simulation: SimulationVerdict) -> list[str]:
     lines.append("| --- | --- | --- | --- | --- |")
     lines.extend(
         f"| {ICONS[fmt.display_outcome(result)]} | {_cell(result.check.label)} "
-        f"| {_cell(fmt.format_observed(result))} | {_cell(fmt.format_expected(result.check))} "
+        f"| {_cell(_observed_cell(result))} | {_cell(fmt.format_expected(result.check))} "
         f"| {_cell(fmt.format_samples(result))} |"
         for result in simulation.checks
     )
     lines.append("")
+    lines.extend(_stability(simulation))
+    return lines
+
+
+def _observed_cell(result: CheckResult) -> str:
+    interval = fmt.format_interval(result)
+    observed = fmt.format_observed(result)
+    return f"{observed}\ninterval {interval}" if interval else observed
+
+
+def _stability(simulation: SimulationVerdict) -> list[str]:
+    """Repeats and per-digital-human flips under a simulation's table, when there are any."""
+    facts = [t for t in (fmt.repeats_text(simulation), fmt.stability_text(simulation)) if t]
+    if not facts:
+        return []
+    lines = [f"**Repeats:** {_inline('; '.join(facts))}", ""]
+    flips = fmt.flip_texts(simulation)
+    if flips:
+        lines.extend(f"- {_inline(text)}" for text in flips)
+        lines.append("")
     return lines
 
 

@@ -52,6 +52,8 @@ SIMULATION_KEYS = [
     "score",
     "errors",
     "checks",
+    "repeats",
+    "flips",
     "conversations",
 ]
 CONVERSATION_KEYS = [

@@ -32,6 +32,16 @@ def greeting(rid: int, dh: int, value: str) -> SimulationResult:
     return body.model_copy(update={"digital_human_id": str(dh)})
 
 
+def repeated_results() -> list[SimulationResult]:
+    """Digital humans 0..3, three conversations each; 3 passes only once, 1 and 2 flip."""
+    values = {0: "ppp", 1: "ppf", 2: "pfp", 3: "fpf"}
+    return [
+        greeting(dh * 10 + rep, dh, "pass" if v == "p" else "fail")
+        for dh, vs in values.items()
+        for rep, v in enumerate(vs)
+    ]
+
+
 def rates(passes: int, total: int) -> list[SimulationResult]:
     return [greeting(i + 1, i % 4, "pass" if i < passes else "fail") for i in range(total)]
 
@@ -117,13 +127,7 @@ def test_mean_uses_student_t() -> None:
 
 
 def test_each_digital_human_rule() -> None:
-    # digital humans 0..3, three conversations each; digital human 3 passes only once
-    values = {0: "ppp", 1: "ppf", 2: "pfp", 3: "fpf"}
-    results = [
-        greeting(dh * 10 + rep, dh, "pass" if v == "p" else "fail")
-        for dh, vs in values.items()
-        for rep, v in enumerate(vs)
-    ]
+    results = repeated_results()
     rule = each(GREETING, "passes >= 2")
     assert rule.aggregate is Aggregate.PASSES
     v = evaluate_simulation(sim([rule], results), allow_incomplete=0)
