@@ -7,6 +7,7 @@ Bluejay, including timeouts, cancellation and unexpected errors.
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -19,16 +20,17 @@ from bluejay_gate import __version__, events, github, statuses
 from bluejay_gate.agent_sync import AgentPlan, apply_plan, plan_agent
 from bluejay_gate.client import BluejayClient
 from bluejay_gate.errors import EXIT_NO_VERDICT, EXIT_PASS, NoVerdictError
-from bluejay_gate.evaluate import SimulationInput, evaluate
+from bluejay_gate.evaluate import SimulationInput, evaluate, evaluate_simulation
 from bluejay_gate.metrics import BUILTIN_BOOLEAN, BUILTIN_NUMBER, RUN_LEVEL
 from bluejay_gate.options import GateOptions
 from bluejay_gate.poll import Job, Poller, PollOutcome, Tracker
+from bluejay_gate.repeats import looks_for, repeat_summary, wants_more
 from bluejay_gate.report import ReportWriteError, RunInfo, write_reports
 from bluejay_gate.report.console import render_verdict_block
 from bluejay_gate.report.summary import render_summary
 from bluejay_gate.simulations import ResolvedSimulation, resolve_simulations
-from bluejay_gate.spec import Spec, load_spec
-from bluejay_gate.verdict import Verdict
+from bluejay_gate.spec import SimulationSpec, Spec, load_spec
+from bluejay_gate.verdict import Repeats, Verdict
 
 _BUILTIN_NAMES = frozenset((*BUILTIN_BOOLEAN, *BUILTIN_NUMBER, *RUN_LEVEL))
 # After a timeout or cancel, ending conversations gets this long of its own.
@@ -77,6 +79,8 @@ def build_jobs(spec: Spec, sims: Sequence[ResolvedSimulation]) -> list[Job]:
         checks = spec.checks_for(sim_spec)
         options = dict(sim_spec.queue_options)
         per_dh = options.pop("runs_per_digital_human", None)
+        if sim_spec.repeat > 1:  # the spec refuses both at once
+            per_dh = sim_spec.repeat
         jobs.append(
             Job(
                 sim_index=index,
@@ -131,9 +135,51 @@ def build_inputs(
                 results=results,
                 result_runs={rid: t.run_id for t in trackers for rid in t.results},
                 errors=tuple(errors),
+                looks=looks_for(sim_spec.repeat, sim_spec.max_repeats),
+                repeats=_repeats(sim_spec, trackers),
             )
         )
     return inputs
+
+
+def _repeats_done(trackers: Sequence[Tracker]) -> int:
+    return sum(t.job.runs_per_digital_human or 1 for t in trackers)
+
+
+def _repeats(sim_spec: SimulationSpec, trackers: Sequence[Tracker]) -> Repeats | None:
+    if sim_spec.repeat <= 1 and sim_spec.max_repeats is None:
+        return None
+    ids = {rid for t in trackers for rid in t.expected_results} | {
+        rid for t in trackers for rid in t.results
+    }
+    humans = {str(r.digital_human_id) for t in trackers for r in t.results.values()}
+    humans.discard("None")
+    first = len(trackers[0].expected_results) // sim_spec.repeat if trackers else 0
+    return repeat_summary(
+        repeat_done=_repeats_done(trackers),
+        repeat=sim_spec.repeat,
+        max_repeats=sim_spec.max_repeats,
+        digital_humans=len(humans) or first,
+        conversations=len(ids),
+    )
+
+
+def next_round(spec: Spec, sims: Sequence[ResolvedSimulation], outcome: PollOutcome) -> list[Job]:
+    """Early stopping: one more conversation per digital human for each simulation that
+    has looks left and an inconclusive error-severity check (``repeats.wants_more``)."""
+    inputs = build_inputs(spec, sims, outcome)
+    jobs = build_jobs(spec, sims)
+    more = []
+    for index, sim_spec in enumerate(spec.simulations):
+        trackers = [t for t in outcome.trackers if t.job.sim_index == index]
+        if sim_spec.max_repeats is None or not trackers:
+            continue
+        if _repeats_done(trackers) >= sim_spec.max_repeats:
+            continue
+        verdict = evaluate_simulation(inputs[index], allow_incomplete=spec.run.allow_incomplete)
+        if wants_more(verdict):
+            more.append(dataclasses.replace(jobs[index], runs_per_digital_human=1))
+    return more
 
 
 def _info(  # noqa: PLR0917 - private helper, called in two places
@@ -255,27 +301,42 @@ def run_gate(opts: GateOptions, rt: Runtime) -> int:
             verdict = Verdict((), errors=(str(exc),))
             return _finish(opts, rt, verdict, _info(opts, started, plan, spec.agent.name))
 
-        jobs = build_jobs(spec, sims)
-        poller = Poller(
-            client,
-            jobs,
-            poll_interval=rt.poll_interval or spec.run.poll_interval,
-            max_parallel=spec.run.max_parallel,
-            deadline=deadline,
-            emit=rt.emit,
-            monotonic=rt.monotonic,
-            wait=rt.cancel.wait,
-        )
         rt.on_cancel.append(lambda: setattr(client, "deadline", rt.monotonic()))
         gate_errors: list[str] = []
-        try:
-            outcome = poller.run()
-        except NoVerdictError as exc:
-            gate_errors.append(str(exc))
-            outcome = PollOutcome(poller.trackers, poller.unqueued)
-        except Exception as exc:  # noqa: BLE001 - reports must still be written
-            gate_errors.append(f"internal error while polling ({type(exc).__name__}): {exc}")
-            outcome = PollOutcome(poller.trackers, poller.unqueued)
+
+        def poll(jobs: Sequence[Job]) -> tuple[Poller, PollOutcome]:
+            poller = Poller(
+                client,
+                jobs,
+                poll_interval=rt.poll_interval or spec.run.poll_interval,
+                max_parallel=spec.run.max_parallel,
+                deadline=deadline,
+                emit=rt.emit,
+                monotonic=rt.monotonic,
+                wait=rt.cancel.wait,
+            )
+            try:
+                return poller, poller.run()
+            except NoVerdictError as exc:
+                gate_errors.append(str(exc))
+            except Exception as exc:  # noqa: BLE001 - reports must still be written
+                gate_errors.append(f"internal error while polling ({type(exc).__name__}): {exc}")
+            return poller, PollOutcome(poller.trackers, poller.unqueued)
+
+        poller, outcome = poll(build_jobs(spec, sims))
+        while not (outcome.timed_out or outcome.cancelled or gate_errors):
+            more = next_round(spec, sims, outcome)
+            if not more:
+                break
+            for job in more:
+                rt.emit(events.Info(f"{job.label}: inconclusive, queueing one more repeat"))
+            poller, later = poll(more)
+            outcome = PollOutcome(
+                [*outcome.trackers, *later.trackers],
+                [*outcome.unqueued, *later.unqueued],
+                timed_out=later.timed_out,
+                cancelled=later.cancelled,
+            )
         if outcome.timed_out or outcome.cancelled:
             client.deadline = rt.monotonic() + END_GRACE_SECONDS
             outcome.ended = poller.end_unfinished()
