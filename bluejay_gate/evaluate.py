@@ -299,8 +299,6 @@ def _metric_check(check: Check, ctx: _Context) -> CheckResult:
             f"conversations (result {_ids_text(lacking)}): they may not be fully scored; "
             "re-run the simulation",
         )
-    if check.per_digital_human:
-        return _each_check(check, ctx)
     agg = aggregate(
         check,
         [c.metrics[metric] for c in ctx.completed],
@@ -316,6 +314,8 @@ def _metric_check(check: Check, ctx: _Context) -> CheckResult:
             f"({_describe(check, agg)}); run more conversations or lower min_samples",
             agg=agg,
         )
+    if check.per_digital_human:
+        return _each_check(check, ctx)
     judgement = judge(check, agg, looks=ctx.sim.looks)
     if judgement is not None:
         outcome = _DECISIONS.get(judgement.decision, Outcome.NO_VERDICT)

@@ -261,8 +261,13 @@ def _print_plan(
             else ""
         )
         checks = spec.checks_for(sim_spec)
+        repeats = ""
+        if sim_spec.repeat > 1 or sim_spec.max_repeats is not None:
+            repeats = f", {sim_spec.repeat} per digital human"
+            if sim_spec.max_repeats is not None and sim_spec.max_repeats > sim_spec.repeat:
+                repeats += f" (up to {sim_spec.max_repeats} while inconclusive)"
         lines.append(
-            f"would queue: {sim.label} (simulation {sim.simulation_id}{subset}), "
+            f"would queue: {sim.label} (simulation {sim.simulation_id}{subset}){repeats}, "
             f"{len(checks)} check{'s' if len(checks) != 1 else ''}"
         )
     rt.out.write("\n".join(lines) + "\n")

@@ -138,3 +138,16 @@ def test_still_inconclusive_at_max_repeats_exits_3(
     assert check["inconclusive"] is True
     assert check["more_needed"] > 0
     assert check["samples"] == 15
+
+
+def test_dry_run_plan_shows_repeats(
+    emulator: Factory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    emu = emulator(_scenario(), api_key=KEY, speed=SPEED)
+    code, out, _ = _run(tmp_path, monkeypatch, capsys, emu, _early(tmp_path, 6), "--dry-run")
+    assert code == 0
+    assert (
+        "would queue: Billing regressions (simulation 4821), 2 per digital human "
+        "(up to 6 while inconclusive), 1 check" in out
+    )
+    assert emu.count("POST", QUEUE) == 0

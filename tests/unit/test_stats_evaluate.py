@@ -156,7 +156,14 @@ def test_each_rule_on_a_number_is_no_verdict() -> None:
         sim([each("Empathy", "passes >= 2")], results), allow_incomplete=0
     ).checks[0]
     assert c.outcome is Outcome.NO_VERDICT
-    assert c.message.startswith("digital human 12: passes does not apply to 'Empathy'")
+    assert c.message.startswith("passes does not apply to 'Empathy'")
+
+
+def test_each_rule_honours_min_samples() -> None:
+    rule = dataclasses.replace(each(GREETING, "passes >= 1"), min_samples=20)
+    c = evaluate_simulation(sim([rule], repeated_results()), allow_incomplete=0).checks[0]
+    assert c.outcome is Outcome.NO_VERDICT
+    assert c.message.startswith("too few samples: n = 12 < min_samples 20")
 
 
 def test_settled_pass_exits_0() -> None:
