@@ -164,9 +164,12 @@ def _repeats(sim_spec: SimulationSpec, trackers: Sequence[Tracker]) -> Repeats |
     )
 
 
-def next_round(spec: Spec, sims: Sequence[ResolvedSimulation], outcome: PollOutcome) -> list[Job]:
+def next_round(
+    spec: Spec, sims: Sequence[ResolvedSimulation], outcome: PollOutcome
+) -> list[tuple[Job, str]]:
     """Early stopping: one more conversation per digital human for each simulation that
-    has looks left and an inconclusive error-severity check (``repeats.wants_more``)."""
+    has looks left and an inconclusive error-severity check (``repeats.wants_more``),
+    with a line saying why."""
     inputs = build_inputs(spec, sims, outcome)
     jobs = build_jobs(spec, sims)
     more = []
@@ -178,7 +181,13 @@ def next_round(spec: Spec, sims: Sequence[ResolvedSimulation], outcome: PollOutc
             continue
         verdict = evaluate_simulation(inputs[index], allow_incomplete=spec.run.allow_incomplete)
         if wants_more(verdict):
-            more.append(dataclasses.replace(jobs[index], runs_per_digital_human=1))
+            done = _repeats_done(trackers)
+            unsettled = ", ".join(c.check.label for c in verdict.checks if c.inconclusive)
+            why = (
+                f"{jobs[index].label}: inconclusive after {done} per digital human "
+                f"({unsettled}); queueing repeat {done + 1} of at most {sim_spec.max_repeats}"
+            )
+            more.append((dataclasses.replace(jobs[index], runs_per_digital_human=1), why))
     return more
 
 
@@ -333,9 +342,9 @@ def run_gate(opts: GateOptions, rt: Runtime) -> int:
             more = next_round(spec, sims, outcome)
             if not more:
                 break
-            for job in more:
-                rt.emit(events.Info(f"{job.label}: inconclusive, queueing one more repeat"))
-            poller, later = poll(more)
+            for _, why in more:
+                rt.emit(events.Info(why))
+            poller, later = poll([job for job, _ in more])
             outcome = PollOutcome(
                 [*outcome.trackers, *later.trackers],
                 [*outcome.unqueued, *later.unqueued],

@@ -116,6 +116,10 @@ def test_early_stopping_queues_only_what_settles_the_check(
     assert check["samples"] == 20
     assert check["outcome"] == "pass"
     assert "10 saved of 30" in out
+    assert (
+        "Billing regressions: inconclusive after 3 per digital human (Greeting compliance: "
+        "pass_rate >= 70%); queueing repeat 4 of at most 6" in out
+    )
     assert len(report["run_ids"]) == 3
 
 
