@@ -335,7 +335,7 @@ def _each_check(check: Check, ctx: _Context) -> CheckResult:
         check,
         outcome,
         judged.message,
-        observed=judged.share_meeting,
+        observed=judged.worst,
         samples=judged.samples,
     )
 

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from bluejay_gate.aggregate import AggregateResult, aggregate
-from bluejay_gate.checks import Aggregate, Check
+from bluejay_gate.checks import Aggregate, Check, Op
 from bluejay_gate.verdict import Conversation, Flip
 
 UNKNOWN = "unknown"  # conversations Bluejay sent without a digital human id
@@ -66,7 +66,7 @@ class EachResult:
     reason: str | None = None  # no verdict, and why
     failing: tuple[str, ...] = ()  # digital humans that do not meet the rule
     message: str = ""
-    share_meeting: float | None = None  # share of digital humans that meet it
+    worst: float | None = None  # the value of the digital human furthest from meeting it
 
 
 def _tally(check: Check, agg: AggregateResult) -> str:
@@ -80,6 +80,7 @@ def each_digital_human(check: Check, completed: Sequence[Conversation]) -> EachR
     samples = 0
     failing: list[str] = []
     tallies: dict[str, str] = {}
+    values: list[float] = []
     for dh, group in groups.items():
         agg = aggregate(
             check,
@@ -90,6 +91,7 @@ def each_digital_human(check: Check, completed: Sequence[Conversation]) -> EachR
         if agg.reason is not None or agg.observed is None:
             return EachResult(samples, reason=f"digital human {dh}: {agg.reason or 'no verdict'}")
         tallies[dh] = _tally(check, agg)
+        values.append(agg.observed)
         if not check.op.holds(agg.observed, check.threshold):
             failing.append(dh)
     meeting = len(groups) - len(failing)
@@ -101,9 +103,10 @@ def each_digital_human(check: Check, completed: Sequence[Conversation]) -> EachR
     else:
         message += " (" + ", ".join(f"{dh}: {t}" for dh, t in list(tallies.items())[:_SHOWN])
         message += ", ...)" if len(tallies) > _SHOWN else ")"
+    high_is_bad = check.op in (Op.LE, Op.LT)
     return EachResult(
         samples,
         failing=tuple(failing),
         message=message,
-        share_meeting=meeting / len(groups) if groups else None,
+        worst=(max(values) if high_is_bad else min(values)) if values else None,
     )
