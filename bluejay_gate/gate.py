@@ -28,6 +28,7 @@ from bluejay_gate.repeats import looks_for, repeat_summary, wants_more
 from bluejay_gate.report import ReportWriteError, RunInfo, write_reports
 from bluejay_gate.report.console import render_verdict_block
 from bluejay_gate.report.summary import render_summary
+from bluejay_gate.retry import policy_from_env
 from bluejay_gate.simulations import ResolvedSimulation, resolve_simulations
 from bluejay_gate.spec import SimulationSpec, Spec, load_spec
 from bluejay_gate.verdict import Repeats, Verdict
@@ -70,7 +71,8 @@ def make_client(opts: GateOptions, rt: Runtime) -> BluejayClient:
     def log(message: str) -> None:
         rt.emit(events.Info(message))
 
-    return BluejayClient(opts.api_key, opts.base_url, monotonic=rt.monotonic, log=log)
+    retry = policy_from_env(rt.env)
+    return BluejayClient(opts.api_key, opts.base_url, retry=retry, monotonic=rt.monotonic, log=log)
 
 
 def build_jobs(spec: Spec, sims: Sequence[ResolvedSimulation]) -> list[Job]:

@@ -58,6 +58,7 @@ from bluejay_gate.errors import (
     ResponseError,
     ServerError,
     TransportError,
+    UsageError,
 )
 
 # Statuses worth another attempt: rate limited, or the server side had a bad moment.
@@ -66,6 +67,9 @@ MAX_BODY_BYTES = 20 * 1024 * 1024  # a success body larger than this is refused 
 EXCERPT_CHARS = 200
 MAX_LISTED_PROBLEMS = 5
 DEFAULT_BASE_URL = "https://api.getbluejay.ai"
+# Caps every wait between attempts (backoff and Retry-After), in seconds: tests and
+# soak runs use it to retry at full speed; users rarely need it.
+MAX_DELAY_ENV = "BLUEJAY_RETRY_MAX_DELAY"
 
 
 @dataclass(frozen=True)
@@ -95,6 +99,25 @@ class RetryPolicy:
         exponent = min(max(retry_number - 1, 0), 60)
         delay = min(self.max_delay, self.base_delay * (2.0**exponent))
         return delay * (1.0 - self.jitter * rand)
+
+
+def policy_from_env(env: Mapping[str, str]) -> RetryPolicy:
+    """The default policy, with ``max_delay`` (and ``base_delay``, never above it) taken
+    from ``BLUEJAY_RETRY_MAX_DELAY`` when set."""
+    text = env.get(MAX_DELAY_ENV, "").strip()
+    if not text:
+        return RetryPolicy()
+    try:
+        cap = float(text)
+    except ValueError:
+        cap = -1.0
+    if not (math.isfinite(cap) and 0 <= cap <= 3600):
+        raise UsageError(
+            f"{MAX_DELAY_ENV}={text[:EXCERPT_CHARS]!r} is not a number of seconds between "
+            "0 and 3600: set e.g. 10, or unset it"
+        )
+    default = RetryPolicy()
+    return RetryPolicy(max_delay=cap, base_delay=min(default.base_delay, cap))
 
 
 def parse_retry_after(value: str | None, now: datetime) -> float | None:

@@ -82,9 +82,11 @@ class FaultInjector:
         self._seed = seed
         self.set(faults)
 
-    def set(self, faults: Iterable[FaultDef]) -> None:
+    def set(self, faults: Iterable[FaultDef], seed: int | None = None) -> None:
         rules = list(faults)
         with self._lock:
+            if seed is not None:
+                self._seed = seed
             self._rules = rules
             self._streams = [random.Random(f"{self._seed}|fault|{i}") for i in range(len(rules))]
             self._used = [0] * len(rules)

@@ -44,7 +44,9 @@ _SECRET_QUERY_WORDS = ("key", "token", "secret", "password")
 
 @dataclass(frozen=True, slots=True)
 class RequestRecord:
-    """One request the emulator received. ``status`` 0 means the connection was dropped."""
+    """One request the emulator received. ``status`` 0 means the connection was dropped.
+    ``took_effect``: the handler ran and succeeded, whatever the client then received
+    (a fault injected ``after`` hides a success from it)."""
 
     method: str
     path: str
@@ -53,6 +55,7 @@ class RequestRecord:
     body: Any | None
     fault: str | None
     time: float
+    took_effect: bool = False
 
 
 def load_scenario(scenario: Scenario | dict[str, Any] | str | Path | None) -> Scenario:
@@ -235,8 +238,12 @@ class Emulator:
         agent = self.state.find_agent_ref(agent_id)
         return str(self.state.add_simulation(agent, sim))
 
-    def set_faults(self, faults: Iterable[FaultDef | dict[str, Any] | str]) -> None:
-        self._faults.set([as_fault(f) for f in faults])
+    def set_faults(
+        self, faults: Iterable[FaultDef | dict[str, Any] | str], *, seed: int | None = None
+    ) -> None:
+        """Replace the fault rules; ``seed`` (default: the emulator's) seeds their draws,
+        so faults can vary while the scenario's scores stay the same."""
+        self._faults.set([as_fault(f) for f in faults], seed=seed)
 
     def set_webhook(self, url: str, secret: str) -> None:
         if self._webhooks:
@@ -280,8 +287,16 @@ class Emulator:
         if fault is None or fault.kind == "slow" or fault.when == "after":
             reply = self._dispatch(method, path, query, raw, h.headers.get("X-API-Key"))
         status = self._send(h, reply, fault)
+        took_effect = reply is not None and 200 <= reply.status < 300
         record = RequestRecord(
-            method, path, query, status, body_json, fault.kind if fault else None, received
+            method,
+            path,
+            query,
+            status,
+            body_json,
+            fault.kind if fault else None,
+            received,
+            took_effect,
         )
         with self._records_lock:
             self._records.append(record)
