@@ -17,11 +17,12 @@ instead of blindly retrying:
 
 * ``queue_run`` lists the simulation's runs (``get-simulation-runs``) *before* queueing.
   It resends the POST only when the request surely never reached Bluejay (connect
-  error, 429). After an ambiguous failure (read timeout, dropped connection, 5xx, or a
-  2xx with an unreadable body) it waits the backoff delay, lists the runs again and
-  adopts a run whose id was not in the snapshot (the newest if several; logged). If the
-  snapshot itself failed, it adopts a run created since the first POST minus 60 s of
-  clock skew. Only when no such run exists does it queue again, counting the attempt.
+  error). After an ambiguous failure (read timeout, dropped connection, 429 or 5xx,
+  which a proxy may send after Bluejay handled the request, or a 2xx with an
+  unreadable body) it waits the backoff delay, lists the runs again and adopts a run
+  whose id was not in the snapshot (the newest if several; logged). If the snapshot
+  itself failed, it adopts a run created since the first POST minus 60 s of clock
+  skew. Only when no such run exists does it queue again, counting the attempt.
 * ``add_agent`` does the same with the agent: after an ambiguous failure it looks the
   agent up by ``external_agent_id`` (or by exact name in ``all-agents``, preferring one
   created after the attempt) before creating it again.

@@ -9,7 +9,7 @@ a non-2xx answer) into a ``Failure``:
 failure                            transient  may have reached Bluejay  raised as
 =================================  =========  ========================  ===============
 connect error / connect timeout    yes        no                        TransportError
-429 (Retry-After honoured)         yes        no                        RequestRejected
+429 (Retry-After honoured)         yes        yes (ambiguous) [1]       RequestRejected
 read timeout, dropped connection   yes        yes (ambiguous)           TransportError
 500 / 502 / 503 / 504              yes        yes (ambiguous)           ServerError
 TLS certificate not verified       no         no                        TransportError
@@ -18,6 +18,11 @@ TLS certificate not verified       no         no                        Transpor
 422 and other 4xx                  no         -                         RequestRejected
 3xx, 2xx over 20 MB                no         -                         ResponseError
 =================================  =========  ========================  ===============
+
+[1] A rate limiter normally answers 429 before the request is handled, but a proxy or
+gateway may answer it after Bluejay handled it; a non-idempotent call (queueing, which
+costs money) therefore looks for what it may have created before sending it again.
+The look-up is one GET; a duplicate run is paid for.
 
 A retry budget is bounded three ways at once:
 
@@ -328,8 +333,7 @@ class FailureReader:
                     endpoint,
                     status,
                     transient=True,
-                    reached=False,
-                    retry_after=retry_after,
+                    retry_after=retry_after,  # reached: may have been handled, see [1]
                     summary="429 Too Many Requests",
                 )
             return Failure(

@@ -30,7 +30,9 @@ KEY = "soak-canary-key-9b1d"
 SPEED = 5.0  # ~0.35 s per conversation: a few polls per run, so faults meet them
 FAULT_KINDS = ("429", "500", "502", "503", "slow", "drop")
 FAULT_RATE = 0.2  # of all requests, spread evenly over every kind and before/after
-CI_SEEDS = range(1, 21)
+# 24 and 60 queued a run twice (and failed the gate) while a 429 sent after the
+# handler ran was taken for "surely not sent"; keep them.
+CI_SEEDS = (*range(1, 19), 24, 60)
 QUEUE_PATH = "/v1/queue-simulation-run"
 # Waits between attempts are capped so a soak run retries at full speed.
 SOAK_ENV = {"BLUEJAY_API_KEY": KEY, "BLUEJAY_RETRY_MAX_DELAY": "0.02", "NO_COLOR": "1"}

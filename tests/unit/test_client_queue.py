@@ -202,18 +202,31 @@ def test_plain_success_takes_snapshot_first() -> None:
     assert logs == []
 
 
-@pytest.mark.parametrize("kind", ["connect", "429"])
-def test_surely_not_sent_is_resent(kind: str) -> None:
-    """Connect errors and 429 resend the POST without looking for a run."""
+def test_surely_not_sent_is_resent() -> None:
+    """Connect errors resend the POST without looking for a run."""
     fake, logs = FakeBluejay(), []
-    fake.queue_faults = [("before", kind), ("before", kind)]
+    fake.queue_faults = [("before", "connect"), ("before", "connect")]
     clock = Clock()
     with client_for(fake, logs, clock) as client:
         queued = client.queue_run(SIM)
     assert fake.count(*QUEUE) == 3
     assert fake.count(*LIST) == 1
     assert [r["id"] for r in fake.runs] == [int(queued.simulation_run_id)]
-    assert clock.sleeps == ([0.5, 1.0] if kind == "connect" else [2.0, 2.0])
+    assert clock.sleeps == [0.5, 1.0]
+
+
+def test_429_looks_before_resending() -> None:
+    """A 429 (a proxy may send it after Bluejay queued the run) is looked up first:
+    nothing new, so it is sent again after Retry-After; never two runs."""
+    fake, logs = FakeBluejay(), []
+    fake.queue_faults = [("before", "429"), ("before", "429")]
+    clock = Clock()
+    with client_for(fake, logs, clock) as client:
+        queued = client.queue_run(SIM)
+    assert fake.count(*QUEUE) == 3
+    assert fake.count(*LIST) == 3
+    assert [r["id"] for r in fake.runs] == [int(queued.simulation_run_id)]
+    assert clock.sleeps == [2.0, 2.0]
 
 
 @pytest.mark.parametrize(
@@ -221,6 +234,7 @@ def test_surely_not_sent_is_resent(kind: str) -> None:
     [
         ("503", "503 Service Unavailable"),
         ("500", "500 Internal Server Error"),
+        ("429", "429 Too Many Requests"),
         ("drop", "dropped connection (RemoteProtocolError)"),
         ("timeout", "read timeout"),
     ],

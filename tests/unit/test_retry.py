@@ -145,7 +145,7 @@ def test_status_classification() -> None:
         404: (NotFoundError, False, True),
         422: (RequestRejected, False, True),
         409: (RequestRejected, False, True),
-        429: (RequestRejected, True, False),
+        429: (RequestRejected, True, True),  # a proxy may answer it after handling
         500: (ServerError, True, True),
         502: (ServerError, True, True),
         503: (ServerError, True, True),
