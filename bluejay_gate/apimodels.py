@@ -13,12 +13,20 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
+MAX_ID_CHARS = 64  # Bluejay ids are integers or short strings; longer is not an id
+
 
 def _id_to_str(value: Any) -> Any:
     if isinstance(value, bool):
         return value  # let pydantic reject it
     if isinstance(value, int):
         return str(value)
+    if isinstance(value, str) and (len(value) > MAX_ID_CHARS or not value.isprintable()):
+        # Never echo it: it may be megabytes long.
+        raise ValueError(
+            f"not an id (an unprintable or {len(value)}-character string; "
+            f"ids are at most {MAX_ID_CHARS} printable characters)"
+        )
     return value
 
 

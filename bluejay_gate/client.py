@@ -421,6 +421,13 @@ class BluejayClient:
     def _json(self, reply: _Reply, endpoint: str) -> Any:
         try:
             return json.loads(reply.body)
+        except RecursionError:
+            raise ResponseError(
+                f"returned JSON nested too deeply to read ({len(reply.body)} bytes); "
+                "check --base-url points at the Bluejay API",
+                endpoint=endpoint,
+                status=reply.status,
+            ) from None
         except ValueError:
             kind = reply.content_type or "no content type"
             excerpt = self._excerpt(reply.body[:4096].decode("utf-8", errors="replace"))
@@ -465,7 +472,8 @@ class BluejayClient:
     def get_agent(self, agent_id: str) -> Agent:
         """``GET /v1/agents/{agent_id}``."""
         ident = _integer_id(agent_id, "agent", "GET /v1/agents/{agent_id}")
-        return self._get_model(f"/v1/agents/{ident}", Agent, ("agent", ident))
+        agent = self._get_model(f"/v1/agents/{ident}", Agent, ("agent", ident))
+        return _with_id(agent, f"GET /v1/agents/{ident}")
 
     def find_agent_by_external_id(self, external_id: str) -> Agent | None:
         """``GET /v1/agent-by-external-id/{external_id}``; ``None`` when there is none."""
@@ -477,7 +485,7 @@ class BluejayClient:
         payload = self._json(reply, f"GET {path}")
         if payload is None:
             return None
-        return self._model(Agent, payload, f"GET {path}", reply.status)
+        return _with_id(self._model(Agent, payload, f"GET {path}", reply.status), f"GET {path}")
 
     def list_agents(self) -> list[Agent]:
         """``GET /v1/all-agents``."""
@@ -538,24 +546,40 @@ class BluejayClient:
         """``POST /v1/update-agent`` (``AgentUpdateRequest``, ``agent_id`` as a string)."""
         endpoint = "POST /v1/update-agent"
         body = _body(fields, AGENT_UPDATE_FIELDS - {"agent_id"}, "AgentUpdateRequest", endpoint)
-        self._call(
+        reply = self._call(
             "POST",
             "/v1/update-agent",
             {"agent_id": str(agent_id), **body},
             what=("agent", str(agent_id)),
         )
+        self._check_updated(reply, endpoint)
 
     def update_agent_by_external_id(self, external_id: str, fields: dict[str, Any]) -> None:
         """``PUT /v1/update-agent-by-external-id`` (``AgentUpdateWithExternalIdRequest``)."""
         endpoint = "PUT /v1/update-agent-by-external-id"
         allowed = AGENT_UPDATE_BY_EXTERNAL_ID_FIELDS - {"external_agent_id"}
         body = _body(fields, allowed, "AgentUpdateWithExternalIdRequest", endpoint)
-        self._call(
+        reply = self._call(
             "PUT",
             "/v1/update-agent-by-external-id",
             {"external_agent_id": str(external_id), **body},
             what=("agent with external id", str(external_id)),
         )
+        self._check_updated(reply, endpoint)
+
+    def _check_updated(self, reply: _Reply, endpoint: str) -> None:
+        """An ``AgentUpdateResponse`` (an object with an ``agent`` object), or the update
+        may not have happened (a proxy's page answered 200): no verdict on a stale agent."""
+        payload = self._json(reply, endpoint)
+        agent = payload.get("agent") if isinstance(payload, dict) else None
+        if not isinstance(agent, dict):
+            got = type(payload).__name__ if not isinstance(payload, dict) else "no agent object"
+            raise ResponseError(
+                f"returned {got}, not the documented AgentUpdateResponse with the updated "
+                "agent; the update may not have been applied: check --base-url",
+                endpoint=endpoint,
+                status=reply.status,
+            )
 
     def get_simulation(self, simulation_id: str) -> Simulation:
         """``GET /v1/simulation/{simulation_id}``."""
@@ -707,6 +731,16 @@ class BluejayClient:
 
 
 # -- helpers ----------------------------------------------------------------------------
+
+
+def _with_id(agent: Agent, endpoint: str) -> Agent:
+    """An agent the gate will update and queue for must say which one it is."""
+    if not agent.id:
+        raise ResponseError(
+            "returned an agent without an id: check --base-url points at the Bluejay API",
+            endpoint=endpoint,
+        )
+    return agent
 
 
 def _bare(exc: ApiError) -> str:

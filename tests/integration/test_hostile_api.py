@@ -1,0 +1,388 @@
+"""Hostile API answers: for every endpoint the gate calls, a scripted server on loopback
+answers 200 with truncated JSON, an HTML page, wrong types, missing fields, nulls, huge
+strings, deeply nested values or a 50 MB body, and proxies every other request to the
+emulator. Each gives exit 3 and a one-line message naming the endpoint; never a
+traceback, never exit 0. Variants are generated with hypothesis.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import subprocess
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bluejay_gate.cli import main
+from bluejay_gate.emulator import Emulator
+from tests.integration.test_soak import QUICKSTART, prepare
+
+KEY = "hostile-canary-key-31c7"
+MB = 1024 * 1024
+
+# A mutation gets the emulator's real answer and returns (content type, body bytes).
+Mutation = Callable[[bytes], tuple[str, bytes]]
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    method: str
+    prefix: str  # path prefix the hostile answer replaces
+    needed: str  # a top-level field the gate cannot do without
+    strict: bool = True  # False: the gate may carry on without this answer (logged)
+    optional: bool = False  # the document does not require ``needed``: missing = empty
+
+
+ENDPOINTS = [
+    Endpoint("GET", "/v1/ping", ""),
+    Endpoint("GET", "/v1/agent-by-external-id/", "id"),
+    Endpoint("PUT", "/v1/update-agent-by-external-id", "agent"),
+    Endpoint("GET", "/v1/simulation/", "id"),
+    Endpoint("GET", "/v1/get-simulations-by-agent/", "simulations", optional=True),
+    # A 2xx to queueing means the run exists: an unreadable answer is reconciled through
+    # get-simulation-runs (the run is adopted, logged), so the verdict may still be real.
+    Endpoint("POST", "/v1/queue-simulation-run", "simulation_run_id", strict=False),
+    Endpoint("GET", "/v1/retrieve-simulation-results/", "simulation_run"),
+    Endpoint("GET", "/v1/retrieve-simulation-result/", "simulation_result"),
+    # The snapshot before queueing is best effort: a bad answer is logged and the gate
+    # matches a lost queue answer by creation time instead.
+    Endpoint("GET", "/v1/get-simulation-runs/", "simulation_runs", strict=False),
+]
+
+
+class HostileServer:
+    """Proxies to ``upstream``; the first-matching request gets ``mutation``'s answer."""
+
+    def __init__(self, upstream: str) -> None:
+        self.upstream = upstream.removeprefix("http://")
+        self.target: Endpoint | None = None
+        self.mutation: Mutation | None = None
+        self.stream_bytes = 0  # > 0: answer with this many bytes, no Content-Length
+        self.hits = 0
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def do_GET(self) -> None:
+                server.handle(self)
+
+            def do_POST(self) -> None:
+                server.handle(self)
+
+            def do_PUT(self) -> None:
+                server.handle(self)
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.httpd.server_address[1]}"
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+    def handle(self, h: BaseHTTPRequestHandler) -> None:
+        length = int(h.headers.get("content-length") or 0)
+        body = h.rfile.read(length) if length else b""
+        conn = http.client.HTTPConnection(self.upstream, timeout=10)
+        headers = {k: v for k, v in h.headers.items() if k.lower() not in {"host", "connection"}}
+        conn.request(h.command, h.path, body=body or None, headers=headers)
+        upstream = conn.getresponse()
+        status, data = upstream.status, upstream.read()
+        ctype = upstream.headers.get("content-type", "application/json")
+        conn.close()
+        target = self.target
+        if target and h.command == target.method and h.path.startswith(target.prefix):
+            self.hits += 1
+            if self.stream_bytes:
+                self._stream(h)
+                return
+            if self.mutation is not None and 200 <= status < 300:
+                ctype, data = self.mutation(data)
+        h.send_response(status)
+        h.send_header("Content-Type", ctype)
+        h.send_header("Content-Length", str(len(data)))
+        h.end_headers()
+        h.wfile.write(data)
+
+    def _stream(self, h: BaseHTTPRequestHandler) -> None:
+        h.send_response(200)
+        h.send_header("Content-Type", "application/json")
+        h.send_header("Connection", "close")
+        h.end_headers()
+        chunk = b'{"x": "' + b"y" * MB
+        sent = 0
+        try:
+            while sent < self.stream_bytes:
+                h.wfile.write(chunk)
+                sent += len(chunk)
+        except OSError:
+            pass  # the client stopped reading: what it should do
+        h.close_connection = True
+
+
+@dataclass
+class World:
+    emu: Emulator
+    server: HostileServer
+    spec: Path
+    out: Path
+
+
+@pytest.fixture
+def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
+    monkeypatch.setenv("BLUEJAY_API_KEY", KEY)
+    monkeypatch.setenv("BLUEJAY_RETRY_MAX_DELAY", "0.01")
+    monkeypatch.setenv("NO_COLOR", "1")
+    spec = prepare(tmp_path / "spec")
+    data = yaml.safe_load(spec.read_text())
+    data["run"]["timeout"] = "20s"
+    spec.write_text(yaml.safe_dump(data, sort_keys=False))
+    scenario = yaml.safe_load((QUICKSTART / "emulator.yml").read_text())
+    # Every result is re-read one by one, so retrieve-simulation-result is called too.
+    scenario["quirks"] = {"bulk_missing_metrics": 1.0}
+    emu = Emulator(scenario, api_key=KEY, speed=20.0).start()
+    server = HostileServer(emu.base_url)
+    yield World(emu, server, spec, tmp_path)
+    server.close()
+    emu.stop()
+
+
+def reset(world: World) -> None:
+    """A fresh emulator behind the same proxy: the agent differs again, so the update
+    endpoint is called on every gate run."""
+    world.emu.stop()
+    scenario = yaml.safe_load((QUICKSTART / "emulator.yml").read_text())
+    scenario["quirks"] = {"bulk_missing_metrics": 1.0}
+    world.emu = Emulator(scenario, api_key=KEY, speed=20.0).start()
+    world.server.upstream = world.emu.base_url.removeprefix("http://")
+    world.server.hits = 0
+
+
+def run_gate(world: World, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+    argv = ["run", "--spec", str(world.spec), "--base-url", world.server.base_url]
+    argv += ["--junit", str(world.out / "junit.xml"), "--report", str(world.out / "r.json")]
+    with pytest.raises(SystemExit) as info:
+        main(argv)
+    out, err = capsys.readouterr()
+    assert isinstance(info.value.code, int)
+    return info.value.code, out + err
+
+
+def assert_no_verdict(endpoint: Endpoint, code: int, output: str, hits: int) -> None:
+    assert hits >= 1, f"{endpoint.prefix} was never called"
+    assert "Traceback" not in output
+    assert "internal error" not in output, output
+    assert KEY not in output
+    if not endpoint.strict:
+        assert code in {0, 3}, output
+        assert endpoint.prefix in output, output
+        return
+    assert code == 3, output
+    lines = [line for line in output.splitlines() if endpoint.prefix in line]
+    assert lines, f"no line names {endpoint.prefix}:\n{output}"
+    assert all(len(line) < 2000 for line in output.splitlines()), "an unbounded line"
+
+
+def _replace_field(field: str, value_text: bytes) -> Mutation:
+    def mutate(data: bytes) -> tuple[str, bytes]:
+        body = json.loads(data)
+        if not isinstance(body, dict) or not field:
+            return "application/json", value_text
+        body[field] = "@@"
+        text = json.dumps(body).encode().replace(b'"@@"', value_text, 1)
+        return "application/json", text
+
+    return mutate
+
+
+def _drop_field(field: str) -> Mutation:
+    def mutate(data: bytes) -> tuple[str, bytes]:
+        body = json.loads(data)
+        if isinstance(body, dict) and field:
+            body.pop(field, None)
+            return "application/json", json.dumps(body).encode()
+        return "application/json", b"[]"
+
+    return mutate
+
+
+def _truncate(fraction: float) -> Mutation:
+    def mutate(data: bytes) -> tuple[str, bytes]:
+        cut = max(1, min(len(data) - 1, int(len(data) * fraction)))
+        return "application/json", data[:cut]
+
+    return mutate
+
+
+HTML = b"<!doctype html><html><body><h1>Sign in to continue</h1></body></html>"
+DEEP = b"[" * 200_000 + b"]" * 200_000
+HUGE = b'"' + b"x" * (5 * MB) + b'"'
+
+json_scalars = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False)
+# Never a number alone: an id sent as a number is one the API documents.
+wrong_values = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.lists(json_scalars, max_size=3),
+    st.dictionaries(st.text(max_size=5), json_scalars, max_size=3),
+)
+not_objects = st.one_of(json_scalars, st.text(max_size=20), st.lists(json_scalars, max_size=4))
+
+
+def _constant(ctype: str, body: bytes) -> Mutation:
+    return lambda _data: (ctype, body)
+
+
+def mutations() -> st.SearchStrategy[tuple[str, Callable[[str], Mutation]]]:
+    """(description, field the gate needs -> mutation)."""
+    return st.one_of(
+        st.floats(0.05, 0.95).map(lambda f: (f"truncated at {f:.0%}", lambda _n: _truncate(f))),
+        st.just(("html", lambda _n: _constant("text/html", HTML))),
+        st.just(("missing field", _drop_field)),
+        st.just(("null field", lambda n: _replace_field(n, b"null"))),
+        wrong_values.map(
+            lambda v: (f"wrong type {v!r}", lambda n: _replace_field(n, json.dumps(v).encode()))
+        ),
+        not_objects.map(
+            lambda v: (
+                f"not an object {v!r}",
+                lambda _n: _constant("application/json", json.dumps(v).encode()),
+            )
+        ),
+        st.just(("deeply nested", lambda n: _replace_field(n, DEEP))),
+        st.just(("huge string", lambda n: _replace_field(n, HUGE))),
+    )
+
+
+def _valid_anyway(endpoint: Endpoint, what: str) -> bool:
+    """Answers the document allows: ping's may be any JSON (no schema); an update's
+    ``agent`` may be any object (AgentUpdateRequest requires no field); ``null`` from
+    agent-by-external-id reads as "no such agent" (the gate then tries to create it and
+    Bluejay refuses the duplicate)."""
+    if endpoint.prefix == "/v1/ping":
+        return not (what.startswith("truncated") or what in {"html", "deeply nested"})
+    if endpoint.needed == "agent" and what.startswith("wrong type {"):
+        return True
+    return endpoint.prefix == "/v1/agent-by-external-id/" and what == "not an object None"
+
+
+@pytest.mark.slow
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(endpoint=st.sampled_from(ENDPOINTS), variant=mutations())
+def test_hostile_answers_give_no_verdict(
+    world: World, capsys: pytest.CaptureFixture[str], endpoint: Endpoint, variant: Any
+) -> None:
+    what, make = variant
+    reset(world)
+    world.server.target = endpoint
+    world.server.mutation = make(endpoint.needed)
+    world.server.stream_bytes = 0
+    code, output = run_gate(world, capsys)
+    if _valid_anyway(endpoint, what):
+        assert code in {0, 3}, output
+        assert "Traceback" not in output
+        return
+    if endpoint.optional and what == "missing field":
+        # No simulations listed: the spec's simulation is not found (located message).
+        assert code == 3, output
+        assert "has no simulation named" in output
+        return
+    assert_no_verdict(endpoint, code, output, world.server.hits)
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS, ids=lambda e: e.prefix.strip("/"))
+def test_html_page_with_200(world: World, capsys, endpoint: Endpoint) -> None:
+    """A proxy's login page answered with 200 on every endpoint."""
+    world.server.target = endpoint
+    world.server.mutation = lambda _d: ("text/html", HTML)
+    code, output = run_gate(world, capsys)
+    assert_no_verdict(endpoint, code, output, world.server.hits)
+    if endpoint.strict:
+        assert "not JSON (text/html" in output
+
+
+@pytest.mark.parametrize(
+    "endpoint", [ENDPOINTS[1], ENDPOINTS[4], ENDPOINTS[6]], ids=["agent", "sims", "results"]
+)
+def test_deep_nesting(world: World, capsys, endpoint: Endpoint) -> None:
+    """200 000 nested brackets: a clear message, not a RecursionError."""
+    world.server.target = endpoint
+    world.server.mutation = lambda _d: ("application/json", DEEP)
+    code, output = run_gate(world, capsys)
+    assert_no_verdict(endpoint, code, output, world.server.hits)
+    assert "nested" in output
+
+
+def test_50_mb_body_is_refused_with_bounded_memory(tmp_path: Path) -> None:
+    """A 50 MB answer without Content-Length to the results poll: the client stops at
+    its 20 MB cap, the gate exits 3 naming the endpoint, and the process's peak memory
+    stays far below the body size (a real subprocess, so ru_maxrss is the gate's own)."""
+    script = tmp_path / "hostile.py"
+    script.write_text(
+        f"""
+import os, resource, sys
+sys.path.insert(0, {str(Path(__file__).resolve().parents[2])!r})
+import yaml
+from pathlib import Path
+from bluejay_gate.emulator import Emulator
+from tests.integration.test_hostile_api import ENDPOINTS, HostileServer, QUICKSTART, KEY
+from tests.integration.test_soak import prepare
+from bluejay_gate.cli import main
+emu = Emulator(yaml.safe_load((QUICKSTART / "emulator.yml").read_text()), api_key=KEY,
+               speed=20.0).start()
+server = HostileServer(emu.base_url)
+server.target = ENDPOINTS[6]
+server.stream_bytes = 50 * 1024 * 1024
+spec = prepare(Path({str(tmp_path)!r}) / "spec")
+try:
+    main(["run", "--spec", str(spec), "--base-url", server.base_url,
+          "--junit", {str(tmp_path / "j.xml")!r}, "--report", {str(tmp_path / "r.json")!r}])
+except SystemExit as exc:
+    code = exc.code
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+print("EXIT", code, "PEAK_MB", peak, "HITS", server.hits)
+"""
+    )
+    env = {**os.environ, "BLUEJAY_API_KEY": KEY, "BLUEJAY_RETRY_MAX_DELAY": "0.01"}
+    proc = subprocess.run(
+        [sys.executable, str(script)],
+        check=False,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    tail = proc.stdout.strip().splitlines()[-1]
+    fields = tail.split()
+    assert fields[0] == "EXIT", proc.stdout + proc.stderr
+    code, peak = int(fields[1]), int(fields[3])
+    assert code == 3, proc.stdout + proc.stderr
+    assert "/v1/retrieve-simulation-results/" in proc.stdout
+    assert "over 20 MB" in proc.stdout
+    assert "Traceback" not in proc.stdout + proc.stderr
+    # The proxy's own buffers and a 20 MB cap, several retries: far below 50 MB x tries.
+    assert peak < 200, f"peak RSS {peak} MB"
