@@ -297,6 +297,11 @@ class Poller:
                 if tick_start >= self.deadline:
                     outcome.timed_out = True
                     break
+                if self.pending and self.wait(0):  # cancelled: queue nothing more
+                    outcome.cancelled = True
+                    self.unqueued += [(job, "not queued: cancelled") for job in self.pending]
+                    self.pending = []
+                    break
                 self._fill()
                 if not self.trackers and not self.pending:
                     break

@@ -243,50 +243,6 @@ def test_examples_run_with_expected_exit(tmp_path, monkeypatch, capsys, example,
     assert (tmp_path / "bluejay-gate-demo" / "bluejay-junit.xml").is_file()
 
 
-def test_sigterm_ends_conversations_and_writes_reports(emulator: Factory, tmp_path) -> None:
-    """SIGTERM while polling: conversations ended, valid JUnit written, exit 3."""
-    import os
-    import signal
-    import subprocess
-    import sys
-    import time
-
-    emu = emulator(_scenario(), api_key=KEY, speed=0.2)
-    spec = _spec(tmp_path)
-    env = {**os.environ, "BLUEJAY_API_KEY": KEY, "NO_COLOR": "1"}
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "bluejay_gate",
-            "run",
-            "--spec",
-            str(spec),
-            "--base-url",
-            emu.base_url,
-            "--junit",
-            str(tmp_path / "junit.xml"),
-            "--report",
-            str(tmp_path / "report.json"),
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-    )
-    deadline = time.monotonic() + 20
-    while emu.count("POST", "/v1/queue-simulation-run") < 2 and time.monotonic() < deadline:
-        time.sleep(0.05)
-    time.sleep(0.2)
-    proc.send_signal(signal.SIGTERM)
-    out, err = proc.communicate(timeout=10)
-    assert proc.returncode == 3, out + err
-    assert emu.count("POST", "/v1/end-conversations") == 1
-    _junit_agrees(tmp_path, 3)
-    assert "cancelled" in out
-    assert KEY not in out + err
-
-
 def test_max_parallel_one_queues_after_settling(
     emulator: Factory, tmp_path, monkeypatch, capsys
 ) -> None:

@@ -1,0 +1,131 @@
+"""Cancellation with real signals on a real subprocess: SIGTERM or SIGINT while polling
+ends the still-running conversations with end-conversations, writes valid reports and
+exits 3 within 5 seconds; a second signal exits at once.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import xmlschema
+import yaml
+
+from bluejay_gate.emulator import Emulator
+from tests.conftest import SCHEMAS
+from tests.integration.test_soak import QUICKSTART, prepare
+
+KEY = "cancel-canary-key-6a0e2d"
+
+
+def _start(emu: Emulator, tmp_path: Path) -> subprocess.Popen[str]:
+    spec = prepare(tmp_path / "spec")
+    env = {**os.environ, "BLUEJAY_API_KEY": KEY, "NO_COLOR": "1"}
+    argv = [sys.executable, "-m", "bluejay_gate", "run", "--spec", str(spec)]
+    argv += ["--base-url", emu.base_url, "--junit", str(tmp_path / "junit.xml")]
+    argv += ["--report", str(tmp_path / "report.json")]
+    return subprocess.Popen(
+        argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+    )
+
+
+def _wait_polling(emu: Emulator, proc: subprocess.Popen[str]) -> None:
+    """Until both runs are queued and each has been polled at least once."""
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and proc.poll() is None:
+        polled = {
+            r.path for r in emu.requests if r.path.startswith("/v1/retrieve-simulation-results/")
+        }
+        if emu.count("POST", "/v1/queue-simulation-run") >= 2 and len(polled) >= 2:
+            return
+        time.sleep(0.02)
+    pytest.fail("the gate never started polling")
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_signal_while_polling(signum: int, tmp_path: Path) -> None:
+    """One signal: the unfinished conversations are ended (exactly those, in one call),
+    the JUnit validates against the XSD, the JSON report says exit 3, the process exits
+    3 within 5 s, and the key appears nowhere."""
+    scenario = yaml.safe_load((QUICKSTART / "emulator.yml").read_text())
+    emu = Emulator(scenario, api_key=KEY, speed=0.2).start()  # conversations take ~9 s
+    try:
+        proc = _start(emu, tmp_path)
+        _wait_polling(emu, proc)
+        sent = time.monotonic()
+        proc.send_signal(signum)
+        out, err = proc.communicate(timeout=10)
+        elapsed = time.monotonic() - sent
+        ends = [r for r in emu.requests if r.path == "/v1/end-conversations"]
+    finally:
+        emu.stop()
+    assert proc.returncode == 3, out + err
+    assert elapsed < 5.0, f"exited {elapsed:.1f} s after the signal"
+    assert f"{signal.Signals(signum).name} received" in err
+    assert len(ends) == 1
+    ended = sorted(ends[0].body["test_result_ids"])
+    assert len(ended) == 8  # 5 + 3 conversations, none had finished
+    xml = (tmp_path / "junit.xml").read_text()
+    xmlschema.XMLSchema(str(SCHEMAS / "jenkins-xunit-junit-10.xsd")).validate(xml)
+    assert "<error" in xml
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert report["exit_code"] == 3
+    assert any("cancelled" in e for e in report["errors"])
+    assert "cancelled" in out
+    assert not list(tmp_path.glob(".*.tmp"))  # no temporary report left behind
+    for text in (out, err, xml, json.dumps(report)):
+        assert KEY not in text
+
+
+def test_second_signal_exits_at_once(tmp_path: Path) -> None:
+    """While the first signal's clean-up hangs (end-conversations answers after 8 s),
+    a second signal ends the process at once with exit 3."""
+    scenario = yaml.safe_load((QUICKSTART / "emulator.yml").read_text())
+    emu = Emulator(scenario, api_key=KEY, speed=0.2).start()
+    emu.set_faults(["POST /v1/end-conversations:slow:1:delay=8"])
+    try:
+        proc = _start(emu, tmp_path)
+        _wait_polling(emu, proc)
+        proc.send_signal(signal.SIGTERM)
+        time.sleep(0.5)  # the first signal's clean-up is now waiting on the slow call
+        assert proc.poll() is None, "the slow clean-up should still be running"
+        sent = time.monotonic()
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=5)
+        elapsed = time.monotonic() - sent
+    finally:
+        emu.stop()
+    assert proc.returncode == 3, out + err
+    assert elapsed < 1.5, f"second signal took {elapsed:.1f} s"
+    assert "send it again to exit at once" in err
+    assert KEY not in out + err
+
+
+def test_signal_before_queueing_queues_nothing(tmp_path: Path) -> None:
+    """A signal while the agent is being synced (slow answers): nothing is queued
+    afterwards, the gate exits 3 with its reports, within 5 s."""
+    scenario = yaml.safe_load((QUICKSTART / "emulator.yml").read_text())
+    emu = Emulator(scenario, api_key=KEY, speed=0.2).start()
+    emu.set_faults(["GET /v1/agent-by-external-id/*:slow:1:delay=1.5"])
+    try:
+        proc = _start(emu, tmp_path)
+        deadline = time.monotonic() + 20
+        while emu.count("GET", "/v1/ping") < 1 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        time.sleep(0.3)  # the slow agent look-up is in flight
+        sent = time.monotonic()
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=10)
+        elapsed = time.monotonic() - sent
+    finally:
+        emu.stop()
+    assert proc.returncode == 3, out + err
+    assert elapsed < 5.0
+    assert emu.count("POST", "/v1/queue-simulation-run") == 0, out
+    assert json.loads((tmp_path / "report.json").read_text())["exit_code"] == 3
