@@ -109,3 +109,58 @@ def test_existing_file_keeps_its_mode(tmp_path: Path) -> None:
     write_atomic(path, "new")
     assert stat.S_IMODE(path.stat().st_mode) == 0o640
     assert path.read_text(encoding="utf-8") == "new"
+
+
+def _complete(data: bytes, size: int) -> bool:
+    """A version written by the child below: ``BEGIN n``, filler, ``END n``, full length."""
+    if len(data) != size or not data.startswith(b"BEGIN "):
+        return False
+    head = data.split(b"\n", 1)[0].removeprefix(b"BEGIN ")
+    return data.endswith(b"END " + head + b"\n")
+
+
+@pytest.mark.parametrize("delay", [0.05, 0.13, 0.31, 0.47])
+def test_sigkill_mid_write_leaves_a_complete_file(tmp_path: Path, delay: float) -> None:
+    """A process killed (SIGKILL, no clean-up) while rewriting a 4 MB report in a loop:
+    every read while it runs, and the file it leaves, is one whole version, never a
+    truncated one. (Its temporary file may stay behind: SIGKILL cannot be caught.)"""
+    import signal
+    import time
+
+    path = tmp_path / "report.json"
+    filler = 4 * 1024 * 1024
+    size = len(b"BEGIN 0000000\n") + filler + len(b"END 0000000\n")
+    script = textwrap.dedent(
+        f"""
+        import sys
+        from pathlib import Path
+        sys.path.insert(0, {str(ROOT)!r})
+        from bluejay_gate.fsutil import write_atomic
+        n = 0
+        while True:
+            tag = b"%07d" % n
+            write_atomic(Path({str(path)!r}),
+                         b"BEGIN " + tag + b"\\n" + b"x" * {filler} + b"END " + tag + b"\\n")
+            n += 1
+        """
+    )
+    child = subprocess.Popen([sys.executable, "-c", script])
+    try:
+        deadline = time.monotonic() + 30
+        while not path.exists() and time.monotonic() < deadline:
+            time.sleep(0.005)
+        reads = 0
+        stop = time.monotonic() + delay
+        while time.monotonic() < stop:
+            assert _complete(path.read_bytes(), size), "a reader saw a partial file"
+            reads += 1
+        child.send_signal(signal.SIGKILL)
+        child.wait(timeout=10)
+    finally:
+        if child.poll() is None:
+            child.kill()
+    assert child.returncode == -signal.SIGKILL
+    assert reads >= 1
+    assert _complete(path.read_bytes(), size)
+    for stale in tmp_path.glob(".report.json.*.tmp"):
+        assert stale.stat().st_size <= size  # a killed write's temp file, never the target
