@@ -377,6 +377,7 @@ print("EXIT", code, "PEAK_MB", peak, "HITS", server.hits)
         timeout=120,
     )
     tail = proc.stdout.strip().splitlines()[-1]
+    print(tail)  # the figure the README quotes
     fields = tail.split()
     assert fields[0] == "EXIT", proc.stdout + proc.stderr
     code, peak = int(fields[1]), int(fields[3])
