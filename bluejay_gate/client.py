@@ -300,6 +300,7 @@ class BluejayClient:
             self._request_count += 1
         headers = {"X-API-Key": self._key.reveal()}
         timeout = self._attempt_timeout()
+        expires = self._monotonic() + timeout  # for the whole answer, not each read
         try:
             with self._http.stream(
                 method, path, json=body, headers=headers, timeout=timeout
@@ -311,7 +312,8 @@ class BluejayClient:
                 declared = response.headers.get("content-length", "")
                 if success and declared.isdigit() and int(declared) > limit:
                     return self._failures.too_big(endpoint, status, int(declared))
-                data, over = _read_capped(response.iter_bytes(), limit)
+                chunks = _until(response.iter_bytes(), expires, self._monotonic, timeout)
+                data, over = _read_capped(chunks, limit)
                 if over and success:
                     return self._failures.too_big(endpoint, status, None)
                 if success:
@@ -747,6 +749,17 @@ def _bare(exc: ApiError) -> str:
     """The message without its ``METHOD /path: `` prefix."""
     prefix = f"{exc.endpoint}: "
     return exc.message[len(prefix) :] if exc.message.startswith(prefix) else exc.message
+
+
+def _until(
+    chunks: Iterator[bytes], expires: float, monotonic: Callable[[], float], timeout: float
+) -> Iterator[bytes]:
+    """The chunks, until ``expires``: a body that trickles in (each read well inside the
+    read timeout) cannot hold an attempt past its timeout."""
+    for chunk in chunks:
+        if monotonic() > expires:
+            raise httpx.ReadTimeout(f"the answer was still arriving after {timeout:g} s")
+        yield chunk
 
 
 def _read_capped(chunks: Iterator[bytes], limit: int) -> tuple[bytes, bool]:

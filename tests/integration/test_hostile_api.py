@@ -13,6 +13,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -69,6 +70,7 @@ class HostileServer:
         self.target: Endpoint | None = None
         self.mutation: Mutation | None = None
         self.stream_bytes = 0  # > 0: answer with this many bytes, no Content-Length
+        self.drip_seconds = 0.0  # > 0: send one byte every 0.2 s for this long
         self.hits = 0
         server = self
 
@@ -116,6 +118,9 @@ class HostileServer:
             if self.stream_bytes:
                 self._stream(h)
                 return
+            if self.drip_seconds:
+                self._drip(h)
+                return
             if self.mutation is not None and 200 <= status < 300:
                 ctype, data = self.mutation(data)
         h.send_response(status)
@@ -123,6 +128,22 @@ class HostileServer:
         h.send_header("Content-Length", str(len(data)))
         h.end_headers()
         h.wfile.write(data)
+
+    def _drip(self, h: BaseHTTPRequestHandler) -> None:
+        """Headers at once, then a byte at a time: no single read ever times out."""
+        h.send_response(200)
+        h.send_header("Content-Type", "application/json")
+        h.send_header("Content-Length", "100000")
+        h.end_headers()
+        until = time.monotonic() + self.drip_seconds
+        try:
+            while time.monotonic() < until:
+                h.wfile.write(b" ")
+                h.wfile.flush()
+                time.sleep(0.2)
+        except OSError:
+            pass  # the client gave up: what it should do
+        h.close_connection = True
 
     def _stream(self, h: BaseHTTPRequestHandler) -> None:
         h.send_response(200)
@@ -387,3 +408,22 @@ print("EXIT", code, "PEAK_MB", peak, "HITS", server.hits)
     assert "Traceback" not in proc.stdout + proc.stderr
     # The proxy's own buffers and a 20 MB cap, several retries: far below 50 MB x tries.
     assert peak < 200, f"peak RSS {peak} MB"
+
+
+def test_dripping_answer_cannot_hold_the_gate(
+    world: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An answer that trickles in a byte every 0.2 s (no read ever times out) is cut at
+    the attempt's timeout (at least 5 s near the budget), so a 2 s budget ends within
+    that plus clean-up, not when the server stops (60 s)."""
+    data = yaml.safe_load(world.spec.read_text())
+    data["run"]["timeout"] = "2s"
+    world.spec.write_text(yaml.safe_dump(data, sort_keys=False))
+    world.server.target = ENDPOINTS[6]  # the results poll
+    world.server.drip_seconds = 60.0
+    started = time.monotonic()
+    code, output = run_gate(world, capsys)
+    elapsed = time.monotonic() - started
+    assert code == 3, output
+    assert elapsed < 2 + 5 + 3, f"took {elapsed:.1f} s"
+    assert "/v1/retrieve-simulation-results/" in output
