@@ -58,7 +58,7 @@ ENDPOINTS = [
     Endpoint("GET", "/v1/retrieve-simulation-result/", "simulation_result"),
     # The snapshot before queueing is best effort: a bad answer is logged and the gate
     # matches a lost queue answer by creation time instead.
-    Endpoint("GET", "/v1/get-simulation-runs/", "simulation_runs", strict=False),
+    Endpoint("GET", "/v1/get-simulation-runs/", "simulation_runs", strict=False, optional=True),
 ]
 
 
@@ -309,7 +309,7 @@ def _valid_anyway(endpoint: Endpoint, what: str) -> bool:
 
 @pytest.mark.slow
 @settings(
-    max_examples=40,
+    max_examples=int(os.environ.get("HOSTILE_EXAMPLES", "40")),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
@@ -327,10 +327,16 @@ def test_hostile_answers_give_no_verdict(
         assert code in {0, 3}, output
         assert "Traceback" not in output
         return
-    if endpoint.optional and what == "missing field":
-        # No simulations listed: the spec's simulation is not found (located message).
-        assert code == 3, output
-        assert "has no simulation named" in output
+    if endpoint.optional and what in {"missing field", "wrong type []", "not an object []"}:
+        # The document does not require the list (and a bare list is read as it): missing
+        # or [] is empty. No runs before queueing is a fine snapshot; no simulations
+        # means the spec's simulation is not found.
+        assert "Traceback" not in output
+        if endpoint.strict:
+            assert code == 3, output
+            assert "has no simulation named" in output
+        else:
+            assert code in {0, 3}, output
         return
     assert_no_verdict(endpoint, code, output, world.server.hits)
 
