@@ -26,9 +26,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=200, help="how many seeds (200)")
     parser.add_argument("--first", type=int, default=1, help="first seed (1)")
+    parser.add_argument(
+        "--rate", type=float, default=0.2, help="share of requests meeting a fault (0.2)"
+    )
     args = parser.parse_args(argv)
     if args.seeds < 1:
         parser.error("--seeds must be at least 1")
+    if not 0 <= args.rate < 1:
+        parser.error("--rate must be at least 0 and below 1")
     with tempfile.TemporaryDirectory(prefix="bluejay-soak-") as tmp:
         base = soak_once(Path(tmp) / "baseline", None)
         print(f"baseline: exit {base.exit_code}, {base.outcome}, {base.intended_runs} runs")
@@ -36,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
         mismatches: Counter[str] = Counter()
         started = time.monotonic()
         for seed in range(args.first, args.first + args.seeds):
-            run = soak_once(Path(tmp) / f"seed-{seed}", seed)
+            run = soak_once(Path(tmp) / f"seed-{seed}", seed, args.rate)
             faults += run.faults
             duplicates += max(run.duplicate_runs, 0)
             same = {
@@ -54,7 +59,8 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"seed {seed}: differs in {', '.join(wrong)} (exit {run.exit_code})")
         elapsed = time.monotonic() - started
     print(
-        f"{args.seeds} seeds in {elapsed:.1f} s: verdict agreement {agree}/{args.seeds} "
+        f"{args.seeds} seeds at {args.rate:.0%} faults in {elapsed:.1f} s: "
+        f"verdict agreement {agree}/{args.seeds} "
         f"({100 * agree / args.seeds:.1f}%), duplicate runs {duplicates}, "
         f"faults injected {faults} ({faults / args.seeds:.1f} per gate run)"
     )

@@ -17,8 +17,16 @@ from typing import Any, Protocol
 
 from bluejay_gate import events, links, statuses
 from bluejay_gate.apimodels import QueuedRun, RunResults, RunStatus, SimulationResult
-from bluejay_gate.errors import ApiError, AuthError, GateError
+from bluejay_gate.errors import (
+    ApiError,
+    AuthError,
+    GateError,
+    RequestRejected,
+    ServerError,
+    TransportError,
+)
 from bluejay_gate.metrics import has_custom_metrics
+from bluejay_gate.retry import RETRY_STATUSES
 
 # Conversations past talking: end-conversations has nothing to stop there.
 _PAST_CONVERSATION = frozenset(
@@ -104,6 +112,14 @@ def _needs_reread(tracker: Tracker) -> list[str]:
         for rid, r in tracker.results.items()
         if statuses.normalise(r.status) in statuses.RESULT_SCORED and not has_custom_metrics(r)
     ]
+
+
+def _passing(exc: ApiError) -> bool:
+    """A failure that may pass (network, 429, 5xx worth a retry), as opposed to one that
+    will not (auth, 404, an unreadable answer): only the first is polled through."""
+    if isinstance(exc, TransportError):
+        return "certificate" not in exc.message
+    return isinstance(exc, ServerError | RequestRejected) and exc.status in RETRY_STATUSES
 
 
 def _sleep_uncancelled(seconds: float) -> bool:
@@ -246,6 +262,14 @@ class Poller:
             except AuthError:
                 raise
             except ApiError as exc:
+                if _passing(exc):  # retries ran out, but the run is queued: keep polling
+                    self.emit(
+                        events.Warning(
+                            f"{t.job.label}: polling run {t.run_id} failed ({exc}); "
+                            "trying again at the next poll, until the timeout"
+                        )
+                    )
+                    continue
                 t.error = f"polling run {t.run_id} failed: {exc}"
                 t.done = t.settled = True
                 continue

@@ -110,15 +110,21 @@ def _soak_env() -> Iterator[None]:
                 os.environ[k] = v
 
 
-def soak_once(workdir: Path, seed: int | None) -> SoakRun:
-    """One gate run of the quickstart against a fresh emulator; ``seed`` None: no faults."""
+def soak_once(
+    workdir: Path,
+    seed: int | None,
+    rate: float = FAULT_RATE,
+    faults: list[str] | None = None,
+) -> SoakRun:
+    """One gate run of the quickstart against a fresh emulator; ``seed`` None: no faults;
+    ``rate``: the share of requests that meet a fault; ``faults``: these rules instead."""
     workdir.mkdir(parents=True, exist_ok=True)
     spec = prepare(workdir)
     scenario = yaml.safe_load((QUICKSTART / "emulator.yml").read_text())
     emu = Emulator(scenario, api_key=KEY, speed=SPEED).start()
     try:
         if seed is not None:  # the scores keep the scenario's seed; only faults vary
-            emu.set_faults(fault_rules(), seed=seed)
+            emu.set_faults(faults or fault_rules(rate), seed=seed)
         junit, report = workdir / "junit.xml", workdir / "report.json"
         argv = ["run", "--spec", str(spec), "--base-url", emu.base_url]
         argv += ["--junit", str(junit), "--report", str(report)]
@@ -209,3 +215,18 @@ def test_retry_delay_cap_from_environment() -> None:
         policy_from_env({"BLUEJAY_RETRY_MAX_DELAY": "soon"})
     with pytest.raises(UsageError, match="between 0 and 3600"):
         policy_from_env({"BLUEJAY_RETRY_MAX_DELAY": "-1"})
+
+
+def test_polls_failing_past_their_retries_are_polled_through(
+    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """The first 14 polls answer 503 (two runs share them, so at least one poll call
+    gives up after its 6 attempts): the gate polls that run again at the next tick
+    instead of giving it up, and reaches the fault-free verdict."""
+    expected = baseline(tmp_path_factory)
+    rule = "GET /v1/retrieve-simulation-results/*:503:1:times=14:retry_after=0"
+    run = soak_once(tmp_path / "gate", 1, faults=[rule])
+    assert run.faults == 14
+    assert "trying again at the next poll" in run.output
+    assert run.exit_code == expected.exit_code, run.output
+    assert run.junit == expected.junit
