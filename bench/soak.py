@@ -29,19 +29,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--rate", type=float, default=0.2, help="share of requests meeting a fault (0.2)"
     )
+    parser.add_argument(
+        "--failing", action="store_true", help="a scenario whose gate fails (exit 1)"
+    )
     args = parser.parse_args(argv)
     if args.seeds < 1:
         parser.error("--seeds must be at least 1")
     if not 0 <= args.rate < 1:
         parser.error("--rate must be at least 0 and below 1")
     with tempfile.TemporaryDirectory(prefix="bluejay-soak-") as tmp:
-        base = soak_once(Path(tmp) / "baseline", None)
+        base = soak_once(Path(tmp) / "baseline", None, failing=args.failing)
         print(f"baseline: exit {base.exit_code}, {base.outcome}, {base.intended_runs} runs")
         agree = duplicates = faults = 0
         mismatches: Counter[str] = Counter()
         started = time.monotonic()
         for seed in range(args.first, args.first + args.seeds):
-            run = soak_once(Path(tmp) / f"seed-{seed}", seed, args.rate)
+            run = soak_once(Path(tmp) / f"seed-{seed}", seed, args.rate, failing=args.failing)
             faults += run.faults
             duplicates += max(run.duplicate_runs, 0)
             same = {

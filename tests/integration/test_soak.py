@@ -33,6 +33,7 @@ FAULT_RATE = 0.2  # of all requests, spread evenly over every kind and before/af
 # 24 and 60 queued a run twice (and failed the gate) while a 429 sent after the
 # handler ran was taken for "surely not sent"; keep them.
 CI_SEEDS = (*range(1, 19), 24, 60)
+FAILING_SEEDS = range(101, 107)  # the same faults against a gate that fails (exit 1)
 QUEUE_PATH = "/v1/queue-simulation-run"
 # Waits between attempts are capped so a soak run retries at full speed.
 SOAK_ENV = {"BLUEJAY_API_KEY": KEY, "BLUEJAY_RETRY_MAX_DELAY": "0.02", "NO_COLOR": "1"}
@@ -115,12 +116,16 @@ def soak_once(
     seed: int | None,
     rate: float = FAULT_RATE,
     faults: list[str] | None = None,
+    failing: bool = False,
 ) -> SoakRun:
     """One gate run of the quickstart against a fresh emulator; ``seed`` None: no faults;
-    ``rate``: the share of requests that meet a fault; ``faults``: these rules instead."""
+    ``rate``: the share of requests that meet a fault; ``faults``: these rules instead;
+    ``failing``: the Smoke test's empathy collapses, so the gate fails (exit 1)."""
     workdir.mkdir(parents=True, exist_ok=True)
     spec = prepare(workdir)
     scenario = yaml.safe_load((QUICKSTART / "emulator.yml").read_text())
+    if failing:
+        scenario["simulations"][1]["scores"]["Empathy"] = {"mean": 3.0, "spread": 0.2}
     emu = Emulator(scenario, api_key=KEY, speed=SPEED).start()
     try:
         if seed is not None:  # the scores keep the scenario's seed; only faults vary
@@ -155,13 +160,14 @@ def soak_once(
         emu.stop()
 
 
-_baseline: dict[str, SoakRun] = {}
+_baseline: dict[bool, SoakRun] = {}
 
 
-def baseline(tmp_path_factory: pytest.TempPathFactory) -> SoakRun:
-    if "run" not in _baseline:
-        _baseline["run"] = soak_once(tmp_path_factory.mktemp("baseline"), None)
-    return _baseline["run"]
+def baseline(tmp_path_factory: pytest.TempPathFactory, failing: bool = False) -> SoakRun:
+    if failing not in _baseline:
+        workdir = tmp_path_factory.mktemp("baseline")
+        _baseline[failing] = soak_once(workdir, None, failing=failing)
+    return _baseline[failing]
 
 
 def test_fault_rules_add_up_to_the_rate() -> None:
@@ -188,12 +194,18 @@ def test_baseline_passes_cleanly(tmp_path_factory: pytest.TempPathFactory) -> No
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("seed", CI_SEEDS)
-def test_faults_change_nothing(seed: int, tmp_path: Path, tmp_path_factory) -> None:
-    """Same verdict, exit code and (normalised) JUnit as the fault-free run; no run
-    queued twice; faults really happened."""
-    expected = baseline(tmp_path_factory)
-    run = soak_once(tmp_path / "gate", seed)
+@pytest.mark.parametrize(
+    ("seed", "failing"),
+    [(seed, False) for seed in CI_SEEDS] + [(seed, True) for seed in FAILING_SEEDS],
+)
+def test_faults_change_nothing(
+    seed: int, failing: bool, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Same verdict, exit code and (normalised) JUnit as the fault-free run, for a
+    passing and a failing gate; no run queued twice; faults really happened."""
+    expected = baseline(tmp_path_factory, failing)
+    assert expected.exit_code == (1 if failing else 0), expected.output
+    run = soak_once(tmp_path / "gate", seed, failing=failing)
     assert run.faults >= 1, "the seed injected nothing"
     assert run.exit_code == expected.exit_code, run.output
     assert run.checks == expected.checks
