@@ -10,6 +10,7 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -433,3 +434,27 @@ def test_dripping_answer_cannot_hold_the_gate(
     assert code == 3, output
     assert elapsed < 2 + 5 + 3, f"took {elapsed:.1f} s"
     assert "/v1/retrieve-simulation-results/" in output
+
+
+@pytest.mark.parametrize("token", ["NaN", "Infinity", "-Infinity", "1e999"])
+def test_non_finite_metric_values_never_pass(
+    world: World, capsys: pytest.CaptureFixture[str], token: str
+) -> None:
+    """Every decimal value in the results (latencies, scores) replaced by a non-finite
+    number: the latency check reports them as unreadable and the gate gives no verdict
+    (exit 3), never a pass on NaN or infinity."""
+    world.server.target = Endpoint("GET", "/v1/retrieve-simulation-result", "")
+    world.server.mutation = lambda data: (
+        "application/json",
+        re.sub(rb'(?<=":)\s*-?\d+\.\d+', token.encode(), data),
+    )
+    code, output = run_gate(world, capsys)
+    assert code == 3, output
+    assert "unreadable values of 'latency.p95_agent_latency'" in output, output
+    assert "is not a finite number" in output
+    report = json.loads((world.out / "r.json").read_text())
+    latency = [
+        c for s in report["simulations"] for c in s["checks"] if c["metric"].startswith("latency")
+    ]
+    assert latency
+    assert all(c["outcome"] == "no_verdict" for c in latency)
