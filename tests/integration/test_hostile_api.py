@@ -72,6 +72,7 @@ class HostileServer:
         self.mutation: Mutation | None = None
         self.stream_bytes = 0  # > 0: answer with this many bytes, no Content-Length
         self.drip_seconds = 0.0  # > 0: send one byte every 0.2 s for this long
+        self.encoding = ""  # a Content-Encoding header for the hostile answer
         self.hits = 0
         server = self
 
@@ -126,6 +127,8 @@ class HostileServer:
                 ctype, data = self.mutation(data)
         h.send_response(status)
         h.send_header("Content-Type", ctype)
+        if self.encoding and target and h.path.startswith(target.prefix):
+            h.send_header("Content-Encoding", self.encoding)
         h.send_header("Content-Length", str(len(data)))
         h.end_headers()
         h.wfile.write(data)
@@ -461,3 +464,20 @@ def test_non_finite_metric_values_never_pass(
     ]
     assert latency
     assert all(c["outcome"] == "no_verdict" for c in latency)
+
+
+def test_gzip_bomb_is_refused(world: World, capsys: pytest.CaptureFixture[str]) -> None:
+    """200 KB of gzip that inflates to 200 MB: decoding stops at the 20 MB cap."""
+    import zlib
+
+    packer = zlib.compressobj(9, zlib.DEFLATED, 31)
+    zeros = b"\0" * (1 << 20)
+    bomb = b"".join(packer.compress(zeros) for _ in range(200)) + packer.flush()
+    assert len(bomb) < 400_000
+    world.server.target = ENDPOINTS[6]  # the results poll
+    world.server.encoding = "gzip"
+    world.server.mutation = lambda _d: ("application/json", bomb)
+    code, output = run_gate(world, capsys)
+    assert code == 3, output
+    assert "/v1/retrieve-simulation-results/" in output
+    assert "over 20 MB" in output
