@@ -92,19 +92,33 @@ class Conversation:
             return "EVALUATING"
         return COMPLETED
 
-    def run_end(self) -> float:
-        """When this conversation stops holding its run in ``RUNNING``."""
+    def _ends_at(self, completed: float) -> float:
+        """Elapsed time of this conversation's end: ``completed`` for a completed one."""
         t = self.timeline
         natural = (
             t.queued
             if self.planned == INSUFFICIENT_FUNDS
             else t.running
             if self.planned != COMPLETED
-            else t.evaluated
+            else completed
         )
         if self.cancelled_at is not None:
             return min(natural, self.cancelled_at)
         return natural
+
+    def run_end(self) -> float:
+        """When this conversation stops holding its run in ``RUNNING``."""
+        return self._ends_at(self.timeline.evaluated)
+
+    def final_at(self) -> float:
+        """Clock time at which this conversation reaches its final status (scored, for a
+        completed one): the moment the gate can have its verdict on it."""
+        return self.queued_at + self._ends_at(self.timeline.done) / self.speed
+
+    @property
+    def bulk_lacks_metrics(self) -> bool:
+        """The bulk results omit this conversation's custom metrics (``bulk_missing_metrics``)."""
+        return self.key.stream("bulk_missing").random() < self.quirks.bulk_missing_metrics
 
     @property
     def scores(self) -> Scores:
@@ -179,9 +193,7 @@ class Conversation:
         body["latency"] = dict(scores.builtins["latency"])
         evaluation = self._evaluation(scores, end)
         metrics = scores.metrics
-        missing = (
-            bulk and self.key.stream("bulk_missing").random() < self.quirks.bulk_missing_metrics
-        )
+        missing = bulk and self.bulk_lacks_metrics
         if missing:
             evaluation["custom_metrics"] = None
         elif self.quirks.legacy_metrics_dict:

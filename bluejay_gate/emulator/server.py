@@ -217,6 +217,14 @@ class Emulator:
             1 for r in self.requests if r.method == method and r.path.startswith(path_prefix)
         )
 
+    def last_scored_at(self) -> float | None:
+        """Clock time (``clock``, monotonic by default) at which the last conversation queued
+        so far reaches its final status, i.e. is scored; None before any conversation. Runs
+        advance lazily with the clock, so this is known as soon as a run is queued."""
+        with self.state.lock:
+            moments = [c.final_at() for c in self.state.conversations.values()]
+        return max(moments) if moments else None
+
     def clear_requests(self) -> None:
         with self._records_lock:
             self._records.clear()
