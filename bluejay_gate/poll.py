@@ -75,6 +75,10 @@ class Tracker:
     settle_until: float | None = None
     error: str | None = None
     last_progress: tuple[str, int, int] | None = None
+    # Scored results the bulk answer left without custom metrics: worked out once when
+    # the run is done (parsing every metric is the costly part of a big run), then
+    # updated per re-read.
+    lacking: list[str] = field(default_factory=list)
 
     @property
     def total(self) -> int:
@@ -104,14 +108,16 @@ class PollOutcome:
     ended: int = 0  # conversations stopped with end-conversations
 
 
+def _lacks_metrics(result: SimulationResult) -> bool:
+    return statuses.normalise(result.status) in statuses.RESULT_SCORED and not (
+        has_custom_metrics(result)
+    )
+
+
 def _needs_reread(tracker: Tracker) -> list[str]:
     if not tracker.job.needs_custom_metrics:
         return []
-    return [
-        rid
-        for rid, r in tracker.results.items()
-        if statuses.normalise(r.status) in statuses.RESULT_SCORED and not has_custom_metrics(r)
-    ]
+    return [rid for rid, r in tracker.results.items() if _lacks_metrics(r)]
 
 
 def _passing(exc: ApiError) -> bool:
@@ -203,6 +209,8 @@ class Poller:
     def _reread_one(self, tracker: Tracker, result_id: str) -> None:
         result = self.api.get_result(result_id)
         tracker.results[result_id] = result
+        if not _lacks_metrics(result) and result_id in tracker.lacking:
+            tracker.lacking.remove(result_id)
 
     def _note_unknown(self, tracker: Tracker) -> None:
         found = {statuses.normalise(tracker.run.status if tracker.run else None)} - {""}
@@ -252,7 +260,7 @@ class Poller:
             (t, rid)
             for t in self.trackers
             if t.done and not t.settled and t.error is None
-            for rid in _needs_reread(t)
+            for rid in t.lacking
         ]
         poll_futures = [(t, self._pool.submit(self._poll_one, t)) for t in polling]
         reread_futures = [(t, self._pool.submit(self._reread_one, t, rid)) for t, rid in rereads]
@@ -277,9 +285,10 @@ class Poller:
             if self._is_done(t):
                 t.done = True
                 t.settle_until = now + self.settle_window
+                t.lacking = _needs_reread(t)
                 # Re-read at once what the bulk answer lacks.
                 reread_futures.extend(
-                    (t, self._pool.submit(self._reread_one, t, rid)) for rid in _needs_reread(t)
+                    (t, self._pool.submit(self._reread_one, t, rid)) for rid in list(t.lacking)
                 )
         for t, future in reread_futures:
             try:
@@ -290,7 +299,7 @@ class Poller:
                 self.emit(events.Warning(f"{t.job.label}: re-reading a result failed: {exc}"))
         for t in self.trackers:
             if t.done and not t.settled:
-                lacking = _needs_reread(t)
+                lacking = t.lacking
                 aborted = statuses.normalise(t.run.status if t.run else None) in (
                     statuses.RUN_ABORTED
                 )
