@@ -230,7 +230,10 @@ def _finish(opts: GateOptions, rt: Runtime, verdict: Verdict, info: RunInfo) -> 
     except ReportWriteError as exc:
         rt.written = list(exc.written)
         rt.out.write(f"error: {exc}\n")
-    rt.out.write(render_verdict_block(verdict, info, color=rt.color, written=rt.written))
+    groups = github.in_actions(rt.env)
+    rt.out.write(
+        render_verdict_block(verdict, info, color=rt.color, written=rt.written, groups=groups)
+    )
     if github.in_actions(rt.env):
         _finish_github(opts, rt, verdict, info)
     rt.out.flush()

@@ -20,6 +20,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TextIO
 
+from bluejay_gate import github
 from bluejay_gate.report import formatting as fmt
 from bluejay_gate.report.info import RunInfo
 from bluejay_gate.verdict import CheckResult, Outcome, SimulationVerdict, Verdict
@@ -72,16 +73,21 @@ def render_verdict_block(
     *,
     color: bool,
     written: Sequence[Path] = (),
+    groups: bool = False,
 ) -> str:
     """The final block: one line per simulation, failed checks indented, the verdict,
-    and (when given) where the reports were written. Ends with a newline."""
+    and (when given) where the reports were written. Ends with a newline.
+    ``groups`` (GitHub Actions only) folds each simulation into a ``::group::``."""
     paint = _Painter(color)
     lines: list[str] = []
     if info.dry_run:
         lines.append(paint.dim("dry run: nothing was created, updated or queued"))
     lines.extend(_error_line(error, paint) for error in fmt.gate_errors(verdict))
     for simulation in verdict.simulations:
-        lines.extend(_simulation_lines(simulation, paint))
+        sim_lines = _simulation_lines(simulation, paint)
+        if groups:
+            sim_lines = [github.group(simulation.label), *sim_lines, github.endgroup()]
+        lines.extend(sim_lines)
     code = verdict.exit_code
     headline = f"{_HEADLINES[verdict.outcome]} (exit {code}): {fmt.EXIT_MEANINGS[code]}"
     lines.append(paint.bold(paint.outcome(verdict.outcome, headline)))

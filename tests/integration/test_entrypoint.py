@@ -67,6 +67,17 @@ def _outputs(path: Path) -> dict[str, str]:
     return {name: value for name, _delimiter, value in blocks}
 
 
+def _groups(log: str) -> list[list[str]]:
+    """Each ::group:: title with the first following marker line (must be its ::endgroup::)."""
+    lines = log.splitlines()
+    marks = [(i, t) for i, t in enumerate(lines) if t.startswith(("::group::", "::endgroup::"))]
+    return [
+        [t.removeprefix("::group::"), marks[n + 1][1] if n + 1 < len(marks) else ""]
+        for n, (_i, t) in enumerate(marks)
+        if t.startswith("::group::")
+    ]
+
+
 def _scenario() -> dict[str, object]:
     data = yaml.safe_load((ROOT / "examples" / "quickstart" / "emulator.yml").read_text())
     assert isinstance(data, dict)
@@ -87,6 +98,10 @@ def test_passing_action(emulator: Callable[..., Emulator], tmp_path: Path) -> No
     assert outputs["agent-id"] == "101"
     assert len(outputs["run-ids"].split(",")) == 2
     assert "Billing regressions" in summary.read_text()
+    assert _groups(log) == [
+        ["Billing regressions", "::endgroup::"],
+        ["Smoke test", "::endgroup::"],
+    ], log
     assert (ws / "gate" / "bluejay-junit.xml").is_file()
     assert KEY not in output.read_text() + summary.read_text()
 
