@@ -1,0 +1,93 @@
+"""Install the package exactly as the Dockerfile does, into a fresh venv, and run the Action."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from bluejay_gate.emulator import Emulator
+from tests.conftest import ROOT
+from tests.integration.test_entrypoint import KEY, _outputs, _scenario, _workspace
+
+
+def _dockerfile_pip_commands() -> list[list[str]]:
+    """The Dockerfile's `RUN pip install ...` lines, split into arguments."""
+    runs = [
+        line.removeprefix("RUN ").split()
+        for line in (ROOT / "Dockerfile").read_text().splitlines()
+        if line.startswith("RUN pip install")
+    ]
+    assert len(runs) == 2, runs
+    return runs
+
+
+@pytest.mark.slow
+def test_dockerfile_install_runs_the_action(
+    emulator: Callable[..., Emulator], tmp_path: Path
+) -> None:
+    image = tmp_path / "opt"
+    image.mkdir()
+    for name in ("requirements.lock", "pyproject.toml", "README.md", "entrypoint.py"):
+        shutil.copy(ROOT / name, image / name)
+    shutil.copytree(
+        ROOT / "bluejay_gate", image / "bluejay_gate", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    venv = tmp_path / "venv"
+    subprocess.run(["python3", "-m", "venv", str(venv)], check=True, timeout=120)
+    python = str(venv / "bin" / "python")
+    env = {"PATH": f"{venv / 'bin'}:/usr/bin:/bin", "PIP_NO_CACHE_DIR": "1"}
+    env["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
+    for command in _dockerfile_pip_commands():
+        assert command[0] == "pip"
+        proc = subprocess.run(
+            [python, "-m", *command],
+            cwd=image,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        assert proc.returncode == 0, " ".join(command) + "\n" + proc.stdout + proc.stderr
+
+    emu = emulator(_scenario(), api_key=KEY, speed=20.0)
+    ws = _workspace(tmp_path, failing=False)
+    output = tmp_path / "github_output"
+    summary = tmp_path / "step_summary"
+    output.touch()
+    summary.touch()
+    run_env = {
+        "PATH": env["PATH"],
+        "GITHUB_ACTIONS": "true",
+        "GITHUB_WORKSPACE": str(ws),
+        "GITHUB_OUTPUT": str(output),
+        "GITHUB_STEP_SUMMARY": str(summary),
+        "INPUT_API-KEY": KEY,
+        "INPUT_SPEC": "bluejay-gate.yml",
+        "INPUT_BASE-URL": emu.base_url,
+        "INPUT_JUNIT-PATH": "bluejay-junit.xml",
+        "INPUT_REPORT-PATH": "bluejay-report.json",
+        "INPUT_TIMEOUT": "",
+        "INPUT_DRY-RUN": "false",
+        "INPUT_WORKING-DIRECTORY": "gate",
+    }
+    proc = subprocess.run(
+        [python, str(image / "entrypoint.py")],
+        env=run_env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    log = proc.stdout + proc.stderr
+    assert proc.returncode == 0, log
+    outputs = _outputs(output)
+    assert outputs["passed"] == "true"
+    assert outputs["exit-code"] == "0"
+    assert (ws / "gate" / "bluejay-junit.xml").is_file()
+    assert "Billing regressions" in summary.read_text()
+    assert KEY not in output.read_text() + summary.read_text()
