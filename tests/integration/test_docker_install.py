@@ -11,7 +11,7 @@ import pytest
 
 from bluejay_gate.emulator import Emulator
 from tests.conftest import ROOT
-from tests.integration.test_entrypoint import KEY, _outputs, _scenario, _workspace
+from tests.integration.test_entrypoint import KEY, _outputs, _run, _scenario, _workspace
 
 
 def _dockerfile_pip_commands() -> list[list[str]]:
@@ -56,35 +56,10 @@ def test_dockerfile_install_runs_the_action(
 
     emu = emulator(_scenario(), api_key=KEY, speed=20.0)
     ws = _workspace(tmp_path, failing=False)
-    output = tmp_path / "github_output"
-    summary = tmp_path / "step_summary"
-    output.touch()
-    summary.touch()
-    run_env = {
-        "PATH": env["PATH"],
-        "GITHUB_ACTIONS": "true",
-        "GITHUB_WORKSPACE": str(ws),
-        "GITHUB_OUTPUT": str(output),
-        "GITHUB_STEP_SUMMARY": str(summary),
-        "INPUT_API-KEY": KEY,
-        "INPUT_SPEC": "bluejay-gate.yml",
-        "INPUT_BASE-URL": emu.base_url,
-        "INPUT_JUNIT-PATH": "bluejay-junit.xml",
-        "INPUT_REPORT-PATH": "bluejay-report.json",
-        "INPUT_TIMEOUT": "",
-        "INPUT_DRY-RUN": "false",
-        "INPUT_WORKING-DIRECTORY": "gate",
-    }
-    proc = subprocess.run(
-        [python, str(image / "entrypoint.py")],
-        env=run_env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+    code, log, output, summary = _run(
+        emu, ws, tmp_path, python=python, entrypoint=image / "entrypoint.py"
     )
-    log = proc.stdout + proc.stderr
-    assert proc.returncode == 0, log
+    assert code == 0, log
     outputs = _outputs(output)
     assert outputs["passed"] == "true"
     assert outputs["exit-code"] == "0"

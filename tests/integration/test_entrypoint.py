@@ -31,7 +31,14 @@ def _workspace(tmp_path: Path, *, failing: bool) -> Path:
     return ws
 
 
-def _run(emu: Emulator, ws: Path, tmp_path: Path) -> tuple[int, str, Path, Path]:
+def _run(
+    emu: Emulator,
+    ws: Path,
+    tmp_path: Path,
+    *,
+    python: str = sys.executable,
+    entrypoint: Path = ROOT / "entrypoint.py",
+) -> tuple[int, str, Path, Path]:
     output = tmp_path / "github_output"
     summary = tmp_path / "step_summary"
     output.touch()
@@ -52,7 +59,7 @@ def _run(emu: Emulator, ws: Path, tmp_path: Path) -> tuple[int, str, Path, Path]
         "INPUT_WORKING-DIRECTORY": "gate",
     }
     proc = subprocess.run(
-        [sys.executable, str(ROOT / "entrypoint.py")],
+        [python, str(entrypoint)],
         env=env,
         capture_output=True,
         text=True,
