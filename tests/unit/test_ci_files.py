@@ -11,16 +11,16 @@ import pytest
 
 from tests.conftest import ROOT
 
-WORKFLOWS = [ROOT / ".github/workflows/selftest.yml", ROOT / "examples/github/bluejay-gate.yml"]
+WORKFLOWS = [
+    ROOT / ".github/workflows/selftest.yml",
+    ROOT / "examples/github/workflows/bluejay-gate.yml",
+]
 GITLAB = ROOT / "examples/gitlab/.gitlab-ci.yml"
-# examples/github/bluejay-gate.yml is a workflow, not a gate spec.
 EXAMPLE_SPECS = sorted(
-    p
-    for p in [
+    [
         *ROOT.glob("examples/*/bluejay-gate.yml"),
         *ROOT.glob("bluejay_gate/examples/*/bluejay-gate.yml"),
     ]
-    if p.parent.name not in {"github", "gitlab"}
 )
 
 
