@@ -33,7 +33,8 @@ from bluejay_gate.apimodels import RunStatus, SimulationResult
 from bluejay_gate.checks import Aggregate, Check, Severity
 from bluejay_gate.confidence import Judgement, judge
 from bluejay_gate.links import result_url, run_url
-from bluejay_gate.metrics import BUILTIN_NAMES, RUN_LEVEL, read
+from bluejay_gate.metrics import BUILTIN_NAMES, RUN_LEVEL
+from bluejay_gate.reading import ReadResult, read_result
 from bluejay_gate.stability import (
     each_digital_human,
     flips,
@@ -75,7 +76,8 @@ class SimulationInput:
     simulation_id: str
     checks: tuple[Check, ...]
     runs: tuple[RunStatus, ...]  # final state of each run of this simulation (usually one)
-    results: tuple[SimulationResult, ...]  # every conversation of those runs
+    # every conversation of those runs, raw or already read (the poller reads them once)
+    results: tuple[SimulationResult | ReadResult, ...]
     result_runs: Mapping[str, str] = field(default_factory=dict)  # result id -> run id
     errors: tuple[str, ...] = ()  # why the orchestrator could not finish (timeout, ...)
     # planned looks (early stopping): each check's error rate is split evenly over them
@@ -349,17 +351,17 @@ def _evaluate_check(check: Check, ctx: _Context) -> CheckResult:
 
 def _conversations(sim: SimulationInput) -> tuple[list[Conversation], Counter[str]]:
     """Conversations in id order, and why each not-completed one did not complete."""
-    latest: dict[str, SimulationResult] = {}
+    latest: dict[str, SimulationResult | ReadResult] = {}
     for result in sim.results:
         latest[result.id] = result  # a later copy of the same result replaces the earlier
-    ordered = sorted(latest.values(), key=lambda r: result_sort_key(r.id))
+    ordered = [read_result(r) for r in sorted(latest.values(), key=lambda r: result_sort_key(r.id))]
     default_run = sim.runs[0].id if len(sim.runs) == 1 else ""
     scored = [statuses.normalise(r.status) in statuses.RESULT_SCORED for r in ordered]
-    reads = [read(r) for r in ordered]
-    any_custom = any(m.has_custom for m, done in zip(reads, scored, strict=True) if done)
+    any_custom = any(r.found.has_custom for r, done in zip(ordered, scored, strict=True) if done)
     reasons: Counter[str] = Counter()
     conversations: list[Conversation] = []
-    for result, done, found in zip(ordered, scored, reads, strict=True):
+    for result, done in zip(ordered, scored, strict=True):
+        found = result.found
         status = statuses.normalise(result.status)
         silent = done and found.never_spoke
         unscored = done and not silent and not found.has_custom and any_custom

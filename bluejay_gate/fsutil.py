@@ -11,20 +11,25 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
+from typing import BinaryIO
 
 _DEFAULT_UMASK = 0o022
 
 
-def write_atomic(path: Path, data: str | bytes) -> None:
-    """Write ``data`` (``str`` is encoded as UTF-8) to ``path`` atomically.
+_CHUNK = 1 << 20  # characters gathered before one encode and write of a streamed report
+
+
+def write_atomic(path: Path, data: str | bytes | Iterable[str]) -> None:
+    """Write ``data`` to ``path`` atomically: ``bytes`` as they are, ``str`` as UTF-8, or an
+    iterable of ``str`` parts streamed as UTF-8 (a large report is never held whole).
 
     Creates missing parent directories. A new file gets the usual permissions
     (0666 minus the umask, not the 0600 of a temporary file); an existing file keeps
-    its mode. Raises ``OSError`` (or ``UnicodeEncodeError`` for a ``str`` that is not
-    valid Unicode) and leaves no temporary file behind.
+    its mode. Raises ``OSError`` (or ``UnicodeEncodeError`` for text that is not
+    valid Unicode, or whatever the iterable raises) and leaves no temporary file behind.
     """
-    payload = data.encode("utf-8") if isinstance(data, str) else bytes(data)
     path = Path(path)
     parent = path.parent
     parent.mkdir(parents=True, exist_ok=True)
@@ -32,7 +37,7 @@ def write_atomic(path: Path, data: str | bytes) -> None:
     fd, tmp_name = tempfile.mkstemp(dir=parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
+            _write_all(handle, data)
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp_name, mode)
@@ -42,6 +47,25 @@ def write_atomic(path: Path, data: str | bytes) -> None:
             os.unlink(tmp_name)
         raise
     _fsync_directory(parent)
+
+
+def _write_all(handle: BinaryIO, data: str | bytes | Iterable[str]) -> None:
+    if isinstance(data, bytes | bytearray):
+        handle.write(data)
+        return
+    if isinstance(data, str):
+        handle.write(data.encode("utf-8"))
+        return
+    batch: list[str] = []
+    size = 0
+    for part in data:
+        batch.append(part)
+        size += len(part)
+        if size >= _CHUNK:
+            handle.write("".join(batch).encode("utf-8"))
+            batch.clear()
+            size = 0
+    handle.write("".join(batch).encode("utf-8"))
 
 
 def _target_mode(path: Path) -> int:

@@ -25,7 +25,7 @@ from bluejay_gate.errors import (
     ServerError,
     TransportError,
 )
-from bluejay_gate.metrics import has_custom_metrics
+from bluejay_gate.reading import ReadResult, lacks_custom_metrics, read_result
 from bluejay_gate.retry import RETRY_STATUSES
 
 # Conversations past talking: end-conversations has nothing to stop there.
@@ -69,7 +69,8 @@ class Tracker:
     run_id: str
     expected_results: tuple[str, ...]
     run: RunStatus | None = None
-    results: dict[str, SimulationResult] = field(default_factory=dict)
+    # raw while the run is polled; read once (``ReadResult``) when it is done
+    results: dict[str, SimulationResult | ReadResult] = field(default_factory=dict)
     done: bool = False  # no more polling of the whole run
     settled: bool = False  # re-reads finished too: final
     settle_until: float | None = None
@@ -108,16 +109,14 @@ class PollOutcome:
     ended: int = 0  # conversations stopped with end-conversations
 
 
-def _lacks_metrics(result: SimulationResult) -> bool:
-    return statuses.normalise(result.status) in statuses.RESULT_SCORED and not (
-        has_custom_metrics(result)
+def _read_done(tracker: Tracker) -> None:
+    """Read every result of a run that is done, once, and note which lack custom metrics."""
+    tracker.results = {rid: read_result(r) for rid, r in tracker.results.items()}
+    tracker.lacking = (
+        [rid for rid, r in tracker.results.items() if lacks_custom_metrics(read_result(r))]
+        if tracker.job.needs_custom_metrics
+        else []
     )
-
-
-def _needs_reread(tracker: Tracker) -> list[str]:
-    if not tracker.job.needs_custom_metrics:
-        return []
-    return [rid for rid, r in tracker.results.items() if _lacks_metrics(r)]
 
 
 def _passing(exc: ApiError) -> bool:
@@ -207,9 +206,9 @@ class Poller:
             tracker.results[result.id] = result
 
     def _reread_one(self, tracker: Tracker, result_id: str) -> None:
-        result = self.api.get_result(result_id)
+        result = read_result(self.api.get_result(result_id))
         tracker.results[result_id] = result
-        if not _lacks_metrics(result) and result_id in tracker.lacking:
+        if not lacks_custom_metrics(result) and result_id in tracker.lacking:
             tracker.lacking.remove(result_id)
 
     def _note_unknown(self, tracker: Tracker) -> None:
@@ -285,7 +284,7 @@ class Poller:
             if self._is_done(t):
                 t.done = True
                 t.settle_until = now + self.settle_window
-                t.lacking = _needs_reread(t)
+                _read_done(t)
                 # Re-read at once what the bulk answer lacks.
                 reread_futures.extend(
                     (t, self._pool.submit(self._reread_one, t, rid)) for rid in list(t.lacking)

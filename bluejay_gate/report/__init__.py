@@ -1,4 +1,5 @@
-"""Reporters: each takes a ``Verdict`` (plus ``RunInfo``) and returns text.
+"""Reporters: each takes a ``Verdict`` (plus ``RunInfo``) and returns text (JUnit and JSON
+also in parts, ``iter_junit`` and ``iter_json``, so a large report is streamed to disk).
 
 ``write_reports`` is the one place that turns them into files, atomically. Rendering
 is pure; only ``bluejay_gate.fsutil.write_atomic`` touches the disk.
@@ -6,14 +7,14 @@ is pure; only ``bluejay_gate.fsutil.write_atomic`` touches the disk.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from bluejay_gate.fsutil import write_atomic
 from bluejay_gate.report.console import render_verdict_block, use_color
 from bluejay_gate.report.info import RunInfo
-from bluejay_gate.report.jsonreport import SCHEMA_VERSION, render_json
-from bluejay_gate.report.junit import render_junit
+from bluejay_gate.report.jsonreport import SCHEMA_VERSION, iter_json, render_json
+from bluejay_gate.report.junit import iter_junit, render_junit
 from bluejay_gate.report.summary import STEP_SUMMARY_LIMIT, render_summary
 from bluejay_gate.verdict import Verdict
 
@@ -63,9 +64,9 @@ def write_reports(
     One report failing does not stop the others: every one is attempted, then
     ``ReportWriteError`` (an ``OSError``) is raised naming each that failed.
     """
-    jobs: list[tuple[str, Path | None, Callable[[], str]]] = [
-        ("JUnit", junit, lambda: render_junit(verdict, info)),
-        ("JSON", report, lambda: render_json(verdict, info)),
+    jobs: list[tuple[str, Path | None, Callable[[], str | Iterable[str]]]] = [
+        ("JUnit", junit, lambda: iter_junit(verdict, info)),
+        ("JSON", report, lambda: iter_json(verdict, info)),
         ("Markdown summary", summary, lambda: render_summary(verdict, info)),
     ]
     written: list[Path] = []

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from bluejay_gate.report import formatting as fmt
@@ -22,6 +22,7 @@ from bluejay_gate.report.info import RunInfo
 from bluejay_gate.verdict import (
     CheckResult,
     Conversation,
+    MetricValue,
     SimulationVerdict,
     Verdict,
 )
@@ -60,10 +61,13 @@ class _Fragment:
 
 def render_json(verdict: Verdict, info: RunInfo) -> str:
     """The report as a JSON document (ends with a newline)."""
-    out: list[str] = []
-    _write(_document(verdict, info), 0, out)
-    out.append("\n")
-    return "".join(out)
+    return "".join(iter_json(verdict, info))
+
+
+def iter_json(verdict: Verdict, info: RunInfo) -> Iterator[str]:
+    """``render_json`` in parts, one conversation at most each: written as it is made."""
+    yield from _parts(_document(verdict, info), 0)
+    yield "\n"
 
 
 def _document(verdict: Verdict, info: RunInfo) -> dict[str, Any]:
@@ -213,22 +217,45 @@ def _conversation_text(conversation: Conversation, level: int) -> str:
     # One metric per line, built inline: this loop runs runs × conversations × metrics
     # times in a large report.
     parts = []
+    heads = _METRIC_HEADS
     for name, metric in metrics.items():
         value = metric.value
-        if value.__class__ is float and math.isfinite(value):
-            value_text = float.__repr__(value)
-        else:
-            value_text = _scalar(value)
-        raw = metric.raw
-        reasoning = metric.reasoning
-        parts.append(
-            f'{inner}{enc(name)}: {{"value": {value_text}, '
-            f'"raw": {"null" if raw is None else enc(raw)}, '
-            f'"response_type": {enc(metric.response_type)}, '
-            f'"applicable": {"true" if metric.applicable else "false"}, '
-            f'"reasoning": {"null" if reasoning is None else enc(reasoning)}}}'
+        # Everything but the reasoning repeats across conversations: rendered once per
+        # distinct (name, value, raw, type, applicable, depth).
+        key = (
+            name,
+            value,
+            value.__class__,
+            metric.raw,
+            metric.response_type,
+            metric.applicable,
+            level,
         )
+        start = heads.get(key)
+        if start is None:
+            start = _metric_head(inner, name, metric)
+            if len(heads) >= _METRIC_HEADS_LIMIT:
+                heads.clear()
+            heads[key] = start
+        reasoning = metric.reasoning
+        parts.append(f"{start}{'null' if reasoning is None else enc(reasoning)}}}")
     return f'{head},{pad}"metrics": {{{",".join(parts)}{pad}}}\n{INDENT * level}}}'
+
+
+_METRIC_HEADS: dict[tuple[object, ...], str] = {}
+_METRIC_HEADS_LIMIT = 50_000
+
+
+def _metric_head(inner: str, name: str, metric: MetricValue) -> str:
+    """A metric's line up to its reasoning value."""
+    raw = metric.raw
+    return (
+        f'{inner}{_encode_str(name)}: {{"value": {_scalar(metric.value)}, '
+        f'"raw": {"null" if raw is None else _encode_str(raw)}, '
+        f'"response_type": {_encode_str(metric.response_type)}, '
+        f'"applicable": {"true" if metric.applicable else "false"}, '
+        '"reasoning": '
+    )
 
 
 def _opt_str(value: str | None) -> str:
@@ -258,35 +285,33 @@ def _num(value: float | None) -> float | None:
     return value
 
 
-def _write(value: Any, level: int, out: list[str]) -> None:
+def _parts(value: Any, level: int) -> Iterator[str]:
     """``json.dumps(indent=2)``'s layout; a ``_Fragment`` renders itself."""
     if isinstance(value, dict):
         if not value:
-            out.append("{}")
+            yield "{}"
             return
         inner = "\n" + INDENT * (level + 1)
-        out.append("{")
+        yield "{"
         first = True
         for key, item in value.items():
-            out.append(inner if first else "," + inner)
+            yield f"{inner if first else ',' + inner}{_encode_str(str(key))}: "
             first = False
-            out.append(_encode_str(str(key)))
-            out.append(": ")
-            _write(item, level + 1, out)
-        out.append("\n" + INDENT * level + "}")
+            yield from _parts(item, level + 1)
+        yield "\n" + INDENT * level + "}"
     elif isinstance(value, list):
         if not value:
-            out.append("[]")
+            yield "[]"
             return
         inner = "\n" + INDENT * (level + 1)
-        out.append("[")
+        yield "["
         first = True
         for item in value:
-            out.append(inner if first else "," + inner)
+            yield inner if first else "," + inner
             first = False
-            _write(item, level + 1, out)
-        out.append("\n" + INDENT * level + "]")
+            yield from _parts(item, level + 1)
+        yield "\n" + INDENT * level + "]"
     elif isinstance(value, _Fragment):
-        out.append(value.render(level))
+        yield value.render(level)
     else:
-        out.append(_scalar(value))
+        yield _scalar(value)

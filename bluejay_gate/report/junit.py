@@ -9,14 +9,16 @@ The file holds a ``<failure>`` or an ``<error>`` exactly when the exit code is n
 - gate-level errors, or nothing to decide   -> a suite ``bluejay-gate`` with an ``<error>`` case
 
 The element text repeats the ``message`` attribute and adds the detail (GitLab shows
-only the text). Per-conversation detail goes in each suite's ``<system-out>``. The XML
+only the text). Per-conversation detail goes in each suite's ``<system-out>``: every
+metric's value, and the reasoning of the metrics the simulation's checks read (every
+reasoning is in the JSON report; a big run's JUnit stays readable in CI). The XML
 is written by hand (no ``disabled`` attribute, no ``file``/``line`` on cases) so it is
 valid against the Jenkins xUnit ``junit-10.xsd``; all text passes through ``xmltext``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from bluejay_gate.report import formatting as fmt
 from bluejay_gate.report import xmltext
@@ -37,6 +39,11 @@ TYPE_NO_VERDICT = "no-verdict"
 
 def render_junit(verdict: Verdict, info: RunInfo) -> str:
     """The whole JUnit document as a string (UTF-8 declared)."""
+    return "".join(iter_junit(verdict, info))
+
+
+def iter_junit(verdict: Verdict, info: RunInfo) -> Iterator[str]:
+    """``render_junit`` in parts: each conversation's detail is made as it is written."""
     suites: list[_Suite] = []
     gate_errors = fmt.gate_errors(verdict)
     if gate_errors:
@@ -54,8 +61,10 @@ def render_junit(verdict: Verdict, info: RunInfo) -> str:
     if duration is not None:
         head.append(f' time="{duration:.3f}"')
     head.append(">\n")
-    body = [part for suite in suites for part in suite.parts]
-    return "".join([*head, *body, "</testsuites>\n"])
+    yield from head
+    for suite in suites:
+        yield from suite.parts
+    yield "</testsuites>\n"
 
 
 class _Suite:
@@ -68,10 +77,12 @@ class _Suite:
         self.cases: list[str] = []
         self.failures = 0
         self.errors = 0
-        self._system_out = ""  # already escaped: the raw text is not kept (it can be large)
+        # made (and escaped) part by part while the suite is written: it can be large
+        self._system_out: Iterable[str] = ()
 
-    def set_system_out(self, text: str) -> None:
-        self._system_out = xmltext.text(text)
+    def set_system_out(self, parts: Iterable[str]) -> None:
+        """Lazy ``<system-out>`` text; an element is written only if some part is not empty."""
+        self._system_out = parts
 
     @property
     def tests(self) -> int:
@@ -125,10 +136,15 @@ class _Suite:
                 )
             yield "    </properties>\n"
         yield from self.cases
-        if self._system_out:
-            # Three parts, not one f-string: no second copy of a large text.
-            yield "    <system-out>"
-            yield self._system_out
+        opened = False
+        for part in self._system_out:
+            if not part:
+                continue
+            if not opened:
+                opened = True
+                yield "    <system-out>"
+            yield xmltext.text(part)  # parts split at line ends: "]]>" never straddles two
+        if opened:
             yield "</system-out>\n"
         yield "  </testsuite>\n"
 
@@ -265,19 +281,26 @@ def _check_detail(
     return "\n".join(lines)
 
 
-def _conversations_text(simulation: SimulationVerdict) -> str:
-    """The suite's ``<system-out>``: every conversation, its metrics, reasoning and links."""
-    out = [*_simulation_facts(simulation)]
+def _conversations_text(simulation: SimulationVerdict) -> Iterator[str]:
+    """The suite's ``<system-out>``, one conversation per part: every conversation, its
+    metrics, the reasoning of the checked ones, and links."""
+    head = [*_simulation_facts(simulation)]
     if simulation.score is not None:
-        out.append(f"run score: {fmt.format_number(simulation.score)}")
+        head.append(f"run score: {fmt.format_number(simulation.score)}")
+    if not head and not simulation.conversations:
+        return
+    checked = frozenset(result.check.metric for result in simulation.checks)
+    if any(name not in checked for c in simulation.conversations[:1] for name in c.metrics):
+        head.append(
+            "reasoning is shown for the checked metrics; the JSON report has every metric's"
+        )
+    yield "\n".join(head)
     for conversation in simulation.conversations:
-        out.append("")
-        out.extend(_conversation_lines(conversation))
-    out.append("")
-    return "\n".join(out)
+        yield "\n\n" + "\n".join(_conversation_lines(conversation, checked))
+    yield "\n"
 
 
-def _conversation_lines(conversation: Conversation) -> list[str]:
+def _conversation_lines(conversation: Conversation, checked: frozenset[str]) -> list[str]:
     who = (
         f", digital human {conversation.digital_human_id}" if conversation.digital_human_id else ""
     )
@@ -293,7 +316,7 @@ def _conversation_lines(conversation: Conversation) -> list[str]:
         raw = value.raw
         shown = raw if raw is not None and value.applicable else fmt.metric_text(value)
         reasoning = value.reasoning
-        if not reasoning:
+        if not reasoning or name not in checked:
             lines.append(f"  {name}: {shown}")
             continue
         if len(reasoning) > limit:

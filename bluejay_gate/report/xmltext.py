@@ -23,6 +23,8 @@ def clean(text: str) -> str:
         raw = text.encode("ascii")
         stripped = raw.translate(None, _ASCII_CONTROLS)
         return text if len(stripped) == len(raw) else stripped.decode("ascii")
+    if text.replace("\n", "").isprintable():  # printable implies allowed: no regex pass
+        return text
     return _ILLEGAL.sub("", text)
 
 

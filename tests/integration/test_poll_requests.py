@@ -9,6 +9,7 @@ from collections import Counter
 
 from bluejay_gate.client import BluejayClient
 from bluejay_gate.poll import Job, Poller
+from bluejay_gate.reading import ReadResult
 
 KEY = "poll-key"
 RESULT = "/v1/retrieve-simulation-result/"
@@ -57,3 +58,9 @@ def test_rereads_only_results_lacking_metrics_once_and_no_late_polls(emulator):
         for t in outcome.trackers
         for r in t.results.values()
     )
+    # Each result was read once when its run was done: only the read form is kept (no
+    # raw evaluations), with the metric the re-read brought.
+    kept = [r for t in outcome.trackers for r in t.results.values()]
+    assert len(kept) == 36
+    assert all(isinstance(r, ReadResult) for r in kept)
+    assert all(r.found.has_custom and r.metrics["Polite"].value in (True, False) for r in kept)

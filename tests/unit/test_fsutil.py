@@ -7,6 +7,7 @@ import stat
 import subprocess
 import sys
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -164,3 +165,28 @@ def test_sigkill_mid_write_leaves_a_complete_file(tmp_path: Path, delay: float) 
     assert _complete(path.read_bytes(), size)
     for stale in tmp_path.glob(".report.json.*.tmp"):
         assert stale.stat().st_size <= size  # a killed write's temp file, never the target
+
+
+def test_streams_an_iterable_of_parts(tmp_path: Path) -> None:
+    """Parts are written in order as UTF-8, across the 1 MiB batches, as one file."""
+    parts = [f"part {i} ✅\n" * 5000 for i in range(60)]  # ~3.6 MB, several batches
+    path = tmp_path / "report.json"
+    write_atomic(path, iter(parts))
+    assert path.read_text(encoding="utf-8") == "".join(parts)
+    assert leftovers(tmp_path, {"report.json"}) == []
+
+
+def test_a_stream_failing_midway_keeps_the_old_file(tmp_path: Path) -> None:
+    """If the parts stop with an error after some were written, the old file stays whole
+    and no temporary file is left: the half-written one is removed."""
+    path = tmp_path / "junit.xml"
+    path.write_text("old", encoding="utf-8")
+
+    def parts() -> Iterator[str]:
+        yield "x" * (3 << 20)  # past one batch: already on disk in the temporary file
+        raise ValueError("renderer broke")
+
+    with pytest.raises(ValueError, match="renderer broke"):
+        write_atomic(path, parts())
+    assert path.read_text(encoding="utf-8") == "old"
+    assert leftovers(tmp_path, {"junit.xml"}) == []
