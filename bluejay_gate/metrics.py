@@ -20,6 +20,7 @@ from __future__ import annotations
 import functools
 import json
 import math
+import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -263,6 +264,8 @@ def _flag(value: object) -> bool:
     return value is True or value == 1
 
 
+_CANONICAL_TYPES = {name: name for name in _TYPE_KINDS}
+_INTERN_TEXT = 40  # values up to this length are shared (sys.intern)
 _INTERNED: dict[tuple[object, ...], MetricValue] = {}
 _INTERN_LIMIT = 20_000  # bounded: reasoning texts can be long
 
@@ -280,8 +283,13 @@ def metric_value(
     Equal inputs share one (immutable) instance: conversations repeat the same values, and
     building a frozen dataclass is most of the cost of reading a large run.
     """
-    rt = response_type if response_type in _TYPE_KINDS else normalise_type(response_type)
+    rt = _CANONICAL_TYPES.get(response_type) or sys.intern(normalise_type(response_type))
     why = reasoning if isinstance(reasoning, str) else None
+    # One shared object per metric name and per short value ("M01", "pass", "8"): a big
+    # run repeats them hundreds of thousands of times, each a separate string from JSON.
+    name = sys.intern(name)
+    if isinstance(raw, str) and len(raw) <= _INTERN_TEXT:
+        raw = sys.intern(raw)
     key: tuple[object, ...] | None = None
     if raw is None or isinstance(raw, _SCALARS):
         key = (name, raw, type(raw), rt, why, not_applicable)

@@ -1,7 +1,9 @@
 """Queue the runs and poll them until every conversation is final and scored.
 
 Runs are queued with at most ``max_parallel`` in flight and polled concurrently, one
-request per unfinished run per tick; a finished run is never polled again. When a run
+request per unfinished run per tick; a finished run is never polled again. Each result
+is kept read (``ReadResult``: metrics parsed, raw JSON dropped), and a final result read
+with its metrics is not read again on later polls of its run. When a run
 is done, ``COMPLETED`` results that lack custom metrics (bulk results can under-report
 them) are re-read one by one, for at most a short settle window, before they count as
 unscored. Clock, wait and the cancel signal are parameters, so tests run at full speed.
@@ -69,8 +71,8 @@ class Tracker:
     run_id: str
     expected_results: tuple[str, ...]
     run: RunStatus | None = None
-    # raw while the run is polled; read once (``ReadResult``) when it is done
-    results: dict[str, SimulationResult | ReadResult] = field(default_factory=dict)
+    # every result as last read (``ReadResult``: metrics parsed, raw JSON dropped)
+    results: dict[str, ReadResult] = field(default_factory=dict)
     done: bool = False  # no more polling of the whole run
     settled: bool = False  # re-reads finished too: final
     settle_until: float | None = None
@@ -109,11 +111,22 @@ class PollOutcome:
     ended: int = 0  # conversations stopped with end-conversations
 
 
-def _read_done(tracker: Tracker) -> None:
-    """Read every result of a run that is done, once, and note which lack custom metrics."""
-    tracker.results = {rid: read_result(r) for rid, r in tracker.results.items()}
+def _keeps(kept: ReadResult | None, fresh: SimulationResult, job: Job) -> bool:
+    """True when ``kept`` already holds ``fresh``: a final result, read with its metrics, in
+    the same status. A final, scored result does not change, so reading it again every
+    tick would only cost time (a big run's last tick is what the user waits for)."""
+    return (
+        kept is not None
+        and kept.status == fresh.status
+        and statuses.result_is_final(kept.status)
+        and not (job.needs_custom_metrics and lacks_custom_metrics(kept))
+    )
+
+
+def _note_lacking(tracker: Tracker) -> None:
+    """When a run is done: its scored results the bulk answer left without custom metrics."""
     tracker.lacking = (
-        [rid for rid, r in tracker.results.items() if lacks_custom_metrics(read_result(r))]
+        [rid for rid, r in tracker.results.items() if lacks_custom_metrics(r)]
         if tracker.job.needs_custom_metrics
         else []
     )
@@ -202,8 +215,10 @@ class Poller:
     def _poll_one(self, tracker: Tracker) -> None:
         got = self.api.get_run_results(tracker.run_id)
         tracker.run = got.simulation_run
+        results = tracker.results
         for result in got.results:
-            tracker.results[result.id] = result
+            if not _keeps(results.get(result.id), result, tracker.job):
+                results[result.id] = read_result(result)
 
     def _reread_one(self, tracker: Tracker, result_id: str) -> None:
         result = read_result(self.api.get_result(result_id))
@@ -284,7 +299,7 @@ class Poller:
             if self._is_done(t):
                 t.done = True
                 t.settle_until = now + self.settle_window
-                _read_done(t)
+                _note_lacking(t)
                 # Re-read at once what the bulk answer lacks.
                 reread_futures.extend(
                     (t, self._pool.submit(self._reread_one, t, rid)) for rid in list(t.lacking)

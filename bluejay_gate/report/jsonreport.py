@@ -11,6 +11,7 @@ always valid UTF-8; non-finite numbers become ``null``.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import re
@@ -218,10 +219,24 @@ def _conversation_text(conversation: Conversation, level: int) -> str:
     # times in a large report.
     parts = []
     heads = _METRIC_HEADS
+    raw_enc = _encode_basestring  # the C encoder; lone surrogates are escaped once below
+    isfinite = math.isfinite
     for name, metric in metrics.items():
         value = metric.value
-        # Everything but the reasoning repeats across conversations: rendered once per
-        # distinct (name, value, raw, type, applicable, depth).
+        reasoning = metric.reasoning
+        why = "null" if reasoning is None else raw_enc(reasoning)
+        if value.__class__ is float:
+            # Numbers rarely repeat (latencies, durations): name and type parts are shared.
+            raw = metric.raw
+            parts.append(
+                f"{_number_head(inner, name)}"
+                f"{float.__repr__(value) if isfinite(value) else 'null'}, "
+                f'"raw": {"null" if raw is None else raw_enc(raw)}'
+                f"{_number_tail(metric.response_type, metric.applicable)}{why}}}"
+            )
+            continue
+        # Everything but the reasoning repeats across conversations (pass/fail, enum
+        # words): rendered once per distinct (name, value, raw, type, applicable, depth).
         key = (
             name,
             value,
@@ -237,13 +252,35 @@ def _conversation_text(conversation: Conversation, level: int) -> str:
             if len(heads) >= _METRIC_HEADS_LIMIT:
                 heads.clear()
             heads[key] = start
-        reasoning = metric.reasoning
-        parts.append(f"{start}{'null' if reasoning is None else enc(reasoning)}}}")
-    return f'{head},{pad}"metrics": {{{",".join(parts)}{pad}}}\n{INDENT * level}}}'
+        parts.append(f"{start}{why}}}")
+    text = f'{head},{pad}"metrics": {{{",".join(parts)}{pad}}}\n{INDENT * level}}}'
+    return text if text.isascii() else _utf8_safe(text)
+
+
+def _utf8_safe(text: str) -> str:
+    """JSON text with any lone surrogate (only ever inside a string literal) escaped."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return _SURROGATE.sub(lambda m: f"\\u{ord(m[0]):04x}", text)
+    return text
 
 
 _METRIC_HEADS: dict[tuple[object, ...], str] = {}
 _METRIC_HEADS_LIMIT = 50_000
+
+
+@functools.lru_cache(maxsize=4096)
+def _number_head(inner: str, name: str) -> str:
+    return f'{inner}{_encode_str(name)}: {{"value": '
+
+
+@functools.lru_cache(maxsize=256)
+def _number_tail(response_type: str, applicable: bool) -> str:
+    return (
+        f', "response_type": {_encode_str(response_type)}, '
+        f'"applicable": {"true" if applicable else "false"}, "reasoning": '
+    )
 
 
 def _metric_head(inner: str, name: str, metric: MetricValue) -> str:

@@ -58,8 +58,8 @@ def test_rereads_only_results_lacking_metrics_once_and_no_late_polls(emulator):
         for t in outcome.trackers
         for r in t.results.values()
     )
-    # Each result was read once when its run was done: only the read form is kept (no
-    # raw evaluations), with the metric the re-read brought.
+    # Only the read form of each result is kept (no raw evaluations), with the metric the
+    # re-read brought.
     kept = [r for t in outcome.trackers for r in t.results.values()]
     assert len(kept) == 36
     assert all(isinstance(r, ReadResult) for r in kept)

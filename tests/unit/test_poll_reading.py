@@ -1,0 +1,109 @@
+"""The poller keeps each result read (``ReadResult``), and does not read again a final
+result that came with its metrics; one that lacks them is read from each new answer.
+
+A scripted ``PollApi`` (our protocol, not a patch of our code) hands out three answers
+for one run: the run's state as Bluejay would show it over three ticks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from bluejay_gate.apimodels import QueuedRun, RunResults, SimulationResult
+from bluejay_gate.poll import Job, Poller
+from bluejay_gate.reading import ReadResult
+
+
+def _result(rid: str, status: str, polite: str | None, why: str = "") -> dict[str, Any]:
+    evaluation: dict[str, Any] = {"goal_success": True, "num_turns": 8}
+    if polite is not None:
+        evaluation["custom_metrics"] = [
+            {
+                "name": "Polite",
+                "response_value": polite,
+                "response_type": "pass_fail",
+                "reasoning": why,
+            }
+        ]
+    return {"id": rid, "digital_human_id": 5, "status": status, "evaluations": [evaluation]}
+
+
+ANSWERS = [
+    ("RUNNING", [_result("1", "COMPLETED", "pass", "first"), _result("2", "RUNNING", None)]),
+    # 1 again, final with its metric (a changed copy would not be read: it is kept);
+    # 2 is COMPLETED but the bulk answer left its metric out
+    ("RUNNING", [_result("1", "COMPLETED", "fail", "second"), _result("2", "COMPLETED", None)]),
+    (
+        "COMPLETED",
+        [
+            _result("1", "COMPLETED", "fail", "third"),
+            _result("2", "COMPLETED", "pass", "now there"),
+        ],
+    ),
+]
+
+
+class ScriptedRun:
+    def __init__(self) -> None:
+        self.polls = 0
+        self.rereads: list[str] = []
+
+    def queue_run(
+        self,
+        simulation_id: str,
+        *,
+        digital_human_ids: Sequence[str] | None = None,
+        runs_per_digital_human: int | None = None,
+        extra: Mapping[str, Any] | None = None,
+    ) -> QueuedRun:
+        return QueuedRun.model_validate({"simulation_run_id": 70, "simulation_result_ids": [1, 2]})
+
+    def get_run_results(self, run_id: str) -> RunResults:
+        status, results = ANSWERS[min(self.polls, len(ANSWERS) - 1)]
+        self.polls += 1
+        return RunResults.model_validate(
+            {"simulation_run": {"id": run_id, "status": status}, "simulation_results": results}
+        )
+
+    def get_result(self, result_id: str) -> SimulationResult:
+        self.rereads.append(result_id)
+        return SimulationResult.model_validate(_result(result_id, "COMPLETED", "pass", "reread"))
+
+    def end_conversations(self, result_ids: Sequence[str]) -> None:
+        raise AssertionError("nothing to end")
+
+
+def test_final_results_are_read_once_and_lacking_ones_again() -> None:
+    api = ScriptedRun()
+    seen: list[dict[str, ReadResult]] = []
+    clock = [0.0]
+
+    def wait(seconds: float) -> bool:
+        if seconds > 0:  # a pause between ticks (``wait(0)`` only asks about cancel)
+            seen.append(dict(poller.trackers[0].results))
+            clock[0] += seconds
+        return False
+
+    poller = Poller(
+        api,
+        [Job(sim_index=0, label="S", simulation_id="9")],
+        poll_interval=1.0,
+        max_parallel=1,
+        deadline=100.0,
+        monotonic=lambda: clock[0],
+        wait=wait,
+    )
+    outcome = poller.run()
+    assert api.polls == 3
+    assert api.rereads == []  # the third answer brought 2's metric: no re-read needed
+    first, second = seen[0], seen[1]
+    assert all(isinstance(r, ReadResult) for r in first.values())
+    assert first["1"].metrics["Polite"].reasoning == "first"
+    assert second["1"] is first["1"]  # final with its metric: kept, not read again
+    assert not second["2"].found.has_custom  # read, but lacking: read again next time
+    final = outcome.trackers[0].results
+    assert final["1"] is first["1"]
+    assert final["2"].metrics["Polite"].reasoning == "now there"
+    assert outcome.trackers[0].settled
+    assert outcome.trackers[0].lacking == []
