@@ -45,6 +45,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--webhook-secret", default=None, help="HMAC-SHA256 signing secret for webhooks"
     )
     parser.add_argument("--quiet", action="store_true", help="do not log requests to stderr")
+    parser.add_argument(
+        "--tls-cert",
+        metavar="PEM",
+        default=None,
+        help="serve https with this certificate chain (PEM), e.g. to reach the emulator from "
+        "the Action's container; clients trust its CA with SSL_CERT_FILE",
+    )
+    parser.add_argument(
+        "--tls-key", metavar="PEM", default=None, help="the private key of --tls-cert"
+    )
 
 
 def is_loopback(host: str) -> bool:
@@ -72,6 +82,23 @@ def run(args: argparse.Namespace) -> int:
     if args.speed <= 0:
         print(f"bluejay-gate emulator: --speed must be > 0, got {args.speed}", file=sys.stderr)
         return EXIT_INVALID
+    if args.tls_key and not args.tls_cert:
+        print("bluejay-gate emulator: --tls-key needs --tls-cert", file=sys.stderr)
+        return EXIT_INVALID
+    tls = None
+    if args.tls_cert:
+        import ssl
+
+        tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        try:
+            tls.load_cert_chain(args.tls_cert, args.tls_key or None)
+        except (OSError, ssl.SSLError) as exc:
+            print(
+                f"bluejay-gate emulator: cannot load --tls-cert {args.tls_cert}: {exc}; "
+                "give a PEM certificate and its key (--tls-key)",
+                file=sys.stderr,
+            )
+            return EXIT_INVALID
     try:
         faults = [parse_fault(spec) for spec in args.fault]
         emulator = Emulator(
@@ -82,6 +109,7 @@ def run(args: argparse.Namespace) -> int:
             speed=args.speed,
             seed=args.seed,
             log=None if args.quiet else sys.stderr,
+            tls=tls,
         )
     except ScenarioError as exc:
         print(f"bluejay-gate emulator: {exc}", file=sys.stderr)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import json
 import socket
+import ssl
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -133,8 +134,10 @@ class Emulator:
         clock: Callable[[], float] | None = None,
         seed: int | None = None,
         log: TextIO | None = None,
+        tls: ssl.SSLContext | None = None,
     ) -> None:
         self.scenario = load_scenario(scenario)
+        self._tls = tls  # serve https with this server context (certificate loaded)
         self.seed = self.scenario.seed if seed is None else seed
         self.clock = clock or time.monotonic
         self.state = Store(self.scenario, clock=self.clock, speed=speed, seed=self.seed)
@@ -158,6 +161,8 @@ class Emulator:
     # ---- lifecycle ----------------------------------------------------------------
     def start(self) -> Emulator:
         server = _Server((self._host, self._port), _Handler)
+        if self._tls is not None:
+            server.socket = self._tls.wrap_socket(server.socket, server_side=True)
         server.emulator = self
         self._server = server
         self.state.base_url = self.base_url
@@ -202,7 +207,9 @@ class Emulator:
 
     @property
     def base_url(self) -> str:
-        return f"http://{self._host}:{self.port}"
+        scheme = "https" if self._tls is not None else "http"
+        host = f"[{self._host}]" if ":" in self._host else self._host
+        return f"{scheme}://{host}:{self.port}"
 
     # ---- request log --------------------------------------------------------------
     @property

@@ -132,6 +132,8 @@ def test_sigint_stops_with_exit_0_and_faults_apply(tmp_path):
         (["--host", "0.0.0.0"], "not a loopback address"),
         (["--fault", "GET /v1/ping:418"], "--fault 'GET /v1/ping:418'"),
         (["--scenario", "/nonexistent.yml"], "cannot read the scenario file"),
+        (["--tls-key", "key.pem"], "--tls-key needs --tls-cert"),
+        (["--tls-cert", "/nonexistent.pem"], "cannot load --tls-cert /nonexistent.pem"),
     ],
 )
 def test_invalid_command_lines_exit_2_with_a_message(args, message):
@@ -147,3 +149,72 @@ def test_invalid_command_lines_exit_2_with_a_message(args, message):
     with contextlib.redirect_stderr(err):
         assert run(parsed) == 2
     assert message in err.getvalue()
+
+
+@pytest.mark.skipif(not BIN.exists(), reason="console script not installed in this venv")
+def test_tls_serves_https_and_the_gate_trusts_it_with_ssl_cert_file(tmp_path: Path) -> None:
+    """--tls-cert/--tls-key: the emulator serves https (how the self-test workflow lets the
+    Action's container reach it without plain http), and the gate, given the CA with
+    SSL_CERT_FILE, runs the quickstart against it and passes; without it, exit 3."""
+    trustme = pytest.importorskip("trustme")
+    ca = trustme.CA()
+    cert = ca.issue_cert("127.0.0.1")
+    ca.cert_pem.write_to_path(str(tmp_path / "ca.pem"))
+    cert.cert_chain_pems[0].write_to_path(str(tmp_path / "cert.pem"))
+    cert.private_key_pem.write_to_path(str(tmp_path / "key.pem"))
+    quickstart = Path(__file__).resolve().parents[2] / "examples" / "quickstart"
+    proc = subprocess.Popen(
+        [
+            str(BIN),
+            "emulator",
+            "--port",
+            "0",
+            "--quiet",
+            "--speed",
+            "50",
+            "--scenario",
+            str(quickstart / "emulator.yml"),
+            "--tls-cert",
+            str(tmp_path / "cert.pem"),
+            "--tls-key",
+            str(tmp_path / "key.pem"),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline().strip()
+        assert line.startswith("Bluejay emulator listening on https://127.0.0.1:"), line
+        url = line.rsplit(" ", 1)[1]
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "SSL_"))}
+        env["BLUEJAY_API_KEY"] = "tls-key-0001"
+        cmd = [
+            str(BIN),
+            "run",
+            "--spec",
+            str(quickstart / "bluejay-gate.yml"),
+            "--base-url",
+            url,
+            "--junit",
+            str(tmp_path / "j.xml"),
+            "--report",
+            str(tmp_path / "r.json"),
+        ]
+        refused = subprocess.run(
+            cmd, check=False, env=env, capture_output=True, text=True, timeout=60
+        )
+        assert refused.returncode == 3, refused.stdout + refused.stderr
+        assert "could not be verified" in refused.stdout + refused.stderr
+        env["SSL_CERT_FILE"] = str(tmp_path / "ca.pem")
+        passed = subprocess.run(
+            cmd, check=False, env=env, capture_output=True, text=True, timeout=120
+        )
+        assert passed.returncode == 0, passed.stdout + passed.stderr
+        assert "PASSED (exit 0)" in passed.stdout
+        assert json.loads((tmp_path / "r.json").read_text())["base_url"] == url
+    finally:
+        proc.kill()
+        proc.wait(5)

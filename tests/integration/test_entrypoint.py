@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import signal
+import socket
 import subprocess
 import sys
 from collections.abc import Callable
@@ -32,13 +34,15 @@ def _workspace(tmp_path: Path, *, failing: bool) -> Path:
 
 
 def _run(
-    emu: Emulator,
+    emu: Emulator | str,
     ws: Path,
     tmp_path: Path,
     *,
     python: str = sys.executable,
     entrypoint: Path = ROOT / "entrypoint.py",
+    extra_env: dict[str, str] | None = None,
 ) -> tuple[int, str, Path, Path]:
+    """``emu`` is the emulator, or the base URL of one."""
     output = tmp_path / "github_output"
     summary = tmp_path / "step_summary"
     output.touch()
@@ -51,12 +55,13 @@ def _run(
         "GITHUB_STEP_SUMMARY": str(summary),
         "INPUT_API-KEY": KEY,
         "INPUT_SPEC": "bluejay-gate.yml",
-        "INPUT_BASE-URL": emu.base_url,
+        "INPUT_BASE-URL": emu if isinstance(emu, str) else emu.base_url,
         "INPUT_JUNIT-PATH": "bluejay-junit.xml",
         "INPUT_REPORT-PATH": "bluejay-report.json",
         "INPUT_TIMEOUT": "",
         "INPUT_DRY-RUN": "false",
         "INPUT_WORKING-DIRECTORY": "gate",
+        **(extra_env or {}),
     }
     proc = subprocess.run(
         [python, str(entrypoint)],
@@ -129,3 +134,54 @@ def test_failing_action(emulator: Callable[..., Emulator], tmp_path: Path) -> No
     outputs = _outputs(output)
     assert outputs["passed"] == "false"
     assert outputs["exit-code"] == "1"
+
+
+def test_selftest_emulator_script_serves_the_action_over_https(tmp_path: Path) -> None:
+    """What the self-test workflow does, without Docker: its script starts the emulator
+    with https and a throwaway CA (here on 127.0.0.1 instead of docker0), writes the
+    ``base-url`` step output, and the entrypoint, given that URL and SSL_CERT_FILE as
+    the workflow gives them, passes; without SSL_CERT_FILE it refuses the certificate."""
+    ws = _workspace(tmp_path, failing=False)
+    output = tmp_path / "script_output"
+    output.touch()
+    port = _free_port()
+    env = {
+        **os.environ,
+        "GITHUB_OUTPUT": str(output),
+        "SELFTEST_HOST": "127.0.0.1",
+        "SELFTEST_PORT": str(port),
+        "SELFTEST_NO_INSTALL": "1",
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+    }
+    scenario = ROOT / "examples" / "quickstart" / "emulator.yml"
+    script = ROOT / ".github" / "selftest-emulator.sh"
+    started = subprocess.run(
+        ["bash", str(script), str(scenario)],
+        cwd=ws,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    pid_file = ws / ".selftest" / "emulator.pid"
+    try:
+        assert started.returncode == 0, started.stdout + started.stderr
+        assert output.read_text() == f"base-url=https://127.0.0.1:{port}\n"
+        base_url = f"https://127.0.0.1:{port}"
+        code, log, _out, _summary = _run(base_url, ws, tmp_path)
+        assert code == 3, log
+        assert "could not be verified" in log
+        ca = {"SSL_CERT_FILE": str(ws / ".selftest" / "ca.pem")}
+        code, log, out, _summary = _run(base_url, ws, tmp_path, extra_env=ca)
+        assert code == 0, log
+        assert _outputs(out)["passed"] == "true"
+    finally:
+        if pid_file.exists():
+            os.kill(int(pid_file.read_text()), signal.SIGTERM)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
