@@ -7,10 +7,12 @@ Bluejay, including timeouts, cancellation and unexpected errors.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import gc
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -222,11 +224,24 @@ def _info(  # noqa: PLR0917 - private helper, called in two places
     )
 
 
+@contextlib.contextmanager
+def _collector_skips_what_is_kept() -> Iterator[None]:
+    """Everything alive now (the verdict, every result read) lives to the end of the run:
+    freeze it, so the cyclic collector does not walk a big run's million objects again
+    and again while the reports are rendered (a second or so after the final poll)."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
 def _finish(opts: GateOptions, rt: Runtime, verdict: Verdict, info: RunInfo) -> int:
     try:
-        rt.written = write_reports(
-            verdict, info, junit=opts.junit, report=opts.report, summary=opts.summary
-        )
+        with _collector_skips_what_is_kept():
+            rt.written = write_reports(
+                verdict, info, junit=opts.junit, report=opts.report, summary=opts.summary
+            )
     except ReportWriteError as exc:
         rt.written = list(exc.written)
         rt.out.write(f"error: {exc}\n")
