@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from bluejay_gate import statuses
 from bluejay_gate.aggregate import RATIO_AGGREGATES, AggregateResult, aggregate
 from bluejay_gate.apimodels import RunStatus, SimulationResult
-from bluejay_gate.checks import Aggregate, Check, Severity
+from bluejay_gate.checks import NUMERIC_AGGREGATES, Aggregate, Check, Severity
 from bluejay_gate.confidence import Judgement, judge
 from bluejay_gate.links import result_url, run_url
 from bluejay_gate.metrics import BUILTIN_NAMES, RUN_LEVEL
@@ -316,6 +316,8 @@ def _metric_check(check: Check, ctx: _Context) -> CheckResult:
             f"({_describe(check, agg)}); run more conversations or lower min_samples",
             agg=agg,
         )
+    if misread := _percent_misread(check, ctx.completed):
+        return _result(check, Outcome.NO_VERDICT, misread, agg=agg)
     if check.per_digital_human:
         return _each_check(check, ctx)
     judgement = judge(check, agg, looks=ctx.sim.looks)
@@ -325,6 +327,33 @@ def _metric_check(check: Check, ctx: _Context) -> CheckResult:
         return _result(check, outcome, message, agg=agg, observed=agg.observed, judgement=judgement)
     outcome = Outcome.PASS if check.op.holds(agg.observed, check.threshold) else Outcome.FAIL
     return _result(check, outcome, _describe(check, agg), agg=agg, observed=agg.observed)
+
+
+def _percent_misread(check: Check, completed: Sequence[Conversation]) -> str | None:
+    """Why a ``%`` threshold on a number cannot be meant as written, or ``None``.
+
+    ``%`` divides the number by 100: right for a share, and for numbers on a 0..1 scale
+    (``sentiment_score: mean >= 80%``). On a metric whose values go past 1 (a 1-10
+    score, ``agent_speak_percentage``'s 0-100) it compares them with a fraction, which
+    nearly every value beats: that would be a pass nobody meant, so there is no verdict.
+    """
+    if not check.percent or check.aggregate not in NUMERIC_AGGREGATES or check.threshold == 0:
+        return None
+    biggest = max(
+        (
+            abs(value.value)
+            for c in completed
+            if (value := c.metrics.get(check.metric)) is not None and value.value.__class__ is float
+        ),
+        default=0.0,
+    )
+    if biggest <= 1.0:
+        return None
+    return (
+        f"'{check.metric}' has values up to {number_text(biggest)}, but {check.expression!r} "
+        f"compares them with {number_text(check.threshold)} (% divides by 100): write the "
+        f"threshold on the metric's own scale, e.g. '{check.expression.replace('%', '')}'"
+    )
 
 
 def _each_check(check: Check, ctx: _Context) -> CheckResult:

@@ -615,3 +615,26 @@ def test_many_simulations_scale_linearly() -> None:
     assert len(verdict.simulations) == 20
     assert all(c.observed == pytest.approx(0.9) for s in verdict.simulations for c in s.checks)
     assert verdict.exit_code == 0
+
+
+def test_percent_threshold_on_a_number_past_one_is_no_verdict() -> None:
+    """``mean >= 70%`` on a 1-10 score would compare it with 0.7 and pass whatever the
+    agent did: no verdict, saying how to write it. On a 0..1 number % reads as meant."""
+    scores = [result(101 + i, {"Empathy": (v, "quantitative")}) for i, v in enumerate("213")]
+    verdict = one([check("Empathy", "mean >= 70%")], scores)
+    (c,) = verdict.checks
+    assert c.outcome is Outcome.NO_VERDICT
+    assert c.message == (
+        "'Empathy' has values up to 3, but 'mean >= 70%' compares them with 0.7 "
+        "(% divides by 100): write the threshold on the metric's own scale, e.g. 'mean >= 70'"
+    )
+    assert verdict.outcome is Outcome.NO_VERDICT
+    speak = [result(101 + i, speak=s) for i, s in enumerate((35.0, 5.0))]
+    (c,) = one([check("agent_speak_percentage", "min >= 30%")], speak).checks
+    assert c.outcome is Outcome.NO_VERDICT
+    sentiment = [result(101 + i, sentiment_score=s) for i, s in enumerate((0.9, 0.7))]
+    (c,) = one([check("sentiment_score", "mean >= 80%")], sentiment).checks
+    assert c.outcome is Outcome.PASS
+    assert c.observed == pytest.approx(0.8)
+    (c,) = one([check("Empathy", "min >= 0%")], scores).checks
+    assert c.outcome is Outcome.PASS  # 0% is 0 on any scale
