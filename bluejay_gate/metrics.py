@@ -526,6 +526,7 @@ class ResultMetrics:
     metrics: dict[str, MetricValue]  # built-ins, then custom metrics over them
     has_custom: bool
     never_spoke: bool
+    evaluated: bool = False  # an evaluation (or legacy custom metrics) is there at all
 
 
 def read(result: SimulationResult) -> ResultMetrics:
@@ -535,4 +536,6 @@ def read(result: SimulationResult) -> ResultMetrics:
     custom = _custom(result, ordered)
     metrics = _builtins(result, newest or {})
     metrics.update(custom)
-    return ResultMetrics(metrics, bool(custom), _never_spoke(newest))
+    return ResultMetrics(
+        metrics, bool(custom), _never_spoke(newest), evaluated=newest is not None or bool(custom)
+    )

@@ -112,15 +112,16 @@ class PollOutcome:
 
 
 def _keeps(kept: ReadResult | None, fresh: SimulationResult, job: Job) -> bool:
-    """True when ``kept`` already holds ``fresh``: a final result, read with its metrics, in
-    the same status. A final, scored result does not change, so reading it again every
-    tick would only cost time (a big run's last tick is what the user waits for)."""
-    return (
-        kept is not None
-        and kept.status == fresh.status
-        and statuses.result_is_final(kept.status)
-        and not (job.needs_custom_metrics and lacks_custom_metrics(kept))
-    )
+    """True when ``kept`` already holds ``fresh``: a final result in the same status, read
+    with what it will be judged on (its custom metrics, or an evaluation when no check
+    needs custom ones). Such a result does not change, so reading it again every tick
+    would only cost time (a big run's last tick is what the user waits for)."""
+    if kept is None or kept.status != fresh.status or not statuses.result_is_final(kept.status):
+        return False
+    if statuses.normalise(kept.status) not in statuses.RESULT_SCORED:
+        return True  # ended without scores: nothing more will come
+    found = kept.found
+    return found.has_custom if job.needs_custom_metrics else found.evaluated
 
 
 def _note_lacking(tracker: Tracker) -> None:

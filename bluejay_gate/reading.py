@@ -3,8 +3,9 @@ raw JSON it came in.
 
 Reading the metrics is the costly part of a big run (hundreds of thousands of values
 with long reasoning texts), and the raw answer holds every value twice over in dicts.
-The poller reads each result once, when its run is done, and keeps only this; the
-evaluator takes either form (``read_result`` passes a ``ReadResult`` through).
+The poller keeps only this form of each result, read from the first answer that has it
+final with its metrics (see ``poll._keeps``); the evaluator takes either form
+(``read_result`` passes a ``ReadResult`` through).
 """
 
 from __future__ import annotations

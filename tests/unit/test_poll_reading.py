@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from bluejay_gate.apimodels import QueuedRun, RunResults, SimulationResult
-from bluejay_gate.poll import Job, Poller
+from bluejay_gate.poll import Job, Poller, PollOutcome
 from bluejay_gate.reading import ReadResult
 
 
@@ -45,7 +45,8 @@ ANSWERS = [
 
 
 class ScriptedRun:
-    def __init__(self) -> None:
+    def __init__(self, answers: list[tuple[str, list[dict[str, Any]]]] = ANSWERS) -> None:
+        self.answers = answers
         self.polls = 0
         self.rereads: list[str] = []
 
@@ -60,7 +61,7 @@ class ScriptedRun:
         return QueuedRun.model_validate({"simulation_run_id": 70, "simulation_result_ids": [1, 2]})
 
     def get_run_results(self, run_id: str) -> RunResults:
-        status, results = ANSWERS[min(self.polls, len(ANSWERS) - 1)]
+        status, results = self.answers[min(self.polls, len(self.answers) - 1)]
         self.polls += 1
         return RunResults.model_validate(
             {"simulation_run": {"id": run_id, "status": status}, "simulation_results": results}
@@ -74,8 +75,8 @@ class ScriptedRun:
         raise AssertionError("nothing to end")
 
 
-def test_final_results_are_read_once_and_lacking_ones_again() -> None:
-    api = ScriptedRun()
+def _poll(api: ScriptedRun, job: Job) -> tuple[PollOutcome, list[dict[str, ReadResult]]]:
+    """Run the poller on ``api`` with a manual clock; the results kept after each tick."""
     seen: list[dict[str, ReadResult]] = []
     clock = [0.0]
 
@@ -87,14 +88,19 @@ def test_final_results_are_read_once_and_lacking_ones_again() -> None:
 
     poller = Poller(
         api,
-        [Job(sim_index=0, label="S", simulation_id="9")],
+        [job],
         poll_interval=1.0,
         max_parallel=1,
         deadline=100.0,
         monotonic=lambda: clock[0],
         wait=wait,
     )
-    outcome = poller.run()
+    return poller.run(), seen
+
+
+def test_final_results_are_read_once_and_lacking_ones_again() -> None:
+    api = ScriptedRun()
+    outcome, seen = _poll(api, Job(sim_index=0, label="S", simulation_id="9"))
     assert api.polls == 3
     assert api.rereads == []  # the third answer brought 2's metric: no re-read needed
     first, second = seen[0], seen[1]
@@ -107,3 +113,27 @@ def test_final_results_are_read_once_and_lacking_ones_again() -> None:
     assert final["2"].metrics["Polite"].reasoning == "now there"
     assert outcome.trackers[0].settled
     assert outcome.trackers[0].lacking == []
+
+
+def test_a_scored_result_without_an_evaluation_yet_is_read_again() -> None:
+    """Checks on built-ins only: a COMPLETED result whose evaluation has not arrived is
+    read from the next answer too; once evaluated it is kept."""
+    bare = {"id": "1", "digital_human_id": 5, "status": "COMPLETED", "evaluations": []}
+    running = {"id": "2", "digital_human_id": 6, "status": "RUNNING"}
+    scored = {**bare, "evaluations": [{"goal_success": False, "num_turns": 8}]}
+    done = {**running, "status": "COMPLETED", "evaluations": [{"goal_success": True}]}
+    api = ScriptedRun(
+        [
+            ("RUNNING", [bare, running]),
+            ("RUNNING", [scored, running]),
+            ("COMPLETED", [scored, done]),
+        ]
+    )
+    job = Job(sim_index=0, label="S", simulation_id="9", needs_custom_metrics=False)
+    outcome, seen = _poll(api, job)
+    assert api.polls == 3
+    assert "goal_success" not in seen[0]["1"].metrics
+    assert seen[1]["1"].metrics["goal_success"].value is False  # read again: evaluated now
+    final = outcome.trackers[0].results
+    assert final["1"] is seen[1]["1"]  # then kept
+    assert final["2"].metrics["goal_success"].value is True
