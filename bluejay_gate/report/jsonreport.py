@@ -39,13 +39,7 @@ _encode_basestring = json.encoder.encode_basestring  # the C version when availa
 def _encode_str(value: str) -> str:
     """A JSON string literal that is always valid UTF-8 (lone surrogates escaped)."""
     text = _encode_basestring(value)
-    if text.isascii():  # O(1): the common case
-        return text
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return _SURROGATE.sub(lambda m: f"\\u{ord(m[0]):04x}", text)
-    return text
+    return text if text.isascii() else _utf8_safe(text)  # isascii is O(1): the common case
 
 
 _compact = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": "), allow_nan=False)
