@@ -43,11 +43,8 @@ any body text echoed into a message is scrubbed of the key and cut to 200 charac
 
 from __future__ import annotations
 
-import ipaddress
 import json
-import os
 import random
-import ssl
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -55,7 +52,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
 from typing import Any, TypeVar
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 import httpx
 import pydantic
@@ -97,6 +94,7 @@ from bluejay_gate.retry import (
     RetryBudget,
     RetryPolicy,
 )
+from bluejay_gate.transport import Secret, ssl_verify, validate_base_url
 
 __all__ = ["DEFAULT_BASE_URL", "BluejayClient", "RetryPolicy", "validate_base_url"]
 
@@ -110,83 +108,6 @@ T = TypeVar("T")
 
 def _utc_now() -> datetime:
     return datetime.now(UTC)
-
-
-def validate_base_url(url: str) -> str:
-    """Normalise a base URL: no trailing ``/`` or ``/v1``; https, or http on loopback only."""
-    text = url.strip()
-    source = "the base URL (--base-url or BLUEJAY_BASE_URL)"
-    try:
-        parts = urlsplit(text)
-        host = parts.hostname or ""
-        parts.port  # noqa: B018 - raises ValueError for a bad port
-    except ValueError as exc:
-        raise UsageError(f"{source} {text!r} is not a valid URL ({exc})") from None
-    if parts.scheme not in {"http", "https"} or not host:
-        raise UsageError(
-            f"{source} {text!r} is not an http(s) URL with a host; "
-            f"use e.g. {DEFAULT_BASE_URL} or http://127.0.0.1:8787 for the emulator"
-        )
-    if parts.username is not None or parts.password is not None:
-        raise UsageError(
-            f"{source} must not contain credentials (user:password@); "
-            "the API key goes in BLUEJAY_API_KEY"
-        )
-    if parts.query or parts.fragment:
-        raise UsageError(f"{source} {text!r} must not have a query or fragment")
-    if parts.scheme == "http" and not _is_loopback(host):
-        raise UsageError(
-            f"{source} {text!r} uses plain http:// for a host that is not loopback; "
-            "the API key would travel unencrypted: use https://, or http:// only with "
-            "127.0.0.1, ::1 or localhost (e.g. the emulator)"
-        )
-    path = parts.path.rstrip("/")
-    if path.endswith("/v1"):
-        path = path[: -len("/v1")].rstrip("/")
-    netloc = parts.netloc
-    return f"{parts.scheme}://{netloc}{path}"
-
-
-def _is_loopback(host: str) -> bool:
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def _ssl_verify() -> ssl.SSLContext | bool:
-    """Certificate verification, always on; honours SSL_CERT_FILE / SSL_CERT_DIR."""
-    cafile = os.environ.get("SSL_CERT_FILE") or None
-    capath = os.environ.get("SSL_CERT_DIR") or None
-    if cafile is None and capath is None:
-        return True
-    try:
-        return ssl.create_default_context(cafile=cafile, capath=capath)
-    except (OSError, ssl.SSLError) as exc:
-        where = f"SSL_CERT_FILE={cafile}" if cafile else f"SSL_CERT_DIR={capath}"
-        reason = getattr(exc, "strerror", None) or str(exc)
-        raise UsageError(
-            f"{where}: cannot load CA certificates ({reason}); point it at a PEM bundle or unset it"
-        ) from None
-
-
-class _Secret:
-    """Holds the API key; its repr never shows it."""
-
-    __slots__ = ("_value",)
-
-    def __init__(self, value: str) -> None:
-        self._value = value
-
-    def reveal(self) -> str:
-        return self._value
-
-    def __repr__(self) -> str:
-        return "'***'"
-
-    __str__ = __repr__
 
 
 @dataclass(frozen=True)
@@ -223,7 +144,7 @@ class BluejayClient:
                 "BLUEJAY_API_KEY contains spaces, control or non-ASCII characters and "
                 "cannot be sent in a header: copy the key again"
             )
-        self._key = _Secret(key)
+        self._key = Secret(key)
         self.base_url = validate_base_url(base_url)
         self.retry = retry
         self.deadline = deadline
@@ -241,7 +162,7 @@ class BluejayClient:
             base_url=self.base_url,
             transport=transport,
             timeout=httpx.Timeout(timeout),
-            verify=_ssl_verify() if transport is None else True,
+            verify=ssl_verify() if transport is None else True,
             follow_redirects=False,
             headers={
                 "Accept": "application/json",
