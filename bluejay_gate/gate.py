@@ -85,6 +85,10 @@ def build_jobs(spec: Spec, sims: Sequence[ResolvedSimulation]) -> list[Job]:
         per_dh = options.pop("runs_per_digital_human", None)
         if sim_spec.repeat > 1:  # the spec refuses both at once
             per_dh = sim_spec.repeat
+        elif per_dh is None and sim_spec.max_repeats is not None:
+            # Sent even at 1: left out, Bluejay falls back to the simulation's own setting,
+            # and early stopping would plan its looks on a count it did not choose.
+            per_dh = 1
         jobs.append(
             Job(
                 sim_index=index,

@@ -155,3 +155,18 @@ def test_dry_run_plan_shows_repeats(
         "(up to 6 while inconclusive), 1 check" in out
     )
     assert emu.count("POST", QUEUE) == 0
+
+
+def test_max_repeats_sends_runs_per_digital_human_even_at_one(
+    emulator: Factory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    """repeat 1 with max_repeats: every queue call says runs_per_digital_human 1, so
+    Bluejay's fallback (the simulation's own setting) cannot change what the looks count."""
+    emu = emulator(_scenario(), api_key=KEY, speed=SPEED)
+    run = {"repeat": 1, "max_repeats": 3, "confidence": 0.95}
+    spec = _spec(tmp_path, run, {"Greeting compliance": "pass_rate >= 70%"})
+    code, out, _ = _run(tmp_path, monkeypatch, capsys, emu, spec)
+    bodies = _queue_bodies(emu)
+    assert bodies, out
+    assert [b.get("runs_per_digital_human") for b in bodies] == [1] * len(bodies)
+    assert code in (0, 3), out
