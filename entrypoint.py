@@ -16,6 +16,8 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
+from bluejay_gate.github import mask_command
+
 
 def read_input(env: Mapping[str, str], name: str) -> str:
     upper = name.upper()
@@ -59,7 +61,8 @@ def main() -> int:
     env = dict(os.environ)
     key = read_input(env, "api-key")
     if key:
-        sys.stdout.write(f"::add-mask::{key}\n")
+        # Escaped as the runner unescapes command data: a key with "%" is masked as is.
+        sys.stdout.write(mask_command(key) + "\n")
         sys.stdout.flush()
     workspace = Path(env.get("GITHUB_WORKSPACE") or Path.cwd())
     workdir = workspace / read_input(env, "working-directory")

@@ -185,3 +185,30 @@ def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def test_mask_line_is_escaped_like_the_runner_unescapes_it(tmp_path: Path) -> None:
+    """The runner unescapes %25, %0D and %0A in command data: a key holding "%" is
+    written escaped so the value masked is the key itself. The mask comes first, even
+    when the inputs are then refused (working-directory outside the workspace)."""
+    ws = tmp_path / "workspace"
+    ws.mkdir()
+    env = {
+        "PATH": os.environ["PATH"],
+        "GITHUB_ACTIONS": "true",
+        "GITHUB_WORKSPACE": str(ws),
+        "INPUT_API-KEY": "key%0Awith%percent",
+        "INPUT_WORKING-DIRECTORY": "../elsewhere",
+    }
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "entrypoint.py")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    lines = proc.stdout.splitlines()
+    assert lines[0] == "::add-mask::key%250Awith%25percent"
+    assert proc.returncode == 2
+    assert "working-directory must be inside the workspace" in proc.stdout
