@@ -82,8 +82,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def resolve_run_options(args: argparse.Namespace, env: Mapping[str, str]) -> GateOptions:
     """argv + environment -> frozen options. Flags beat environment."""
-    from bluejay_gate.client import validate_base_url
     from bluejay_gate.options import GateOptions
+    from bluejay_gate.transport import validate_base_url
 
     api_key = env.get("BLUEJAY_API_KEY", "").strip()
     if not api_key:
