@@ -290,7 +290,7 @@ def _conversations_text(simulation: SimulationVerdict) -> Iterator[str]:
     if not head and not simulation.conversations:
         return
     checked = frozenset(result.check.metric for result in simulation.checks)
-    if any(name not in checked for c in simulation.conversations[:1] for name in c.metrics):
+    if any(name not in checked for c in simulation.conversations for name in c.metrics):
         head.append(
             "reasoning is shown for the checked metrics; the JSON report has every metric's"
         )

@@ -373,6 +373,9 @@ def test_large_report_is_whole_and_streams_in_parts() -> None:
 def test_reasoning_only_for_checked_metrics() -> None:
     """Every metric's value is listed; reasoning only for the metrics the checks read,
     with a line saying so (the JSON report keeps every reasoning)."""
+    first = make_conversation(  # only the checked metric: the note still comes
+        "0", metrics={"Empathy": MetricValue("Empathy", "5", 5.0, "quantitative")}
+    )
     conv = make_conversation(
         "1",
         metrics={
@@ -380,7 +383,9 @@ def test_reasoning_only_for_checked_metrics() -> None:
             "Tone": MetricValue("Tone", "pass", True, "pass_fail", reasoning="Calm throughout."),
         },
     )
-    sim = make_simulation("S", (make_result(EMPATHY, Outcome.PASS, 4.0),), conversations=(conv,))
+    sim = make_simulation(
+        "S", (make_result(EMPATHY, Outcome.PASS, 4.0),), conversations=(first, conv)
+    )
     suite = parse(Verdict((sim,))).find("testsuite")
     assert suite is not None
     text = suite.findtext("system-out") or ""
