@@ -5,16 +5,23 @@ Nothing else happens here: the CLI does the work (and, in Actions, the annotatio
 outputs and step summary). Inputs arrive as ``INPUT_<NAME>`` upper-cased with hyphens
 kept (``INPUT_API-KEY``); the underscore spelling is accepted too; unset is "".
 The container runs as root: files the gate wrote are handed back to the owner of the
-workspace before exiting.
+workspace before exiting, also files that existed before and were rewritten.
+
+The entrypoint is the container's first process, which gets no default signal handling:
+SIGINT and SIGTERM (how the runner cancels a job) are handed on to the gate, which ends its
+running conversations and writes its reports; the entrypoint then hands the files back.
 """
 
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
+import time
 from collections.abc import Mapping
 from pathlib import Path
+from types import FrameType
 
 from bluejay_gate.github import mask_command
 
@@ -44,17 +51,41 @@ def build_command(env: Mapping[str, str]) -> list[str]:
     return argv
 
 
-def hand_back(workspace: Path, before: set[Path]) -> None:
-    """chown what the gate created to the workspace owner (the container runs as root)."""
+def hand_back(workspace: Path, before: set[Path], started: float) -> None:
+    """chown what the gate created or rewrote since ``started`` (a report written again
+    is a new file: atomic writes replace it) to the workspace owner; the container runs
+    as root."""
     if os.geteuid() != 0:
         return
-    stat = workspace.stat()
+    owner = workspace.stat()
     for path in workspace.rglob("*"):
-        if path not in before:
-            try:
-                os.chown(path, stat.st_uid, stat.st_gid, follow_symlinks=False)
-            except OSError:
+        try:
+            stat = path.lstat()
+            if path in before and stat.st_mtime < started:
                 continue
+            if (stat.st_uid, stat.st_gid) != (owner.st_uid, owner.st_gid):
+                os.chown(path, owner.st_uid, owner.st_gid, follow_symlinks=False)
+        except OSError:
+            continue
+
+
+def run_forwarding_signals(argv: list[str], cwd: Path, env: Mapping[str, str]) -> int:
+    """Run the gate; SIGINT and SIGTERM received meanwhile are sent on to it (a second
+    one too: the gate then exits at once). Returns its exit code (3 if a signal killed it)."""
+    # Its own process group: a Ctrl-C on a terminal reaches it once, through us, not twice.
+    child = subprocess.Popen(argv, cwd=cwd, env=dict(env), process_group=0)
+
+    def forward(signum: int, _frame: FrameType | None) -> None:
+        if child.poll() is None:
+            child.send_signal(signum)
+
+    previous = {sig: signal.signal(sig, forward) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        code = child.wait()  # the handler runs inside; wait() resumes after it (PEP 475)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    return code if code >= 0 else 3
 
 
 def main() -> int:
@@ -74,8 +105,9 @@ def main() -> int:
     if key:
         env["BLUEJAY_API_KEY"] = key
     before = set(workspace.rglob("*"))
-    code = subprocess.call(build_command(env), cwd=workdir, env=env)
-    hand_back(workspace, before)
+    started = time.time() - 1.0  # mtime granularity: rather one file too many than one too few
+    code = run_forwarding_signals(build_command(env), workdir, env)
+    hand_back(workspace, before, started)
     return code
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -9,9 +10,11 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 import yaml
 
 from bluejay_gate.emulator import Emulator
@@ -198,3 +201,91 @@ def test_mask_line_is_escaped_like_the_runner_unescapes_it(tmp_path: Path) -> No
     assert log.splitlines()[0] == "::add-mask::key%250Awith%25percent"
     assert code == 2
     assert "working-directory must be inside the workspace" in log
+
+
+def _start_entrypoint(emu: Emulator, ws: Path, tmp_path: Path) -> subprocess.Popen[str]:
+    """entrypoint.py started as the runner starts the container's process, in the background."""
+    output = tmp_path / "github_output"
+    output.touch()
+    env = {
+        "PATH": os.environ["PATH"],
+        "GITHUB_ACTIONS": "true",
+        "GITHUB_WORKSPACE": str(ws),
+        "GITHUB_OUTPUT": str(output),
+        "INPUT_API-KEY": KEY,
+        "INPUT_SPEC": "bluejay-gate.yml",
+        "INPUT_BASE-URL": emu.base_url,
+        "INPUT_JUNIT-PATH": "bluejay-junit.xml",
+        "INPUT_REPORT-PATH": "bluejay-report.json",
+        "INPUT_WORKING-DIRECTORY": "gate",
+        "NO_COLOR": "1",
+    }
+    return subprocess.Popen(
+        [sys.executable, str(ROOT / "entrypoint.py")],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_cancelled_job_ends_conversations_and_writes_reports(
+    signum: int, emulator: Callable[..., Emulator], tmp_path: Path
+) -> None:
+    """GitHub cancels a job by signalling the container's first process, entrypoint.py: it
+    hands the signal to the gate, which ends every running conversation and writes its
+    reports within 5 s; the entrypoint exits 3."""
+    emu = emulator(_scenario(), api_key=KEY, speed=0.2)  # conversations take ~9 s
+    ws = _workspace(tmp_path, failing=False)
+    proc = _start_entrypoint(emu, ws, tmp_path)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and proc.poll() is None:
+        polled = {
+            r.path for r in emu.requests if r.path.startswith("/v1/retrieve-simulation-results/")
+        }
+        if emu.count("POST", "/v1/queue-simulation-run") >= 2 and len(polled) >= 2:
+            break
+        time.sleep(0.02)
+    else:
+        proc.kill()
+        pytest.fail("the gate never started polling")
+    sent = time.monotonic()
+    proc.send_signal(signum)
+    out, err = proc.communicate(timeout=20)
+    elapsed = time.monotonic() - sent
+    assert proc.returncode == 3, out + err
+    assert elapsed < 5.0, f"exited {elapsed:.1f} s after the signal"
+    ends = [r for r in emu.requests if r.path == "/v1/end-conversations"]
+    assert len(ends) == 1, out + err
+    assert len(ends[0].body["test_result_ids"]) == 8  # 5 + 3 conversations, none finished
+    junit = (ws / "gate" / "bluejay-junit.xml").read_text()
+    assert "<error" in junit
+    report = json.loads((ws / "gate" / "bluejay-report.json").read_text())
+    assert report["exit_code"] == 3
+    assert any("cancelled" in e for e in report["errors"])
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="handing files back needs root, as in the runner")
+def test_rewritten_reports_are_handed_back(
+    emulator: Callable[..., Emulator], tmp_path: Path
+) -> None:
+    """Reports left by an earlier step are rewritten (atomically: a new file, owned by root):
+    they are handed back to the workspace owner like the new ones."""
+    emu = emulator(_scenario(), api_key=KEY, speed=20.0)
+    ws = _workspace(tmp_path, failing=False)
+    old = ws / "gate" / "bluejay-junit.xml"
+    old.write_text("<old/>")
+    past = time.time() - 3600
+    os.utime(old, (past, past))
+    untouched = ws / "gate" / "prompts" / "support.md"
+    for path in [ws, *ws.rglob("*")]:
+        os.chown(path, 4321, 4321, follow_symlinks=False)
+    os.chown(untouched, 4322, 4322)  # not written by the gate: left as it is
+    code, log, _output, _summary = _run(emu, ws, tmp_path)
+    assert code == 0, log
+    assert old.read_text() != "<old/>"
+    for name in ("bluejay-junit.xml", "bluejay-report.json"):
+        stat = (ws / "gate" / name).stat()
+        assert (stat.st_uid, stat.st_gid) == (4321, 4321), name
+    assert untouched.stat().st_uid == 4322
