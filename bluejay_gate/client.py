@@ -94,7 +94,7 @@ from bluejay_gate.retry import (
     RetryBudget,
     RetryPolicy,
 )
-from bluejay_gate.transport import Secret, ssl_verify, validate_base_url
+from bluejay_gate.transport import Secret, scrub_answer, ssl_verify, validate_base_url
 
 __all__ = ["DEFAULT_BASE_URL", "BluejayClient", "RetryPolicy", "validate_base_url"]
 
@@ -238,7 +238,7 @@ class BluejayClient:
                 if over and success:
                     return self._failures.too_big(endpoint, status, None)
                 if success:
-                    return _Reply(status, ctype, data)
+                    return _Reply(status, ctype, scrub_answer(data, headers["X-API-Key"]))
                 return self._failures.status(endpoint, status, response.headers, data, what)
         except httpx.HTTPError as exc:
             return self._failures.transport(endpoint, exc, timeout)

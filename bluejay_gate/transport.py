@@ -1,13 +1,17 @@
 """Where the gate may send the API key, and how: the base URL policy (https, or plain
 http only to loopback, no credentials in the URL), certificate verification (always on;
 ``SSL_CERT_FILE`` / ``SSL_CERT_DIR`` for a corporate CA) and a holder that keeps the key
-out of every ``repr``. The client (``client.BluejayClient``) applies them.
+out of every ``repr``, and ``scrub_answer``, which takes the key out of every answer before
+it is read, so no text from Bluejay (a reasoning, a call summary) can carry it into a report.
+The client (``client.BluejayClient``) applies them.
 """
 
 from __future__ import annotations
 
 import ipaddress
+import json
 import os
+import re
 import ssl
 from urllib.parse import urlsplit
 
@@ -90,3 +94,37 @@ class Secret:
         return "'***'"
 
     __str__ = __repr__
+
+
+SCRUBBED = b"***"
+# Shorter "keys" (``BLUEJAY_API_KEY=any`` for the emulator) are no secret and would cut
+# ordinary words ("Company") out of metric names; Bluejay's keys are far longer.
+MIN_SCRUBBED_KEY = 8
+# ``\uXXXX`` escapes of printable ASCII, which no encoder needs (quote and backslash
+# excepted); an escaped backslash is matched first, so ``\\u0041`` stays text.
+_NEEDLESS_ESCAPE = re.compile(
+    rb"\\\\|\\u00(2[013-9a-fA-F]|[34][0-9a-fA-F]|5[0-9abd-fABD-F]|6[0-9a-fA-F]|7[0-9a-eA-E])"
+)
+
+
+def _unescape(match: re.Match[bytes]) -> bytes:
+    code = match.group(1)
+    return match.group(0) if code is None else bytes([int(code, 16)])
+
+
+def scrub_answer(body: bytes, secret: str) -> bytes:
+    """``body`` (a JSON answer) with every copy of ``secret`` replaced by ``***``: as is,
+    JSON-escaped (``\\/``, ``\\"``, ``\\\\``) or spelt with needless ``\\u00XX`` escapes
+    (those are decoded first, which leaves the JSON's meaning unchanged)."""
+    if len(secret) < MIN_SCRUBBED_KEY:
+        return body
+    if b"\\u00" in body:
+        body = _NEEDLESS_ESCAPE.sub(_unescape, body)
+    plain = secret.encode()
+    escaped = json.dumps(secret)[1:-1].encode()
+    forms = {plain, escaped, escaped.replace(b"/", b"\\/")}
+    forms.add(escaped.replace(b'\\"', b"\\u0022").replace(b"\\\\", b"\\u005c"))
+    for form in forms:
+        if form in body:
+            body = body.replace(form, SCRUBBED)
+    return body

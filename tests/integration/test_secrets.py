@@ -7,6 +7,7 @@ line in GitHub Actions. TLS verification is always on (``SSL_CERT_FILE`` honoure
 
 from __future__ import annotations
 
+import json
 import ssl
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -248,3 +249,59 @@ def test_plain_http_allowed_on_loopback(url: str, tmp_path: Path, capsys, env: N
     stdout, stderr = capsys.readouterr()
     assert code == 3, stdout + stderr
     assert "could not connect" in stdout + stderr
+
+
+def _key_in_every_text(data: bytes) -> tuple[str, bytes]:
+    """The results answer with the key in every reasoning (as is), every call summary
+    (spelt with needless \\u escapes) and every transcript link."""
+    body = json.loads(data)
+    for result in body.get("simulation_results") or []:
+        result["transcript_url"] = f"https://files.example/{CANARY}/{result['id']}"
+        for evaluation in result.get("evaluations") or []:
+            evaluation["call_summary"] = "the caller read out @@ESCAPED@@ aloud"
+            evaluation["goal_reasoning"] = f"goal met; key {CANARY}"
+            for metric in evaluation.get("custom_metrics") or []:
+                metric["reasoning"] = f"{metric.get('reasoning') or ''} (said {CANARY})"
+    text = json.dumps(body).encode()
+    escaped = "".join(f"\\u{ord(c):04x}" for c in CANARY).encode()
+    return "application/json", text.replace(b"@@ESCAPED@@", escaped)
+
+
+def test_key_in_bluejay_text_is_scrubbed_from_every_artifact(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys, env: None
+) -> None:
+    """Text written by Bluejay (reasonings, call summaries, links) that holds the key is
+    scrubbed before it is read, so no report, summary, output or console line carries it;
+    the verdict is the same as without it (exit 0)."""
+    assert _key_in_every_text(b'{"simulation_results": []}')  # the helper itself runs
+    out = tmp_path / "out"
+    out.mkdir()
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    monkeypatch.setenv("GITHUB_OUTPUT", str(out / "github_output"))
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(out / "step_summary.md"))
+    monkeypatch.setenv("GITHUB_WORKSPACE", str(tmp_path))
+    scenario = yaml.safe_load((QUICKSTART / "emulator.yml").read_text())
+    emu = Emulator(scenario, api_key=CANARY, speed=20.0).start()
+    server = HostileServer(emu.base_url)
+    server.target = ENDPOINTS[6]  # the results poll
+    server.mutation = _key_in_every_text
+    try:
+        spec = prepare(tmp_path / "spec")
+        argv = ["run", "--spec", str(spec), "--base-url", server.base_url]
+        argv += ["--junit", str(out / "j.xml"), "--report", str(out / "r.json")]
+        argv += ["--summary", str(out / "s.md")]
+        with pytest.raises(SystemExit) as info:
+            main(argv)
+    finally:
+        server.close()
+        emu.stop()
+    stdout, stderr = capsys.readouterr()
+    assert info.value.code == 0, stdout + stderr
+    assert server.hits > 0
+    assert_no_canary("stdout", stdout)
+    assert_no_canary("stderr", stderr)
+    assert assert_tree_clean(out) >= 5
+    report = (out / "r.json").read_text()
+    assert "(said ***)" in report  # the reasoning was there, scrubbed
+    assert "goal met; key ***" in report
+    assert "(said ***)" in (out / "j.xml").read_text()
