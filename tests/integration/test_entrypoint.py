@@ -19,6 +19,7 @@ import yaml
 
 from bluejay_gate.emulator import Emulator
 from tests.conftest import ROOT
+from tests.integration.test_cancel import _wait_polling
 
 KEY = "canary-action-key-77aa31"
 
@@ -36,16 +37,11 @@ def _workspace(tmp_path: Path, *, failing: bool) -> Path:
     return ws
 
 
-def _run(
-    emu: Emulator | str,
-    ws: Path,
-    tmp_path: Path,
-    *,
-    python: str = sys.executable,
-    entrypoint: Path = ROOT / "entrypoint.py",
-    extra_env: dict[str, str] | None = None,
-) -> tuple[int, str, Path, Path]:
-    """``emu`` is the emulator, or the base URL of one."""
+def _runner_env(
+    emu: Emulator | str, ws: Path, tmp_path: Path, extra_env: dict[str, str] | None = None
+) -> tuple[dict[str, str], Path, Path]:
+    """The environment the runner gives the container's process; ``emu`` is the emulator,
+    or the base URL of one. Also the GITHUB_OUTPUT and GITHUB_STEP_SUMMARY files."""
     output = tmp_path / "github_output"
     summary = tmp_path / "step_summary"
     output.touch()
@@ -66,6 +62,20 @@ def _run(
         "INPUT_WORKING-DIRECTORY": "gate",
         **(extra_env or {}),
     }
+    return env, output, summary
+
+
+def _run(
+    emu: Emulator | str,
+    ws: Path,
+    tmp_path: Path,
+    *,
+    python: str = sys.executable,
+    entrypoint: Path = ROOT / "entrypoint.py",
+    extra_env: dict[str, str] | None = None,
+) -> tuple[int, str, Path, Path]:
+    """entrypoint.py run to its end as the runner starts it."""
+    env, output, summary = _runner_env(emu, ws, tmp_path, extra_env)
     proc = subprocess.run(
         [python, str(entrypoint)],
         env=env,
@@ -203,32 +213,6 @@ def test_mask_line_is_escaped_like_the_runner_unescapes_it(tmp_path: Path) -> No
     assert "working-directory must be inside the workspace" in log
 
 
-def _start_entrypoint(emu: Emulator, ws: Path, tmp_path: Path) -> subprocess.Popen[str]:
-    """entrypoint.py started as the runner starts the container's process, in the background."""
-    output = tmp_path / "github_output"
-    output.touch()
-    env = {
-        "PATH": os.environ["PATH"],
-        "GITHUB_ACTIONS": "true",
-        "GITHUB_WORKSPACE": str(ws),
-        "GITHUB_OUTPUT": str(output),
-        "INPUT_API-KEY": KEY,
-        "INPUT_SPEC": "bluejay-gate.yml",
-        "INPUT_BASE-URL": emu.base_url,
-        "INPUT_JUNIT-PATH": "bluejay-junit.xml",
-        "INPUT_REPORT-PATH": "bluejay-report.json",
-        "INPUT_WORKING-DIRECTORY": "gate",
-        "NO_COLOR": "1",
-    }
-    return subprocess.Popen(
-        [sys.executable, str(ROOT / "entrypoint.py")],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-
-
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
 def test_cancelled_job_ends_conversations_and_writes_reports(
     signum: int, emulator: Callable[..., Emulator], tmp_path: Path
@@ -238,18 +222,15 @@ def test_cancelled_job_ends_conversations_and_writes_reports(
     reports within 5 s; the entrypoint exits 3."""
     emu = emulator(_scenario(), api_key=KEY, speed=0.2)  # conversations take ~9 s
     ws = _workspace(tmp_path, failing=False)
-    proc = _start_entrypoint(emu, ws, tmp_path)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and proc.poll() is None:
-        polled = {
-            r.path for r in emu.requests if r.path.startswith("/v1/retrieve-simulation-results/")
-        }
-        if emu.count("POST", "/v1/queue-simulation-run") >= 2 and len(polled) >= 2:
-            break
-        time.sleep(0.02)
-    else:
-        proc.kill()
-        pytest.fail("the gate never started polling")
+    env, _output, _summary = _runner_env(emu, ws, tmp_path, {"NO_COLOR": "1"})
+    proc = subprocess.Popen(
+        [sys.executable, str(ROOT / "entrypoint.py")],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    _wait_polling(emu, proc)
     sent = time.monotonic()
     proc.send_signal(signum)
     out, err = proc.communicate(timeout=20)
