@@ -127,11 +127,43 @@ class Agent(ApiModel):
 
 
 class Simulation(ApiModel):
-    """``SimulationPydantic`` / ``SimulationRes``."""
+    """``SimulationPydantic`` / ``SimulationRes``. ``selected_custom_metrics`` is not in
+    either schema (only in ``SimulationRequest``): read when present, at the top level or
+    in ``settings``; anything unreadable is "unknown", never an error."""
 
     id: Id
     name: str | None = None
     agent_id: Id | None = None
+    settings: Any = None
+    selected_custom_metrics: Any = None
+
+    @property
+    def selected_metric_ids(self) -> frozenset[str] | None:
+        """The custom metric ids the simulation scores; ``None`` when not known (null,
+        absent, empty or unreadable)."""
+        for raw in (
+            self.selected_custom_metrics,
+            _setting(self.settings, "selected_custom_metrics"),
+        ):
+            if (
+                isinstance(raw, list)
+                and raw
+                and all(isinstance(i, str | int) and not isinstance(i, bool) for i in raw)
+            ):
+                return frozenset(str(i) for i in raw)
+        return None
+
+    @property
+    def runs_per_digital_human(self) -> int | None:
+        """The simulation's own conversations per digital human, when its settings say."""
+        raw = _setting(self.settings, "runs_per_digital_human")
+        if isinstance(raw, int) and not isinstance(raw, bool) and raw >= 1:
+            return raw
+        return None
+
+
+def _setting(settings: Any, key: str) -> Any:
+    return settings.get(key) if isinstance(settings, dict) else None
 
 
 class RunStatus(ApiModel):
@@ -228,3 +260,42 @@ class EndConversationsOutcome(ApiModel):
     ended_count: int | None = None
     failed_ids: list[Id] | None = None
     message: str | None = None
+
+
+class CustomMetric(ApiModel):
+    """``CustomMetricResponse``: what the gate checks thresholds against before paying.
+    Only ``name`` is required; an unknown ``response_type`` is kept as written."""
+
+    id: Id | None = None
+    name: str
+    response_type: str | None = None
+    min_value: LenientNumber = None
+    max_value: LenientNumber = None
+    enum_options: list[str] | None = None
+    agent_ids: list[Id] | None = None
+
+
+class CustomMetricPage(ApiModel):
+    """``CustomMetricsListResponse`` from ``GET /v1/custom-metrics`` (one page)."""
+
+    metrics: list[CustomMetric]
+    total_count: int | None = None
+    page: int | None = None
+    page_size: int | None = None
+    items_in_page: int | None = None
+    total_pages: int | None = None
+
+
+class DigitalHumanList(ApiModel):
+    """``DigitalHumansListResponse`` from ``digital-humans-by-simulation``; each digital
+    human stays raw (the gate only counts them)."""
+
+    digital_humans: list[dict[str, Any]]
+    total: int | None = None
+
+    @property
+    def count(self) -> int:
+        """How many a run of the simulation talks to: the list, or ``total`` when larger
+        (a list cut short must not make the plan look cheaper than it is)."""
+        listed = len(self.digital_humans)
+        return max(listed, self.total) if self.total is not None and self.total >= 0 else listed

@@ -18,20 +18,21 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
-from bluejay_gate import __version__, events, github, statuses
+from bluejay_gate import __version__, events, github, preflight, statuses
 from bluejay_gate.agent_sync import AgentPlan, apply_plan, plan_agent
 from bluejay_gate.client import BluejayClient
-from bluejay_gate.errors import EXIT_NO_VERDICT, EXIT_PASS, NoVerdictError
+from bluejay_gate.errors import EXIT_NO_VERDICT, EXIT_PASS, NoVerdictError, SpecError
 from bluejay_gate.evaluate import SimulationInput, evaluate, evaluate_simulation
 from bluejay_gate.metrics import BUILTIN_BOOLEAN, BUILTIN_NUMBER, RUN_LEVEL
 from bluejay_gate.options import GateOptions
 from bluejay_gate.poll import Job, Poller, PollOutcome, Tracker
+from bluejay_gate.preflight_read import read_definitions, read_facts
 from bluejay_gate.repeats import looks_for, repeat_summary, wants_more
 from bluejay_gate.report import ReportWriteError, RunInfo, write_reports
 from bluejay_gate.report.console import render_verdict_block
 from bluejay_gate.report.summary import render_summary
 from bluejay_gate.retry import policy_from_env
-from bluejay_gate.simulations import ResolvedSimulation, resolve_simulations
+from bluejay_gate.simulations import ResolvedSimulation, refuse_duplicates, resolve_simulations
 from bluejay_gate.spec import SimulationSpec, Spec, load_spec
 from bluejay_gate.verdict import Repeats, Verdict
 
@@ -280,14 +281,48 @@ def _finish_github(opts: GateOptions, rt: Runtime, verdict: Verdict, info: RunIn
         )
 
 
+def _preflight(
+    client: BluejayClient,
+    spec: Spec,
+    plan: AgentPlan,
+    sims: Sequence[ResolvedSimulation],
+    rt: Runtime,
+) -> list[preflight.SimulationCost]:
+    """Check every threshold against Bluejay's definitions before paying (``preflight``);
+    a threshold that cannot be judged is a ``SpecError`` (exit 2). Returns the cost plan."""
+
+    def warn(message: str) -> None:
+        rt.emit(events.Warning(message))
+
+    definitions = read_definitions(client, spec, plan.agent_id, warn)
+    facts = read_facts(client, spec, sims, warn)
+    problems = preflight.check(spec, definitions, facts)
+    if problems:
+        first = problems[0]
+        for problem in problems[1:]:  # each in full; the error line ends with the first
+            rt.emit(events.Info(preflight.located(problem, str(spec.path))))
+        raise SpecError(
+            preflight.summary(problems),
+            file=str(spec.path),
+            line=first.line,
+            key=first.metric,
+        )
+    return preflight.plan_costs(spec, facts)
+
+
 def _print_plan(
-    rt: Runtime, spec: Spec, plan: AgentPlan, sims: Sequence[ResolvedSimulation]
+    rt: Runtime,
+    spec: Spec,
+    plan: AgentPlan,
+    sims: Sequence[ResolvedSimulation],
+    costs: Sequence[preflight.SimulationCost] = (),
 ) -> None:
     lines = [
         "Dry run: nothing was changed or queued.",
         plan.describe(name=spec.agent.name, done=False),
     ]
-    for sim_spec, sim in zip(spec.simulations, sims, strict=True):
+    cost_of = dict(enumerate(costs))
+    for index, (sim_spec, sim) in enumerate(zip(spec.simulations, sims, strict=True)):
         subset = (
             f", digital humans {', '.join(sim_spec.digital_human_ids)}"
             if sim_spec.digital_human_ids
@@ -299,10 +334,13 @@ def _print_plan(
             repeats = f", {sim_spec.repeat} per digital human"
             if sim_spec.max_repeats is not None and sim_spec.max_repeats > sim_spec.repeat:
                 repeats += f" (up to {sim_spec.max_repeats} while inconclusive)"
+        cost = f": {cost_of[index].describe()}" if index in cost_of else ""
         lines.append(
             f"would queue: {sim.label} (simulation {sim.simulation_id}{subset}){repeats}, "
-            f"{len(checks)} check{'s' if len(checks) != 1 else ''}"
+            f"{len(checks)} check{'s' if len(checks) != 1 else ''}{cost}"
         )
+    if costs:
+        lines.append(f"in total: {preflight.describe_total(costs)}")
     rt.out.write("\n".join(lines) + "\n")
     rt.out.flush()
 
@@ -323,15 +361,15 @@ def run_gate(opts: GateOptions, rt: Runtime) -> int:
         try:
             client.ping()
             plan = plan_agent(client, spec.agent)
+            # Resolved and checked before the agent is changed or anything is queued.
+            sims = resolve_simulations(client, plan.agent_id, spec.simulations, str(opts.spec_path))
+            refuse_duplicates(spec.simulations, sims, str(opts.spec_path))
+            costs = _preflight(client, spec, plan, sims, rt)
             if opts.dry_run:
-                sims = resolve_simulations(
-                    client, plan.agent_id, spec.simulations, str(opts.spec_path)
-                )
-                _print_plan(rt, spec, plan, sims)
+                _print_plan(rt, spec, plan, sims, costs)
                 return EXIT_PASS
             plan = apply_plan(client, spec.agent, plan)
             rt.emit(events.Info(plan.describe(name=spec.agent.name, done=True)))
-            sims = resolve_simulations(client, plan.agent_id, spec.simulations, str(opts.spec_path))
         except NoVerdictError as exc:
             if opts.dry_run:
                 rt.out.write(f"error: {exc}\n")

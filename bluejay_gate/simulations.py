@@ -1,4 +1,5 @@
-"""Find the simulations the spec lists, and refuse ones that test another agent."""
+"""Find the simulations the spec lists, refuse ones that test another agent, and refuse
+one simulation listed twice (once by id, once by name)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from bluejay_gate.apimodels import Simulation
-from bluejay_gate.errors import NotFoundError, ResolveError
+from bluejay_gate.errors import NotFoundError, ResolveError, SpecError
 
 
 class SimulationApi(Protocol):
@@ -30,6 +31,8 @@ class ResolvedSimulation:
     simulation_id: str
     label: str  # the spec's name, else Bluejay's name, else "simulation <id>"
     bluejay_name: str | None
+    selected_metric_ids: frozenset[str] | None = None  # None: Bluejay did not say
+    runs_per_digital_human: int | None = None  # the simulation's own setting, when known
 
 
 def resolve_simulations(
@@ -82,5 +85,44 @@ def resolve_simulations(
                 )
             found = matches[0]
         label = sim.name or found.name or f"simulation {found.id}"
-        resolved.append(ResolvedSimulation(found.id, label, found.name))
+        resolved.append(
+            ResolvedSimulation(
+                found.id,
+                label,
+                found.name,
+                selected_metric_ids=found.selected_metric_ids,
+                runs_per_digital_human=found.runs_per_digital_human,
+            )
+        )
     return resolved
+
+
+def same_id(value: str) -> str:
+    """A simulation id compared as Bluejay does: ``"04821"`` is 4821."""
+    text = value.strip()
+    return str(int(text)) if text.isascii() and text.isdigit() else text
+
+
+def refuse_duplicates(
+    sims: Sequence[SimulationSpecLike], resolved: Sequence[ResolvedSimulation], spec_path: str
+) -> None:
+    """Two spec entries that resolved to one Bluejay simulation (by id and by name) would
+    queue it twice: a ``SpecError`` naming both lines, before anything is changed."""
+    seen: dict[str, SimulationSpecLike] = {}
+    for index, (sim, found) in enumerate(zip(sims, resolved, strict=True)):
+        key = same_id(found.simulation_id)
+        first = seen.setdefault(key, sim)
+        if first is sim:
+            continue
+        raise SpecError(
+            f"simulation {found.simulation_id} is listed twice: line {first.line} "
+            f"({_spelled(first)}) and line {sim.line} ({_spelled(sim)}) are the same "
+            "simulation; remove one (use repeat to run it more often); nothing was queued",
+            file=spec_path,
+            line=sim.line,
+            key=f"simulations[{index}]",
+        )
+
+
+def _spelled(sim: SimulationSpecLike) -> str:
+    return f"id {sim.id}" if sim.id is not None else f"name {sim.name!r}"

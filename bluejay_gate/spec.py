@@ -260,15 +260,20 @@ def _build(model: SpecModel, located: Located, spec_path: Path, problems: list[P
     level = run.confidence
     global_checks = _thresholds(model.thresholds, ("thresholds",), located, problems, level)
     sims: list[SimulationSpec] = []
-    seen: dict[tuple[str, str], int] = {}
+    seen: dict[tuple[str, str], tuple[int, str]] = {}
     for index, sim_model in enumerate(model.simulations):
         path: KeyPath = ("simulations", index)
         line = located.line_of(path)
         sim_id = _as_str(sim_model.id)
-        identity = ("id", sim_id) if sim_id is not None else ("name", sim_model.name or "")
+        # Ids compare as Bluejay's integers: 4821 and "04821" are one simulation.
+        identity = (
+            ("id", _same_id(sim_id)) if sim_id is not None else ("name", sim_model.name or "")
+        )
+        spelled = f"{sim_model.id!r}" if sim_id is not None else f"{sim_model.name!r}"
         if identity in seen:
+            first_line, first_spelled = seen[identity]
             what = (
-                f"simulation id {sim_id}"
+                f"simulation id {_same_id(sim_id)}"
                 if sim_id is not None
                 else f"simulation name {sim_model.name!r}"
             )
@@ -277,11 +282,12 @@ def _build(model: SpecModel, located: Located, spec_path: Path, problems: list[P
                     line,
                     1,
                     path,
-                    f"{what} is listed twice (first at line {seen[identity]}): remove one; "
-                    "use runs_per_digital_human to run it more often",
+                    f"{what} is listed twice: line {first_line} ({first_spelled}) and line "
+                    f"{line} ({spelled}) would queue the same simulation twice; remove one "
+                    "(use repeat to run it more often)",
                 )
             )
-        seen.setdefault(identity, line)
+        seen.setdefault(identity, (line, spelled))
         options = sim_model.model_dump(
             exclude_unset=True,
             exclude={"id", "name", "digital_human_ids", "thresholds", "repeat", "max_repeats"},
@@ -527,6 +533,11 @@ def _raise_first(problems: list[Problem], file: str) -> None:
         return
     first = min(problems, key=lambda p: (p.line, p.priority))
     raise SpecError(_one_line(first.message), file=file, line=first.line, key=key_path(first.path))
+
+
+def _same_id(value: str) -> str:
+    text = value.strip()
+    return str(int(text)) if text.isascii() and text.isdigit() else text
 
 
 def _as_str(value: int | str | None) -> str | None:

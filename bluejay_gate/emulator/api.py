@@ -140,13 +140,21 @@ def simulation_res(store: Store, sim_id: int) -> dict[str, Any]:
 def simulation_pydantic(store: Store, sim_id: int) -> dict[str, Any]:
     sim = store.simulation(sim_id)
     f = sim.fields
+    settings = dict(f)
+    extra: dict[str, Any] = {}
+    where = sim.behaviour.report_selected_metrics
+    if where is not None:
+        (settings if where == "settings" else extra)["selected_custom_metrics"] = (
+            store.scored_metric_ids(sim)
+        )
     return {
+        **extra,
         "id": sim.id,
         "bluejay_as_code_id": None,
         "agent_id": sim.agent_id,
         "name": sim.name,
         "created_at": sim.created_at,
-        "settings": dict(f),
+        "settings": settings,
         "type": "parallel",
         "max_concurrent": f.get("max_concurrent"),
         "max_turns": f.get("max_turns"),

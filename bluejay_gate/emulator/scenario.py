@@ -109,6 +109,7 @@ class MetricDef(_Model):
     max_value: float | None = None
     enum_options: list[str] | None = None
     allow_not_applicable: bool = False
+    agent_ids: list[int] = Field(default_factory=list)  # empty: every agent's metric
 
 
 class DigitalHumanDef(_Model):
@@ -124,6 +125,9 @@ class SimulationDef(_Model):
     agent: str | int
     digital_humans: list[DigitalHumanDef] = Field(default_factory=list)
     metrics: list[str] | None = None  # subset of custom metric names; default: all
+    # GET /v1/simulation/{id} reports the ids of the metrics it scores as
+    # ``selected_custom_metrics``, at the top level or in ``settings``; default: not at all
+    report_selected_metrics: Literal["top", "settings"] | None = None
     scores: dict[str, ScoreSpec] = Field(default_factory=dict)
     digital_human_scores: dict[int, dict[str, ScoreSpec]] = Field(default_factory=dict)
     run_outcome: RunOutcome | None = None

@@ -64,6 +64,7 @@ class Behaviour:
     metrics: list[str] | None = None
     quirks: Quirks | None = None
     timing: Timing | None = None
+    report_selected_metrics: str | None = None
 
 
 @dataclass(slots=True)
@@ -211,6 +212,7 @@ class Store:
                     metrics=sim.metrics,
                     quirks=sim.quirks,
                     timing=sim.timing,
+                    report_selected_metrics=sim.report_selected_metrics,
                 ),
             )
             for dh in sim.digital_humans:
@@ -230,14 +232,23 @@ class Store:
             return self.simulations[sim_id]
 
     # ---- runs ---------------------------------------------------------------------
-    def _metric_specs(self, sim: SimulationRecord) -> list[MetricSpec]:
+    def scored_metric_ids(self, sim: SimulationRecord) -> list[str]:
+        """Ids of the custom metrics a run of ``sim`` queued now would score."""
+        with self.lock:
+            return [i for i, data in self.metrics.items() if self._scores(sim, data)]
+
+    @staticmethod
+    def _scores(sim: SimulationRecord, data: dict[str, Any]) -> bool:
+        agents = data.get("agent_ids") or []
+        if agents and sim.agent_id not in agents:
+            return False
         wanted = sim.behaviour.metrics
+        return wanted is None or data["name"] in wanted
+
+    def _metric_specs(self, sim: SimulationRecord) -> list[MetricSpec]:
         specs = []
         for data in self.metrics.values():
-            agents = data.get("agent_ids") or []
-            if agents and sim.agent_id not in agents:
-                continue
-            if wanted is not None and data["name"] not in wanted:
+            if not self._scores(sim, data):
                 continue
             options = data.get("enum_options")
             specs.append(

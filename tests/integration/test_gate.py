@@ -156,11 +156,28 @@ def test_insufficient_funds_is_no_verdict(emulator: Factory, tmp_path, monkeypat
 
 
 def test_missing_metric_names_closest(emulator: Factory, tmp_path, monkeypatch, capsys) -> None:
-    """A threshold on a metric no result carries is no verdict, naming the closest names."""
+    """A threshold on a metric Bluejay does not define stops before queueing (exit 2),
+    naming the closest name. (Was exit 3 after the run; that path is the next test.)"""
     emu = emulator(_scenario(), api_key=KEY, speed=SPEED)
     spec = _spec(tmp_path, thresholds={"Empathyy": "mean >= 7"})
-    code, _, _ = _run(tmp_path, monkeypatch, capsys, emu, spec)
+    code, _, err = _run(tmp_path, monkeypatch, capsys, emu, spec)
+    assert code == 2
+    assert "did you mean 'Empathy'?" in err
+    assert emu.count("POST", "/v1/queue-simulation-run") == 0
+
+
+def test_missing_metric_without_definitions_is_no_verdict(
+    emulator: Factory, tmp_path, monkeypatch, capsys
+) -> None:
+    """Definitions unreadable: the run goes on, and a threshold on a metric no result
+    carries is no verdict after the run, naming the closest names."""
+    monkeypatch.setenv("BLUEJAY_RETRY_MAX_DELAY", "0.01")
+    emu = emulator(_scenario(), api_key=KEY, speed=SPEED)
+    emu.set_faults([{"endpoint": "GET /v1/custom-metrics", "kind": 500}])
+    spec = _spec(tmp_path, thresholds={"Empathyy": "mean >= 7"})
+    code, out, _ = _run(tmp_path, monkeypatch, capsys, emu, spec)
     assert code == 3
+    assert out.count("warning: could not read the custom metric definitions") == 1
     assert "Empathy" in (tmp_path / "junit.xml").read_text()
 
 

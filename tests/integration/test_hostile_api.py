@@ -44,6 +44,9 @@ class Endpoint:
     needed: str  # a top-level field the gate cannot do without
     strict: bool = True  # False: the gate may carry on without this answer (logged)
     optional: bool = False  # the document does not require ``needed``: missing = empty
+    # A readable empty list means "none": thresholds that cannot be judged stop the gate
+    # before anything is queued (exit 2).
+    empty_stops: bool = False
 
 
 ENDPOINTS = [
@@ -60,6 +63,12 @@ ENDPOINTS = [
     # The snapshot before queueing is best effort: a bad answer is logged and the gate
     # matches a lost queue answer by creation time instead.
     Endpoint("GET", "/v1/get-simulation-runs/", "simulation_runs", strict=False, optional=True),
+    # Read before paying (preflight): an unreadable answer costs only the check (one
+    # warning, the run goes on and the verdict still judges every value).
+    Endpoint("GET", "/v1/custom-metrics", "metrics", strict=False, empty_stops=True),
+    Endpoint(
+        "GET", "/v1/digital-humans-by-simulation/", "digital_humans", strict=False, empty_stops=True
+    ),
 ]
 
 
@@ -330,6 +339,14 @@ def test_hostile_answers_give_no_verdict(
     if _valid_anyway(endpoint, what):
         assert code in {0, 3}, output
         assert "Traceback" not in output
+        return
+    if endpoint.empty_stops and what in {"wrong type []", "not an object []"}:
+        # Readable and empty: no such metric, or no digital humans to reach min_samples.
+        assert "Traceback" not in output
+        assert code in {0, 2}, output
+        if code == 2:
+            assert "nothing was queued" in output
+            assert world.emu.count("POST", "/v1/queue-simulation-run") == 0
         return
     if endpoint.optional and what in {"missing field", "wrong type []", "not an object []"}:
         # The document does not require the list (and a bare list is read as it): missing

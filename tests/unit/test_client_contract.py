@@ -21,6 +21,16 @@ RESULTS = {
     "simulation_run": {"id": "77", "simulation_id": "4821", "created_at": "2026-04-01T12:00:00Z"},
     "simulation_results": [{"id": 501, "digital_human_id": 12}],
 }
+METRIC = {
+    "id": "3f1c2d4e-0000-4000-8000-000000000001",
+    "name": "Empathy",
+    "description": "",
+    "response_type": "quantitative",
+    "agent_ids": [5],
+    "min_value": 0,
+    "max_value": 10,
+    "created_at": "2026-04-01T00:00:00Z",
+}
 AGENT = {
     "id": 5,
     "name": "Bot",
@@ -114,6 +124,19 @@ class StrictBluejay:
             "/v1/retrieve-simulation-result/{test_result_id}": {
                 "simulation_result": RESULTS["simulation_results"][0]
             },
+            "/v1/custom-metrics": {
+                "metrics": [METRIC],
+                "total_count": 1,
+                "page": 1,
+                "page_size": 100,
+                "items_in_page": 1,
+                "total_pages": 1,
+            },
+            "/v1/digital-humans-by-simulation/{simulation_id}": {
+                "digital_humans": [{"id": 12, "intent": "", "success_criteria": ""}],
+                "total": 1,
+                "simulation_id": 4821,
+            },
             "/v1/end-conversations": {
                 "success": True,
                 "ended_count": 1,
@@ -161,7 +184,10 @@ def test_read_calls_fit_the_document(client: BluejayClient, strict: StrictBlueja
     assert [r.id for r in client.list_runs("4821")] == ["77"]
     assert client.get_run_results("77").simulation_run.id == "77"
     assert client.get_result("501").id == "501"
-    assert len(strict.seen) == 9
+    assert [m.name for m in client.list_custom_metrics("5")] == ["Empathy"]
+    assert [m.name for m in client.list_custom_metrics()] == ["Empathy"]
+    assert client.count_digital_humans("4821") == 1
+    assert len(strict.seen) == 12
 
 
 def test_write_calls_fit_the_document(client: BluejayClient, strict: StrictBluejay) -> None:

@@ -302,8 +302,27 @@ def test_duplicate_simulation_by_name(tmp_path: Path) -> None:
     """The same simulation name (without id) twice is an error at the second one."""
     text = OK.replace("  - id: 4821", "  - name: Smoke\n  - name: Smoke")
     assert rest(fail(tmp_path, text)).startswith(
-        "6: simulations[1]: simulation name 'Smoke' is listed twice (first at line 5)"
+        "6: simulations[1]: simulation name 'Smoke' is listed twice: line 5 ('Smoke') and "
+        "line 6 ('Smoke')"
     )
+
+
+def test_duplicate_simulation_id_spelled_twice(tmp_path: Path) -> None:
+    """4821 and "04821" are one Bluejay simulation (ids compare as integers)."""
+    text = OK.replace("  - id: 4821", '  - id: 4821\n  - id: "04821"\n    name: Again')
+    assert rest(fail(tmp_path, text)) == (
+        "6: simulations[1]: simulation id 4821 is listed twice: line 5 (4821) and line 6 "
+        "('04821') would queue the same simulation twice; remove one (use repeat to run it "
+        "more often)"
+    )
+
+
+def test_distinct_ids_that_only_look_alike_are_fine(tmp_path: Path) -> None:
+    """48210 is not 4821: no duplicate."""
+    text = OK.replace("  - id: 4821", "  - id: 4821\n  - id: 48210")
+    path = tmp_path / "spec.yml"
+    path.write_text(text)
+    assert [s.id for s in load_spec(path, {}).simulations] == ["4821", "48210"]
 
 
 @pytest.mark.parametrize(
