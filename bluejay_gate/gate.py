@@ -25,7 +25,7 @@ from bluejay_gate.errors import EXIT_NO_VERDICT, EXIT_PASS, NoVerdictError
 from bluejay_gate.evaluate import SimulationInput, evaluate, evaluate_simulation
 from bluejay_gate.metrics import BUILTIN_BOOLEAN, BUILTIN_NUMBER, RUN_LEVEL
 from bluejay_gate.options import GateOptions
-from bluejay_gate.poll import Job, Poller, PollOutcome, Tracker
+from bluejay_gate.poll import Job, Poller, PollOutcome, Tracker, end_unfinished
 from bluejay_gate.repeats import looks_for, repeat_summary, wants_more
 from bluejay_gate.report import ReportWriteError, RunInfo, write_reports
 from bluejay_gate.report.console import render_verdict_block
@@ -120,8 +120,13 @@ def _tracker_errors(t: Tracker, outcome: PollOutcome) -> list[str]:
         ]
     if t.settled:
         return []
-    reason = "timed out" if outcome.timed_out else "cancelled"
-    return [f"{reason} with run {t.run_id} at {t.final_count}/{t.total} conversations final"]
+    if outcome.timed_out or outcome.cancelled:
+        reason = "timed out" if outcome.timed_out else "cancelled"
+        return [f"{reason} with run {t.run_id} at {t.final_count}/{t.total} conversations final"]
+    return [
+        f"stopped polling run {t.run_id} at {t.final_count}/{t.total} conversations final "
+        "after an error (see the gate errors)"
+    ]
 
 
 def build_inputs(
@@ -341,8 +346,9 @@ def run_gate(opts: GateOptions, rt: Runtime) -> int:
 
         rt.on_cancel.append(lambda: setattr(client, "deadline", rt.monotonic()))
         gate_errors: list[str] = []
+        pollers: list[Poller] = []
 
-        def poll(jobs: Sequence[Job]) -> tuple[Poller, PollOutcome]:
+        def poll(jobs: Sequence[Job]) -> PollOutcome:
             poller = Poller(
                 client,
                 jobs,
@@ -353,43 +359,68 @@ def run_gate(opts: GateOptions, rt: Runtime) -> int:
                 monotonic=rt.monotonic,
                 wait=rt.cancel.wait,
             )
+            pollers.append(poller)
             try:
-                return poller, poller.run()
+                return poller.run()
             except NoVerdictError as exc:
                 gate_errors.append(str(exc))
             except Exception as exc:  # noqa: BLE001 - reports must still be written
                 gate_errors.append(f"internal error while polling ({type(exc).__name__}): {exc}")
-            return poller, PollOutcome(poller.trackers, poller.unqueued)
+            return PollOutcome(poller.trackers, poller.unqueued)
 
-        poller, outcome = poll(build_jobs(spec, sims))
-        while not (outcome.timed_out or outcome.cancelled or gate_errors):
-            more = next_round(spec, sims, outcome)
-            if not more:
-                break
-            for _, why in more:
-                rt.emit(events.Info(why))
-            poller, later = poll([job for job, _ in more])
-            outcome = PollOutcome(
-                [*outcome.trackers, *later.trackers],
-                [*outcome.unqueued, *later.unqueued],
-                timed_out=later.timed_out,
-                cancelled=later.cancelled,
+        def merged(last: PollOutcome) -> PollOutcome:
+            """Every round's runs (the last round's ending)."""
+            return PollOutcome(
+                [t for p in pollers for t in p.trackers],
+                [u for p in pollers for u in p.unqueued],
+                timed_out=last.timed_out,
+                cancelled=last.cancelled,
             )
-        if outcome.timed_out or outcome.cancelled:
+
+        # From here on runs are queued (paid): whatever happens, every run's unfinished
+        # conversations are ended and every queued run is in the reports.
+        outcome = PollOutcome([], [])
+        try:
+            outcome = merged(poll(build_jobs(spec, sims)))
+            while not (outcome.timed_out or outcome.cancelled or gate_errors):
+                more = next_round(spec, sims, outcome)
+                if not more:
+                    break
+                for _, why in more:
+                    rt.emit(events.Info(why))
+                later = poll([job for job, _ in more])
+                outcome = merged(later)
+        except Exception as exc:  # noqa: BLE001 - reports must still be written
+            gate_errors.append(
+                f"internal error after queueing ({type(exc).__name__}): {exc}; "
+                "please report it with the spec you ran"
+            )
+        outcome = merged(outcome)
+        if outcome.timed_out:
+            gate_errors.append(
+                f"timed out after {_fmt_duration(timeout)} before every conversation was "
+                "scored: raise run.timeout in the spec or --timeout"
+            )
+        elif outcome.cancelled:
+            gate_errors.append("cancelled before every conversation was scored")
+        if gate_errors or any(t.error is not None or not t.settled for t in outcome.trackers):
             client.deadline = rt.monotonic() + END_GRACE_SECONDS
-            outcome.ended = poller.end_unfinished()
-            if outcome.timed_out:
-                gate_errors.append(
-                    f"timed out after {_fmt_duration(timeout)} before every conversation was "
-                    "scored: raise run.timeout in the spec or --timeout"
-                )
-            else:
-                gate_errors.append("cancelled before every conversation was scored")
-        verdict = evaluate(
-            build_inputs(spec, sims, outcome),
-            allow_incomplete=spec.run.allow_incomplete,
-            gate_errors=gate_errors,
-        )
+            outcome.ended = end_unfinished(client, outcome.trackers, rt.emit)
+        try:
+            verdict = evaluate(
+                build_inputs(spec, sims, outcome),
+                allow_incomplete=spec.run.allow_incomplete,
+                gate_errors=gate_errors,
+            )
+        except Exception as exc:  # noqa: BLE001 - reports must still be written
+            verdict = Verdict(
+                (),
+                errors=(
+                    *gate_errors,
+                    f"internal error while judging the results ({type(exc).__name__}): "
+                    f"{exc}; please report it with the spec you ran",
+                ),
+            )
         run_ids = [t.run_id for t in outcome.trackers]
         info = _info(opts, started, plan, spec.agent.name, run_ids, check_lines)
         return _finish(opts, rt, verdict, info)

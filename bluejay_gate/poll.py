@@ -146,6 +146,35 @@ def _sleep_uncancelled(seconds: float) -> bool:
     return False
 
 
+def end_unfinished(api: PollApi, trackers: Sequence[Tracker], emit: events.Emit) -> int:
+    """Stop the still-running conversations of every run that did not settle normally
+    (timeout, cancel, a run given up with an error), in one call; returns how many."""
+    ids = [
+        rid
+        for t in trackers
+        if not t.settled or t.error is not None
+        for rid in t.unfinished_result_ids()
+    ]
+    ids = list(dict.fromkeys(ids))
+    if not ids:
+        return 0
+    try:
+        api.end_conversations(ids)
+    except GateError as exc:
+        emit(events.Warning(f"could not end {len(ids)} running conversations: {exc}"))
+        return 0
+    except Exception as exc:  # noqa: BLE001 - clean-up must not hide the reports
+        emit(
+            events.Warning(
+                f"could not end {len(ids)} running conversations "
+                f"(internal error {type(exc).__name__}: {exc})"
+            )
+        )
+        return 0
+    emit(events.Info(f"ended {len(ids)} still-running conversations"))
+    return len(ids)
+
+
 class Poller:
     def __init__(
         self,
@@ -193,11 +222,16 @@ class Poller:
         if not batch:
             return
         futures = [(job, self._pool.submit(self._queue, job)) for job in batch]
+        # Every outcome first: a run another call queued must never be dropped because
+        # one call of the batch was refused.
+        refused: AuthError | None = None
         for job, future in futures:
             try:
                 tracker = future.result()
-            except AuthError:
-                raise
+            except AuthError as exc:
+                refused = refused or exc
+                self.unqueued.append((job, f"could not queue: {exc}"))
+                continue
             except GateError as exc:
                 self.unqueued.append((job, f"could not queue: {exc}"))
                 self.emit(events.Warning(f"{job.label}: could not queue a run: {exc}"))
@@ -212,6 +246,8 @@ class Poller:
                     links.run_url(job.simulation_id, tracker.run_id),
                 )
             )
+        if refused is not None:
+            raise refused
 
     def _poll_one(self, tracker: Tracker) -> None:
         got = self.api.get_run_results(tracker.run_id)
@@ -323,17 +359,8 @@ class Poller:
             self._progress(t)
 
     def end_unfinished(self) -> int:
-        """Stop the conversations of runs that never settled (timeout or cancel)."""
-        ids = [rid for t in self.trackers if not t.settled for rid in t.unfinished_result_ids()]
-        if not ids:
-            return 0
-        try:
-            self.api.end_conversations(ids)
-        except GateError as exc:
-            self.emit(events.Warning(f"could not end {len(ids)} running conversations: {exc}"))
-            return 0
-        self.emit(events.Info(f"ended {len(ids)} still-running conversations"))
-        return len(ids)
+        """Stop the conversations of runs that never settled (timeout, cancel, an error)."""
+        return end_unfinished(self.api, self.trackers, self.emit)
 
     def run(self) -> PollOutcome:
         """Poll until everything is settled, the deadline passes, or ``wait`` says cancel.
