@@ -38,6 +38,9 @@ from bluejay_gate.verdict import Repeats, Verdict
 _BUILTIN_NAMES = frozenset((*BUILTIN_BOOLEAN, *BUILTIN_NUMBER, *RUN_LEVEL))
 # After a timeout or cancel, ending conversations gets this long of its own.
 END_GRACE_SECONDS = 5.0
+# After a cancel (the runner kills the job ~7.5 s after its first signal), less: clean-up
+# and reports are done within 5 s of the signal.
+CANCEL_GRACE_SECONDS = 3.0
 
 
 @dataclass
@@ -345,6 +348,7 @@ def run_gate(opts: GateOptions, rt: Runtime) -> int:
             return _finish(opts, rt, verdict, _info(opts, started, plan, spec.agent.name))
 
         rt.on_cancel.append(lambda: setattr(client, "deadline", rt.monotonic()))
+        rt.on_cancel.append(client.interrupt)  # wakes retry waits; hung requests are left
         gate_errors: list[str] = []
         pollers: list[Poller] = []
 
@@ -404,7 +408,8 @@ def run_gate(opts: GateOptions, rt: Runtime) -> int:
         elif outcome.cancelled:
             gate_errors.append("cancelled before every conversation was scored")
         if gate_errors or any(t.error is not None or not t.settled for t in outcome.trackers):
-            client.deadline = rt.monotonic() + END_GRACE_SECONDS
+            grace = CANCEL_GRACE_SECONDS if rt.cancel.is_set() else END_GRACE_SECONDS
+            client.deadline = rt.monotonic() + grace
             outcome.ended = end_unfinished(client, outcome.trackers, rt.emit)
         try:
             verdict = evaluate(

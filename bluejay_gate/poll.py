@@ -7,13 +7,19 @@ with its metrics is not read again on later polls of its run. When a run
 is done, ``COMPLETED`` results that lack custom metrics (bulk results can under-report
 them) are re-read one by one, for at most a short settle window, before they count as
 unscored. Clock, wait and the cancel signal are parameters, so tests run at full speed.
+
+Worker threads only fetch; the main thread applies every answer to the trackers and
+waits on the requests in short slices, so a cancel is noticed at once: requests still
+out are abandoned (their answers are never applied), and a queue call still out gets
+``QUEUE_GRACE_SECONDS`` before its simulation is reported as possibly queued.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor
+from concurrent.futures import wait as wait_futures
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -34,6 +40,12 @@ from bluejay_gate.retry import RETRY_STATUSES
 _PAST_CONVERSATION = frozenset(
     {"CONVERSATION_ENDED", "EVALUATION_PENDING", "EVALUATING", "EVALUATED"}
 )
+
+
+# The main thread checks for cancel this often while requests are out.
+AWAIT_SLICE = 0.05
+# After cancel, a queue call still out gets this long to answer (its run is then ended).
+QUEUE_GRACE_SECONDS = 1.0
 
 
 class PollApi(Protocol):
@@ -215,17 +227,43 @@ class Poller:
         )
         return Tracker(job, queued.simulation_run_id, tuple(queued.simulation_result_ids))
 
-    def _fill(self) -> None:
+    def _cancelled(self) -> bool:
+        return self.wait(0)
+
+    def _await(self, futures: Iterable[Future[Any]]) -> bool:
+        """Wait for every future, in short slices; True as soon as cancel is set (the
+        requests still out are abandoned: their answers are never applied)."""
+        pending = set(futures)
+        while pending:
+            if self._cancelled():
+                return True
+            _, pending = wait_futures(pending, timeout=AWAIT_SLICE, return_when=FIRST_COMPLETED)
+        return False
+
+    def _fill(self) -> bool:
+        """Queue what there is room for; True when cancel came while queueing."""
         in_flight = sum(1 for t in self.trackers if not t.settled)
         room = self.max_parallel - in_flight
         batch, self.pending = self.pending[:room], self.pending[room:]
         if not batch:
-            return
+            return False
         futures = [(job, self._pool.submit(self._queue, job)) for job in batch]
+        cancelled = self._await(f for _, f in futures)
+        if cancelled:  # a queue call may be creating a run right now: give it a moment
+            wait_futures([f for _, f in futures], timeout=QUEUE_GRACE_SECONDS)
         # Every outcome first: a run another call queued must never be dropped because
         # one call of the batch was refused.
         refused: AuthError | None = None
         for job, future in futures:
+            if not future.done():
+                why = (
+                    f"cancelled while queueing a run of simulation {job.simulation_id}: a run "
+                    "may have been created; check the simulation's runs in the Bluejay "
+                    "dashboard and end it there"
+                )
+                self.unqueued.append((job, why))
+                self.emit(events.Warning(f"{job.label}: {why}"))
+                continue
             try:
                 tracker = future.result()
             except AuthError as exc:
@@ -248,17 +286,19 @@ class Poller:
             )
         if refused is not None:
             raise refused
+        return cancelled
 
-    def _poll_one(self, tracker: Tracker) -> None:
-        got = self.api.get_run_results(tracker.run_id)
+    # Worker threads only fetch; the main thread applies answers (below), so a request
+    # abandoned on cancel can never change what is being judged.
+    def _apply_poll(self, tracker: Tracker, got: RunResults) -> None:
         tracker.run = got.simulation_run
         results = tracker.results
         for result in got.results:
             if not _keeps(results.get(result.id), result, tracker.job):
                 results[result.id] = read_result(result)
 
-    def _reread_one(self, tracker: Tracker, result_id: str) -> None:
-        result = read_result(self.api.get_result(result_id))
+    def _apply_reread(self, tracker: Tracker, result_id: str, got: SimulationResult) -> None:
+        result = read_result(got)
         tracker.results[result_id] = result
         if not lacks_custom_metrics(result) and result_id in tracker.lacking:
             tracker.lacking.remove(result_id)
@@ -304,7 +344,8 @@ class Poller:
                 )
             )
 
-    def _tick(self) -> None:
+    def _tick(self) -> bool:
+        """One poll of every unfinished run (and re-reads); True when cancelled."""
         now = self.monotonic()
         polling = [t for t in self.trackers if not t.done]
         rereads = [
@@ -313,13 +354,19 @@ class Poller:
             if t.done and not t.settled and t.error is None
             for rid in t.lacking
         ]
-        poll_futures = [(t, self._pool.submit(self._poll_one, t)) for t in polling]
-        reread_futures = [(t, self._pool.submit(self._reread_one, t, rid)) for t, rid in rereads]
-        for t, future in poll_futures:
+        api = self.api
+        polls = [(t, self._pool.submit(api.get_run_results, t.run_id)) for t in polling]
+        reads = [(t, rid, self._pool.submit(api.get_result, rid)) for t, rid in rereads]
+        if self._await([f for _, f in polls] + [f for _, _, f in reads]):
+            return True
+        refused: AuthError | None = None
+        later: list[tuple[Tracker, str, Future[SimulationResult]]] = []
+        for t, poll_future in polls:
             try:
-                future.result()
-            except AuthError:
-                raise
+                got = poll_future.result()
+            except AuthError as exc:
+                refused = refused or exc
+                continue
             except ApiError as exc:
                 if _passing(exc):  # retries ran out, but the run is queued: keep polling
                     self.emit(
@@ -332,22 +379,25 @@ class Poller:
                 t.error = f"polling run {t.run_id} failed: {exc}"
                 t.done = t.settled = True
                 continue
+            self._apply_poll(t, got)
             self._note_unknown(t)
             if self._is_done(t):
                 t.done = True
                 t.settle_until = now + self.settle_window
                 _note_lacking(t)
                 # Re-read at once what the bulk answer lacks.
-                reread_futures.extend(
-                    (t, self._pool.submit(self._reread_one, t, rid)) for rid in list(t.lacking)
-                )
-        for t, future in reread_futures:
+                later.extend((t, rid, self._pool.submit(api.get_result, rid)) for rid in t.lacking)
+        if self._await(f for _, _, f in later):
+            return True
+        for t, rid, read_future in [*reads, *later]:
             try:
-                future.result()
-            except AuthError:
-                raise
+                self._apply_reread(t, rid, read_future.result())
+            except AuthError as exc:
+                refused = refused or exc
             except ApiError as exc:
                 self.emit(events.Warning(f"{t.job.label}: re-reading a result failed: {exc}"))
+        if refused is not None:
+            raise refused
         for t in self.trackers:
             if t.done and not t.settled:
                 lacking = t.lacking
@@ -357,6 +407,7 @@ class Poller:
                 if not lacking or aborted or (t.settle_until or 0) <= self.monotonic():
                     t.settled = True
             self._progress(t)
+        return False
 
     def end_unfinished(self) -> int:
         """Stop the conversations of runs that never settled (timeout, cancel, an error)."""
@@ -377,10 +428,16 @@ class Poller:
                     self.unqueued += [(job, "not queued: cancelled") for job in self.pending]
                     self.pending = []
                     break
-                self._fill()
+                if self._fill():
+                    outcome.cancelled = True
+                    self.unqueued += [(job, "not queued: cancelled") for job in self.pending]
+                    self.pending = []
+                    break
                 if not self.trackers and not self.pending:
                     break
-                self._tick()
+                if self._tick():
+                    outcome.cancelled = True
+                    break
                 if not self.pending and all(t.settled for t in self.trackers):
                     break
                 unsettled = sum(1 for t in self.trackers if not t.settled)
@@ -392,5 +449,6 @@ class Poller:
                         outcome.cancelled = True
                         break
         finally:
-            self._pool.shutdown(wait=True, cancel_futures=True)
+            # On cancel, requests still out are abandoned (never waited for, never applied).
+            self._pool.shutdown(wait=not outcome.cancelled, cancel_futures=True)
         return outcome
