@@ -249,6 +249,9 @@ def _collector_skips_what_is_kept() -> Iterator[None]:
 
 
 def _finish(opts: GateOptions, rt: Runtime, verdict: Verdict, info: RunInfo) -> int:
+    """Write the reports and print the verdict; the exit code (3 when a report could not
+    be written: CI must not pass on a verdict nobody can read)."""
+    code = verdict.exit_code
     try:
         with _collector_skips_what_is_kept():
             rt.written = write_reports(
@@ -257,18 +260,21 @@ def _finish(opts: GateOptions, rt: Runtime, verdict: Verdict, info: RunInfo) -> 
     except ReportWriteError as exc:
         rt.written = list(exc.written)
         rt.out.write(f"error: {exc}\n")
+        code = EXIT_NO_VERDICT
     groups = github.in_actions(rt.env)
     rt.out.write(
         render_verdict_block(verdict, info, color=rt.color, written=rt.written, groups=groups)
     )
     if github.in_actions(rt.env):
-        _finish_github(opts, rt, verdict, info)
+        _finish_github(opts, rt, verdict, info, code)
     rt.out.flush()
     rt.outputs_written = True
-    return verdict.exit_code
+    return code
 
 
-def _finish_github(opts: GateOptions, rt: Runtime, verdict: Verdict, info: RunInfo) -> None:
+def _finish_github(
+    opts: GateOptions, rt: Runtime, verdict: Verdict, info: RunInfo, code: int
+) -> None:
     spec_file = github.spec_path_for_annotations(str(opts.spec_path), rt.env)
     for line in github.error_annotations(verdict, spec_file):
         rt.out.write(line + "\n")
@@ -279,7 +285,7 @@ def _finish_github(opts: GateOptions, rt: Runtime, verdict: Verdict, info: RunIn
         github.write_outputs(
             output_path,
             github.outputs_for(
-                exit_code=verdict.exit_code,
+                exit_code=code,
                 agent_id=info.agent_id,
                 run_ids=info.run_ids,
                 junit=opts.junit,
