@@ -2,8 +2,9 @@
 
 Runs are queued with at most ``max_parallel`` in flight and polled concurrently, one
 request per unfinished run per tick; a finished run is never polled again. Each result
-is kept read (``ReadResult``: metrics parsed, raw JSON dropped), and a final result read
-with its metrics is not read again on later polls of its run. When a run
+is kept read (``ReadResult``: metrics parsed, raw JSON dropped); the last answer received
+for a result counts, but a result whose ``fingerprint`` did not change since it was read
+is not read again. When a run
 is done, ``COMPLETED`` results that lack custom metrics (bulk results can under-report
 them) are re-read one by one, for at most a short settle window, before they count as
 unscored. Clock, wait and the cancel signal are parameters, so tests run at full speed.
@@ -17,7 +18,7 @@ out are abandoned (their answers are never applied), and a queue call still out 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor
 from concurrent.futures import wait as wait_futures
 from dataclasses import dataclass, field
@@ -33,6 +34,7 @@ from bluejay_gate.errors import (
     ServerError,
     TransportError,
 )
+from bluejay_gate.metrics import newest_evaluation
 from bluejay_gate.reading import ReadResult, lacks_custom_metrics, read_result
 from bluejay_gate.retry import RETRY_STATUSES
 
@@ -94,6 +96,8 @@ class Tracker:
     # the run is done (parsing every metric is the costly part of a big run), then
     # updated per re-read.
     lacking: list[str] = field(default_factory=list)
+    # per result: the fingerprint of the answer it was last read from (see ``fingerprint``)
+    fingerprints: dict[str, Hashable] = field(default_factory=dict)
 
     @property
     def total(self) -> int:
@@ -123,17 +127,47 @@ class PollOutcome:
     ended: int = 0  # conversations stopped with end-conversations
 
 
-def _keeps(kept: ReadResult | None, fresh: SimulationResult, job: Job) -> bool:
-    """True when ``kept`` already holds ``fresh``: a final result in the same status, read
-    with what it will be judged on (its custom metrics, or an evaluation when no check
-    needs custom ones). Such a result does not change, so reading it again every tick
-    would only cost time (a big run's last tick is what the user waits for)."""
-    if kept is None or kept.status != fresh.status or not statuses.result_is_final(kept.status):
-        return False
-    if statuses.normalise(kept.status) not in statuses.RESULT_SCORED:
-        return True  # ended without scores: nothing more will come
-    found = kept.found
-    return found.has_custom if job.needs_custom_metrics else found.evaluated
+# Long texts no verdict depends on: left out of a fingerprint (cheaper to build).
+_UNJUDGED_KEYS = frozenset({"reasoning", "description", "explanation", "transcript", "summary"})
+
+
+def _freeze(value: Any) -> Hashable:
+    """JSON as nested tuples, without the texts in ``_UNJUDGED_KEYS``."""
+    if isinstance(value, dict):
+        return tuple((k, _freeze(v)) for k, v in value.items() if k not in _UNJUDGED_KEYS)
+    if isinstance(value, list):
+        return tuple(_freeze(v) for v in value)
+    return value if isinstance(value, Hashable) else repr(value)
+
+
+def fingerprint(result: SimulationResult) -> Hashable:
+    """What the verdict on ``result`` depends on, cheaply: its status; each evaluation's
+    id, created_at and custom metrics (names, values, N/A flags, types, ranges, options);
+    the newest evaluation's built-in fields; the legacy top-level metrics, latency and
+    duration. Equal fingerprints: the result read before still holds (reading the
+    metrics again is the costly part of a big run); different: read it again."""
+    evaluations = [e for e in result.evaluations or [] if isinstance(e, dict)]
+    newest = newest_evaluation(result)
+    return (
+        result.status,
+        tuple(
+            (
+                e.get("id"),
+                e.get("created_at"),
+                _freeze(e.get("custom_metrics")),
+                _freeze(e.get("custom_evals")),
+            )
+            for e in evaluations
+        ),
+        _freeze(
+            {k: v for k, v in newest.items() if k not in {"custom_metrics", "custom_evals"}}
+            if newest is not None
+            else None
+        ),
+        _freeze(result.custom_metrics),
+        _freeze(result.latency),
+        result.duration,
+    )
 
 
 def _note_lacking(tracker: Tracker) -> None:
@@ -291,15 +325,21 @@ class Poller:
     # Worker threads only fetch; the main thread applies answers (below), so a request
     # abandoned on cancel can never change what is being judged.
     def _apply_poll(self, tracker: Tracker, got: RunResults) -> None:
+        """The last answer counts: a result whose fingerprint changed (a re-evaluation,
+        new values, a new status) is read again; an unchanged one keeps its reading."""
         tracker.run = got.simulation_run
-        results = tracker.results
+        results, prints = tracker.results, tracker.fingerprints
         for result in got.results:
-            if not _keeps(results.get(result.id), result, tracker.job):
-                results[result.id] = read_result(result)
+            mark = fingerprint(result)
+            if result.id in results and prints.get(result.id) == mark:
+                continue
+            results[result.id] = read_result(result)
+            prints[result.id] = mark
 
     def _apply_reread(self, tracker: Tracker, result_id: str, got: SimulationResult) -> None:
         result = read_result(got)
         tracker.results[result_id] = result
+        tracker.fingerprints[result_id] = fingerprint(got)
         if not lacks_custom_metrics(result) and result_id in tracker.lacking:
             tracker.lacking.remove(result_id)
 

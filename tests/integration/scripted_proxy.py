@@ -2,9 +2,10 @@
 emulator) unless ``script`` answers it itself: with a status (and headers, body), by
 hanging (never answering until the proxy closes), or by answering after a delay.
 
-``script(method, path, n)`` gets the request's method, path and how many requests with
-that method and path prefix-free path came before it (0 for the first), and returns
-``None`` (proxy it) or a ``Scripted`` answer.
+``script(method, path, n)`` gets the request's method, path and how many requests to
+that endpoint (method and path, a trailing numeric id dropped) came before it (0 for
+the first), and returns ``None`` (proxy it) or a ``Scripted`` answer. ``rewrite`` may
+change any proxied answer's body.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ class Scripted:
 
 
 Script = Callable[[str, str, int], Scripted | None]
+# (method, path, n, upstream status, upstream body) -> the body to answer instead
+Rewrite = Callable[[str, str, int, int, bytes], bytes]
 
 
 def endpoint_key(path: str) -> str:
@@ -37,9 +40,10 @@ def endpoint_key(path: str) -> str:
 
 
 class ScriptedProxy:
-    def __init__(self, upstream: str, script: Script) -> None:
+    def __init__(self, upstream: str, script: Script, rewrite: Rewrite | None = None) -> None:
         self.upstream = upstream.removeprefix("http://")
         self.script = script
+        self.rewrite = rewrite
         self.counts: dict[tuple[str, str], int] = {}
         self.log: list[tuple[str, str, int | str]] = []  # (method, path, status or "hang")
         self._lock = threading.Lock()
@@ -106,6 +110,8 @@ class ScriptedProxy:
             status, data = upstream.status, upstream.read()
             extra = {"Content-Type": upstream.headers.get("content-type", "application/json")}
             conn.close()
+            if self.rewrite is not None:
+                data = self.rewrite(h.command, h.path, n, status, data)
         else:
             status, data = answer.status, answer.body
             extra = {"Content-Type": "application/json", **answer.headers}
