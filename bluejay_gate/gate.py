@@ -132,6 +132,26 @@ def _tracker_errors(t: Tracker, outcome: PollOutcome) -> list[str]:
     ]
 
 
+def _tracker_notes(t: Tracker) -> list[str]:
+    notes = list(t.notes)
+    if t.ignored:
+        count = len(t.ignored)
+        ids = list(t.ignored)
+        shown = ", ".join(ids[:10]) + (f" and {count - 10} more" if count > 10 else "")
+        noun = "result that is" if count == 1 else "results that are"
+        notes.append(
+            f"ignored {count} {noun} not among run {t.run_id}'s queued conversations: {shown}"
+        )
+    return notes
+
+
+def _unseen(t: Tracker) -> int:
+    """Conversations a finished run counts (``total_tests``) that no answer returned."""
+    if not _counts_trusted(t) or t.run is None or t.run.total_tests is None:
+        return 0
+    return max(0, t.run.total_tests - len(t.results))
+
+
 def build_inputs(
     spec: Spec, sims: Sequence[ResolvedSimulation], outcome: PollOutcome
 ) -> list[SimulationInput]:
@@ -142,6 +162,7 @@ def build_inputs(
         for t in trackers:
             errors += _tracker_errors(t, outcome)
         results = tuple(r for t in trackers for r in t.results.values())
+        notes = [note for t in trackers for note in _tracker_notes(t)]
         inputs.append(
             SimulationInput(
                 label=sim.label,
@@ -153,6 +174,8 @@ def build_inputs(
                 errors=tuple(errors),
                 looks=looks_for(sim_spec.repeat, sim_spec.max_repeats),
                 repeats=_repeats(sim_spec, trackers),
+                notes=tuple(notes),
+                unseen={t.run_id: n for t in trackers if (n := _unseen(t)) > 0},
             )
         )
     return inputs

@@ -98,6 +98,9 @@ class Tracker:
     lacking: list[str] = field(default_factory=list)
     # per result: the fingerprint of the answer it was last read from (see ``fingerprint``)
     fingerprints: dict[str, Hashable] = field(default_factory=dict)
+    # results an answer listed that are not among the run's queued conversations
+    ignored: dict[str, None] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # for the reports
 
     @property
     def total(self) -> int:
@@ -329,7 +332,18 @@ class Poller:
         new values, a new status) is read again; an unchanged one keeps its reading."""
         tracker.run = got.simulation_run
         results, prints = tracker.results, tracker.fingerprints
+        if not tracker.expected_results and got.results:
+            # adopted after a lost queue answer, its results unlisted: the first answer's
+            tracker.expected_results = tuple(dict.fromkeys(r.id for r in got.results))
+            tracker.notes.append(
+                f"run {tracker.run_id}'s conversations could not be listed when it was "
+                f"queued; took the {len(tracker.expected_results)} of its first answer"
+            )
+        expected = set(tracker.expected_results)
         for result in got.results:
+            if result.id not in expected:  # only this run's conversations are judged
+                tracker.ignored[result.id] = None
+                continue
             mark = fingerprint(result)
             if result.id in results and prints.get(result.id) == mark:
                 continue
