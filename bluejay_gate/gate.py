@@ -161,6 +161,7 @@ def build_inputs(
         errors = [reason for job, reason in outcome.unqueued if job.sim_index == index]
         for t in trackers:
             errors += _tracker_errors(t, outcome)
+            errors += t.duplicates.values()  # one answer listed a result twice, differently
         results = tuple(r for t in trackers for r in t.results.values())
         notes = [note for t in trackers for note in _tracker_notes(t)]
         inputs.append(

@@ -101,6 +101,8 @@ class Tracker:
     # results an answer listed that are not among the run's queued conversations
     ignored: dict[str, None] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)  # for the reports
+    # result id -> what differs between its copies in the last answer (no verdict)
+    duplicates: dict[str, str] = field(default_factory=dict)
 
     @property
     def total(self) -> int:
@@ -171,6 +173,25 @@ def fingerprint(result: SimulationResult) -> Hashable:
         _freeze(result.latency),
         result.duration,
     )
+
+
+def _duplicate_text(
+    run_id: str, result_id: str, listed: Sequence[tuple[SimulationResult, Hashable]]
+) -> str:
+    """What differs between two copies of one result in one answer."""
+    first = listed[0][0]
+    other = next(r for r, m in listed[1:] if m != listed[0][1])
+    head = f"run {run_id} listed result {result_id} twice in one answer"
+    tail = "no verdict on it until an answer lists it once"
+    if statuses.normalise(first.status) != statuses.normalise(other.status):
+        return f"{head}, as {first.status} and as {other.status}: {tail}"
+    a, b = read_result(first).metrics, read_result(other).metrics
+    for name in sorted(set(a) | set(b)):
+        left, right = a.get(name), b.get(name)
+        shown = [m.raw if m is not None else "missing" for m in (left, right)]
+        if shown[0] != shown[1]:
+            return f"{head}, with {name} {shown[0]!r} and {shown[1]!r}: {tail}"
+    return f"{head} with different content: {tail}"
 
 
 def _note_lacking(tracker: Tracker) -> None:
@@ -340,11 +361,21 @@ class Poller:
                 f"queued; took the {len(tracker.expected_results)} of its first answer"
             )
         expected = set(tracker.expected_results)
+        copies: dict[str, list[tuple[SimulationResult, Hashable]]] = {}
         for result in got.results:
             if result.id not in expected:  # only this run's conversations are judged
                 tracker.ignored[result.id] = None
                 continue
-            mark = fingerprint(result)
+            copies.setdefault(result.id, []).append((result, fingerprint(result)))
+        tracker.duplicates = {}  # the last answer counts: a clean one clears them
+        for rid, listed in copies.items():
+            result, mark = listed[0]
+            if len(listed) > 1 and any(m != mark for _, m in listed[1:]):
+                tracker.duplicates[rid] = _duplicate_text(tracker.run_id, rid, listed)
+                # never the list order: a copy still in progress keeps the run polled
+                result, mark = next(
+                    (c for c in listed if not statuses.result_is_final(c[0].status)), listed[0]
+                )
             if result.id in results and prints.get(result.id) == mark:
                 continue
             results[result.id] = read_result(result)

@@ -167,3 +167,32 @@ def test_adopted_run_without_listed_conversations_takes_its_first_answer(
         "took the 5 of its first answer"
     ]
     assert sim["counts"]["total"] == 5
+
+
+def test_result_listed_twice_differently_gives_no_verdict(tmp_path, monkeypatch, capsys) -> None:
+    """Every answer of the finished Smoke test run lists its first result twice, the
+    second copy with another Empathy value: that simulation has no verdict, naming the
+    result and both values; the other simulation passes."""
+    twice: list[str] = []
+
+    def duplicate(body: dict[str, Any]) -> None:
+        results = body.get("simulation_results") or []
+        if len(results) != 3 or results[0]["status"] != "COMPLETED":
+            return
+        copy = json.loads(json.dumps(results[0]))
+        for metric in copy["evaluations"][-1]["custom_metrics"]:
+            if metric["name"] == "Empathy":
+                metric["response_value"] = "0"
+        results.append(copy)
+        twice.append(str(copy["id"]))
+
+    code, output, report = _gate(tmp_path, monkeypatch, capsys, _poll_rewrite(duplicate))
+    assert code == 3, output
+    assert twice
+    smoke = report["simulations"][1]
+    assert smoke["outcome"] == "no_verdict"
+    assert any(
+        f"listed result {twice[0]} twice in one answer, with Empathy" in e and "'0'" in e
+        for e in smoke["errors"]
+    ), smoke["errors"]
+    assert report["simulations"][0]["outcome"] == "pass"

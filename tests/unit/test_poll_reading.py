@@ -139,3 +139,62 @@ def test_a_scored_result_without_an_evaluation_yet_is_read_again() -> None:
     final = outcome.trackers[0].results
     assert final["1"] is seen[1]["1"]  # then kept
     assert final["2"].metrics["goal_success"].value is True
+
+
+def _twice(first: dict[str, Any], second: dict[str, Any]) -> list[tuple[str, list[Any]]]:
+    return [
+        ("RUNNING", [first, second, _result("2", "COMPLETED", "pass")]),
+        ("COMPLETED", [_result("1", "COMPLETED", "pass"), _result("2", "COMPLETED", "pass")]),
+    ]
+
+
+def _duplicates_after_first_poll(answers: list[tuple[str, list[Any]]]) -> dict[str, str]:
+    api = ScriptedRun(answers)
+    job = Job(sim_index=0, label="S", simulation_id="9")
+    found: list[dict[str, str]] = []
+    clock = [0.0]
+
+    def wait(seconds: float) -> bool:
+        if seconds > 0:
+            found.append(dict(poller.trackers[0].duplicates))
+            clock[0] += seconds
+        return False
+
+    poller = Poller(
+        api,
+        [job],
+        poll_interval=1.0,
+        max_parallel=1,
+        deadline=100.0,
+        monotonic=lambda: clock[0],
+        wait=wait,
+    )
+    outcome = poller.run()
+    assert outcome.trackers[0].duplicates == {}  # the later, clean answer replaced it
+    return found[0]
+
+
+def test_same_result_twice_with_different_values_is_named() -> None:
+    for order in ((0, 1), (1, 0)):  # list order never decides
+        pair = [_result("1", "COMPLETED", "pass"), _result("1", "COMPLETED", "fail")]
+        found = _duplicates_after_first_poll(_twice(pair[order[0]], pair[order[1]]))
+        values = ("'pass' and 'fail'", "'fail' and 'pass'")[order[0]]
+        assert found == {
+            "1": f"run 70 listed result 1 twice in one answer, with Polite {values}: "
+            "no verdict on it until an answer lists it once"
+        }
+
+
+def test_same_result_twice_with_different_statuses_is_named() -> None:
+    found = _duplicates_after_first_poll(
+        _twice(_result("1", "COMPLETED", "pass"), _result("1", "RUNNING", None))
+    )
+    assert found == {
+        "1": "run 70 listed result 1 twice in one answer, as COMPLETED and as RUNNING: "
+        "no verdict on it until an answer lists it once"
+    }
+
+
+def test_identical_duplicates_are_harmless() -> None:
+    same = _result("1", "COMPLETED", "pass")
+    assert _duplicates_after_first_poll(_twice(same, dict(same))) == {}
