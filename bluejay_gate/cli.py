@@ -7,6 +7,7 @@ that needs them so ``--version`` and ``validate`` start fast.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import signal
 import sys
@@ -103,9 +104,9 @@ def resolve_run_options(args: argparse.Namespace, env: Mapping[str, str]) -> Gat
     )
 
 
-def install_signal_handlers(cancel: threading.Event, hooks: list[Callable[[], None]]) -> None:
+def install_signal_handlers(cancel: threading.Event, hooks: list[Callable[[], None]]) -> list[int]:
     """First SIGINT/SIGTERM: cancel gracefully (end conversations, write reports).
-    Second: exit at once with 3."""
+    Second: exit at once with 3. Returns the list of signals received (filled later)."""
     received: list[int] = []
 
     def handler(signum: int, _frame: FrameType | None) -> None:
@@ -123,6 +124,16 @@ def install_signal_handlers(cancel: threading.Event, hooks: list[Callable[[], No
 
     signal.signal(signal.SIGINT, handler)
     signal.signal(signal.SIGTERM, handler)
+    return received
+
+
+def exit_now(code: int) -> None:
+    """After a signal, once the reports are written: exit without waiting for worker
+    threads whose requests were abandoned (a hung poll would hold a normal exit)."""
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    os._exit(code)
 
 
 def cmd_run(args: argparse.Namespace, env: Mapping[str, str], out: TextIO) -> int:
@@ -139,12 +150,15 @@ def cmd_run(args: argparse.Namespace, env: Mapping[str, str], out: TextIO) -> in
     rt = Runtime(out=out, emit=ConsoleProgress(out, color=color), env=env, color=color)
     try:
         opts = resolve_run_options(args, env)
-        install_signal_handlers(rt.cancel, rt.on_cancel)
-        return run_gate(opts, rt)
+        received = install_signal_handlers(rt.cancel, rt.on_cancel)
+        code = run_gate(opts, rt)
     except GateError as exc:
         if github.in_actions(env) and not rt.outputs_written:
             _github_error(exc, args, env, out)
         raise
+    if received:  # only in the process the signal was sent to: tests calling main live on
+        exit_now(code)
+    return code
 
 
 def _github_error(

@@ -106,6 +106,10 @@ CLOCK_SKEW = timedelta(seconds=60)
 MIN_ATTEMPT_TIMEOUT = 5.0
 METRIC_PAGE_SIZE = 100
 MAX_METRIC_PAGES = 200  # 20 000 metrics: past that a server is not paginating
+# After ``interrupt`` (cancel), each attempt gets at most this long: clean-up and the
+# reports must be done within 5 s of the signal.
+CLEANUP_ATTEMPT_TIMEOUT = 2.5
+_CANCELLED = "because the gate was cancelled"
 
 M = TypeVar("M", bound=pydantic.BaseModel)
 T = TypeVar("T")
@@ -135,7 +139,7 @@ class BluejayClient:
         transport: httpx.BaseTransport | None = None,
         timeout: float = 30.0,
         retry: RetryPolicy = RetryPolicy(),  # noqa: B008 - frozen dataclass, safe default
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] | None = None,
         monotonic: Callable[[], float] = time.monotonic,
         now: Callable[[], datetime] = _utc_now,
         deadline: float | None = None,
@@ -159,6 +163,9 @@ class BluejayClient:
         self._log_sink = log
         self._timeout = timeout
         self._lock = threading.Lock()
+        # Set by ``interrupt``: every wait between attempts started before it ends at once.
+        self._wake = threading.Event()
+        self._interrupted = False
         self._request_count = 0
         self._queue_locks: dict[str, threading.Lock] = {}
         self._rng = random.Random()
@@ -195,6 +202,27 @@ class BluejayClient:
     def close(self) -> None:
         """Close the connection pool."""
         self._http.close()
+
+    def interrupt(self) -> None:
+        """Cancel (from a signal handler or another thread): every retry backoff or 429
+        hold under way ends at once and its call gives up without another attempt.
+        Calls made afterwards (the clean-up) still go out, with attempts of at most
+        ``CLEANUP_ATTEMPT_TIMEOUT`` seconds, retried only within the deadline."""
+        with self._lock:
+            woken, self._wake = self._wake, threading.Event()
+            self._interrupted = True
+        woken.set()
+
+    @property
+    def interrupted(self) -> bool:
+        return self._interrupted
+
+    def _pause(self, delay: float, wake: threading.Event) -> bool:
+        """Wait ``delay`` seconds before the next attempt; True when ``interrupt`` came."""
+        if self._sleep is None:
+            return wake.wait(delay)
+        self._sleep(delay)
+        return wake.is_set()
 
     @property
     def request_count(self) -> int:
@@ -252,10 +280,13 @@ class BluejayClient:
         """The configured timeout, shortened near the deadline (to no less than
         ``MIN_ATTEMPT_TIMEOUT``) so a hanging request cannot hold the gate far past it."""
         deadline = self.deadline
+        limit, floor = self._timeout, MIN_ATTEMPT_TIMEOUT
+        if self._interrupted:  # cancelled: clean-up calls must not hang
+            limit = floor = min(self._timeout, CLEANUP_ATTEMPT_TIMEOUT)
         if deadline is None:
-            return self._timeout
+            return limit
         left = deadline - self._monotonic()
-        return min(self._timeout, max(left, MIN_ATTEMPT_TIMEOUT))
+        return min(limit, max(left, floor))
 
     # -- retry loops --------------------------------------------------------------------
 
@@ -267,6 +298,7 @@ class BluejayClient:
     ) -> _Reply:
         """Send an idempotent request, retrying transient failures within the budget."""
         budget = self._budget()
+        wake = self._wake
         while True:
             budget.attempt_started()
             outcome = self._attempt(method, path, body, what)
@@ -278,7 +310,8 @@ class BluejayClient:
             if delay is None:
                 raise outcome.error(budget.gave_up_because)
             self._log_retry(outcome, budget, delay)
-            self._sleep(delay)
+            if self._pause(delay, wake):
+                raise outcome.error(_CANCELLED)
 
     def _log_retry(self, failure: Failure, budget: RetryBudget, delay: float) -> None:
         self._log(
@@ -297,6 +330,7 @@ class BluejayClient:
         """POST something that is not idempotent; after an ambiguous failure look for
         what it may have created (``reconcile``) before sending it again."""
         budget = self._budget()
+        wake = self._wake
         while True:
             budget.attempt_started()
             outcome = self._attempt("POST", path, body, None)
@@ -316,15 +350,18 @@ class BluejayClient:
                 if delay is None:
                     raise outcome.error(budget.gave_up_because)
                 self._log_retry(outcome, budget, delay)
-                self._sleep(delay)
+                if self._pause(delay, wake):
+                    raise outcome.error(f"{_CANCELLED}; no {noun} was created")
                 continue
-            if delay is not None:
-                self._sleep(delay)  # let a slow server finish before looking
+            # let a slow server finish before looking (cut short by a cancel: look at once)
+            interrupted = delay is not None and self._pause(delay, wake)
             found = self._reconciled(reconcile, outcome.summary, outcome.endpoint, noun)
             if found is not None:
                 return found
             if delay is None:
                 raise outcome.error(f"{budget.gave_up_because}; no {noun} was created")
+            if interrupted:
+                raise outcome.error(f"{_CANCELLED}; no {noun} was created")
             self._log(
                 f"{outcome.endpoint}: {outcome.summary} and no {noun} was created; sending "
                 f"again (attempt {budget.attempts + 1} of {self.retry.max_attempts})"

@@ -83,6 +83,10 @@ class SimulationInput:
     # planned looks (early stopping): each check's error rate is split evenly over them
     looks: int = 1
     repeats: Repeats | None = None  # how the simulation was repeated, for the reports
+    notes: tuple[str, ...] = ()  # shown in the reports; change no outcome
+    # run id -> conversations that done run counts (total_tests) but never returned: not
+    # completed (they count against allow_incomplete)
+    unseen: Mapping[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -472,10 +476,16 @@ def _run_status(runs: Sequence[RunStatus]) -> str | None:
 def evaluate_simulation(sim: SimulationInput, *, allow_incomplete: float) -> SimulationVerdict:
     """One simulation's verdict (see the module docstring for the rules)."""
     conversations, reasons = _conversations(sim)
+    unseen = 0
+    for run_id, count in sim.unseen.items():
+        if count > 0:
+            reasons[f"counted by run {run_id} but never returned"] += count
+            unseen += count
+    total = len(conversations) + unseen
     completed = tuple(c for c in conversations if c.completed)
     ctx = _Context(sim=sim, conversations=tuple(conversations), completed=completed)
     checks = tuple(_evaluate_check(check, ctx) for check in sim.checks)
-    errors = _simulation_errors(sim, len(conversations), reasons, allow_incomplete)
+    errors = _simulation_errors(sim, total, reasons, allow_incomplete)
     blocking = [c for c in checks if c.blocking]
     if any(c.outcome is Outcome.FAIL for c in blocking):
         outcome = Outcome.FAIL
@@ -493,15 +503,16 @@ def evaluate_simulation(sim: SimulationInput, *, allow_incomplete: float) -> Sim
         checks=checks,
         errors=errors,
         conversations=tuple(conversations),
-        total=len(conversations),
+        total=total,
         completed=len(completed),
-        not_completed=len(conversations) - len(completed),
+        not_completed=total - len(completed),
         never_spoke=reasons[NEVER_SPOKE],
         score=None if isinstance(counters, str) else counters[0] / counters[1] * 100.0,
         dashboard_url=run_url(sim.simulation_id, sim.runs[0].id) if sim.runs else None,
         flips=flips(sim.checks, completed),
         repeated_digital_humans=repeated_digital_humans(completed),
         repeats=sim.repeats,
+        notes=sim.notes,
     )
 
 

@@ -25,7 +25,7 @@ from bluejay_gate.errors import EXIT_NO_VERDICT, EXIT_PASS, NoVerdictError, Spec
 from bluejay_gate.evaluate import SimulationInput, evaluate, evaluate_simulation
 from bluejay_gate.metrics import BUILTIN_BOOLEAN, BUILTIN_NUMBER, RUN_LEVEL
 from bluejay_gate.options import GateOptions
-from bluejay_gate.poll import Job, Poller, PollOutcome, Tracker
+from bluejay_gate.poll import Job, Poller, PollOutcome, Tracker, end_unfinished
 from bluejay_gate.preflight_read import read_definitions, read_facts
 from bluejay_gate.repeats import looks_for, repeat_summary, wants_more
 from bluejay_gate.report import ReportWriteError, RunInfo, write_reports
@@ -39,6 +39,9 @@ from bluejay_gate.verdict import Repeats, Verdict
 _BUILTIN_NAMES = frozenset((*BUILTIN_BOOLEAN, *BUILTIN_NUMBER, *RUN_LEVEL))
 # After a timeout or cancel, ending conversations gets this long of its own.
 END_GRACE_SECONDS = 5.0
+# After a cancel (the runner kills the job ~7.5 s after its first signal), less: clean-up
+# and reports are done within 5 s of the signal.
+CANCEL_GRACE_SECONDS = 3.0
 
 
 @dataclass
@@ -121,8 +124,33 @@ def _tracker_errors(t: Tracker, outcome: PollOutcome) -> list[str]:
         ]
     if t.settled:
         return []
-    reason = "timed out" if outcome.timed_out else "cancelled"
-    return [f"{reason} with run {t.run_id} at {t.final_count}/{t.total} conversations final"]
+    if outcome.timed_out or outcome.cancelled:
+        reason = "timed out" if outcome.timed_out else "cancelled"
+        return [f"{reason} with run {t.run_id} at {t.final_count}/{t.total} conversations final"]
+    return [
+        f"stopped polling run {t.run_id} at {t.final_count}/{t.total} conversations final "
+        "after an error (see the gate errors)"
+    ]
+
+
+def _tracker_notes(t: Tracker) -> list[str]:
+    notes = list(t.notes)
+    if t.ignored:
+        count = len(t.ignored)
+        ids = list(t.ignored)
+        shown = ", ".join(ids[:10]) + (f" and {count - 10} more" if count > 10 else "")
+        noun = "result that is" if count == 1 else "results that are"
+        notes.append(
+            f"ignored {count} {noun} not among run {t.run_id}'s queued conversations: {shown}"
+        )
+    return notes
+
+
+def _unseen(t: Tracker) -> int:
+    """Conversations a finished run counts (``total_tests``) that no answer returned."""
+    if not _counts_trusted(t) or t.run is None or t.run.total_tests is None:
+        return 0
+    return max(0, t.run.total_tests - len(t.results))
 
 
 def build_inputs(
@@ -134,7 +162,9 @@ def build_inputs(
         errors = [reason for job, reason in outcome.unqueued if job.sim_index == index]
         for t in trackers:
             errors += _tracker_errors(t, outcome)
+            errors += t.duplicates.values()  # one answer listed a result twice, differently
         results = tuple(r for t in trackers for r in t.results.values())
+        notes = [note for t in trackers for note in _tracker_notes(t)]
         inputs.append(
             SimulationInput(
                 label=sim.label,
@@ -146,6 +176,8 @@ def build_inputs(
                 errors=tuple(errors),
                 looks=looks_for(sim_spec.repeat, sim_spec.max_repeats),
                 repeats=_repeats(sim_spec, trackers),
+                notes=tuple(notes),
+                unseen={t.run_id: n for t in trackers if (n := _unseen(t)) > 0},
             )
         )
     return inputs
@@ -242,6 +274,9 @@ def _collector_skips_what_is_kept() -> Iterator[None]:
 
 
 def _finish(opts: GateOptions, rt: Runtime, verdict: Verdict, info: RunInfo) -> int:
+    """Write the reports and print the verdict; the exit code (3 when a report could not
+    be written: CI must not pass on a verdict nobody can read)."""
+    code = verdict.exit_code
     try:
         with _collector_skips_what_is_kept():
             rt.written = write_reports(
@@ -250,18 +285,21 @@ def _finish(opts: GateOptions, rt: Runtime, verdict: Verdict, info: RunInfo) -> 
     except ReportWriteError as exc:
         rt.written = list(exc.written)
         rt.out.write(f"error: {exc}\n")
+        code = EXIT_NO_VERDICT
     groups = github.in_actions(rt.env)
     rt.out.write(
         render_verdict_block(verdict, info, color=rt.color, written=rt.written, groups=groups)
     )
     if github.in_actions(rt.env):
-        _finish_github(opts, rt, verdict, info)
+        _finish_github(opts, rt, verdict, info, code)
     rt.out.flush()
     rt.outputs_written = True
-    return verdict.exit_code
+    return code
 
 
-def _finish_github(opts: GateOptions, rt: Runtime, verdict: Verdict, info: RunInfo) -> None:
+def _finish_github(
+    opts: GateOptions, rt: Runtime, verdict: Verdict, info: RunInfo, code: int
+) -> None:
     spec_file = github.spec_path_for_annotations(str(opts.spec_path), rt.env)
     for line in github.error_annotations(verdict, spec_file):
         rt.out.write(line + "\n")
@@ -272,7 +310,7 @@ def _finish_github(opts: GateOptions, rt: Runtime, verdict: Verdict, info: RunIn
         github.write_outputs(
             output_path,
             github.outputs_for(
-                exit_code=verdict.exit_code,
+                exit_code=code,
                 agent_id=info.agent_id,
                 run_ids=info.run_ids,
                 junit=opts.junit,
@@ -378,9 +416,11 @@ def run_gate(opts: GateOptions, rt: Runtime) -> int:
             return _finish(opts, rt, verdict, _info(opts, started, plan, spec.agent.name))
 
         rt.on_cancel.append(lambda: setattr(client, "deadline", rt.monotonic()))
+        rt.on_cancel.append(client.interrupt)  # wakes retry waits; hung requests are left
         gate_errors: list[str] = []
+        pollers: list[Poller] = []
 
-        def poll(jobs: Sequence[Job]) -> tuple[Poller, PollOutcome]:
+        def poll(jobs: Sequence[Job]) -> PollOutcome:
             poller = Poller(
                 client,
                 jobs,
@@ -391,43 +431,69 @@ def run_gate(opts: GateOptions, rt: Runtime) -> int:
                 monotonic=rt.monotonic,
                 wait=rt.cancel.wait,
             )
+            pollers.append(poller)
             try:
-                return poller, poller.run()
+                return poller.run()
             except NoVerdictError as exc:
                 gate_errors.append(str(exc))
             except Exception as exc:  # noqa: BLE001 - reports must still be written
                 gate_errors.append(f"internal error while polling ({type(exc).__name__}): {exc}")
-            return poller, PollOutcome(poller.trackers, poller.unqueued)
+            return PollOutcome(poller.trackers, poller.unqueued)
 
-        poller, outcome = poll(build_jobs(spec, sims))
-        while not (outcome.timed_out or outcome.cancelled or gate_errors):
-            more = next_round(spec, sims, outcome)
-            if not more:
-                break
-            for _, why in more:
-                rt.emit(events.Info(why))
-            poller, later = poll([job for job, _ in more])
-            outcome = PollOutcome(
-                [*outcome.trackers, *later.trackers],
-                [*outcome.unqueued, *later.unqueued],
-                timed_out=later.timed_out,
-                cancelled=later.cancelled,
+        def merged(last: PollOutcome) -> PollOutcome:
+            """Every round's runs (the last round's ending)."""
+            return PollOutcome(
+                [t for p in pollers for t in p.trackers],
+                [u for p in pollers for u in p.unqueued],
+                timed_out=last.timed_out,
+                cancelled=last.cancelled,
             )
-        if outcome.timed_out or outcome.cancelled:
-            client.deadline = rt.monotonic() + END_GRACE_SECONDS
-            outcome.ended = poller.end_unfinished()
-            if outcome.timed_out:
-                gate_errors.append(
-                    f"timed out after {_fmt_duration(timeout)} before every conversation was "
-                    "scored: raise run.timeout in the spec or --timeout"
-                )
-            else:
-                gate_errors.append("cancelled before every conversation was scored")
-        verdict = evaluate(
-            build_inputs(spec, sims, outcome),
-            allow_incomplete=spec.run.allow_incomplete,
-            gate_errors=gate_errors,
-        )
+
+        # From here on runs are queued (paid): whatever happens, every run's unfinished
+        # conversations are ended and every queued run is in the reports.
+        outcome = PollOutcome([], [])
+        try:
+            outcome = merged(poll(build_jobs(spec, sims)))
+            while not (outcome.timed_out or outcome.cancelled or gate_errors):
+                more = next_round(spec, sims, outcome)
+                if not more:
+                    break
+                for _, why in more:
+                    rt.emit(events.Info(why))
+                later = poll([job for job, _ in more])
+                outcome = merged(later)
+        except Exception as exc:  # noqa: BLE001 - reports must still be written
+            gate_errors.append(
+                f"internal error after queueing ({type(exc).__name__}): {exc}; "
+                "please report it with the spec you ran"
+            )
+        outcome = merged(outcome)
+        if outcome.timed_out:
+            gate_errors.append(
+                f"timed out after {_fmt_duration(timeout)} before every conversation was "
+                "scored: raise run.timeout in the spec or --timeout"
+            )
+        elif outcome.cancelled:
+            gate_errors.append("cancelled before every conversation was scored")
+        if gate_errors or any(t.error is not None or not t.settled for t in outcome.trackers):
+            grace = CANCEL_GRACE_SECONDS if rt.cancel.is_set() else END_GRACE_SECONDS
+            client.deadline = rt.monotonic() + grace
+            outcome.ended = end_unfinished(client, outcome.trackers, rt.emit)
+        try:
+            verdict = evaluate(
+                build_inputs(spec, sims, outcome),
+                allow_incomplete=spec.run.allow_incomplete,
+                gate_errors=gate_errors,
+            )
+        except Exception as exc:  # noqa: BLE001 - reports must still be written
+            verdict = Verdict(
+                (),
+                errors=(
+                    *gate_errors,
+                    f"internal error while judging the results ({type(exc).__name__}): "
+                    f"{exc}; please report it with the spec you ran",
+                ),
+            )
         run_ids = [t.run_id for t in outcome.trackers]
         info = _info(opts, started, plan, spec.agent.name, run_ids, check_lines)
         return _finish(opts, rt, verdict, info)

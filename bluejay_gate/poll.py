@@ -2,18 +2,25 @@
 
 Runs are queued with at most ``max_parallel`` in flight and polled concurrently, one
 request per unfinished run per tick; a finished run is never polled again. Each result
-is kept read (``ReadResult``: metrics parsed, raw JSON dropped), and a final result read
-with its metrics is not read again on later polls of its run. When a run
+is kept read (``ReadResult``: metrics parsed, raw JSON dropped); the last answer received
+for a result counts, but a result whose ``fingerprint`` did not change since it was read
+is not read again. When a run
 is done, ``COMPLETED`` results that lack custom metrics (bulk results can under-report
 them) are re-read one by one, for at most a short settle window, before they count as
 unscored. Clock, wait and the cancel signal are parameters, so tests run at full speed.
+
+Worker threads only fetch; the main thread applies every answer to the trackers and
+waits on the requests in short slices, so a cancel is noticed at once: requests still
+out are abandoned (their answers are never applied), and a queue call still out gets
+``QUEUE_GRACE_SECONDS`` before its simulation is reported as possibly queued.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor
+from concurrent.futures import wait as wait_futures
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -27,6 +34,7 @@ from bluejay_gate.errors import (
     ServerError,
     TransportError,
 )
+from bluejay_gate.metrics import newest_evaluation
 from bluejay_gate.reading import ReadResult, lacks_custom_metrics, read_result
 from bluejay_gate.retry import RETRY_STATUSES
 
@@ -34,6 +42,12 @@ from bluejay_gate.retry import RETRY_STATUSES
 _PAST_CONVERSATION = frozenset(
     {"CONVERSATION_ENDED", "EVALUATION_PENDING", "EVALUATING", "EVALUATED"}
 )
+
+
+# The main thread checks for cancel this often while requests are out.
+AWAIT_SLICE = 0.05
+# After cancel, a queue call still out gets this long to answer (its run is then ended).
+QUEUE_GRACE_SECONDS = 1.0
 
 
 class PollApi(Protocol):
@@ -82,6 +96,13 @@ class Tracker:
     # the run is done (parsing every metric is the costly part of a big run), then
     # updated per re-read.
     lacking: list[str] = field(default_factory=list)
+    # per result: the fingerprint of the answer it was last read from (see ``fingerprint``)
+    fingerprints: dict[str, Hashable] = field(default_factory=dict)
+    # results an answer listed that are not among the run's queued conversations
+    ignored: dict[str, None] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # for the reports
+    # result id -> what differs between its copies in the last answer (no verdict)
+    duplicates: dict[str, str] = field(default_factory=dict)
 
     @property
     def total(self) -> int:
@@ -111,17 +132,66 @@ class PollOutcome:
     ended: int = 0  # conversations stopped with end-conversations
 
 
-def _keeps(kept: ReadResult | None, fresh: SimulationResult, job: Job) -> bool:
-    """True when ``kept`` already holds ``fresh``: a final result in the same status, read
-    with what it will be judged on (its custom metrics, or an evaluation when no check
-    needs custom ones). Such a result does not change, so reading it again every tick
-    would only cost time (a big run's last tick is what the user waits for)."""
-    if kept is None or kept.status != fresh.status or not statuses.result_is_final(kept.status):
-        return False
-    if statuses.normalise(kept.status) not in statuses.RESULT_SCORED:
-        return True  # ended without scores: nothing more will come
-    found = kept.found
-    return found.has_custom if job.needs_custom_metrics else found.evaluated
+# Long texts no verdict depends on: left out of a fingerprint (cheaper to build).
+_UNJUDGED_KEYS = frozenset({"reasoning", "description", "explanation", "transcript", "summary"})
+
+
+def _freeze(value: Any) -> Hashable:
+    """JSON as nested tuples, without the texts in ``_UNJUDGED_KEYS``."""
+    if isinstance(value, dict):
+        return tuple((k, _freeze(v)) for k, v in value.items() if k not in _UNJUDGED_KEYS)
+    if isinstance(value, list):
+        return tuple(_freeze(v) for v in value)
+    return value if isinstance(value, Hashable) else repr(value)
+
+
+def fingerprint(result: SimulationResult) -> Hashable:
+    """What the verdict on ``result`` depends on, cheaply: its status; each evaluation's
+    id, created_at and custom metrics (names, values, N/A flags, types, ranges, options);
+    the newest evaluation's built-in fields; the legacy top-level metrics, latency and
+    duration. Equal fingerprints: the result read before still holds (reading the
+    metrics again is the costly part of a big run); different: read it again."""
+    evaluations = [e for e in result.evaluations or [] if isinstance(e, dict)]
+    newest = newest_evaluation(result)
+    return (
+        result.status,
+        tuple(
+            (
+                e.get("id"),
+                e.get("created_at"),
+                _freeze(e.get("custom_metrics")),
+                _freeze(e.get("custom_evals")),
+            )
+            for e in evaluations
+        ),
+        _freeze(
+            {k: v for k, v in newest.items() if k not in {"custom_metrics", "custom_evals"}}
+            if newest is not None
+            else None
+        ),
+        _freeze(result.custom_metrics),
+        _freeze(result.latency),
+        result.duration,
+    )
+
+
+def _duplicate_text(
+    run_id: str, result_id: str, listed: Sequence[tuple[SimulationResult, Hashable]]
+) -> str:
+    """What differs between two copies of one result in one answer."""
+    first = listed[0][0]
+    other = next(r for r, m in listed[1:] if m != listed[0][1])
+    head = f"run {run_id} listed result {result_id} twice in one answer"
+    tail = "no verdict on it until an answer lists it once"
+    if statuses.normalise(first.status) != statuses.normalise(other.status):
+        return f"{head}, as {first.status} and as {other.status}: {tail}"
+    a, b = read_result(first).metrics, read_result(other).metrics
+    for name in sorted(set(a) | set(b)):
+        left, right = a.get(name), b.get(name)
+        shown = [m.raw if m is not None else "missing" for m in (left, right)]
+        if shown[0] != shown[1]:
+            return f"{head}, with {name} {shown[0]!r} and {shown[1]!r}: {tail}"
+    return f"{head} with different content: {tail}"
 
 
 def _note_lacking(tracker: Tracker) -> None:
@@ -144,6 +214,35 @@ def _passing(exc: ApiError) -> bool:
 def _sleep_uncancelled(seconds: float) -> bool:
     time.sleep(seconds)
     return False
+
+
+def end_unfinished(api: PollApi, trackers: Sequence[Tracker], emit: events.Emit) -> int:
+    """Stop the still-running conversations of every run that did not settle normally
+    (timeout, cancel, a run given up with an error), in one call; returns how many."""
+    ids = [
+        rid
+        for t in trackers
+        if not t.settled or t.error is not None
+        for rid in t.unfinished_result_ids()
+    ]
+    ids = list(dict.fromkeys(ids))
+    if not ids:
+        return 0
+    try:
+        api.end_conversations(ids)
+    except GateError as exc:
+        emit(events.Warning(f"could not end {len(ids)} running conversations: {exc}"))
+        return 0
+    except Exception as exc:  # noqa: BLE001 - clean-up must not hide the reports
+        emit(
+            events.Warning(
+                f"could not end {len(ids)} running conversations "
+                f"(internal error {type(exc).__name__}: {exc})"
+            )
+        )
+        return 0
+    emit(events.Info(f"ended {len(ids)} still-running conversations"))
+    return len(ids)
 
 
 class Poller:
@@ -186,18 +285,49 @@ class Poller:
         )
         return Tracker(job, queued.simulation_run_id, tuple(queued.simulation_result_ids))
 
-    def _fill(self) -> None:
+    def _cancelled(self) -> bool:
+        return self.wait(0)
+
+    def _await(self, futures: Iterable[Future[Any]]) -> bool:
+        """Wait for every future, in short slices; True as soon as cancel is set (the
+        requests still out are abandoned: their answers are never applied)."""
+        pending = set(futures)
+        while pending:
+            if self._cancelled():
+                return True
+            _, pending = wait_futures(pending, timeout=AWAIT_SLICE, return_when=FIRST_COMPLETED)
+        return False
+
+    def _fill(self) -> bool:
+        """Queue what there is room for; True when cancel came while queueing."""
         in_flight = sum(1 for t in self.trackers if not t.settled)
         room = self.max_parallel - in_flight
         batch, self.pending = self.pending[:room], self.pending[room:]
         if not batch:
-            return
+            return False
         futures = [(job, self._pool.submit(self._queue, job)) for job in batch]
+        cancelled = self._await(f for _, f in futures)
+        if cancelled:  # a queue call may be creating a run right now: give it a moment
+            wait_futures([f for _, f in futures], timeout=QUEUE_GRACE_SECONDS)
+        # Every outcome first: a run another call queued must never be dropped because
+        # one call of the batch was refused.
+        refused: AuthError | None = None
         for job, future in futures:
+            if not future.done():
+                why = (
+                    f"cancelled while queueing a run of simulation {job.simulation_id}: a run "
+                    "may have been created; check the simulation's runs in the Bluejay "
+                    "dashboard and end it there"
+                )
+                self.unqueued.append((job, why))
+                self.emit(events.Warning(f"{job.label}: {why}"))
+                continue
             try:
                 tracker = future.result()
-            except AuthError:
-                raise
+            except AuthError as exc:
+                refused = refused or exc
+                self.unqueued.append((job, f"could not queue: {exc}"))
+                continue
             except GateError as exc:
                 self.unqueued.append((job, f"could not queue: {exc}"))
                 self.emit(events.Warning(f"{job.label}: could not queue a run: {exc}"))
@@ -212,18 +342,49 @@ class Poller:
                     links.run_url(job.simulation_id, tracker.run_id),
                 )
             )
+        if refused is not None:
+            raise refused
+        return cancelled
 
-    def _poll_one(self, tracker: Tracker) -> None:
-        got = self.api.get_run_results(tracker.run_id)
+    # Worker threads only fetch; the main thread applies answers (below), so a request
+    # abandoned on cancel can never change what is being judged.
+    def _apply_poll(self, tracker: Tracker, got: RunResults) -> None:
+        """The last answer counts: a result whose fingerprint changed (a re-evaluation,
+        new values, a new status) is read again; an unchanged one keeps its reading."""
         tracker.run = got.simulation_run
-        results = tracker.results
+        results, prints = tracker.results, tracker.fingerprints
+        if not tracker.expected_results and got.results:
+            # adopted after a lost queue answer, its results unlisted: the first answer's
+            tracker.expected_results = tuple(dict.fromkeys(r.id for r in got.results))
+            tracker.notes.append(
+                f"run {tracker.run_id}'s conversations could not be listed when it was "
+                f"queued; took the {len(tracker.expected_results)} of its first answer"
+            )
+        expected = set(tracker.expected_results)
+        copies: dict[str, list[tuple[SimulationResult, Hashable]]] = {}
         for result in got.results:
-            if not _keeps(results.get(result.id), result, tracker.job):
-                results[result.id] = read_result(result)
+            if result.id not in expected:  # only this run's conversations are judged
+                tracker.ignored[result.id] = None
+                continue
+            copies.setdefault(result.id, []).append((result, fingerprint(result)))
+        tracker.duplicates = {}  # the last answer counts: a clean one clears them
+        for rid, listed in copies.items():
+            result, mark = listed[0]
+            if len(listed) > 1 and any(m != mark for _, m in listed[1:]):
+                tracker.duplicates[rid] = _duplicate_text(tracker.run_id, rid, listed)
+                # never the list order: a copy still in progress keeps the run polled
+                result, mark = next(
+                    (c for c in listed if not statuses.result_is_final(c[0].status)), listed[0]
+                )
+            if result.id in results and prints.get(result.id) == mark:
+                continue
+            results[result.id] = read_result(result)
+            prints[result.id] = mark
 
-    def _reread_one(self, tracker: Tracker, result_id: str) -> None:
-        result = read_result(self.api.get_result(result_id))
+    def _apply_reread(self, tracker: Tracker, result_id: str, got: SimulationResult) -> None:
+        result = read_result(got)
         tracker.results[result_id] = result
+        tracker.fingerprints[result_id] = fingerprint(got)
         if not lacks_custom_metrics(result) and result_id in tracker.lacking:
             tracker.lacking.remove(result_id)
 
@@ -268,7 +429,8 @@ class Poller:
                 )
             )
 
-    def _tick(self) -> None:
+    def _tick(self) -> bool:
+        """One poll of every unfinished run (and re-reads); True when cancelled."""
         now = self.monotonic()
         polling = [t for t in self.trackers if not t.done]
         rereads = [
@@ -277,13 +439,19 @@ class Poller:
             if t.done and not t.settled and t.error is None
             for rid in t.lacking
         ]
-        poll_futures = [(t, self._pool.submit(self._poll_one, t)) for t in polling]
-        reread_futures = [(t, self._pool.submit(self._reread_one, t, rid)) for t, rid in rereads]
-        for t, future in poll_futures:
+        api = self.api
+        polls = [(t, self._pool.submit(api.get_run_results, t.run_id)) for t in polling]
+        reads = [(t, rid, self._pool.submit(api.get_result, rid)) for t, rid in rereads]
+        if self._await([f for _, f in polls] + [f for _, _, f in reads]):
+            return True
+        refused: AuthError | None = None
+        later: list[tuple[Tracker, str, Future[SimulationResult]]] = []
+        for t, poll_future in polls:
             try:
-                future.result()
-            except AuthError:
-                raise
+                got = poll_future.result()
+            except AuthError as exc:
+                refused = refused or exc
+                continue
             except ApiError as exc:
                 if _passing(exc):  # retries ran out, but the run is queued: keep polling
                     self.emit(
@@ -296,22 +464,25 @@ class Poller:
                 t.error = f"polling run {t.run_id} failed: {exc}"
                 t.done = t.settled = True
                 continue
+            self._apply_poll(t, got)
             self._note_unknown(t)
             if self._is_done(t):
                 t.done = True
                 t.settle_until = now + self.settle_window
                 _note_lacking(t)
                 # Re-read at once what the bulk answer lacks.
-                reread_futures.extend(
-                    (t, self._pool.submit(self._reread_one, t, rid)) for rid in list(t.lacking)
-                )
-        for t, future in reread_futures:
+                later.extend((t, rid, self._pool.submit(api.get_result, rid)) for rid in t.lacking)
+        if self._await(f for _, _, f in later):
+            return True
+        for t, rid, read_future in [*reads, *later]:
             try:
-                future.result()
-            except AuthError:
-                raise
+                self._apply_reread(t, rid, read_future.result())
+            except AuthError as exc:
+                refused = refused or exc
             except ApiError as exc:
                 self.emit(events.Warning(f"{t.job.label}: re-reading a result failed: {exc}"))
+        if refused is not None:
+            raise refused
         for t in self.trackers:
             if t.done and not t.settled:
                 lacking = t.lacking
@@ -321,19 +492,11 @@ class Poller:
                 if not lacking or aborted or (t.settle_until or 0) <= self.monotonic():
                     t.settled = True
             self._progress(t)
+        return False
 
     def end_unfinished(self) -> int:
-        """Stop the conversations of runs that never settled (timeout or cancel)."""
-        ids = [rid for t in self.trackers if not t.settled for rid in t.unfinished_result_ids()]
-        if not ids:
-            return 0
-        try:
-            self.api.end_conversations(ids)
-        except GateError as exc:
-            self.emit(events.Warning(f"could not end {len(ids)} running conversations: {exc}"))
-            return 0
-        self.emit(events.Info(f"ended {len(ids)} still-running conversations"))
-        return len(ids)
+        """Stop the conversations of runs that never settled (timeout, cancel, an error)."""
+        return end_unfinished(self.api, self.trackers, self.emit)
 
     def run(self) -> PollOutcome:
         """Poll until everything is settled, the deadline passes, or ``wait`` says cancel.
@@ -350,10 +513,16 @@ class Poller:
                     self.unqueued += [(job, "not queued: cancelled") for job in self.pending]
                     self.pending = []
                     break
-                self._fill()
+                if self._fill():
+                    outcome.cancelled = True
+                    self.unqueued += [(job, "not queued: cancelled") for job in self.pending]
+                    self.pending = []
+                    break
                 if not self.trackers and not self.pending:
                     break
-                self._tick()
+                if self._tick():
+                    outcome.cancelled = True
+                    break
                 if not self.pending and all(t.settled for t in self.trackers):
                     break
                 unsettled = sum(1 for t in self.trackers if not t.settled)
@@ -365,5 +534,6 @@ class Poller:
                         outcome.cancelled = True
                         break
         finally:
-            self._pool.shutdown(wait=True, cancel_futures=True)
+            # On cancel, requests still out are abandoned (never waited for, never applied).
+            self._pool.shutdown(wait=not outcome.cancelled, cancel_futures=True)
         return outcome

@@ -123,6 +123,8 @@ class SimulationVerdict:
     flips: tuple[Flip, ...] = ()  # digital humans whose repeats disagree
     repeated_digital_humans: int = 0  # digital humans with 2+ completed conversations
     repeats: Repeats | None = None
+    # what the reports should mention that changes no outcome (e.g. ignored results)
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

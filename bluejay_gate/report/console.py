@@ -126,6 +126,7 @@ def _simulation_lines(simulation: SimulationVerdict, paint: _Painter) -> list[st
     facts = [t for t in (fmt.repeats_text(simulation), fmt.stability_text(simulation)) if t]
     if facts:
         lines.append("    " + paint.dim(_safe("; ".join(facts))))
+    lines.extend("    " + paint.dim(_safe(f"note: {note}")) for note in simulation.notes)
     if (counts.failed or counts.no_verdict or undecided) and simulation.dashboard_url:
         lines.append("    " + paint.dim(_safe(simulation.dashboard_url)))
     return lines

@@ -107,6 +107,7 @@ def _simulation(simulation: SimulationVerdict, info: RunInfo) -> dict[str, Any]:
         },
         "score": _num(simulation.score),
         "errors": errors,
+        "notes": list(simulation.notes),
         "checks": [_check(c, simulation, index, info) for c in simulation.checks],
         "repeats": _repeats(simulation),
         "flips": [

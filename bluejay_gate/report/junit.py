@@ -238,6 +238,7 @@ def _simulation_facts(simulation: SimulationVerdict) -> list[str]:
         text for text in (fmt.repeats_text(simulation), fmt.stability_text(simulation)) if text
     )
     lines.extend(f"  {text}" for text in fmt.flip_texts(simulation))
+    lines.extend(f"note: {note}" for note in simulation.notes)
     if simulation.dashboard_url:
         lines.append(f"run dashboard: {simulation.dashboard_url}")
     return lines

@@ -86,6 +86,11 @@ def _blocks(verdict: Verdict, info: RunInfo) -> list[str]:
         blocks.extend(_overview(verdict))
     blocks.extend(_problems(verdict, info))
     blocks.extend(_warnings(verdict, info))
+    notes = [(s.label, n) for s in verdict.simulations for n in s.notes]
+    if notes:
+        blocks.extend(["## Notes", ""])
+        blocks.extend(f"- **{_inline(label)}**: {_inline(n, block=True)}" for label, n in notes)
+        blocks.append("")
     if verdict.simulations:
         blocks.extend(["## Checks", ""])
     for simulation in verdict.simulations:

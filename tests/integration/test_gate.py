@@ -293,3 +293,24 @@ def test_warn_and_not_applicable_are_reported(
     assert resolution["outcome"] == "warn"
     assert resolution["samples"] + resolution["not_applicable"] == 3
     _junit_agrees(tmp_path, code)
+
+
+def test_unwritable_report_makes_a_pass_exit_3(
+    emulator: Factory, tmp_path, monkeypatch, capsys
+) -> None:
+    """A passing run whose JUnit path cannot be made (its "directory" is a file; missing
+    directories are created): exit 3, the message names the path, and the other report is
+    still written."""
+    emu = emulator(_scenario(), api_key=KEY, speed=SPEED)
+    spec = _spec(tmp_path)
+    (tmp_path / "not-a-dir").write_text("")
+    junit = tmp_path / "not-a-dir" / "junit.xml"
+    monkeypatch.setenv("BLUEJAY_API_KEY", KEY)
+    argv = ["run", "--spec", str(spec), "--base-url", emu.base_url, "--junit", str(junit)]
+    argv += ["--report", str(tmp_path / "report.json")]
+    with pytest.raises(SystemExit) as info:
+        main(argv)
+    out, err = capsys.readouterr()
+    assert info.value.code == 3, out + err
+    assert f"could not write JUnit report {junit}" in out
+    assert json.loads((tmp_path / "report.json").read_text())["outcome"] == "pass"

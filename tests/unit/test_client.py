@@ -722,3 +722,42 @@ def test_attempt_timeout_shrinks_near_the_deadline() -> None:
         client.deadline = clock.now + 1.0
         client.ping()
     assert seen == [30.0, 12.0, 5.0]
+
+
+def test_interrupt_wakes_a_retry_wait_and_stops_the_retries() -> None:
+    """A call waiting out Retry-After: 30 (real waits, no injected sleep) gives up within
+    a second of ``interrupt`` without another attempt; a call made afterwards still goes
+    out, and its attempts are short (clean-up must not hang)."""
+    script = Script(
+        httpx.Response(503, headers={"Retry-After": "30"}, text="busy"),
+        ok({"test_result_ids": [5], "success": True}),
+    )
+    client = BluejayClient(
+        KEY,
+        "https://api.example.test",
+        transport=httpx.MockTransport(script),
+        retry=RetryPolicy(max_delay=30.0),
+    )
+    caught: list[BaseException] = []
+
+    def poll() -> None:
+        try:
+            client.get_run_results("77")
+        except ApiError as exc:
+            caught.append(exc)
+
+    worker = threading.Thread(target=poll)
+    worker.start()
+    threading.Event().wait(0.3)
+    assert worker.is_alive()  # waiting out the Retry-After
+    client.interrupt()
+    worker.join(timeout=1.0)
+    assert not worker.is_alive()
+    assert len(caught) == 1
+    assert isinstance(caught[0], ServerError)
+    assert "gave up because the gate was cancelled" in str(caught[0])
+    assert len(script.requests) == 1
+    client.end_conversations(["5"])
+    assert len(script.requests) == 2
+    assert script.requests[1].url.path == "/v1/end-conversations"
+    assert script.requests[1].extensions["timeout"]["read"] <= 2.5

@@ -1,5 +1,6 @@
-"""The poller keeps each result read (``ReadResult``), and does not read again a final
-result that came with its metrics; one that lacks them is read from each new answer.
+"""The poller keeps each result read (``ReadResult``); the last answer counts: a result
+whose fingerprint changed (a value, a status, a new evaluation) is read again, one whose
+fingerprint did not (only reasoning texts differ) keeps its reading.
 
 A scripted ``PollApi`` (our protocol, not a patch of our code) hands out three answers
 for one run: the run's state as Bluejay would show it over three ticks.
@@ -31,7 +32,7 @@ def _result(rid: str, status: str, polite: str | None, why: str = "") -> dict[st
 
 ANSWERS = [
     ("RUNNING", [_result("1", "COMPLETED", "pass", "first"), _result("2", "RUNNING", None)]),
-    # 1 again, final with its metric (a changed copy would not be read: it is kept);
+    # 1 again, with another value: read again (the last answer counts);
     # 2 is COMPLETED but the bulk answer left its metric out
     ("RUNNING", [_result("1", "COMPLETED", "fail", "second"), _result("2", "COMPLETED", None)]),
     (
@@ -98,7 +99,7 @@ def _poll(api: ScriptedRun, job: Job) -> tuple[PollOutcome, list[dict[str, ReadR
     return poller.run(), seen
 
 
-def test_final_results_are_read_once_and_lacking_ones_again() -> None:
+def test_changed_results_are_read_again_and_unchanged_ones_kept() -> None:
     api = ScriptedRun()
     outcome, seen = _poll(api, Job(sim_index=0, label="S", simulation_id="9"))
     assert api.polls == 3
@@ -106,10 +107,11 @@ def test_final_results_are_read_once_and_lacking_ones_again() -> None:
     first, second = seen[0], seen[1]
     assert all(isinstance(r, ReadResult) for r in first.values())
     assert first["1"].metrics["Polite"].reasoning == "first"
-    assert second["1"] is first["1"]  # final with its metric: kept, not read again
+    assert second["1"].metrics["Polite"].value is False  # a new value: read again
+    assert second["1"].metrics["Polite"].reasoning == "second"
     assert not second["2"].found.has_custom  # read, but lacking: read again next time
     final = outcome.trackers[0].results
-    assert final["1"] is first["1"]
+    assert final["1"] is second["1"]  # only the reasoning changed: kept, not read again
     assert final["2"].metrics["Polite"].reasoning == "now there"
     assert outcome.trackers[0].settled
     assert outcome.trackers[0].lacking == []
@@ -137,3 +139,62 @@ def test_a_scored_result_without_an_evaluation_yet_is_read_again() -> None:
     final = outcome.trackers[0].results
     assert final["1"] is seen[1]["1"]  # then kept
     assert final["2"].metrics["goal_success"].value is True
+
+
+def _twice(first: dict[str, Any], second: dict[str, Any]) -> list[tuple[str, list[Any]]]:
+    return [
+        ("RUNNING", [first, second, _result("2", "COMPLETED", "pass")]),
+        ("COMPLETED", [_result("1", "COMPLETED", "pass"), _result("2", "COMPLETED", "pass")]),
+    ]
+
+
+def _duplicates_after_first_poll(answers: list[tuple[str, list[Any]]]) -> dict[str, str]:
+    api = ScriptedRun(answers)
+    job = Job(sim_index=0, label="S", simulation_id="9")
+    found: list[dict[str, str]] = []
+    clock = [0.0]
+
+    def wait(seconds: float) -> bool:
+        if seconds > 0:
+            found.append(dict(poller.trackers[0].duplicates))
+            clock[0] += seconds
+        return False
+
+    poller = Poller(
+        api,
+        [job],
+        poll_interval=1.0,
+        max_parallel=1,
+        deadline=100.0,
+        monotonic=lambda: clock[0],
+        wait=wait,
+    )
+    outcome = poller.run()
+    assert outcome.trackers[0].duplicates == {}  # the later, clean answer replaced it
+    return found[0]
+
+
+def test_same_result_twice_with_different_values_is_named() -> None:
+    for order in ((0, 1), (1, 0)):  # list order never decides
+        pair = [_result("1", "COMPLETED", "pass"), _result("1", "COMPLETED", "fail")]
+        found = _duplicates_after_first_poll(_twice(pair[order[0]], pair[order[1]]))
+        values = ("'pass' and 'fail'", "'fail' and 'pass'")[order[0]]
+        assert found == {
+            "1": f"run 70 listed result 1 twice in one answer, with Polite {values}: "
+            "no verdict on it until an answer lists it once"
+        }
+
+
+def test_same_result_twice_with_different_statuses_is_named() -> None:
+    found = _duplicates_after_first_poll(
+        _twice(_result("1", "COMPLETED", "pass"), _result("1", "RUNNING", None))
+    )
+    assert found == {
+        "1": "run 70 listed result 1 twice in one answer, as COMPLETED and as RUNNING: "
+        "no verdict on it until an answer lists it once"
+    }
+
+
+def test_identical_duplicates_are_harmless() -> None:
+    same = _result("1", "COMPLETED", "pass")
+    assert _duplicates_after_first_poll(_twice(same, dict(same))) == {}

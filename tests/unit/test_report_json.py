@@ -51,6 +51,7 @@ SIMULATION_KEYS = [
     "counts",
     "score",
     "errors",
+    "notes",
     "checks",
     "repeats",
     "flips",
