@@ -166,6 +166,8 @@ class BluejayClient:
         # Set by ``interrupt``: every wait between attempts started before it ends at once.
         self._wake = threading.Event()
         self._interrupted = False
+        # A 429 on an endpoint holds every later attempt to it, from any thread, until then.
+        self._holds: dict[str, float] = {}
         self._request_count = 0
         self._queue_locks: dict[str, threading.Lock] = {}
         self._rng = random.Random()
@@ -246,7 +248,43 @@ class BluejayClient:
 
     # -- one attempt ------------------------------------------------------------------
 
+    def _wait_for_hold(self, route: str, waited_until: float) -> None:
+        """Before an attempt: wait out a 429 another call of this endpoint met (bounded
+        by the deadline, cut short by ``interrupt``); not again for the call that met it
+        and has just waited (``waited_until``)."""
+        with self._lock:
+            until = self._holds.get(route, 0.0)
+        if self.deadline is not None:
+            until = min(until, self.deadline)
+        now = self._monotonic()
+        if until > now and until > waited_until:
+            self._pause(until - now, self._wake)
+
+    def _hold(self, failure: Failure, delay: float | None) -> float:
+        """After a 429: every attempt to that endpoint waits until the returned time, the
+        retry's own ``delay`` (else ``Retry-After``, else the first backoff, capped)."""
+        if delay is None:
+            wait = failure.retry_after
+            delay = min(self.retry.backoff(1) if wait is None else wait, self.retry.max_delay)
+        until = self._monotonic() + delay
+        if failure.status == 429:
+            route = _route(*failure.endpoint.split(" ", 1))
+            with self._lock:
+                self._holds[route] = max(self._holds.get(route, 0.0), until)
+        return until
+
     def _attempt(
+        self,
+        method: str,
+        path: str,
+        body: Any,
+        what: tuple[str, str] | None,
+        waited_until: float = 0.0,
+    ) -> _Reply | Failure:
+        self._wait_for_hold(_route(method, path), waited_until)
+        return self._send(method, path, body, what)
+
+    def _send(
         self, method: str, path: str, body: Any, what: tuple[str, str] | None
     ) -> _Reply | Failure:
         endpoint = f"{method} {path}"
@@ -299,14 +337,16 @@ class BluejayClient:
         """Send an idempotent request, retrying transient failures within the budget."""
         budget = self._budget()
         wake = self._wake
+        waited = 0.0
         while True:
             budget.attempt_started()
-            outcome = self._attempt(method, path, body, what)
+            outcome = self._attempt(method, path, body, what, waited)
             if isinstance(outcome, _Reply):
                 return outcome
             if not outcome.transient:
                 raise outcome.error()
             delay = budget.next_delay(outcome.retry_after)
+            waited = self._hold(outcome, delay)
             if delay is None:
                 raise outcome.error(budget.gave_up_because)
             self._log_retry(outcome, budget, delay)
@@ -331,9 +371,10 @@ class BluejayClient:
         what it may have created (``reconcile``) before sending it again."""
         budget = self._budget()
         wake = self._wake
+        waited = 0.0
         while True:
             budget.attempt_started()
-            outcome = self._attempt("POST", path, body, None)
+            outcome = self._attempt("POST", path, body, None, waited)
             if isinstance(outcome, _Reply):
                 try:
                     return parse(outcome)
@@ -346,6 +387,7 @@ class BluejayClient:
             if not outcome.transient:
                 raise outcome.error()
             delay = budget.next_delay(outcome.retry_after)
+            waited = self._hold(outcome, delay)
             if not outcome.reached:
                 if delay is None:
                     raise outcome.error(budget.gave_up_because)
@@ -757,6 +799,13 @@ def _with_id(agent: Agent, endpoint: str) -> Agent:
             endpoint=endpoint,
         )
     return agent
+
+
+def _route(method: str, path: str) -> str:
+    """``GET /v1/retrieve-simulation-results/77`` -> ``GET /v1/retrieve-simulation-results``:
+    the endpoint, whatever ids follow (rate limits are per endpoint)."""
+    parts = path.split("?", 1)[0].split("/")
+    return f"{method} {'/'.join(parts[:3])}"
 
 
 def _bare(exc: ApiError) -> str:

@@ -22,7 +22,7 @@ from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor
 from concurrent.futures import wait as wait_futures
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from bluejay_gate import events, links, statuses
 from bluejay_gate.apimodels import QueuedRun, RunResults, RunStatus, SimulationResult
@@ -37,6 +37,8 @@ from bluejay_gate.errors import (
 from bluejay_gate.metrics import newest_evaluation
 from bluejay_gate.reading import ReadResult, lacks_custom_metrics, read_result
 from bluejay_gate.retry import RETRY_STATUSES
+
+T = TypeVar("T")
 
 # Conversations past talking: end-conversations has nothing to stop there.
 _PAST_CONVERSATION = frozenset(
@@ -90,6 +92,8 @@ class Tracker:
     done: bool = False  # no more polling of the whole run
     settled: bool = False  # re-reads finished too: final
     settle_until: float | None = None
+    # the earliest next poll (or re-read round): one poll interval after the last answer
+    next_poll_at: float = 0.0
     error: str | None = None
     last_progress: tuple[str, int, int] | None = None
     # Scored results the bulk answer left without custom metrics: worked out once when
@@ -273,6 +277,7 @@ class Poller:
         self.trackers: list[Tracker] = []
         self.unqueued: list[tuple[Job, str]] = []
         self._unknown_seen: set[str] = set()
+        self._answered: dict[Future[Any], float] = {}  # when each request was answered
         self._pool = ThreadPoolExecutor(max_workers=min(16, self.max_parallel, max(1, len(jobs))))
 
     # -- one step each -------------------------------------------------------------
@@ -429,24 +434,43 @@ class Poller:
                 )
             )
 
+    def _submit(self, fn: Callable[[str], T], arg: str) -> Future[T]:
+        """``fn(arg)`` on a worker; the moment it is answered (or fails) is noted."""
+        future = self._pool.submit(fn, arg)
+        future.add_done_callback(self._note_answered)
+        return future
+
+    def _note_answered(self, future: Future[Any]) -> None:
+        self._answered[future] = self.monotonic()
+
+    def _answered_now(self, tracker: Tracker, future: Future[Any]) -> None:
+        """The run's next poll: one interval after this answer at the earliest, however
+        long the answer took (its retries have their own backoff)."""
+        answered = self._answered.pop(future, None)
+        if answered is None:
+            answered = self.monotonic()
+        tracker.next_poll_at = max(tracker.next_poll_at, answered + self.poll_interval)
+
     def _tick(self) -> bool:
         """One poll of every unfinished run (and re-reads); True when cancelled."""
         now = self.monotonic()
-        polling = [t for t in self.trackers if not t.done]
+        due = [t for t in self.trackers if t.next_poll_at <= now]
+        polling = [t for t in due if not t.done]
         rereads = [
             (t, rid)
-            for t in self.trackers
+            for t in due
             if t.done and not t.settled and t.error is None
             for rid in t.lacking
         ]
         api = self.api
-        polls = [(t, self._pool.submit(api.get_run_results, t.run_id)) for t in polling]
-        reads = [(t, rid, self._pool.submit(api.get_result, rid)) for t, rid in rereads]
+        polls = [(t, self._submit(api.get_run_results, t.run_id)) for t in polling]
+        reads = [(t, rid, self._submit(api.get_result, rid)) for t, rid in rereads]
         if self._await([f for _, f in polls] + [f for _, _, f in reads]):
             return True
         refused: AuthError | None = None
         later: list[tuple[Tracker, str, Future[SimulationResult]]] = []
         for t, poll_future in polls:
+            self._answered_now(t, poll_future)
             try:
                 got = poll_future.result()
             except AuthError as exc:
@@ -471,10 +495,11 @@ class Poller:
                 t.settle_until = now + self.settle_window
                 _note_lacking(t)
                 # Re-read at once what the bulk answer lacks.
-                later.extend((t, rid, self._pool.submit(api.get_result, rid)) for rid in t.lacking)
+                later.extend((t, rid, self._submit(api.get_result, rid)) for rid in t.lacking)
         if self._await(f for _, _, f in later):
             return True
         for t, rid, read_future in [*reads, *later]:
+            self._answered_now(t, read_future)
             try:
                 self._apply_reread(t, rid, read_future.result())
             except AuthError as exc:
@@ -529,7 +554,8 @@ class Poller:
                 if self.pending and unsettled < self.max_parallel:
                     continue  # room for the next runs: queue them now, not a tick later
                 if unsettled:
-                    pause = min(tick_start + self.poll_interval, self.deadline) - self.monotonic()
+                    due = min(t.next_poll_at for t in self.trackers if not t.settled)
+                    pause = min(due, self.deadline) - self.monotonic()
                     if self.wait(max(0.0, pause)):
                         outcome.cancelled = True
                         break
