@@ -35,6 +35,7 @@ def check(
         share_value=p.share_value,
         severity=Severity(severity),
         min_samples=min_samples,
+        exact=p.exact,
     )
 
 
@@ -249,7 +250,7 @@ def test_missing_metric_suggests_closest_names() -> None:
     assert c.observed is None
     assert c.message == (
         "metric 'greeting Compliance' is in none of the 1 conversation of this simulation; "
-        "did you mean 'Greeting compliance'? (names match exactly, including case)"
+        "did you mean 'Greeting compliance'? (names match exactly, including case and spaces)"
     )
 
 
@@ -262,7 +263,7 @@ def test_missing_metric_lists_names_when_nothing_is_close() -> None:
     assert (
         "metrics present: Alpha, Mid, zeta, agent_speak_percentage, avg_agent_latency" in c.message
     )
-    assert c.message.endswith(", ... (names match exactly, including case)")
+    assert c.message.endswith(", ... (names match exactly, including case and spaces)")
 
 
 def test_zero_applicable_samples_is_no_verdict() -> None:

@@ -237,20 +237,98 @@ def test_newest_evaluation_without_created_at_is_the_last() -> None:
     assert metrics["goal_success"].value is True
 
 
-def test_dated_evaluation_beats_undated() -> None:
-    """An evaluation with a readable created_at ranks above one without."""
+def test_mixed_dated_and_undated_evaluations_cannot_tell_the_newest() -> None:
+    """Some evaluations with a readable created_at, others without: the newest cannot be
+    told, so every metric of the result is malformed, whichever order the list has.
+    (Old behaviour: the dated one was taken as the newest.)"""
     dated = evaluation([entry("Empathy", "5", "quantitative")], created_at="2026-04-01T08:00:00")
     undated = evaluation([entry("Empathy", "1", "quantitative")], created_at="not a date")
-    assert extract(result([dated, undated]))["Empathy"].value == 5.0
+    for order in ([dated, undated], [undated, dated]):
+        found = read(result(order))
+        assert found.has_custom is True
+        assert found.never_spoke is False
+        empathy = found.metrics["Empathy"]
+        assert empathy.value is None
+        assert empathy.applicable is True
+        assert empathy.error == (
+            "1 of its 2 evaluations have no readable created_at, so the newest evaluation "
+            "cannot be told"
+        )
+        assert found.metrics["goal_success"].error == empathy.error
+        assert found.metrics["duration"].error is None  # the result's own field
 
 
-def test_newest_evaluation_without_metrics_falls_back_to_older_one() -> None:
-    """A newer evaluation that carries no custom metrics does not hide the older ones."""
+def test_undated_evaluations_are_ordered_by_position() -> None:
+    """Only when no evaluation has a readable time does list position decide."""
+    first = evaluation([entry("Empathy", "3", "quantitative")], created_at="soon")
+    last = evaluation([entry("Empathy", "6", "quantitative")], created_at=None)
+    assert extract(result([first, last]))["Empathy"].value == 6.0
+    assert extract(result([last, first]))["Empathy"].value == 3.0
+
+
+@pytest.mark.parametrize(
+    ("older", "newer"),
+    [
+        ("2026-01-02T03:04:05Z", "2026-01-02t03:04:06z"),
+        ("2026-01-02T03:04:05.100Z", "2026-01-02T03:04:05.2z"),
+        ("2026-01-02T05:04:05+02:00", "2026-01-02T03:04:06Z"),  # 03:04:05 UTC
+        ("2026-01-02T03:04:05z", "2026-01-02T01:04:06-02:00"),  # 03:04:06 UTC
+        ("2026-01-02 03:04:05Z", "2026-01-02T03:04:05.000001+00:00"),
+    ],
+)
+def test_newest_by_rfc3339_time_in_any_case_and_offset(older: str, newer: str) -> None:
+    """created_at in any letter case, with offsets and fractional seconds, orders the
+    evaluations; list position never does."""
+    old = evaluation([entry("Empathy", "3", "quantitative")], created_at=older)
+    new = evaluation([entry("Empathy", "9", "quantitative")], created_at=newer)
+    assert extract(result([new, old]))["Empathy"].value == 9.0
+    assert extract(result([old, new]))["Empathy"].value == 9.0
+
+
+def test_tied_newest_with_different_metrics_cannot_be_told() -> None:
+    """Two evaluations at the same newest time that disagree: no newest, never list order."""
+    a = evaluation([entry("Empathy", "7", "quantitative")], created_at="2026-04-02T08:00:00Z")
+    b = evaluation([entry("Empathy", "3", "quantitative")], created_at="2026-04-02t10:00:00+02:00")
+    old = evaluation([entry("Empathy", "5", "quantitative")], created_at="2026-04-01T08:00:00Z")
+    for order in ([a, b, old], [b, old, a]):
+        empathy = extract(result(order))["Empathy"]
+        assert empathy.value is None
+        assert empathy.error is not None
+        assert "2 evaluations share the newest created_at" in empathy.error
+        assert "differ on 'Empathy'" in empathy.error
+
+
+def test_tied_identical_evaluations_are_one_answer() -> None:
+    """Identical copies at the same time are harmless."""
+    when = "2026-04-02T08:00:00Z"
+    a = evaluation([entry("Empathy", "7", "quantitative")], created_at=when)
+    b = evaluation([entry("Empathy", "7", "quantitative")], created_at=when)
+    assert extract(result([a, b]))["Empathy"].value == 7.0
+
+
+def test_newest_evaluation_without_metrics_lacks_them() -> None:
+    """A newer evaluation that carries no custom metrics: the result lacks custom metrics
+    (the poller re-reads it); an older evaluation's values are never used, nor the legacy
+    copy. (Old behaviour: it fell back to the older evaluation.)"""
     older = evaluation([entry("Empathy", "4", "quantitative")], created_at="2026-04-01T08:00:00Z")
     newer = evaluation([], created_at="2026-04-02T08:00:00Z", goal_success=False)
-    metrics = extract(result([older, newer]))
-    assert metrics["Empathy"].value == 4.0
-    assert metrics["goal_success"].value is False
+    for order in ([older, newer], [newer, older]):
+        res = result(order, custom_metrics=[entry("Empathy", "2", "quantitative")])
+        found = read(res)
+        assert "Empathy" not in found.metrics
+        assert found.has_custom is False
+        assert has_custom_metrics(res) is False
+        assert found.metrics["goal_success"].value is False
+
+
+def test_custom_evals_only_from_the_newest_evaluation() -> None:
+    """custom_evals of an older evaluation are never read."""
+    older = evaluation(
+        [], created_at="2026-04-01T08:00:00Z", custom_evals=[entry("Closing", "yes", "yes_no")]
+    )
+    newer = evaluation([], created_at="2026-04-02T08:00:00Z")
+    assert "Closing" not in extract(result([older, newer]))
+    assert extract(result([newer, older]))["goal_success"].value is True
 
 
 def test_legacy_top_level_list() -> None:
