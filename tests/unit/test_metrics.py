@@ -568,3 +568,184 @@ def test_equal_values_are_shared_and_unequal_kept_apart() -> None:
     assert metric_value("m", "1", "").value == 1.0
     assert metric_value("m", True, "").value is True
     assert metric_value("m", {"k": [1]}, "").value == '{"k": [1]}'
+
+
+# --- conflicts, exact names, declared domains ---------------------------------------------
+
+
+def test_conflicting_duplicate_is_malformed_naming_both_values() -> None:
+    """One metric twice in one evaluation with different values: malformed, whichever
+    comes first; the message names the metric and both values."""
+    seven = entry("Empathy", "7", "quantitative")
+    three = entry("Empathy", "3", "quantitative")
+    for order in ([seven, three], [three, seven]):
+        value = extract(result([evaluation(order)]))["Empathy"]
+        assert value.value is None
+        assert value.applicable is True
+        assert value.error is not None
+        assert "'Empathy' is given twice in one evaluation with different values" in value.error
+        assert "'7'" in value.error
+        assert "'3'" in value.error
+
+
+@pytest.mark.parametrize(
+    ("second", "fragment"),
+    [
+        ({"is_not_applicable": True}, "'7' (not applicable)"),
+        ({"response_type": "enum"}, "'7' (enum)"),
+        ({"max_value": 5}, "range 0..5"),
+    ],
+)
+def test_conflict_in_flag_type_or_domain(second: dict[str, Any], fragment: str) -> None:
+    """Same raw value but a different N/A flag, response_type or domain is a conflict too."""
+    first = entry("Empathy", "7", "quantitative", min_value=0, max_value=10)
+    other = {**first, **second}
+    value = extract(result([evaluation([first, other])]))["Empathy"]
+    assert value.error is not None
+    assert fragment in value.error
+
+
+def test_identical_duplicates_are_one_value() -> None:
+    """The same entry twice (even with different reasoning) is harmless."""
+    a = entry("Empathy", "7", "quantitative")
+    b = {**a, "reasoning": "said twice"}
+    value = extract(result([evaluation([a, b, a])]))["Empathy"]
+    assert value.error is None
+    assert value.value == 7.0
+
+
+def test_conflict_in_legacy_list_and_metric_name() -> None:
+    """The legacy top-level list: ``name`` and ``metric_name`` naming one metric twice."""
+    legacy = [
+        {"metric_name": "Greeting", "response_type": "pass_fail", "response_value": "pass"},
+        {"name": "Greeting", "response_type": "pass_fail", "response_value": "fail"},
+    ]
+    value = extract(result(None, custom_metrics=legacy))["Greeting"]
+    assert value.error == (
+        "'Greeting' is given twice in the result's custom_metrics with different values "
+        "('pass' and 'fail'); the value to judge cannot be told"
+    )
+
+
+def test_names_are_exact_not_stripped() -> None:
+    """Names are kept exactly as sent (list names and dict keys); blank ones are skipped."""
+    metrics = extract(
+        result(
+            [
+                evaluation(
+                    [
+                        entry("Empathy ", "7", "quantitative"),
+                        entry("   ", "pass"),
+                        entry("", "pass", metric_name=" Tone"),
+                    ]
+                )
+            ]
+        )
+    )
+    assert "Empathy " in metrics
+    assert "Empathy" not in metrics
+    assert " Tone" in metrics
+    assert "   " not in metrics
+    legacy = extract(result(None, custom_metrics={" Greeting": "pass", "  ": "fail"}))
+    assert set(legacy) >= {" Greeting"}
+    assert "Greeting" not in legacy
+    assert "  " not in legacy
+
+
+def test_enum_value_outside_its_options_is_malformed() -> None:
+    """An enum value not among enum_options (case-insensitive) is malformed."""
+    opts = {"enum_options": ["resolved", "escalated"]}
+    metrics = extract(
+        result(
+            [
+                evaluation(
+                    [
+                        entry("Resolution", "RESOLVED ", "enum", **opts),
+                        entry("Outcome", "maybe", "enum", **opts),
+                    ]
+                )
+            ]
+        )
+    )
+    assert metrics["Resolution"].value == "RESOLVED"
+    assert metrics["Resolution"].options == ("resolved", "escalated")
+    assert metrics["Outcome"].error == (
+        "'maybe' is not one of the declared enum_options ('resolved', 'escalated')"
+    )
+
+
+@pytest.mark.parametrize(
+    ("raw", "error"),
+    [
+        ("10", None),
+        ("0", None),
+        ("10.0000000000000001", "'10.0000000000000001' is outside the declared range 0..10"),
+        ("11", "'11' is outside the declared range 0..10"),
+        (-1, "'-1' is outside the declared range 0..10"),
+        ("1e308", "'1e308' is outside the declared range 0..10"),
+    ],
+)
+def test_number_outside_its_range_is_malformed(raw: object, error: str | None) -> None:
+    """A number outside min_value..max_value is malformed, compared exactly."""
+    value = metric_value("Empathy", raw, "quantitative", min_value=0.0, max_value=10.0)
+    if error is None:
+        assert value.error is None
+        assert value.max_value == 10.0
+    else:
+        assert value.error == f"{error} (min_value..max_value)"
+
+
+def test_one_sided_range() -> None:
+    """Only max_value declared: anything up to it is fine."""
+    assert metric_value("m", "-50", "quantitative", max_value=10.0).error is None
+    assert metric_value("m", "12", "quantitative", max_value=10.0).error == (
+        "'12' is outside the declared range ..10 (min_value..max_value)"
+    )
+
+
+@pytest.mark.parametrize("raw", ["NA", "na", " Na "])
+@pytest.mark.parametrize("response_type", ["pass_fail", "quantitative", "", "enum", "yes_no"])
+def test_na_is_not_applicable(raw: str, response_type: str) -> None:
+    """NA (any case) is not applicable on booleans, numbers, unknown types and on an enum
+    that does not have NA among its options."""
+    value = metric_value("m", raw, response_type, options=("yes", "no"))
+    assert value.applicable is False
+    assert value.error is None
+
+
+def test_na_is_an_enum_option_when_declared() -> None:
+    """On an enum whose options include NA, NA is that option."""
+    value = metric_value("Region", "na", "enum", options=("EU", "NA", "APAC"))
+    assert value.applicable is True
+    assert value.value == "na"
+    assert value.error is None
+    declared = extract(
+        result([evaluation([entry("Region", "NA", "enum", enum_options=["EU", "NA"])])])
+    )
+    assert declared["Region"].value == "NA"
+
+
+def test_domain_is_part_of_the_interning_key() -> None:
+    """The same raw value with different declared domains gives different values."""
+    inside = metric_value("m", "8", "quantitative", max_value=10.0)
+    outside = metric_value("m", "8", "quantitative", max_value=5.0)
+    assert inside.error is None
+    assert outside.error is not None
+    assert metric_value("m", "8", "quantitative", max_value=10.0) is inside
+
+
+def test_exact_decimal_is_read_once_from_the_text() -> None:
+    """Numbers carry their exact decimal: from the text for strings, repr for floats."""
+    from decimal import Decimal
+
+    assert metric_value("m", " 0.7 ", "quantitative").exact == Decimal("0.7")
+    assert metric_value("m", 0.1, "quantitative").exact == Decimal("0.1")
+    assert metric_value("m", 7, "quantitative").exact == Decimal(7)
+    assert metric_value("m", "pass", "pass_fail").exact is None
+
+
+def test_huge_integer_is_unreadable_not_a_crash() -> None:
+    """A JSON integer with 400 digits cannot be a float: malformed, no OverflowError."""
+    value = metric_value("m", 10**400, "quantitative")
+    assert value.error is not None
+    assert "is not a finite number" in value.error
