@@ -304,17 +304,18 @@ def test_score_of_exactly_58_passes_value_58(gate: Gate) -> None:
 
 
 def test_mean_of_exactly_the_threshold_passes(gate: Gate) -> None:
-    """Empathy 0.7, 0.8, 0.9, 0.8, 0.8 averages exactly 0.8: 'mean >= 0.8' passes."""
-    values = iter(("0.7", "0.8", "0.9", "0.8", "0.8") * 10)
+    """Empathy 0.01 four times and 0.25 average exactly 0.058 ('mean >= 0.058' passes);
+    in floats the mean is 0.057999999999999996. (Before: a false fail.)"""
+    values = iter(("0.01", "0.01", "0.01", "0.01", "0.25") * 10)
     seen: dict[str, str] = {}
 
     def rewrite(result: dict[str, Any]) -> None:
         value = seen.setdefault(str(result["id"]), next(values))
         metric(result, "Empathy")["response_value"] = value
 
-    code, output, _ = gate.run({"Empathy": "mean >= 0.8"}, rewrite)
+    code, output, _ = gate.run({"Empathy": "mean >= 0.058"}, rewrite)
     assert code == 0, output
-    assert "observed 0.8 over 5 conversations, needs >= 0.8" in output
+    assert "observed 0.058 over 5 conversations, needs >= 0.058" in output
 
 
 # --- 7. huge finite values ----------------------------------------------------------------
