@@ -263,7 +263,7 @@ def _unknown_share(check: Check, values: Sequence[MetricValue]) -> str | None:
 def _decimal(value: MetricValue) -> Decimal:
     if value.exact is not None:
         return value.exact
-    return Decimal(repr(value.value))
+    return Decimal(repr(value.value))  # a JSON number: its float is what Bluejay sent
 
 
 def _numeric(check: Check, decimals: list[Decimal]) -> Fraction:

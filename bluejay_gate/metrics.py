@@ -353,21 +353,35 @@ def _range_text(domain: _Domain) -> str:
     return f"{low}..{high}"
 
 
-def _exact(raw: object, value: float) -> Decimal:
-    """The number's exact decimal, from its text when it came as text."""
+_DECIMALS: dict[str, Decimal] = {}
+
+
+def _exact(raw: object, value: float) -> Decimal | None:
+    """The number's exact decimal when it came as text (``"0.7"`` is 7/10, not the float
+    0.69999...), one shared object per text. ``None`` for a JSON number a float holds
+    exactly: the aggregate reads it from ``repr`` when it needs it, so a big run
+    does not keep a Decimal per latency value."""
     if isinstance(raw, str):
-        try:
-            return Decimal(raw.strip())
-        except InvalidOperation:
-            pass
-    elif isinstance(raw, int):
-        return Decimal(raw)
-    return Decimal(repr(value))
+        text = raw.strip()
+        found = _DECIMALS.get(text)
+        if found is None:
+            try:
+                found = Decimal(text)
+            except InvalidOperation:
+                return None
+            if len(_DECIMALS) >= _INTERN_LIMIT:
+                _DECIMALS.clear()
+            _DECIMALS[text] = found
+        return found
+    if isinstance(raw, int) and not isinstance(raw, bool) and abs(raw) > 2**53:
+        return Decimal(raw)  # beyond what the float holds exactly
+    return None
 
 
 def _within(raw: object, value: bool | float | str, exact: Decimal | None, domain: _Domain) -> None:
     """Raise ``ValueError`` when ``value`` lies outside the declared ``domain``."""
-    if exact is not None:
+    if isinstance(value, float):
+        exact = exact if exact is not None else Decimal(repr(value))
         low, high = domain.low, domain.high
         if (low is not None and exact < Decimal(repr(low))) or (
             high is not None and exact > Decimal(repr(high))

@@ -42,7 +42,8 @@ class MetricValue:
     max_value: float | None = None
     options: tuple[str, ...] | None = None
     # a number's exact decimal value, read once from its text (``Decimal("0.7")``, not the
-    # float 0.69999...): aggregates compare exactly at the threshold
+    # float 0.69999...): aggregates compare exactly at the threshold. ``None`` for a JSON
+    # number, whose float is exact (the aggregate reads it from ``repr``)
     exact: Decimal | None = None
 
 

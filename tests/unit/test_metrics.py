@@ -735,12 +735,16 @@ def test_domain_is_part_of_the_interning_key() -> None:
 
 
 def test_exact_decimal_is_read_once_from_the_text() -> None:
-    """Numbers carry their exact decimal: from the text for strings, repr for floats."""
+    """Numbers sent as text carry their exact decimal, one shared object per text; a JSON
+    number's float is exact already (the aggregate reads its repr), so none is kept."""
     from decimal import Decimal
 
-    assert metric_value("m", " 0.7 ", "quantitative").exact == Decimal("0.7")
-    assert metric_value("m", 0.1, "quantitative").exact == Decimal("0.1")
-    assert metric_value("m", 7, "quantitative").exact == Decimal(7)
+    seven = metric_value("m", " 0.7 ", "quantitative", reasoning="a")
+    assert seven.exact == Decimal("0.7")
+    assert metric_value("m", "0.7", "quantitative", reasoning="b").exact is seven.exact
+    assert metric_value("m", "0.30000000000000001", "").exact == Decimal("0.30000000000000001")
+    assert metric_value("m", 0.1, "quantitative").exact is None
+    assert metric_value("m", 2**60 + 1, "quantitative").exact == Decimal(2**60 + 1)
     assert metric_value("m", "pass", "pass_fail").exact is None
 
 
