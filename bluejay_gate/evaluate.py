@@ -14,7 +14,11 @@ Per simulation:
 3. Each check: the run-level ``score`` from the runs' counters, or an aggregate over the
    completed conversations. Never a pass by default: a metric no conversation carries,
    a metric missing from some completed conversations, zero applicable samples,
-   malformed values, a type mismatch or ``min_samples`` not met give no verdict.
+   malformed values (unreadable, outside the declared domain, given twice with different
+   values, or from a result whose newest evaluation cannot be told), a type mismatch,
+   ``share`` of a value that exists nowhere, ``%`` on a metric declared past 1, or
+   ``min_samples`` not met give no verdict. The point comparison is exact (``Fraction``):
+   a value the reports print as equal to the threshold compares as equal.
 4. ``severity: warn``: any non-pass is ``WARN``. The simulation fails when an
    error-severity check fails (a failure beats a missing verdict), else has no verdict
    when a check or the simulation has none, else passes.
