@@ -74,6 +74,13 @@ _OPS: dict[Op, Callable[[Any, Any], bool]] = {
 }
 
 
+def _to_float(exact: Fraction) -> float:
+    try:
+        return float(exact)
+    except OverflowError:
+        return math.inf if exact > 0 else -math.inf
+
+
 def _same(exact: Fraction, threshold: float) -> bool:
     try:
         return float(exact) == threshold
@@ -236,8 +243,8 @@ def parse_expression(text: str) -> ParsedExpression:
     exact = Fraction(m["num"])  # the text, not the float: 0.58 is 29/50, not 0.57999...
     percent = m["pct"] is not None
     if percent:
-        number /= 100.0
         exact /= 100
+        number = _to_float(exact)  # correctly rounded: 0.7% is 0.007, not 0.7 / 100
     return ParsedExpression(
         aggregate=aggregate,
         op=Op(m["op"]),
