@@ -14,15 +14,27 @@ Decisions:
 - ``median`` of an even number of samples is the mean of the two middle ones.
 - ``pNN`` is nearest-rank: the smallest sample with at least NN% of samples at or below it.
 - Not-applicable samples leave the denominator and are counted; a malformed sample (a value
-  its response_type cannot hold) gives no verdict, naming the result and the value.
+  its response_type cannot hold, outside its declared domain, or given twice with
+  different values) gives no verdict, naming the result and the value.
+- ``share(VALUE)`` of a VALUE that is neither a declared option nor any conversation's
+  value is no verdict with a "did you mean" (a typo would otherwise read 0%).
+- Exact at the threshold: next to the float for display and intervals, each aggregate is
+  computed exactly (``exact``: a ``Fraction``; hits / n for rates, the values' decimal
+  text summed exactly for means), and the point comparison uses it.
+- A statistic the floats cannot hold (the spread of values near 1e308, which the
+  confidence interval needs) is no verdict, never an exception.
 """
 
 from __future__ import annotations
 
+import decimal
+import difflib
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from fractions import Fraction
+from typing import TypeVar
 
 from bluejay_gate.checks import Aggregate, Check, Op
 from bluejay_gate.metrics import Kind, kind_of, type_kind
@@ -57,6 +69,12 @@ _AGGREGATE_WORDS = {
     Aggregate.SHARE: "share(VALUE)",
 }
 RATIO_AGGREGATES = frozenset({Aggregate.RATE, Aggregate.FAIL_RATE, Aggregate.SHARE})
+# Exact sums: enough digits for any finite double (1e308 + 1e-300 needs ~630).
+_EXACT = decimal.Context(
+    prec=decimal.MAX_PREC, Emax=decimal.MAX_EMAX, Emin=decimal.MIN_EMIN, traps=[]
+)
+_SHOWN_VALUES = 10
+_Ordered = TypeVar("_Ordered", float, Decimal)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,13 +89,15 @@ class AggregateResult:
     worst: tuple[str, ...] = ()  # ids of samples that each pull the wrong way, worst first
     kind: Kind | None = None
     sd: float | None = None  # sample standard deviation, for ``mean`` over 2+ samples
+    # the observed value exactly (what the point comparison uses); ``observed`` is its float
+    exact: Fraction | None = None
 
 
 def aggregate_word(aggregate: Aggregate) -> str:
     return _AGGREGATE_WORDS.get(aggregate, aggregate.value)
 
 
-def nearest_rank(values: Sequence[float], pct: float) -> float:
+def nearest_rank(values: Sequence[_Ordered], pct: float) -> _Ordered:
     """The smallest sample with at least ``pct``% of samples at or below it.
 
     ``[15, 20, 35, 40, 50]``: p5 = 15, p30 = 20, p40 = 20, p50 = 35, p100 = 50.
@@ -159,7 +179,9 @@ def _malformed(check: Check, bad: Sequence[tuple[str, MetricValue]]) -> str:
     )
 
 
-def _too_high_is_bad(op: Op, observed: float, threshold: float) -> bool | None:
+def _too_high_is_bad(
+    op: Op, observed: float | Fraction, threshold: float | Fraction
+) -> bool | None:
     """Which way a sample pulls the check down: ``True`` high, ``False`` low, ``None``
     neither (``!=`` failing, or ``==`` holding)."""
     if op in (Op.LE, Op.LT):
@@ -175,8 +197,8 @@ def _too_high_is_bad(op: Op, observed: float, threshold: float) -> bool | None:
 
 def _counted(
     check: Check, samples: Sequence[tuple[str, MetricValue]]
-) -> tuple[Callable[[MetricValue], bool], float, int]:
-    """For count-style aggregates: which samples count, observed value, numerator."""
+) -> tuple[Callable[[MetricValue], bool], Fraction, int]:
+    """For count-style aggregates: which samples count, exact observed value, numerator."""
 
     def is_true(v: MetricValue) -> bool:
         return v.value is True
@@ -203,21 +225,84 @@ def _counted(
     test = counts[check.aggregate]
     hits = sum(1 for _, v in samples if test(v))
     if check.aggregate in RATIO_AGGREGATES:
-        return test, hits / len(samples), hits
-    return test, float(hits), hits
+        return test, Fraction(hits, len(samples)), hits
+    return test, Fraction(hits), hits
 
 
-def _numeric(check: Check, numbers: Sequence[float]) -> float:
+def _unknown_share(check: Check, values: Sequence[MetricValue]) -> str | None:
+    """Why ``share(VALUE)`` cannot be meant: VALUE is no declared option and no
+    conversation has it (a typo, or a value renamed in Bluejay). ``None`` when fine."""
+    wanted = (check.share_value or "").strip().casefold()
+    options: dict[str, str] = {}
+    seen: dict[str, str] = {}
+    for v in values:
+        for option in v.options or ():
+            options.setdefault(option.strip().casefold(), option.strip())
+        if v.applicable and isinstance(v.value, str):
+            seen.setdefault(v.value.strip().casefold(), v.value.strip())
+    if wanted in options or wanted in seen:
+        return None
+    known = {**seen, **options}
+    close = difflib.get_close_matches(wanted, list(known), n=3, cutoff=0.6)
+    where = (
+        f"not one of the declared options of '{check.metric}' "
+        f"({', '.join(repr(o) for o in options.values())}) and no conversation has it"
+        if options
+        else f"a value no conversation of '{check.metric}' has"
+    )
+    listed = sorted(seen.values(), key=str.casefold)
+    observed = ", ".join(repr(v) for v in listed[:_SHOWN_VALUES])
+    more = ", ..." if len(listed) > _SHOWN_VALUES else ""
+    hint = f"did you mean {', '.join(repr(known[c]) for c in close)}? " if close else ""
+    return (
+        f"share({check.share_value}): {check.share_value!r} is {where}; {hint}"
+        f"values observed: {observed or 'none'}{more}; fix the value in the threshold"
+    )
+
+
+def _decimal(value: MetricValue) -> Decimal:
+    if value.exact is not None:
+        return value.exact
+    return Decimal(repr(value.value))  # a JSON number: its float is what Bluejay sent
+
+
+def _numeric(check: Check, decimals: list[Decimal]) -> Fraction:
+    """The aggregate exactly: decimal sums are exact (C-fast), one Fraction at the end."""
     agg = check.aggregate
     if agg is Aggregate.MEAN:
-        return math.fsum(numbers) / len(numbers)
+        with decimal.localcontext(_EXACT):
+            total = sum(decimals, Decimal(0))
+        return Fraction(total) / len(decimals)
     if agg is Aggregate.MEDIAN:
-        return median(numbers)
+        ordered = sorted(decimals)
+        mid = len(ordered) // 2
+        if len(ordered) % 2:
+            return Fraction(ordered[mid])
+        return (Fraction(ordered[mid - 1]) + Fraction(ordered[mid])) / 2
     if agg is Aggregate.MIN:
-        return min(numbers)
+        return Fraction(min(decimals))
     if agg is Aggregate.MAX:
-        return max(numbers)
-    return nearest_rank(numbers, check.percentile if check.percentile is not None else 100)
+        return Fraction(max(decimals))
+    pct = check.percentile if check.percentile is not None else 100
+    return Fraction(nearest_rank(decimals, pct))
+
+
+def _spread(check: Check, numbers: list[float]) -> tuple[float | None, str | None]:
+    """The sample sd for ``mean`` over 2+ samples, and why a confidence check cannot have
+    one (the floats cannot hold it)."""
+    if check.aggregate is not Aggregate.MEAN or len(numbers) < 2:
+        return None, None
+    spread = sample_sd(numbers)
+    if math.isfinite(spread):
+        return spread, None
+    if check.confidence is None:
+        return None, None  # only the confidence interval needs it
+    biggest = max(abs(n) for n in numbers)
+    return None, (
+        f"the spread of '{check.metric}' (values up to {biggest:.6g}) is too large to "
+        "compute in floating point, so its confidence interval cannot be computed; "
+        "check the metric's values in Bluejay or drop confidence from this check"
+    )
 
 
 def _numeric_worst(
@@ -288,17 +373,38 @@ def aggregate(
         Aggregate.FAIL_COUNT,
         Aggregate.PASSES,
     ):
-        test, observed, hits = _counted(check, applicable)
+        if check.aggregate is Aggregate.SHARE and (why := _unknown_share(check, values)):
+            return no_verdict(why, kind)
+        test, exact, hits = _counted(check, applicable)
         worst: tuple[str, ...] = ()
-        high_bad = _too_high_is_bad(check.op, observed, check.threshold)
+        high_bad = _too_high_is_bad(check.op, exact, check.exact_threshold)
         if high_bad is not None and check.aggregate is not Aggregate.COUNT:
             worst = tuple(rid for rid, v in applicable if test(v) is high_bad)[:WORST_LIMIT]
         return AggregateResult(
-            observed, len(applicable), not_applicable, matched=hits, worst=worst, kind=kind
+            float(exact),
+            len(applicable),
+            not_applicable,
+            matched=hits,
+            worst=worst,
+            kind=kind,
+            exact=exact,
         )
-    numbers = [float(v.value) for _, v in applicable if isinstance(v.value, float)]
-    observed = _numeric(check, numbers)
-    spread = sample_sd(numbers) if check.aggregate is Aggregate.MEAN and len(numbers) > 1 else None
+    numeric = [(rid, v) for rid, v in applicable if isinstance(v.value, float)]
+    numbers = [float(v.value) for _, v in numeric if isinstance(v.value, float)]
+    if not numeric:
+        return no_verdict(f"no numeric samples of '{check.metric}' to aggregate", kind)
+    exact = _numeric(check, [_decimal(v) for _, v in numeric])
+    try:
+        observed = float(exact)
+    except OverflowError:  # only from values the floats cannot hold
+        return no_verdict(
+            f"the {aggregate_word(check.aggregate)} of '{check.metric}' is beyond what "
+            "floating point can hold; check the metric's values in Bluejay",
+            kind,
+        )
+    spread, why_not = _spread(check, numbers)
+    if why_not is not None:
+        return no_verdict(why_not, kind)
     return AggregateResult(
         observed,
         len(applicable),
@@ -306,4 +412,5 @@ def aggregate(
         worst=_numeric_worst(check, applicable, observed),
         kind=kind,
         sd=spread,
+        exact=exact,
     )

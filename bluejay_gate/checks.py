@@ -6,11 +6,14 @@ is wrong and what is allowed; the spec loader adds file and line.
 
 from __future__ import annotations
 
+import math
 import operator
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
+from fractions import Fraction
+from typing import Any
 
 
 class Aggregate(StrEnum):
@@ -55,18 +58,34 @@ class Op(StrEnum):
     EQ = "=="
     NE = "!="
 
-    def holds(self, observed: float, threshold: float) -> bool:
+    def holds(self, observed: float | Fraction, threshold: float | Fraction) -> bool:
+        """``observed OP threshold``, exactly as the numbers are: the gate passes exact
+        values (``Fraction``) here, so a score printed as 58 equals a threshold of 58."""
         return _OPS[self](observed, threshold)
 
 
-_OPS: dict[Op, Callable[[float, float], bool]] = {
+_OPS: dict[Op, Callable[[Any, Any], bool]] = {
     Op.GE: operator.ge,
     Op.GT: operator.gt,
     Op.LE: operator.le,
     Op.LT: operator.lt,
-    Op.EQ: lambda a, b: abs(a - b) <= 1e-9 * max(1.0, abs(b)),
-    Op.NE: lambda a, b: abs(a - b) > 1e-9 * max(1.0, abs(b)),
+    Op.EQ: operator.eq,
+    Op.NE: operator.ne,
 }
+
+
+def _to_float(exact: Fraction) -> float:
+    try:
+        return float(exact)
+    except OverflowError:
+        return math.inf if exact > 0 else -math.inf
+
+
+def _same(exact: Fraction, threshold: float) -> bool:
+    try:
+        return float(exact) == threshold
+    except OverflowError:
+        return math.isinf(threshold)
 
 
 class Severity(StrEnum):
@@ -92,6 +111,22 @@ class Check:
     confidence: float | None = None  # two-sided confidence level, e.g. 0.95 (stats.py)
     # an ``each_digital_human`` rule: every digital human's own samples must meet it
     per_digital_human: bool = False
+    # the threshold exactly as written (from its text; already divided by 100 for %):
+    # what the point comparison uses, so "value >= 58" holds for 29 of 50 passed
+    exact: Fraction | None = None
+
+    def __post_init__(self) -> None:
+        if self.exact is not None and not _same(self.exact, self.threshold):
+            raise ValueError(f"exact threshold {self.exact} does not match {self.threshold!r}")
+
+    @property
+    def exact_threshold(self) -> Fraction | float:
+        """``exact``, or (a check built without it) the threshold's shortest decimal."""
+        if self.exact is not None:
+            return self.exact
+        if math.isfinite(self.threshold):
+            return Fraction(repr(self.threshold))
+        return self.threshold
 
     @property
     def label(self) -> str:
@@ -110,6 +145,7 @@ class ParsedExpression:
     percentile: int | None
     share_value: str | None
     text: str
+    exact: Fraction | None = None  # the threshold from its text, divided by 100 for %
 
 
 _EXPR = re.compile(
@@ -155,7 +191,14 @@ def parse_each(text: str) -> ParsedExpression:
         if parsed.percent:
             raise ValueError(f"{text!r}: `passes` is a number of conversations; % does not apply")
         return ParsedExpression(
-            Aggregate.PASSES, parsed.op, parsed.threshold, False, None, None, " ".join(text.split())
+            Aggregate.PASSES,
+            parsed.op,
+            parsed.threshold,
+            False,
+            None,
+            None,
+            " ".join(text.split()),
+            exact=parsed.exact,
         )
     if not m:
         raise ValueError(f"cannot read rule {text!r}: {_EACH_HELP}")
@@ -197,9 +240,11 @@ def parse_expression(text: str) -> ParsedExpression:
     else:
         raise ValueError(f"unknown aggregate {m['agg']!r} in {text!r}: {_HELP}")
     number = float(m["num"])
+    exact = Fraction(m["num"])  # the text, not the float: 0.58 is 29/50, not 0.57999...
     percent = m["pct"] is not None
     if percent:
-        number /= 100.0
+        exact /= 100
+        number = _to_float(exact)  # correctly rounded: 0.7% is 0.007, not 0.7 / 100
     return ParsedExpression(
         aggregate=aggregate,
         op=Op(m["op"]),
@@ -208,4 +253,5 @@ def parse_expression(text: str) -> ParsedExpression:
         percentile=percentile,
         share_value=share_value,
         text=" ".join(text.split()),
+        exact=exact,
     )

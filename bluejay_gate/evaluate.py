@@ -14,7 +14,11 @@ Per simulation:
 3. Each check: the run-level ``score`` from the runs' counters, or an aggregate over the
    completed conversations. Never a pass by default: a metric no conversation carries,
    a metric missing from some completed conversations, zero applicable samples,
-   malformed values, a type mismatch or ``min_samples`` not met give no verdict.
+   malformed values (unreadable, outside the declared domain, given twice with different
+   values, or from a result whose newest evaluation cannot be told), a type mismatch,
+   ``share`` of a value that exists nowhere, ``%`` on a metric declared past 1, or
+   ``min_samples`` not met give no verdict. The point comparison is exact (``Fraction``):
+   a value the reports print as equal to the threshold compares as equal.
 4. ``severity: warn``: any non-pass is ``WARN``. The simulation fails when an
    error-severity check fails (a failure beats a missing verdict), else has no verdict
    when a check or the simulation has none, else passes.
@@ -23,9 +27,12 @@ Per simulation:
 from __future__ import annotations
 
 import difflib
+import math
+import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from fractions import Fraction
 
 from bluejay_gate import statuses
 from bluejay_gate.aggregate import RATIO_AGGREGATES, AggregateResult, aggregate
@@ -111,9 +118,14 @@ def percent_text(share: float, *, decimals: int = 2, keep_one: bool = False) -> 
 
 
 def number_text(value: float) -> str:
-    """``1500.0`` -> ``"1500"``, ``7.3333`` -> ``"7.333"``, ``0.01234`` -> ``"0.01234"``."""
+    """``1500.0`` -> ``"1500"``, ``7.3333`` -> ``"7.333"``, ``0.01234`` -> ``"0.01234"``,
+    ``1e308`` -> ``"1e+308"``."""
+    if not math.isfinite(value):
+        return str(value)
     if value.is_integer() and abs(value) < 1e15:
         return str(int(value))
+    if abs(value) >= 1e15:
+        return f"{value:.6g}"
     if abs(value) >= 1:
         return f"{value:.3f}".rstrip("0").rstrip(".")
     return f"{value:.4g}"
@@ -149,18 +161,23 @@ def _describe(check: Check, agg: AggregateResult) -> str:
 
 
 def _closest(metric: str, names: set[str]) -> list[str]:
+    """Near misses first: the same name but for case or surrounding spaces; then the
+    closest spellings."""
+    wanted = metric.strip().casefold()
+    near = sorted(n for n in names if n.strip().casefold() == wanted and n != metric)
     folded: dict[str, str] = {}
     for name in sorted(names):
         folded.setdefault(name.casefold(), name)
     matches = difflib.get_close_matches(metric.casefold(), list(folded), n=3, cutoff=0.6)
-    return [folded[m] for m in matches]
+    return list(dict.fromkeys([*near, *(folded[m] for m in matches)]))[:3]
 
 
 def _missing_metric(metric: str, ctx: _Context) -> str:
     names = ctx.metric_names()
     close = _closest(metric, names)
     if close:
-        hint = "did you mean " + ", ".join(f"'{n}'" for n in close) + "?"
+        # repr: a trailing space or a case difference is visible ('Empathy ')
+        hint = "did you mean " + ", ".join(repr(n) for n in close) + "?"
     elif names:
         # the simulation's own metrics first, then Bluejay's built-in fields
         listed = sorted(names, key=lambda n: (n in _BUILTIN, n.casefold(), n))
@@ -169,8 +186,8 @@ def _missing_metric(metric: str, ctx: _Context) -> str:
     else:
         hint = "the conversations carry no metrics at all"
     return (
-        f"metric '{metric}' is in none of the {_plural(len(ctx.conversations), 'conversation')} "
-        f"of this simulation; {hint} (names match exactly, including case)"
+        f"metric {metric!r} is in none of the {_plural(len(ctx.conversations), 'conversation')} "
+        f"of this simulation; {hint} (names match exactly, including case and spaces)"
     )
 
 
@@ -273,8 +290,10 @@ def _score_check(check: Check, ctx: _Context) -> CheckResult:
         return _result(check, Outcome.NO_VERDICT, counters)
     passed, total = counters
     # Written with % ("value >= 80%"): the threshold is a fraction, so is the observed score.
-    observed = passed / total * (1.0 if check.percent else 100.0)
-    holds = check.op.holds(observed, check.threshold)
+    # Exact: 29 of 50 is a score of 58, not 57.99999999999999.
+    exact = Fraction(passed, total) * (1 if check.percent else 100)
+    observed = float(exact)
+    holds = check.op.holds(exact, check.exact_threshold)
     message = (
         f"observed {_observed_text(check, observed)} ({passed}/{total} tests passed), "
         f"needs {_needs_text(check)}"
@@ -325,30 +344,59 @@ def _metric_check(check: Check, ctx: _Context) -> CheckResult:
     if check.per_digital_human:
         return _each_check(check, ctx)
     judgement = judge(check, agg, looks=ctx.sim.looks)
+    if (
+        judgement is not None
+        and judgement.interval is not None
+        and not (math.isfinite(judgement.interval.low) and math.isfinite(judgement.interval.high))
+    ):
+        return _result(
+            check,
+            Outcome.NO_VERDICT,
+            f"the {percent_text(judgement.level)} confidence interval of '{metric}' is beyond "
+            f"what floating point can hold ({_describe(check, agg)}); check the metric's "
+            "values in Bluejay or drop confidence from this check",
+            agg=agg,
+        )
     if judgement is not None:
         outcome = _DECISIONS.get(judgement.decision, Outcome.NO_VERDICT)
         message = _judged_text(check, agg, judgement, ctx.sim.looks)
         return _result(check, outcome, message, agg=agg, observed=agg.observed, judgement=judgement)
-    outcome = Outcome.PASS if check.op.holds(agg.observed, check.threshold) else Outcome.FAIL
+    exact = agg.exact if agg.exact is not None else agg.observed
+    outcome = Outcome.PASS if check.op.holds(exact, check.exact_threshold) else Outcome.FAIL
     return _result(check, outcome, _describe(check, agg), agg=agg, observed=agg.observed)
+
+
+_PERCENT_NUMBER = re.compile(r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?\s*%\s*$")
 
 
 def _percent_misread(check: Check, completed: Sequence[Conversation]) -> str | None:
     """Why a ``%`` threshold on a number cannot be meant as written, or ``None``.
 
     ``%`` divides the number by 100: right for a share, and for numbers on a 0..1 scale
-    (``sentiment_score: mean >= 80%``). On a metric whose values go past 1 (a 1-10
-    score, ``agent_speak_percentage``'s 0-100) it compares them with a fraction, which
-    nearly every value beats: that would be a pass nobody meant, so there is no verdict.
+    (``sentiment_score: mean >= 80%``). On a metric whose scale goes past 1 (a 1-10
+    score, ``agent_speak_percentage``'s 0-100) it compares the values with a fraction,
+    which nearly every value beats: that would be a pass nobody meant, so there is no
+    verdict. The declared scale (``max_value``) decides; only without one do the
+    observed values (which may all sit at the bottom of the scale).
     """
     if not check.percent or check.aggregate not in NUMERIC_AGGREGATES or check.threshold == 0:
         return None
+    values = [value for c in completed if (value := c.metrics.get(check.metric)) is not None]
+    declared = [v.max_value for v in values if v.max_value is not None]
+    if declared:
+        top = max(declared)
+        if top <= 1:
+            return None
+        meant = float(check.exact_threshold * Fraction(repr(top)))
+        fixed = _PERCENT_NUMBER.sub(number_text(meant), check.expression)
+        return (
+            f"'{check.metric}' is declared on a scale up to {number_text(top)} (max_value), "
+            f"but {check.expression!r} compares its values with {number_text(check.threshold)} "
+            f"(% divides by 100): write the threshold on the metric's own scale, "
+            f"e.g. {fixed!r}"
+        )
     biggest = max(
-        (
-            abs(value.value)
-            for c in completed
-            if (value := c.metrics.get(check.metric)) is not None and value.value.__class__ is float
-        ),
+        (abs(v.value) for v in values if v.value.__class__ is float),
         default=0.0,
     )
     if biggest <= 1.0:
@@ -507,7 +555,9 @@ def evaluate_simulation(sim: SimulationInput, *, allow_incomplete: float) -> Sim
         completed=len(completed),
         not_completed=total - len(completed),
         never_spoke=reasons[NEVER_SPOKE],
-        score=None if isinstance(counters, str) else counters[0] / counters[1] * 100.0,
+        score=None
+        if isinstance(counters, str)
+        else float(Fraction(counters[0], counters[1]) * 100),
         dashboard_url=run_url(sim.simulation_id, sim.runs[0].id) if sim.runs else None,
         flips=flips(sim.checks, completed),
         repeated_digital_humans=repeated_digital_humans(completed),

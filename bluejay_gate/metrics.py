@@ -1,18 +1,27 @@
 """Metric values out of one Bluejay simulation result, normalised for aggregation.
 
-Pure: no I/O. Reads every historical shape of a result:
+Pure: no I/O. The last word of Bluejay counts, nothing else:
 
-- custom metrics from the newest evaluation that carries any (``evaluations[].custom_metrics``,
-  newest by ``created_at``; without it, the later in the list), else the result's
-  deprecated top-level ``custom_metrics`` (a list of entries, or a dict keyed by name
-  whose values are entries or bare values), else the evaluation's ``custom_evals``
-  entries. An entry's name is ``name`` or ``metric_name``;
+- only the newest evaluation is judged: newest by ``created_at`` (RFC 3339 in any letter
+  case, any offset, fractional seconds); list position (later is newer) decides only when
+  no evaluation has a readable time. When some have a readable time and others do not, or
+  two share the newest time but differ, the newest cannot be told: every metric of the
+  result is malformed (no verdict), never decided by list order;
+- custom metrics come from the newest evaluation's ``custom_metrics``. When it has none,
+  the result lacks custom metrics (the poller re-reads it) even if an older evaluation has
+  some. The deprecated top-level ``custom_metrics`` (a list of entries, or a dict keyed by
+  name whose values are entries or bare values) count only when no evaluation carries any;
+  else the newest evaluation's ``custom_evals``. An entry's name is ``name`` or
+  ``metric_name``, exactly as sent (no stripping; a blank name is skipped);
+- one metric twice in one list with different content is malformed, naming both values;
 - Bluejay's built-in evaluation fields of the newest evaluation (``goal_success``,
   ``latency.p95_agent_latency``, ...) and the result's ``duration`` (ms).
 
 A custom metric with the same name as a built-in wins (the user defined it).
-A value that cannot be read for its ``response_type`` is kept as a *malformed*
+A value that cannot be read for its ``response_type``, or lies outside the entry's
+declared ``enum_options`` or ``min_value``..``max_value``, is kept as a *malformed*
 ``MetricValue`` (``error`` set), never dropped: dropping it could hide a failure.
+``NA`` (any case) is not applicable, except on an enum that has ``NA`` as an option.
 """
 
 from __future__ import annotations
@@ -24,6 +33,7 @@ import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
 from typing import Any, Literal
 
 from bluejay_gate.apimodels import SimulationResult
@@ -81,6 +91,9 @@ RAW_TYPES = frozenset({"qualitative", "json", "text"})
 TRUE_WORDS = frozenset({"pass", "passed", "yes", "true", "1"})
 FALSE_WORDS = frozenset({"fail", "failed", "no", "false", "0"})
 NOT_APPLICABLE_WORDS = frozenset({"not applicable", "n/a", "not_applicable"})
+# Not applicable too, unless it is one of an enum's declared options (then it is that
+# option). Decided outside ``_parse_text``: its cache does not know the options.
+NA_WORD = "na"
 
 _REASONING_KEYS = {
     "goal_success": "goal_reasoning",
@@ -133,10 +146,14 @@ def kind_of(value: MetricValue) -> Kind | None:
 
 
 def is_not_applicable(raw: object) -> bool:
-    """``None``, ``"Not Applicable"``, ``"N/A"``, ``"not_applicable"`` (any case)."""
+    """``None``, ``"Not Applicable"``, ``"N/A"``, ``"not_applicable"``, ``"NA"`` (any case;
+    on an enum with ``NA`` among its options, ``metric_value`` reads it as that option)."""
     if raw is None:
         return True
-    return isinstance(raw, str) and raw.strip().casefold() in NOT_APPLICABLE_WORDS
+    if not isinstance(raw, str):
+        return False
+    word = raw.strip().casefold()
+    return word in NOT_APPLICABLE_WORDS or word == NA_WORD
 
 
 def _finite(number: float, raw: object) -> float:
@@ -149,7 +166,10 @@ def _to_number(raw: object) -> float:
     if isinstance(raw, bool):
         raise ValueError(f"{raw!r} is a boolean, not a number")  # noqa: TRY004 - parse_value contract: ValueError
     if isinstance(raw, _NUMBERS):
-        return _finite(float(raw), raw)
+        try:
+            return _finite(float(raw), raw)
+        except OverflowError:  # an integer with hundreds of digits
+            raise ValueError(f"{_to_text(raw)[:40]}... is not a finite number") from None
     if isinstance(raw, str):
         try:
             number = float(raw.strip())
@@ -277,8 +297,12 @@ def metric_value(
     *,
     reasoning: object = None,
     not_applicable: bool = False,
+    min_value: float | None = None,
+    max_value: float | None = None,
+    options: tuple[str, ...] | None = None,
 ) -> MetricValue:
-    """One ``MetricValue``; an unreadable value becomes a malformed one (``error`` set).
+    """One ``MetricValue``; an unreadable value, or one outside the declared domain
+    (``options``, ``min_value``..``max_value``), becomes a malformed one (``error`` set).
 
     Equal inputs share one (immutable) instance: conversations repeat the same values, and
     building a frozen dataclass is most of the cost of reading a large run.
@@ -292,11 +316,12 @@ def metric_value(
         raw = sys.intern(raw)
     key: tuple[object, ...] | None = None
     if raw is None or isinstance(raw, _SCALARS):
-        key = (name, raw, type(raw), rt, why, not_applicable)
+        key = (name, raw, type(raw), rt, why, not_applicable, min_value, max_value, options)
         cached = _INTERNED.get(key)
         if cached is not None:
             return cached
-    made = _make_value(name, raw, rt, why, not_applicable=not_applicable)
+    domain = _Domain(min_value, max_value, options)
+    made = _make_value(name, raw, rt, why, not_applicable=not_applicable, domain=domain)
     if key is not None:
         if len(_INTERNED) >= _INTERN_LIMIT:
             _INTERNED.clear()
@@ -304,118 +329,361 @@ def metric_value(
     return made
 
 
+@dataclass(frozen=True, slots=True)
+class _Domain:
+    """What an entry declares its values may be."""
+
+    low: float | None
+    high: float | None
+    options: tuple[str, ...] | None
+
+
+@functools.lru_cache(maxsize=1024)
+def _folded(options: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(o.strip().casefold() for o in options)
+
+
+def _bound_text(bound: float) -> str:
+    return str(int(bound)) if bound.is_integer() and abs(bound) < 1e15 else repr(bound)
+
+
+def _range_text(domain: _Domain) -> str:
+    low = "" if domain.low is None else _bound_text(domain.low)
+    high = "" if domain.high is None else _bound_text(domain.high)
+    return f"{low}..{high}"
+
+
+_DECIMALS: dict[str, Decimal] = {}
+
+
+def _exact(raw: object, value: float) -> Decimal | None:
+    """The number's exact decimal when it came as text (``"0.7"`` is 7/10, not the float
+    0.69999...), one shared object per text. ``None`` for a JSON number a float holds
+    exactly: the aggregate reads it from ``repr`` when it needs it, so a big run
+    does not keep a Decimal per latency value."""
+    if isinstance(raw, str):
+        text = raw.strip()
+        found = _DECIMALS.get(text)
+        if found is None:
+            try:
+                found = Decimal(text)
+            except InvalidOperation:
+                return None
+            if len(_DECIMALS) >= _INTERN_LIMIT:
+                _DECIMALS.clear()
+            _DECIMALS[text] = found
+        return found
+    if isinstance(raw, int) and not isinstance(raw, bool) and abs(raw) > 2**53:
+        return Decimal(raw)  # beyond what the float holds exactly
+    return None
+
+
+def _within(raw: object, value: bool | float | str, exact: Decimal | None, domain: _Domain) -> None:
+    """Raise ``ValueError`` when ``value`` lies outside the declared ``domain``."""
+    if isinstance(value, float):
+        exact = exact if exact is not None else Decimal(repr(value))
+        low, high = domain.low, domain.high
+        if (low is not None and exact < Decimal(repr(low))) or (
+            high is not None and exact > Decimal(repr(high))
+        ):
+            raise ValueError(
+                f"{_to_text(raw)!r} is outside the declared range {_range_text(domain)} "
+                "(min_value..max_value)"
+            )
+    elif (
+        isinstance(value, str)
+        and domain.options
+        and value.strip().casefold() not in _folded(domain.options)
+    ):
+        shown = ", ".join(repr(o) for o in domain.options)
+        raise ValueError(f"{_to_text(raw)!r} is not one of the declared enum_options ({shown})")
+
+
 def _make_value(
-    name: str, raw: object, rt: str, why: str | None, *, not_applicable: bool
+    name: str, raw: object, rt: str, why: str | None, *, not_applicable: bool, domain: _Domain
 ) -> MetricValue:
     text = raw if isinstance(raw, str) or raw is None else _to_text(raw)
+    low, high, options = domain.low, domain.high, domain.options
+
+    def made(
+        value: bool | float | str | None,
+        applicable: bool,
+        error: str | None = None,
+        exact: Decimal | None = None,
+    ) -> MetricValue:
+        return MetricValue(name, text, value, rt, applicable, why, error, low, high, options, exact)
+
     if not_applicable:
-        return MetricValue(name, text, None, rt, False, why)
+        return made(None, False)
+    kind = _TYPE_KINDS.get(rt)
     try:
-        value, applicable = _parse(raw, _TYPE_KINDS.get(rt))
+        if isinstance(raw, str) and len(raw) < 8 and raw.strip().casefold() == NA_WORD:
+            if kind != "enum" or not options or NA_WORD not in _folded(options):
+                return made(None, False)
+            value: bool | float | str | None = raw.strip()
+            applicable = True
+        else:
+            value, applicable = _parse(raw, kind)
+        if not applicable or value is None:
+            return made(value, applicable)
+        exact = _exact(raw, value) if isinstance(value, float) else None
+        if kind != "raw" and (low is not None or high is not None or options):
+            _within(raw, value, exact, domain)
     except ValueError as exc:
-        return MetricValue(name, text, None, rt, True, why, str(exc))
-    return MetricValue(name, text, value, rt, applicable, why)
+        return made(None, True, str(exc))
+    return made(value, applicable, exact=exact)
+
+
+def _bound(raw: object) -> float | None:
+    """A declared ``min_value`` / ``max_value``; unreadable or non-finite: not declared."""
+    if isinstance(raw, bool) or not isinstance(raw, _SCALARS):
+        return None
+    try:
+        bound = float(raw)
+    except (ValueError, OverflowError):
+        return None
+    return bound if math.isfinite(bound) else None
+
+
+_OPTIONS: dict[tuple[str, ...], tuple[str, ...]] = {}
+
+
+def _options(raw: object) -> tuple[str, ...] | None:
+    """Declared ``enum_options`` as a shared tuple; none, or an empty list: not declared."""
+    if not isinstance(raw, list) or not raw:
+        return None
+    options = tuple(o if isinstance(o, str) else _to_text(o) for o in raw if o is not None)
+    if not options:
+        return None
+    if len(_OPTIONS) >= _INTERN_LIMIT:
+        _OPTIONS.clear()
+    return _OPTIONS.setdefault(options, options)
 
 
 def _entry_value(name: str, entry: Mapping[str, Any]) -> MetricValue:
     raw = entry["response_value"] if "response_value" in entry else entry.get("value")
     rtype = entry.get("response_type")
     flag = entry.get("is_not_applicable")
+    low, high, options = entry.get("min_value"), entry.get("max_value"), entry.get("enum_options")
     return metric_value(
         name,
         raw,
         normalise_type(entry.get("type") if rtype is None else rtype),
         reasoning=entry.get("reasoning"),
         not_applicable=flag is not None and flag is not False and _flag(flag),
+        min_value=None if low is None else _bound(low),
+        max_value=None if high is None else _bound(high),
+        options=None if options is None else _options(options),
     )
 
 
 def _entry_name(entry: Mapping[str, Any]) -> str | None:
+    """The entry's ``name`` (else ``metric_name``) exactly as sent; blank: none."""
     name = entry.get("name")
-    if isinstance(name, str) and (name := name.strip()):
+    if isinstance(name, str) and name and not name.isspace():
         return name
     name = entry.get("metric_name")
-    if isinstance(name, str) and (name := name.strip()):
+    if isinstance(name, str) and name and not name.isspace():
         return name
     return None
 
 
-def _custom_entries(container: object, *, bare_values: bool) -> dict[str, MetricValue]:
-    """Entries of a ``custom_metrics`` list or dict; later duplicates replace earlier."""
+def _content(value: MetricValue) -> tuple[object, ...]:
+    """What two copies of one metric must share to be the same answer (not reasoning)."""
+    return (
+        value.raw,
+        value.value,
+        value.applicable,
+        value.response_type,
+        value.error,
+        value.min_value,
+        value.max_value,
+        value.options,
+    )
+
+
+def _shown(value: MetricValue, other: MetricValue) -> str:
+    """``'7'``, plus whatever else tells it from ``other`` (N/A flag, type, domain)."""
+    text = "null" if value.raw is None else repr(value.raw)
+    extra: list[str] = []
+    if not value.applicable and other.applicable:
+        extra.append("not applicable")
+    if value.response_type != other.response_type:
+        extra.append(value.response_type or "no response_type")
+    if (value.min_value, value.max_value) != (other.min_value, other.max_value):
+        extra.append(f"range {_range_text(_Domain(value.min_value, value.max_value, None))}")
+    if value.options != other.options:
+        extra.append(f"options {', '.join(value.options or ()) or 'none'}")
+    return f"{text} ({'; '.join(extra)})" if extra else text
+
+
+def _conflict(name: str, first: MetricValue, second: MetricValue, where: str) -> MetricValue:
+    """``name`` given twice in one list with different content: malformed, naming both."""
+    message = (
+        f"{name!r} is given twice {where} with different values "
+        f"({_shown(first, second)} and {_shown(second, first)}); the value to judge "
+        "cannot be told"
+    )
+    return MetricValue(name, first.raw, None, first.response_type, True, None, message)
+
+
+def _custom_entries(
+    container: object, *, bare_values: bool, where: str = "in one evaluation"
+) -> dict[str, MetricValue]:
+    """Entries of a ``custom_metrics`` list or dict, by their exact names. A name given
+    twice with different content is malformed (never decided by list order)."""
     found: dict[str, MetricValue] = {}
+    conflicted: set[str] = set()
+
+    def add(name: str, value: MetricValue) -> None:
+        earlier = found.get(name)
+        if earlier is None:
+            found[name] = value
+        elif name not in conflicted and _content(earlier) != _content(value):
+            found[name] = _conflict(name, earlier, value, where)
+            conflicted.add(name)
+
     if isinstance(container, list):
         for entry in container:
             if isinstance(entry, dict) and (name := _entry_name(entry)):
-                found[name] = _entry_value(name, entry)
+                add(name, _entry_value(name, entry))
     elif isinstance(container, dict):
         for key, entry in container.items():
-            name = str(key).strip()  # the key names the metric, whatever the entry says
-            if not name:
+            name = key if isinstance(key, str) else str(key)  # the key names the metric
+            if not name or name.isspace():
                 continue
             if isinstance(entry, dict):
-                found[name] = _entry_value(name, entry)
+                add(name, _entry_value(name, entry))
             elif bare_values:
-                found[name] = metric_value(name, entry, "")
+                add(name, metric_value(name, entry, ""))
     return found
 
 
 def _moment(value: object) -> datetime | None:
+    """An RFC 3339 time in any letter case (``2026-01-02t03:04:05z``, ``+02:00``,
+    fractional seconds); ``None`` when unreadable. Without an offset: UTC."""
     if not isinstance(value, str) or not value.strip():
         return None
+    text = value.strip().upper()
+    if text.endswith("Z"):
+        text = text[:-1] + "+00:00"
     try:
-        moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        moment = datetime.fromisoformat(text)
     except ValueError:
         return None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-_NEVER = datetime.min.replace(tzinfo=UTC)
+def _evaluations(result: SimulationResult) -> list[dict[str, Any]]:
+    return [e for e in result.evaluations or [] if isinstance(e, dict)]
+
+
+@dataclass(frozen=True, slots=True)
+class _Newest:
+    """The evaluation to judge, or why it cannot be told."""
+
+    evaluation: dict[str, Any] | None
+    unclear: str | None = None
+
+
+def _signature(result: SimulationResult, evaluation: Mapping[str, Any]) -> dict[str, object]:
+    values = _builtins(result, evaluation)
+    values.update(_custom_entries(evaluation.get("custom_metrics"), bare_values=True))
+    return {name: _content(v) for name, v in values.items()}
+
+
+def _differs(result: SimulationResult, tied: Sequence[Mapping[str, Any]]) -> str | None:
+    """The first metric the tied evaluations disagree on, or ``None`` when they agree."""
+    signatures = [_signature(result, e) for e in tied]
+    first = signatures[0]
+    for other in signatures[1:]:
+        for name in sorted(set(first) | set(other)):
+            if first.get(name) != other.get(name):
+                return name
+    return None
+
+
+def _newest(result: SimulationResult, evaluations: Sequence[dict[str, Any]]) -> _Newest:
+    if len(evaluations) < 2:
+        return _Newest(evaluations[0] if evaluations else None)
+    moments = [_moment(e.get("created_at")) for e in evaluations]
+    if all(m is None for m in moments):
+        return _Newest(evaluations[-1])  # no times at all: later in the list is newer
+    undated = sum(1 for m in moments if m is None)
+    if undated:
+        return _Newest(
+            None,
+            f"{undated} of its {len(evaluations)} evaluations have no readable created_at, "
+            "so the newest evaluation cannot be told",
+        )
+    latest = max(m for m in moments if m is not None)
+    tied = [e for e, m in zip(evaluations, moments, strict=True) if m == latest]
+    if len(tied) == 1:
+        return _Newest(tied[0])
+    name = _differs(result, tied)
+    if name is None:
+        return _Newest(tied[-1])  # identical copies: any one is the same answer
+    return _Newest(
+        None,
+        f"{len(tied)} evaluations share the newest created_at "
+        f"{tied[0].get('created_at')!r} but differ on {name!r}, so the newest evaluation "
+        "cannot be told",
+    )
 
 
 def evaluations_newest_first(result: SimulationResult) -> list[dict[str, Any]]:
-    """The result's evaluations, newest first: by ``created_at``, then by list position
-    (later is newer); an evaluation without a readable ``created_at`` ranks below dated ones."""
-    evaluations = [e for e in result.evaluations or [] if isinstance(e, dict)]
+    """The result's evaluations, newest first: by ``created_at``, else (no evaluation has
+    a readable one) by list position, later first. Undated ones rank below dated ones
+    (``read`` treats such a mix as unclear rather than trusting this order)."""
+    evaluations = _evaluations(result)
     if len(evaluations) < 2:
         return evaluations
+    _never = datetime.min.replace(tzinfo=UTC)
     order = sorted(
         range(len(evaluations)),
-        key=lambda i: (_moment(evaluations[i].get("created_at")) or _NEVER, i),
+        key=lambda i: (_moment(evaluations[i].get("created_at")) or _never, i),
         reverse=True,
     )
     return [evaluations[i] for i in order]
 
 
 def newest_evaluation(result: SimulationResult) -> dict[str, Any] | None:
-    ordered = evaluations_newest_first(result)
-    return ordered[0] if ordered else None
+    """The one evaluation that is judged; ``None`` without one or when it cannot be told."""
+    return _newest(result, _evaluations(result)).evaluation
 
 
 def _custom(
-    result: SimulationResult, ordered: Sequence[Mapping[str, Any]]
+    result: SimulationResult,
+    evaluations: Sequence[Mapping[str, Any]],
+    newest: Mapping[str, Any] | None,
 ) -> dict[str, MetricValue]:
-    for evaluation in ordered:
-        found = _custom_entries(evaluation.get("custom_metrics"), bare_values=True)
+    if newest is not None:
+        found = _custom_entries(newest.get("custom_metrics"), bare_values=True)
         if found:
             return found
-    found = _custom_entries(result.custom_metrics, bare_values=True)
-    if found:
+    if any(
+        _custom_entries(e.get("custom_metrics"), bare_values=True)
+        for e in evaluations
+        if e is not newest
+    ):
+        return {}  # an older evaluation's metrics are not the newest's: lacking, re-read
+    found = _custom_entries(
+        result.custom_metrics, bare_values=True, where="in the result's custom_metrics"
+    )
+    if found or newest is None:
         return found
-    for evaluation in ordered:
-        found = _custom_entries(evaluation.get("custom_evals"), bare_values=False)
-        if found:
-            return found
-    return {}
+    return _custom_entries(newest.get("custom_evals"), bare_values=False)
 
 
 def custom_metrics(result: SimulationResult) -> dict[str, MetricValue]:
-    """The result's custom metrics, from the first source that has any (see module doc)."""
-    return _custom(result, evaluations_newest_first(result))
+    """The result's custom metrics (see module doc); newest unclear: each malformed."""
+    return _read(result)[1]
 
 
 def has_custom_metrics(result: SimulationResult) -> bool:
-    """True when the result carries at least one custom metric in any accepted shape."""
-    return bool(custom_metrics(result))
+    """True when the result's newest evaluation (or, without any evaluation carrying
+    them, the legacy copy) holds at least one custom metric."""
+    return read(result).has_custom
 
 
 def _latency_from_list(items: Sequence[Any]) -> dict[str, Any]:
@@ -529,13 +797,45 @@ class ResultMetrics:
     evaluated: bool = False  # an evaluation (or legacy custom metrics) is there at all
 
 
-def read(result: SimulationResult) -> ResultMetrics:
-    """``extract``, ``has_custom_metrics`` and ``never_spoke`` at once (evaluations sorted once)."""
-    ordered = evaluations_newest_first(result)
-    newest = ordered[0] if ordered else None
-    custom = _custom(result, ordered)
-    metrics = _builtins(result, newest or {})
+def _unclear(
+    result: SimulationResult, evaluations: Sequence[Mapping[str, Any]], why: str
+) -> tuple[ResultMetrics, dict[str, MetricValue]]:
+    """Every metric any evaluation carries, malformed: the newest cannot be told."""
+    metrics: dict[str, MetricValue] = {}
+    custom: dict[str, MetricValue] = {}
+    for evaluation in evaluations:
+        own = _custom_entries(evaluation.get("custom_metrics"), bare_values=True)
+        own.update(_custom_entries(evaluation.get("custom_evals"), bare_values=False))
+        for name, value in (*_builtins(result, evaluation).items(), *own.items()):
+            if name == "duration":  # the result's own field, not an evaluation's
+                metrics[name] = value
+                continue
+            bad = MetricValue(name, value.raw, None, value.response_type, True, None, why)
+            metrics.setdefault(name, bad)
+            if name in own:
+                custom.setdefault(name, bad)
     metrics.update(custom)
-    return ResultMetrics(
-        metrics, bool(custom), _never_spoke(newest), evaluated=newest is not None or bool(custom)
+    return ResultMetrics(metrics, bool(custom), False, evaluated=True), custom
+
+
+def _read(result: SimulationResult) -> tuple[ResultMetrics, dict[str, MetricValue]]:
+    evaluations = _evaluations(result)
+    newest = _newest(result, evaluations)
+    if newest.unclear is not None:
+        return _unclear(result, evaluations, newest.unclear)
+    evaluation = newest.evaluation
+    custom = _custom(result, evaluations, evaluation)
+    metrics = _builtins(result, evaluation or {})
+    metrics.update(custom)
+    found = ResultMetrics(
+        metrics,
+        bool(custom),
+        _never_spoke(evaluation),
+        evaluated=evaluation is not None or bool(custom),
     )
+    return found, custom
+
+
+def read(result: SimulationResult) -> ResultMetrics:
+    """``extract``, ``has_custom_metrics`` and ``never_spoke`` at once (one pass)."""
+    return _read(result)[0]

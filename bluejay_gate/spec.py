@@ -468,6 +468,7 @@ def _make_check(  # noqa: PLR0917 - private helper, one call
         line=line,
         confidence=confidence,
         per_digital_human=each,
+        exact=parsed.exact,
     )
 
 

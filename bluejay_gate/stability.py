@@ -92,7 +92,8 @@ def each_digital_human(check: Check, completed: Sequence[Conversation]) -> EachR
             return EachResult(samples, reason=f"digital human {dh}: {agg.reason or 'no verdict'}")
         tallies[dh] = _tally(check, agg)
         values.append(agg.observed)
-        if not check.op.holds(agg.observed, check.threshold):
+        exact = agg.exact if agg.exact is not None else agg.observed
+        if not check.op.holds(exact, check.exact_threshold):
             failing.append(dh)
     meeting = len(groups) - len(failing)
     message = f"{meeting} of {len(groups)} digital humans meet it"

@@ -161,12 +161,26 @@ def t_interval(mean: float, sd: float, n: int, confidence: float) -> Interval:
 
 
 def sample_sd(values: list[float]) -> float:
-    """The sample standard deviation (n - 1 in the denominator)."""
+    """The sample standard deviation (n - 1 in the denominator).
+
+    Values of huge magnitude (near 1e308) are scaled by the largest first, so nothing
+    overflows in between; a spread the floats cannot hold comes back as ``inf``.
+    """
     n = len(values)
     if n < 2:
         raise ValueError("a standard deviation needs at least two samples")
-    mean = math.fsum(values) / n
-    return math.sqrt(math.fsum((v - mean) ** 2 for v in values) / (n - 1))
+    scale = max(abs(v) for v in values)
+    if not math.isfinite(scale):
+        return math.nan
+    if scale < _UNSCALED:
+        mean = math.fsum(values) / n
+        return math.sqrt(math.fsum((v - mean) ** 2 for v in values) / (n - 1))
+    scaled = [v / scale for v in values]
+    mean = math.fsum(scaled) / n
+    return math.sqrt(math.fsum((v - mean) ** 2 for v in scaled) / (n - 1)) * scale
+
+
+_UNSCALED = 1e150  # below this, squares and their sums stay far from overflow
 
 
 # --- decisions --------------------------------------------------------------------------

@@ -7,6 +7,7 @@ into 0 / 1 / 3 (2 never reaches here: a bad spec stops before anything runs).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 from enum import StrEnum
 
 from bluejay_gate.checks import Check, Severity
@@ -35,6 +36,15 @@ class MetricValue:
     # why ``raw`` could not be read for its response_type ("malformed"); a check over a
     # malformed sample has no verdict (never silently dropped: it could hide a failure)
     error: str | None = None
+    # the domain the entry declares (CustomMetric min_value / max_value / enum_options);
+    # a value outside it is malformed
+    min_value: float | None = None
+    max_value: float | None = None
+    options: tuple[str, ...] | None = None
+    # a number's exact decimal value, read once from its text (``Decimal("0.7")``, not the
+    # float 0.69999...): aggregates compare exactly at the threshold. ``None`` for a JSON
+    # number, whose float is exact (the aggregate reads it from ``repr``)
+    exact: Decimal | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -53,6 +53,8 @@ def format_number(value: float, *, percent: bool = False) -> str:
         return f"{_trim(f'{value * 100:.2f}')}%"
     if float(value).is_integer() and abs(value) < 1e15:
         return str(int(value))
+    if abs(value) >= 1e15:  # 1e308 as "1e+308", not 309 digits
+        return f"{value:.6g}"
     if abs(value) >= 1:
         return _trim(f"{value:.3f}")
     return f"{value:.4g}"

@@ -278,3 +278,154 @@ def test_worst_for_equality_follows_direction() -> None:
 def test_count_has_no_worst() -> None:
     """count judges the sample size: no conversation is to blame."""
     assert run("count >= 10", "pass_fail", "fail", "pass").worst == ()
+
+
+# --- exact at the boundary ----------------------------------------------------------------
+
+
+def exact_check(expression: str, **extra: object) -> Check:
+    """Like ``check`` but with the exact threshold the spec loader passes."""
+    p = parse_expression(expression)
+    return Check(
+        metric="m",
+        aggregate=p.aggregate,
+        op=p.op,
+        threshold=p.threshold,
+        expression=p.text,
+        percent=p.percent,
+        percentile=p.percentile,
+        share_value=p.share_value,
+        exact=p.exact,
+        **extra,  # type: ignore[arg-type]
+    )
+
+
+def holds(expression: str, response_type: str, *raws: object) -> bool:
+    c = exact_check(expression)
+    got = aggregate(c, values(response_type, *raws))
+    assert got.reason is None, got.reason
+    assert got.exact is not None
+    return c.op.holds(got.exact, c.exact_threshold)
+
+
+def test_mean_at_the_threshold_is_equal() -> None:
+    """0.7, 0.8, 0.9 average exactly 0.8 (the float sum says 0.7999999999999999)."""
+    assert sum([0.7, 0.8, 0.9]) / 3 < 0.8  # why the old float comparison failed
+    assert holds("mean >= 0.8", "quantitative", "0.7", "0.8", "0.9")
+    assert holds("mean == 0.8", "quantitative", 0.7, 0.8, 0.9)
+    assert not holds("mean > 0.8", "quantitative", "0.7", "0.8", "0.9")
+    assert not holds("mean != 0.8", "quantitative", "0.7", "0.8", "0.9")
+
+
+def test_rate_at_the_threshold_is_equal() -> None:
+    """29 of 50 passed is exactly 58%: ``pass_rate >= 58%`` holds, ``> 58%`` does not."""
+    raws = ["pass"] * 29 + ["fail"] * 21
+    assert 29 / 50 * 100 != 58  # 57.99999999999999
+    assert holds("pass_rate >= 58%", "pass_fail", *raws)
+    assert holds("pass_rate == 58%", "pass_fail", *raws)
+    assert not holds("pass_rate > 58%", "pass_fail", *raws)
+    assert holds("fail_rate <= 42%", "pass_fail", *raws)
+    assert holds("count == 50", "pass_fail", *raws)
+    assert holds("fail_count <= 21", "pass_fail", *raws)
+
+
+@pytest.mark.parametrize(
+    "expression",
+    ["min >= 0.1", "max <= 0.3", "median == 0.2", "p50 == 0.2", "p100 <= 0.3", "median <= 0.2"],
+)
+def test_order_statistics_are_exact(expression: str) -> None:
+    """min, max, median and pNN compare the sample's own decimal, not a float near it."""
+    assert holds(expression, "quantitative", "0.1", "0.2", "0.3")
+
+
+def test_median_of_two_is_exact() -> None:
+    """The mean of the two middle samples, exactly: (0.1 + 0.2) / 2 == 0.15."""
+    assert holds("median == 0.15", "quantitative", "0.1", "0.2")
+    assert (0.1 + 0.2) / 2 != 0.15
+
+
+def test_decimal_text_decides_not_the_float() -> None:
+    """A value whose text is just above the threshold is above it, even when its float
+    rounds to the threshold."""
+    assert not holds("max <= 0.3", "quantitative", "0.30000000000000001")
+    assert holds("max > 0.3", "quantitative", "0.30000000000000001")
+
+
+# --- share of an unknown value ------------------------------------------------------------
+
+
+def test_share_of_an_undeclared_unseen_value_is_no_verdict() -> None:
+    """share(resolvd) on an enum declaring resolved/escalated: a typo, never 0% and a pass."""
+    vals = [
+        metric_value("m", v, "enum", options=("resolved", "escalated"))
+        for v in ("resolved", "escalated", "resolved")
+    ]
+    got = aggregate(exact_check("share(resolvd) <= 10%"), vals)
+    assert got.observed is None
+    assert got.reason == (
+        "share(resolvd): 'resolvd' is not one of the declared options of 'm' "
+        "('resolved', 'escalated') and no conversation has it; did you mean 'resolved'? "
+        "values observed: 'escalated', 'resolved'; fix the value in the threshold"
+    )
+
+
+def test_share_of_a_declared_but_unseen_option_is_zero() -> None:
+    """A declared option no conversation chose is a real 0%."""
+    vals = [metric_value("m", "resolved", "enum", options=("resolved", "Escalated")) for _ in "ab"]
+    got = aggregate(exact_check("share(escalated) <= 10%"), vals)
+    assert got.reason is None
+    assert got.observed == 0.0
+
+
+def test_share_without_declared_options_and_never_seen_is_no_verdict() -> None:
+    """No options declared anywhere and the value was never observed: no verdict listing
+    what was observed."""
+    got = run("share(timeout) >= 50%", "enum", "resolved", "escalated")
+    assert got.observed is None
+    assert got.reason is not None
+    assert "'timeout' is a value no conversation of 'm' has" in got.reason
+    assert "values observed: 'escalated', 'resolved'" in got.reason
+    seen = run("share(ESCALATED) >= 50%", "enum", "resolved", "escalated")
+    assert seen.observed == 0.5
+
+
+# --- huge finite values -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("expression", "observed"),
+    [
+        ("mean <= 0", 0.0),
+        ("median <= 0", 0.0),
+        ("min <= 0", -1e308),
+        ("max <= 0", 1e308),
+        ("p90 <= 0", 1e308),
+    ],
+)
+def test_huge_values_aggregate_without_overflow(expression: str, observed: float) -> None:
+    """1e308 and -1e308 mixed: every aggregate is computed (exactly), none raises."""
+    got = run(expression, "quantitative", "1e308", "-1e308", 1e308, -1e308)
+    assert got.reason is None
+    assert got.observed == observed
+
+
+def test_mean_of_huge_values_is_exact() -> None:
+    """The float sum of 1e308 + 1e308 overflows; the exact mean is 1e308."""
+    got = run("mean >= 1e308", "quantitative", "1e308", "1e308", "1e308")
+    assert got.observed == 1e308
+    assert got.sd == 0.0
+
+
+def test_huge_spread_with_confidence_is_no_verdict() -> None:
+    """The spread of 1.7e308 and -1.7e308 does not fit a float: a mean check with
+    confidence has no verdict saying so; without confidence the mean is still judged."""
+    raws = ["1.7e308", "-1.7e308", "1.7e308", "-1.7e308"]
+    with_ci = exact_check("mean >= 0", confidence=0.95)
+    got = aggregate(with_ci, values("quantitative", *raws))
+    assert got.observed is None
+    assert got.reason is not None
+    assert "spread of 'm' (values up to 1.7e+308) is too large" in got.reason
+    plain = run("mean >= 0", "quantitative", *raws)
+    assert plain.reason is None
+    assert plain.observed == 0.0
+    assert plain.sd is None

@@ -49,3 +49,24 @@ def test_bad_expressions_say_why(text: str, fragment: str) -> None:
     with pytest.raises(ValueError, match=None) as info:
         parse_expression(text)
     assert fragment in str(info.value)
+
+
+@pytest.mark.parametrize(
+    "text", ["0.7%", "0.007%", "58%", "33.333%", "1e400%", "7", "0.58", "1e400"]
+)
+def test_exact_threshold_agrees_with_its_float(text: str) -> None:
+    """The exact threshold comes from the text (divided by 100 for %); the float is that
+    number correctly rounded, so a Check built from the two never disagrees."""
+    from fractions import Fraction
+
+    from bluejay_gate.checks import Check
+
+    p = parse_expression(f"mean >= {text}")
+    number = Fraction(text.rstrip("%")) / (100 if text.endswith("%") else 1)
+    assert p.exact == number
+    assert p.threshold == (float(number) if number < 10**308 else float("inf"))
+    made = Check("m", p.aggregate, p.op, p.threshold, p.text, p.percent, exact=p.exact)
+    assert made.exact_threshold == number
+    if number < 10**308:
+        with pytest.raises(ValueError, match="does not match"):
+            Check("m", p.aggregate, p.op, p.threshold + 1, p.text, exact=p.exact)

@@ -35,6 +35,7 @@ def check(
         share_value=p.share_value,
         severity=Severity(severity),
         min_samples=min_samples,
+        exact=p.exact,
     )
 
 
@@ -249,7 +250,7 @@ def test_missing_metric_suggests_closest_names() -> None:
     assert c.observed is None
     assert c.message == (
         "metric 'greeting Compliance' is in none of the 1 conversation of this simulation; "
-        "did you mean 'Greeting compliance'? (names match exactly, including case)"
+        "did you mean 'Greeting compliance'? (names match exactly, including case and spaces)"
     )
 
 
@@ -262,7 +263,7 @@ def test_missing_metric_lists_names_when_nothing_is_close() -> None:
     assert (
         "metrics present: Alpha, Mid, zeta, agent_speak_percentage, avg_agent_latency" in c.message
     )
-    assert c.message.endswith(", ... (names match exactly, including case)")
+    assert c.message.endswith(", ... (names match exactly, including case and spaces)")
 
 
 def test_zero_applicable_samples_is_no_verdict() -> None:
@@ -638,3 +639,157 @@ def test_percent_threshold_on_a_number_past_one_is_no_verdict() -> None:
     assert c.observed == pytest.approx(0.8)
     (c,) = one([check("Empathy", "min >= 0%")], scores).checks
     assert c.outcome is Outcome.PASS  # 0% is 0 on any scale
+
+
+# --- reading the last word exactly -------------------------------------------------------
+
+
+def scored(rid: int, *entries: dict[str, Any], dh: int = 12) -> SimulationResult:
+    """A result whose one evaluation holds these full CustomMetric entries."""
+    body = result(rid).model_dump()
+    body["evaluations"][0]["custom_metrics"] = list(entries)
+    body["digital_human_id"] = dh
+    return SimulationResult.model_validate(body)
+
+
+def empathy(value: str, max_value: float | None = 10) -> dict[str, Any]:
+    return {
+        "name": "Empathy",
+        "response_type": "quantitative",
+        "response_value": value,
+        "min_value": 0 if max_value is not None else None,
+        "max_value": max_value,
+    }
+
+
+def test_percent_on_a_declared_scale_is_no_verdict_even_at_the_bottom() -> None:
+    """All-minimum scores (0 and 1 on a declared 0..10 scale) would slip past the observed
+    values rule; the declared max_value decides, and the fix is on the metric's own scale:
+    70% of 10 is 7. (Old behaviour: judged from observed values only.)"""
+    scores = [scored(101 + i, empathy(v)) for i, v in enumerate("010")]
+    (c,) = one([check("Empathy", "mean >= 70%")], scores).checks
+    assert c.outcome is Outcome.NO_VERDICT
+    assert c.message == (
+        "'Empathy' is declared on a scale up to 10 (max_value), but 'mean >= 70%' compares "
+        "its values with 0.7 (% divides by 100): write the threshold on the metric's own "
+        "scale, e.g. 'mean >= 7'"
+    )
+    (c,) = one([check("Empathy", "p90 <= 85%")], scores).checks
+    assert c.message.endswith("e.g. 'p90 <= 8.5'")
+
+
+def test_percent_on_a_declared_unit_scale_is_read_as_meant() -> None:
+    """max_value 1: % is the natural way to write it, whatever the values."""
+    scores = [scored(101 + i, empathy(v, max_value=1)) for i, v in enumerate(("0.9", "0.7"))]
+    (c,) = one([check("Empathy", "mean >= 80%")], scores).checks
+    assert c.outcome is Outcome.PASS  # exactly 0.8
+    assert c.observed == pytest.approx(0.8)
+
+
+def test_percent_without_a_declared_scale_falls_back_to_observed_values() -> None:
+    """No max_value anywhere: the observed values decide (as before)."""
+    low = [scored(101 + i, empathy(v, max_value=None)) for i, v in enumerate("01")]
+    (c,) = one([check("Empathy", "mean >= 70%")], low).checks
+    assert c.outcome is Outcome.FAIL  # 0.5 < 0.7: nothing says the scale goes past 1
+
+
+def test_out_of_range_value_is_no_verdict_naming_the_result() -> None:
+    """A score of 12 on a 0..10 metric: no verdict naming result, value and range."""
+    scores = [scored(101, empathy("8")), scored(102, empathy("12"))]
+    (c,) = one([check("Empathy", "mean >= 7")], scores).checks
+    assert c.outcome is Outcome.NO_VERDICT
+    assert "result 102: '12' is outside the declared range 0..10" in c.message
+
+
+def test_conflicting_duplicate_is_no_verdict_naming_result_metric_and_values() -> None:
+    """The check's message names the result, the metric and both values."""
+    scores = [scored(101, empathy("8")), scored(102, empathy("7"), empathy("3"))]
+    (c,) = one([check("Empathy", "mean >= 5")], scores).checks
+    assert c.outcome is Outcome.NO_VERDICT
+    assert (
+        "result 102: 'Empathy' is given twice in one evaluation with different values ('7' and '3')"
+    ) in c.message
+
+
+def test_near_miss_name_is_suggested_quoted_exactly() -> None:
+    """'Empathy ' (trailing space) vs threshold 'Empathy': no verdict; the suggestion shows
+    the space; a case difference likewise."""
+    spaced = {**empathy("8"), "name": "Empathy "}
+    (c,) = one([check("Empathy", "mean >= 7")], [scored(101, spaced)]).checks
+    assert c.outcome is Outcome.NO_VERDICT
+    assert "did you mean 'Empathy '?" in c.message
+    cased = {**empathy("8"), "name": "empathy"}
+    (c,) = one([check("Empathy", "mean >= 7")], [scored(101, cased)]).checks
+    assert "did you mean 'empathy'?" in c.message
+
+
+def test_score_at_the_boundary_passes() -> None:
+    """29 of 50 tests passed is a score of exactly 58. (Old: 57.99999999999999, a fail.)"""
+    runs = (run(total=50, passed=29),)
+    for expression in ("value >= 58", "value == 58", "value >= 58%", "value <= 58"):
+        verdict = one([check("score", expression)], greetings("pass"), runs=runs)
+        (c,) = verdict.checks
+        assert c.outcome is Outcome.PASS, (expression, c.message)
+    assert verdict.score == 58.0
+    (c,) = one([check("score", "value > 58")], greetings("pass"), runs=runs).checks
+    assert c.outcome is Outcome.FAIL
+    assert c.message == "observed 58 (29/50 tests passed), needs > 58"
+
+
+def test_rate_and_mean_at_the_boundary_pass() -> None:
+    """pass_rate >= 58% with 29 of 50, mean >= 0.8 of 0.7, 0.8, 0.9."""
+    rates = greetings(*(["pass"] * 29 + ["fail"] * 21))
+    (c,) = one([check("Greeting compliance", "pass_rate >= 58%")], rates).checks
+    assert c.outcome is Outcome.PASS
+    scores = [scored(101 + i, empathy(v, max_value=1)) for i, v in enumerate(("0.7", "0.8", "0.9"))]
+    (c,) = one([check("Empathy", "mean >= 0.8")], scores).checks
+    assert c.outcome is Outcome.PASS
+    (c,) = one([check("Empathy", "mean > 0.8")], scores).checks
+    assert c.outcome is Outcome.FAIL
+
+
+def test_each_digital_human_rule_at_the_boundary() -> None:
+    """Each digital human's pass_rate >= 58% holds for 29 of 50, exactly."""
+    import dataclasses
+
+    from bluejay_gate.checks import parse_each
+
+    values = ["pass"] * 29 + ["fail"] * 21
+    results = [
+        scored(1000 + i, {"name": "G", "response_type": "pass_fail", "response_value": v}, dh=5)
+        for i, v in enumerate(values)
+    ]
+    p = parse_each("pass_rate >= 58%")
+    rule = dataclasses.replace(
+        check("G", "pass_rate >= 58%"), per_digital_human=True, expression=p.text
+    )
+    (c,) = one([rule], results).checks
+    assert c.outcome is Outcome.PASS, c.message
+    stricter = dataclasses.replace(rule, threshold=0.59, exact=parse_each("rate >= 59%").exact)
+    (c,) = one([stricter], results).checks
+    assert c.outcome is Outcome.FAIL
+
+
+def test_huge_values_never_raise() -> None:
+    """1e308 and -1e308 latencies: mean, median and a confidence mean all reach an outcome
+    with a one-line message; a spread the floats cannot hold is no verdict."""
+    import dataclasses
+
+    results = [result(101 + i, avg_agent_latency=v) for i, v in enumerate((1e308, -1e308) * 3)]
+    for expression, outcome in (
+        ("mean <= 1000", Outcome.PASS),  # exactly 0
+        ("median <= 1000", Outcome.PASS),
+        ("max <= 1000", Outcome.FAIL),
+        ("p50 >= 0", Outcome.FAIL),
+    ):
+        (c,) = one([check("avg_agent_latency", expression)], results).checks
+        assert c.outcome is outcome, (expression, c.message)
+    confident = dataclasses.replace(check("avg_agent_latency", "mean <= 1000"), confidence=0.95)
+    (c,) = one([confident], results).checks
+    assert c.outcome is Outcome.NO_VERDICT
+    assert "confidence interval" in c.message
+    assert "floating point" in c.message
+    same = [result(101 + i, avg_agent_latency=1e308) for i in range(3)]
+    (c,) = one([check("avg_agent_latency", "max >= 1e308")], same).checks
+    assert c.outcome is Outcome.PASS
+    assert c.message == "observed 1e+308 over 3 conversations, needs >= 1e+308"

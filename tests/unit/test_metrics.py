@@ -237,20 +237,98 @@ def test_newest_evaluation_without_created_at_is_the_last() -> None:
     assert metrics["goal_success"].value is True
 
 
-def test_dated_evaluation_beats_undated() -> None:
-    """An evaluation with a readable created_at ranks above one without."""
+def test_mixed_dated_and_undated_evaluations_cannot_tell_the_newest() -> None:
+    """Some evaluations with a readable created_at, others without: the newest cannot be
+    told, so every metric of the result is malformed, whichever order the list has.
+    (Old behaviour: the dated one was taken as the newest.)"""
     dated = evaluation([entry("Empathy", "5", "quantitative")], created_at="2026-04-01T08:00:00")
     undated = evaluation([entry("Empathy", "1", "quantitative")], created_at="not a date")
-    assert extract(result([dated, undated]))["Empathy"].value == 5.0
+    for order in ([dated, undated], [undated, dated]):
+        found = read(result(order))
+        assert found.has_custom is True
+        assert found.never_spoke is False
+        empathy = found.metrics["Empathy"]
+        assert empathy.value is None
+        assert empathy.applicable is True
+        assert empathy.error == (
+            "1 of its 2 evaluations have no readable created_at, so the newest evaluation "
+            "cannot be told"
+        )
+        assert found.metrics["goal_success"].error == empathy.error
+        assert found.metrics["duration"].error is None  # the result's own field
 
 
-def test_newest_evaluation_without_metrics_falls_back_to_older_one() -> None:
-    """A newer evaluation that carries no custom metrics does not hide the older ones."""
+def test_undated_evaluations_are_ordered_by_position() -> None:
+    """Only when no evaluation has a readable time does list position decide."""
+    first = evaluation([entry("Empathy", "3", "quantitative")], created_at="soon")
+    last = evaluation([entry("Empathy", "6", "quantitative")], created_at=None)
+    assert extract(result([first, last]))["Empathy"].value == 6.0
+    assert extract(result([last, first]))["Empathy"].value == 3.0
+
+
+@pytest.mark.parametrize(
+    ("older", "newer"),
+    [
+        ("2026-01-02T03:04:05Z", "2026-01-02t03:04:06z"),
+        ("2026-01-02T03:04:05.100Z", "2026-01-02T03:04:05.2z"),
+        ("2026-01-02T05:04:05+02:00", "2026-01-02T03:04:06Z"),  # 03:04:05 UTC
+        ("2026-01-02T03:04:05z", "2026-01-02T01:04:06-02:00"),  # 03:04:06 UTC
+        ("2026-01-02 03:04:05Z", "2026-01-02T03:04:05.000001+00:00"),
+    ],
+)
+def test_newest_by_rfc3339_time_in_any_case_and_offset(older: str, newer: str) -> None:
+    """created_at in any letter case, with offsets and fractional seconds, orders the
+    evaluations; list position never does."""
+    old = evaluation([entry("Empathy", "3", "quantitative")], created_at=older)
+    new = evaluation([entry("Empathy", "9", "quantitative")], created_at=newer)
+    assert extract(result([new, old]))["Empathy"].value == 9.0
+    assert extract(result([old, new]))["Empathy"].value == 9.0
+
+
+def test_tied_newest_with_different_metrics_cannot_be_told() -> None:
+    """Two evaluations at the same newest time that disagree: no newest, never list order."""
+    a = evaluation([entry("Empathy", "7", "quantitative")], created_at="2026-04-02T08:00:00Z")
+    b = evaluation([entry("Empathy", "3", "quantitative")], created_at="2026-04-02t10:00:00+02:00")
+    old = evaluation([entry("Empathy", "5", "quantitative")], created_at="2026-04-01T08:00:00Z")
+    for order in ([a, b, old], [b, old, a]):
+        empathy = extract(result(order))["Empathy"]
+        assert empathy.value is None
+        assert empathy.error is not None
+        assert "2 evaluations share the newest created_at" in empathy.error
+        assert "differ on 'Empathy'" in empathy.error
+
+
+def test_tied_identical_evaluations_are_one_answer() -> None:
+    """Identical copies at the same time are harmless."""
+    when = "2026-04-02T08:00:00Z"
+    a = evaluation([entry("Empathy", "7", "quantitative")], created_at=when)
+    b = evaluation([entry("Empathy", "7", "quantitative")], created_at=when)
+    assert extract(result([a, b]))["Empathy"].value == 7.0
+
+
+def test_newest_evaluation_without_metrics_lacks_them() -> None:
+    """A newer evaluation that carries no custom metrics: the result lacks custom metrics
+    (the poller re-reads it); an older evaluation's values are never used, nor the legacy
+    copy. (Old behaviour: it fell back to the older evaluation.)"""
     older = evaluation([entry("Empathy", "4", "quantitative")], created_at="2026-04-01T08:00:00Z")
     newer = evaluation([], created_at="2026-04-02T08:00:00Z", goal_success=False)
-    metrics = extract(result([older, newer]))
-    assert metrics["Empathy"].value == 4.0
-    assert metrics["goal_success"].value is False
+    for order in ([older, newer], [newer, older]):
+        res = result(order, custom_metrics=[entry("Empathy", "2", "quantitative")])
+        found = read(res)
+        assert "Empathy" not in found.metrics
+        assert found.has_custom is False
+        assert has_custom_metrics(res) is False
+        assert found.metrics["goal_success"].value is False
+
+
+def test_custom_evals_only_from_the_newest_evaluation() -> None:
+    """custom_evals of an older evaluation are never read."""
+    older = evaluation(
+        [], created_at="2026-04-01T08:00:00Z", custom_evals=[entry("Closing", "yes", "yes_no")]
+    )
+    newer = evaluation([], created_at="2026-04-02T08:00:00Z")
+    assert "Closing" not in extract(result([older, newer]))
+    assert extract(result([newer, older]))["goal_success"].value is True
 
 
 def test_legacy_top_level_list() -> None:
@@ -490,3 +568,188 @@ def test_equal_values_are_shared_and_unequal_kept_apart() -> None:
     assert metric_value("m", "1", "").value == 1.0
     assert metric_value("m", True, "").value is True
     assert metric_value("m", {"k": [1]}, "").value == '{"k": [1]}'
+
+
+# --- conflicts, exact names, declared domains ---------------------------------------------
+
+
+def test_conflicting_duplicate_is_malformed_naming_both_values() -> None:
+    """One metric twice in one evaluation with different values: malformed, whichever
+    comes first; the message names the metric and both values."""
+    seven = entry("Empathy", "7", "quantitative")
+    three = entry("Empathy", "3", "quantitative")
+    for order in ([seven, three], [three, seven]):
+        value = extract(result([evaluation(order)]))["Empathy"]
+        assert value.value is None
+        assert value.applicable is True
+        assert value.error is not None
+        assert "'Empathy' is given twice in one evaluation with different values" in value.error
+        assert "'7'" in value.error
+        assert "'3'" in value.error
+
+
+@pytest.mark.parametrize(
+    ("second", "fragment"),
+    [
+        ({"is_not_applicable": True}, "'7' (not applicable)"),
+        ({"response_type": "enum"}, "'7' (enum)"),
+        ({"max_value": 5}, "range 0..5"),
+    ],
+)
+def test_conflict_in_flag_type_or_domain(second: dict[str, Any], fragment: str) -> None:
+    """Same raw value but a different N/A flag, response_type or domain is a conflict too."""
+    first = entry("Empathy", "7", "quantitative", min_value=0, max_value=10)
+    other = {**first, **second}
+    value = extract(result([evaluation([first, other])]))["Empathy"]
+    assert value.error is not None
+    assert fragment in value.error
+
+
+def test_identical_duplicates_are_one_value() -> None:
+    """The same entry twice (even with different reasoning) is harmless."""
+    a = entry("Empathy", "7", "quantitative")
+    b = {**a, "reasoning": "said twice"}
+    value = extract(result([evaluation([a, b, a])]))["Empathy"]
+    assert value.error is None
+    assert value.value == 7.0
+
+
+def test_conflict_in_legacy_list_and_metric_name() -> None:
+    """The legacy top-level list: ``name`` and ``metric_name`` naming one metric twice."""
+    legacy = [
+        {"metric_name": "Greeting", "response_type": "pass_fail", "response_value": "pass"},
+        {"name": "Greeting", "response_type": "pass_fail", "response_value": "fail"},
+    ]
+    value = extract(result(None, custom_metrics=legacy))["Greeting"]
+    assert value.error == (
+        "'Greeting' is given twice in the result's custom_metrics with different values "
+        "('pass' and 'fail'); the value to judge cannot be told"
+    )
+
+
+def test_names_are_exact_not_stripped() -> None:
+    """Names are kept exactly as sent (list names and dict keys); blank ones are skipped."""
+    metrics = extract(
+        result(
+            [
+                evaluation(
+                    [
+                        entry("Empathy ", "7", "quantitative"),
+                        entry("   ", "pass"),
+                        entry("", "pass", metric_name=" Tone"),
+                    ]
+                )
+            ]
+        )
+    )
+    assert "Empathy " in metrics
+    assert "Empathy" not in metrics
+    assert " Tone" in metrics
+    assert "   " not in metrics
+    legacy = extract(result(None, custom_metrics={" Greeting": "pass", "  ": "fail"}))
+    assert set(legacy) >= {" Greeting"}
+    assert "Greeting" not in legacy
+    assert "  " not in legacy
+
+
+def test_enum_value_outside_its_options_is_malformed() -> None:
+    """An enum value not among enum_options (case-insensitive) is malformed."""
+    opts = {"enum_options": ["resolved", "escalated"]}
+    metrics = extract(
+        result(
+            [
+                evaluation(
+                    [
+                        entry("Resolution", "RESOLVED ", "enum", **opts),
+                        entry("Outcome", "maybe", "enum", **opts),
+                    ]
+                )
+            ]
+        )
+    )
+    assert metrics["Resolution"].value == "RESOLVED"
+    assert metrics["Resolution"].options == ("resolved", "escalated")
+    assert metrics["Outcome"].error == (
+        "'maybe' is not one of the declared enum_options ('resolved', 'escalated')"
+    )
+
+
+@pytest.mark.parametrize(
+    ("raw", "error"),
+    [
+        ("10", None),
+        ("0", None),
+        ("10.0000000000000001", "'10.0000000000000001' is outside the declared range 0..10"),
+        ("11", "'11' is outside the declared range 0..10"),
+        (-1, "'-1' is outside the declared range 0..10"),
+        ("1e308", "'1e308' is outside the declared range 0..10"),
+    ],
+)
+def test_number_outside_its_range_is_malformed(raw: object, error: str | None) -> None:
+    """A number outside min_value..max_value is malformed, compared exactly."""
+    value = metric_value("Empathy", raw, "quantitative", min_value=0.0, max_value=10.0)
+    if error is None:
+        assert value.error is None
+        assert value.max_value == 10.0
+    else:
+        assert value.error == f"{error} (min_value..max_value)"
+
+
+def test_one_sided_range() -> None:
+    """Only max_value declared: anything up to it is fine."""
+    assert metric_value("m", "-50", "quantitative", max_value=10.0).error is None
+    assert metric_value("m", "12", "quantitative", max_value=10.0).error == (
+        "'12' is outside the declared range ..10 (min_value..max_value)"
+    )
+
+
+@pytest.mark.parametrize("raw", ["NA", "na", " Na "])
+@pytest.mark.parametrize("response_type", ["pass_fail", "quantitative", "", "enum", "yes_no"])
+def test_na_is_not_applicable(raw: str, response_type: str) -> None:
+    """NA (any case) is not applicable on booleans, numbers, unknown types and on an enum
+    that does not have NA among its options."""
+    value = metric_value("m", raw, response_type, options=("yes", "no"))
+    assert value.applicable is False
+    assert value.error is None
+
+
+def test_na_is_an_enum_option_when_declared() -> None:
+    """On an enum whose options include NA, NA is that option."""
+    value = metric_value("Region", "na", "enum", options=("EU", "NA", "APAC"))
+    assert value.applicable is True
+    assert value.value == "na"
+    assert value.error is None
+    declared = extract(
+        result([evaluation([entry("Region", "NA", "enum", enum_options=["EU", "NA"])])])
+    )
+    assert declared["Region"].value == "NA"
+
+
+def test_domain_is_part_of_the_interning_key() -> None:
+    """The same raw value with different declared domains gives different values."""
+    inside = metric_value("m", "8", "quantitative", max_value=10.0)
+    outside = metric_value("m", "8", "quantitative", max_value=5.0)
+    assert inside.error is None
+    assert outside.error is not None
+    assert metric_value("m", "8", "quantitative", max_value=10.0) is inside
+
+
+def test_exact_decimal_is_read_once_from_the_text() -> None:
+    """Numbers sent as text carry their exact decimal, one shared object per text; a JSON
+    number's float is exact already (the aggregate reads its repr), so none is kept."""
+    from decimal import Decimal
+
+    seven = metric_value("m", " 0.7 ", "quantitative", reasoning="a")
+    assert seven.exact == Decimal("0.7")
+    assert metric_value("m", "0.7", "quantitative", reasoning="b").exact is seven.exact
+    assert metric_value("m", "0.30000000000000001", "").exact == Decimal("0.30000000000000001")
+    assert metric_value("m", 0.1, "quantitative").exact is None
+    assert metric_value("m", 2**60 + 1, "quantitative").exact == Decimal(2**60 + 1)
+    assert metric_value("m", "pass", "pass_fail").exact is None
+
+
+def test_huge_integer_is_unreadable_not_a_crash() -> None:
+    """A JSON integer with 400 digits cannot be a float: malformed, no OverflowError."""
+    value = metric_value("m", 10**400, "quantitative")
+    assert value.error is not None
+    assert "is not a finite number" in value.error

@@ -117,3 +117,13 @@ def test_xml_escaping() -> None:
     """Content escapes & and < and breaks ]]>; attributes also escape quotes and whitespace."""
     assert xmltext.text('a & b < c > d ]]> "e"') == 'a &amp; b &lt; c > d ]]&gt; "e"'
     assert xmltext.attr('x"y\nz\t<&') == "x&quot;y&#10;z&#9;&lt;&amp;"
+
+
+def test_huge_numbers_are_short() -> None:
+    """Values near the float limit print in exponent form, never as 309 digits."""
+    from bluejay_gate.report.formatting import format_number as fmt
+
+    assert fmt(1e308) == "1e+308"
+    assert fmt(-1.7e308) == "-1.7e+308"
+    assert fmt(123456789012345678.0) == "1.23457e+17"
+    assert fmt(999999999999999.0) == "999999999999999"

@@ -22,7 +22,7 @@ def confident(metric: str, expression: str, level: float = 0.95) -> Check:
 
 def each(metric: str, rule: str) -> Check:
     p = parse_each(rule)
-    parsed = {k: getattr(p, k) for k in ("aggregate", "op", "threshold", "percent")}
+    parsed = {k: getattr(p, k) for k in ("aggregate", "op", "threshold", "percent", "exact")}
     base = check(metric, "pass_rate >= 0%")
     return dataclasses.replace(base, **parsed, expression=p.text, per_digital_human=True)
 
