@@ -47,6 +47,7 @@ class Gate:
         thresholds: dict[str, Any],
         rewrite: Rewrite | None = None,
         run_body: Callable[[dict[str, Any]], None] | None = None,
+        repeat: int | None = None,
     ) -> tuple[int, str, str]:
         """The gate on simulation 4821 alone with these thresholds; ``rewrite`` changes
         every result the proxy passes, ``run_body`` the run. Returns the exit code, the
@@ -54,10 +55,16 @@ class Gate:
         JUnit text alone (XML entities decoded)."""
         data = yaml.safe_load(self.world.spec.read_text())
         data["simulations"] = [{"id": 4821, "name": "Billing regressions"}]
+        if repeat is not None:
+            data["simulations"][0]["repeat"] = repeat
         data["thresholds"] = thresholds
         self.world.spec.write_text(yaml.safe_dump(data, sort_keys=False))
         self.world.server.target = RESULTS
         self.world.server.mutation = _mutation(rewrite, run_body)
+        # The definitions cannot be read, so the checks before queueing only warn and
+        # what is tested here is how the results are read (the checks before paying
+        # have their own tests in test_preflight.py).
+        self.world.server.refused = ("/v1/custom-metrics",)
         code, output = run_gate(self.world, self.capsys)
         assert "Traceback" not in output
         assert KEY not in output
@@ -290,15 +297,16 @@ def test_percent_on_a_declared_ten_point_scale_is_no_verdict(gate: Gate) -> None
 
 def test_score_of_exactly_58_passes_value_58(gate: Gate) -> None:
     """29 of 50 tests passed is a score of 58: 'score: value >= 58' passes and
-    'value > 58' fails. (Before: 57.99999999999999, a false fail.)"""
+    'value > 58' fails. (Before: 57.99999999999999, a false fail.) Ten conversations per
+    digital human make the run's 50."""
 
     def counters(run: dict[str, Any]) -> None:
         run["total_tests"], run["tests_passed"], run["tests_failed"] = 50, 29, 21
 
-    code, output, junit = gate.run({"score": "value >= 58"}, run_body=counters)
+    code, output, junit = gate.run({"score": "value >= 58"}, run_body=counters, repeat=10)
     assert code == 0, output
     assert "observed 58 (29/50 tests passed), needs >= 58" in output
-    code, output, junit = gate.run({"score": "value > 58"}, run_body=counters)
+    code, output, junit = gate.run({"score": "value > 58"}, run_body=counters, repeat=10)
     assert code == 1, output
     assert "observed 58 (29/50 tests passed), needs > 58" in junit
 

@@ -82,6 +82,7 @@ class HostileServer:
         self.stream_bytes = 0  # > 0: answer with this many bytes, no Content-Length
         self.drip_seconds = 0.0  # > 0: send one byte every 0.2 s for this long
         self.encoding = ""  # a Content-Encoding header for the hostile answer
+        self.refused: tuple[str, ...] = ()  # path prefixes answered 403, not proxied
         self.hits = 0
         server = self
 
@@ -116,6 +117,14 @@ class HostileServer:
     def handle(self, h: BaseHTTPRequestHandler) -> None:
         length = int(h.headers.get("content-length") or 0)
         body = h.rfile.read(length) if length else b""
+        if self.refused and h.path.startswith(self.refused):
+            denied = b'{"detail": "not allowed for this key"}'
+            h.send_response(403)
+            h.send_header("Content-Type", "application/json")
+            h.send_header("Content-Length", str(len(denied)))
+            h.end_headers()
+            h.wfile.write(denied)
+            return
         conn = http.client.HTTPConnection(self.upstream, timeout=10)
         headers = {k: v for k, v in h.headers.items() if k.lower() not in {"host", "connection"}}
         conn.request(h.command, h.path, body=body or None, headers=headers)
