@@ -23,7 +23,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from types import FrameType
 
-from bluejay_gate.github import mask_command
+from bluejay_gate.ci.github import mask_command
 
 
 def read_input(env: Mapping[str, str], name: str) -> str:

@@ -30,7 +30,7 @@ DEFAULT_BASE_URL = "https://api.getbluejay.ai"
 
 
 def _duration(text: str) -> float:
-    from bluejay_gate.spec import parse_duration
+    from bluejay_gate.spec.load import parse_duration
 
     try:
         return parse_duration(text)
@@ -83,8 +83,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def resolve_run_options(args: argparse.Namespace, env: Mapping[str, str]) -> GateOptions:
     """argv + environment -> frozen options. Flags beat environment."""
+    from bluejay_gate.bluejay.transport import validate_base_url
     from bluejay_gate.options import GateOptions
-    from bluejay_gate.transport import validate_base_url
 
     api_key = env.get("BLUEJAY_API_KEY", "").strip()
     if not api_key:
@@ -137,10 +137,10 @@ def exit_now(code: int) -> None:
 
 
 def cmd_run(args: argparse.Namespace, env: Mapping[str, str], out: TextIO) -> int:
-    from bluejay_gate import github
+    from bluejay_gate.ci import github
     from bluejay_gate.gate import Runtime, run_gate
-    from bluejay_gate.progress import ConsoleProgress
     from bluejay_gate.report.console import use_color
+    from bluejay_gate.report.progress import ConsoleProgress
 
     key = env.get("BLUEJAY_API_KEY", "").strip()
     if github.in_actions(env) and key:
@@ -165,7 +165,7 @@ def _github_error(
     exc: GateError, args: argparse.Namespace, env: Mapping[str, str], out: TextIO
 ) -> None:
     """In Actions, an error before any verdict still gets an annotation and outputs."""
-    from bluejay_gate import github
+    from bluejay_gate.ci import github
     from bluejay_gate.errors import SpecError
 
     if isinstance(exc, SpecError) and exc.file:
@@ -187,7 +187,7 @@ def _github_error(
 
 
 def cmd_validate(args: argparse.Namespace, env: Mapping[str, str], out: TextIO) -> int:
-    from bluejay_gate.spec import load_spec
+    from bluejay_gate.spec.load import load_spec
 
     spec = load_spec(Path(args.spec), env)
     checks = sum(len(spec.checks_for(s)) for s in spec.simulations)
@@ -202,7 +202,7 @@ def cmd_validate(args: argparse.Namespace, env: Mapping[str, str], out: TextIO) 
 def cmd_schema(out: TextIO) -> int:
     import json
 
-    from bluejay_gate.spec import spec_json_schema
+    from bluejay_gate.spec.load import spec_json_schema
 
     out.write(json.dumps(spec_json_schema(), indent=2) + "\n")
     return 0

@@ -35,8 +35,8 @@ def run_demo(args: argparse.Namespace, env: Mapping[str, str], out: TextIO) -> i
     from bluejay_gate.emulator import Emulator
     from bluejay_gate.gate import Runtime, run_gate
     from bluejay_gate.options import GateOptions
-    from bluejay_gate.progress import ConsoleProgress
     from bluejay_gate.report.console import use_color
+    from bluejay_gate.report.progress import ConsoleProgress
 
     examples = find_examples(args.examples_dir)
     folder = examples / args.example

@@ -18,23 +18,26 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
-from bluejay_gate import __version__, events, github, preflight, statuses
-from bluejay_gate.agent_sync import AgentPlan, apply_plan, plan_agent
-from bluejay_gate.client import BluejayClient
+from bluejay_gate import __version__, events
+from bluejay_gate.bluejay.client import BluejayClient
+from bluejay_gate.bluejay.retry import policy_from_env
+from bluejay_gate.ci import github
 from bluejay_gate.errors import EXIT_NO_VERDICT, EXIT_PASS, NoVerdictError, SpecError
-from bluejay_gate.evaluate import SimulationInput, evaluate, evaluate_simulation
-from bluejay_gate.metrics import BUILTIN_BOOLEAN, BUILTIN_NUMBER, RUN_LEVEL
+from bluejay_gate.model import statuses
+from bluejay_gate.model.metric_names import BUILTIN_BOOLEAN, BUILTIN_NUMBER, RUN_LEVEL
 from bluejay_gate.options import GateOptions
-from bluejay_gate.poll import Job, Poller, PollOutcome, Tracker, end_unfinished
-from bluejay_gate.preflight_read import read_definitions, read_facts
-from bluejay_gate.repeats import looks_for, repeat_summary, wants_more
 from bluejay_gate.report import ReportWriteError, RunInfo, write_reports
 from bluejay_gate.report.console import render_verdict_block
 from bluejay_gate.report.summary import render_summary
-from bluejay_gate.retry import policy_from_env
-from bluejay_gate.simulations import ResolvedSimulation, refuse_duplicates, resolve_simulations
-from bluejay_gate.spec import SimulationSpec, Spec, load_spec
-from bluejay_gate.verdict import Repeats, Verdict
+from bluejay_gate.run.agent_sync import AgentPlan, apply_plan, plan_agent
+from bluejay_gate.run.poll import Job, Poller, PollOutcome, Tracker, end_unfinished
+from bluejay_gate.run.preflight import read_definitions, read_facts
+from bluejay_gate.run.simulations import ResolvedSimulation, refuse_duplicates, resolve_simulations
+from bluejay_gate.spec.load import SimulationSpec, Spec, load_spec
+from bluejay_gate.verdict import definitions as preflight
+from bluejay_gate.verdict.evaluate import SimulationInput, evaluate, evaluate_simulation
+from bluejay_gate.verdict.model import Repeats, Verdict
+from bluejay_gate.verdict.repeats import looks_for, repeat_summary, wants_more
 
 _BUILTIN_NAMES = frozenset((*BUILTIN_BOOLEAN, *BUILTIN_NUMBER, *RUN_LEVEL))
 # After a timeout or cancel, ending conversations gets this long of its own.

@@ -15,7 +15,7 @@ from bluejay_gate.emulator import bodies as b
 from bluejay_gate.emulator.routing import Call, Reply, Router
 from bluejay_gate.emulator.scenario import SimulationDef
 from bluejay_gate.emulator.store import ORGANIZATION_ID, Conflict, NotFound, Store
-from bluejay_gate.statuses import RESULT_FINAL, RUN_FINAL
+from bluejay_gate.model.statuses import RESULT_FINAL, RUN_FINAL
 
 router = Router()
 route = router.add

@@ -14,7 +14,7 @@ from typing import Any
 
 from bluejay_gate.emulator.scenario import Quirks, ScoreSpec, Timing
 from bluejay_gate.emulator.scoring import ConversationKey, MetricSpec, Scores, score_conversation
-from bluejay_gate.statuses import RESULT_FINAL
+from bluejay_gate.model.statuses import RESULT_FINAL
 
 COMPLETED = "COMPLETED"
 CANCELLED = "CANCELLED"

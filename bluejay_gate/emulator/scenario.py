@@ -14,7 +14,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from bluejay_gate.errors import UsageError
-from bluejay_gate.statuses import RESULT_NOT_COMPLETED
+from bluejay_gate.model.statuses import RESULT_NOT_COMPLETED
 
 RunOutcome = Literal["COMPLETED", "INCOMPLETED", "INSUFFICIENT_FUNDS"]
 ResponseType = Literal["pass_fail", "yes_no", "qualitative", "quantitative", "json", "enum"]

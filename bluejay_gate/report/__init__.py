@@ -2,7 +2,7 @@
 also in parts, ``iter_junit`` and ``iter_json``, so a large report is streamed to disk).
 
 ``write_reports`` is the one place that turns them into files, atomically. Rendering
-is pure; only ``bluejay_gate.fsutil.write_atomic`` touches the disk.
+is pure; only ``bluejay_gate.report.files.write_atomic`` touches the disk.
 """
 
 from __future__ import annotations
@@ -10,13 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from bluejay_gate.fsutil import write_atomic
 from bluejay_gate.report.console import render_verdict_block, use_color
+from bluejay_gate.report.files import write_atomic
 from bluejay_gate.report.info import RunInfo
 from bluejay_gate.report.jsonreport import SCHEMA_VERSION, iter_json, render_json
 from bluejay_gate.report.junit import iter_junit, render_junit
 from bluejay_gate.report.summary import STEP_SUMMARY_LIMIT, render_summary
-from bluejay_gate.verdict import Verdict
+from bluejay_gate.verdict.model import Verdict
 
 __all__ = [
     "SCHEMA_VERSION",

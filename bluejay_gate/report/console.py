@@ -20,10 +20,10 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TextIO
 
-from bluejay_gate import github
+from bluejay_gate.ci import github
 from bluejay_gate.report import formatting as fmt
 from bluejay_gate.report.info import RunInfo
-from bluejay_gate.verdict import CheckResult, Outcome, SimulationVerdict, Verdict
+from bluejay_gate.verdict.model import CheckResult, Outcome, SimulationVerdict, Verdict
 
 _RESET = "\033[0m"
 _STYLES = {

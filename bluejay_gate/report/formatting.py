@@ -10,13 +10,13 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from bluejay_gate.checks import Check
 from bluejay_gate.errors import EXIT_FAIL, EXIT_INVALID, EXIT_NO_VERDICT, EXIT_PASS
+from bluejay_gate.model.values import MetricValue
 from bluejay_gate.report.info import RunInfo
-from bluejay_gate.verdict import (
+from bluejay_gate.spec.thresholds import Check
+from bluejay_gate.verdict.model import (
     CheckResult,
     Conversation,
-    MetricValue,
     Outcome,
     SimulationVerdict,
     Verdict,

@@ -18,15 +18,10 @@ import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from bluejay_gate.model.values import MetricValue
 from bluejay_gate.report import formatting as fmt
 from bluejay_gate.report.info import RunInfo
-from bluejay_gate.verdict import (
-    CheckResult,
-    Conversation,
-    MetricValue,
-    SimulationVerdict,
-    Verdict,
-)
+from bluejay_gate.verdict.model import CheckResult, Conversation, SimulationVerdict, Verdict
 
 SCHEMA_VERSION = 1
 TOOL_NAME = "bluejay-gate"

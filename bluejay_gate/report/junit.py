@@ -23,7 +23,7 @@ from collections.abc import Iterable, Iterator
 from bluejay_gate.report import formatting as fmt
 from bluejay_gate.report import xmltext
 from bluejay_gate.report.info import RunInfo
-from bluejay_gate.verdict import (
+from bluejay_gate.verdict.model import (
     CheckResult,
     Conversation,
     Outcome,

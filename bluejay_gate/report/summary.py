@@ -17,7 +17,7 @@ from urllib.parse import quote, urlsplit
 
 from bluejay_gate.report import formatting as fmt
 from bluejay_gate.report.info import RunInfo
-from bluejay_gate.verdict import (
+from bluejay_gate.verdict.model import (
     CheckResult,
     Conversation,
     Outcome,

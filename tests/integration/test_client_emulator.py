@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from bluejay_gate.client import BluejayClient, RetryPolicy
+from bluejay_gate.bluejay.client import BluejayClient, RetryPolicy
 from bluejay_gate.emulator import Emulator, ManualClock
 from bluejay_gate.errors import AuthError, NotFoundError, RequestRejected
-from bluejay_gate.statuses import RESULT_FINAL, run_is_done
+from bluejay_gate.model.statuses import RESULT_FINAL, run_is_done
 
 KEY = "sk-canary-EMULATOR-0123456789"
 SIM = "4821"

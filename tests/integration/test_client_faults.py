@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from bluejay_gate.client import BluejayClient, RetryPolicy
+from bluejay_gate.bluejay.client import BluejayClient, RetryPolicy
 from bluejay_gate.errors import AuthError, RequestRejected, ResponseError, TransportError
 
 KEY = "sk-canary-LOOPBACK-0123456789"

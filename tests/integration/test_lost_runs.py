@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bluejay_gate.apimodels import RunResults
+from bluejay_gate.bluejay.client import BluejayClient
+from bluejay_gate.bluejay.models import RunResults
 from bluejay_gate.cli import main
-from bluejay_gate.client import BluejayClient
 from bluejay_gate.emulator import Emulator
 from bluejay_gate.gate import Runtime, run_gate
 from bluejay_gate.options import GateOptions

@@ -7,9 +7,9 @@ from __future__ import annotations
 import time
 from collections import Counter
 
-from bluejay_gate.client import BluejayClient
-from bluejay_gate.poll import Job, Poller
-from bluejay_gate.reading import ReadResult
+from bluejay_gate.bluejay.client import BluejayClient
+from bluejay_gate.model.results import ReadResult
+from bluejay_gate.run.poll import Job, Poller
 
 KEY = "poll-key"
 RESULT = "/v1/retrieve-simulation-result/"

@@ -9,9 +9,9 @@ import itertools
 import time
 from collections import defaultdict
 
-from bluejay_gate.client import BluejayClient
-from bluejay_gate.poll import Job, Poller
-from bluejay_gate.retry import RetryPolicy
+from bluejay_gate.bluejay.client import BluejayClient
+from bluejay_gate.bluejay.retry import RetryPolicy
+from bluejay_gate.run.poll import Job, Poller
 
 KEY = "rhythm-key"
 RESULTS = "/v1/retrieve-simulation-results/"

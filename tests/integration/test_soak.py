@@ -216,8 +216,8 @@ def test_faults_change_nothing(
 
 def test_retry_delay_cap_from_environment() -> None:
     """BLUEJAY_RETRY_MAX_DELAY caps backoff and Retry-After; a bad value is a usage error."""
+    from bluejay_gate.bluejay.retry import RetryPolicy, policy_from_env
     from bluejay_gate.errors import UsageError
-    from bluejay_gate.retry import RetryPolicy, policy_from_env
 
     assert policy_from_env({}) == RetryPolicy()
     capped = policy_from_env({"BLUEJAY_RETRY_MAX_DELAY": "0.02"})

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from bluejay_gate.agent_sync import apply_plan, diff_agent, plan_agent
-from bluejay_gate.apimodels import Agent
+from bluejay_gate.bluejay.models import Agent
 from bluejay_gate.errors import ResolveError, SpecError
+from bluejay_gate.run.agent_sync import apply_plan, diff_agent, plan_agent
 
 
 @dataclass

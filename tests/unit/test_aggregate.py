@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bluejay_gate.aggregate import AggregateResult, aggregate, median, nearest_rank
-from bluejay_gate.checks import Check, Severity, parse_expression
-from bluejay_gate.metrics import metric_value
-from bluejay_gate.verdict import MetricValue
+from bluejay_gate.model.values import MetricValue, metric_value
+from bluejay_gate.spec.thresholds import Check, Severity, parse_expression
+from bluejay_gate.verdict.aggregate import AggregateResult, aggregate, median, nearest_rank
 
 
 def check(expression: str, metric: str = "m", **extra: object) -> Check:

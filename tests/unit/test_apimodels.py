@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from bluejay_gate.apimodels import (
+from bluejay_gate.bluejay.models import (
     AGENT_REQUEST_FIELDS,
     AGENT_REQUEST_REQUIRED,
     AGENT_UPDATE_BY_EXTERNAL_ID_FIELDS,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bluejay_gate.checks import Aggregate, Op, parse_expression
+from bluejay_gate.spec.thresholds import Aggregate, Op, parse_expression
 
 
 @pytest.mark.parametrize(
@@ -59,7 +59,7 @@ def test_exact_threshold_agrees_with_its_float(text: str) -> None:
     number correctly rounded, so a Check built from the two never disagrees."""
     from fractions import Fraction
 
-    from bluejay_gate.checks import Check
+    from bluejay_gate.spec.thresholds import Check
 
     p = parse_expression(f"mean >= {text}")
     number = Fraction(text.rstrip("%")) / (100 if text.endswith("%") else 1)

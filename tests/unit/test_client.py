@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from bluejay_gate import __version__
-from bluejay_gate.client import BluejayClient, RetryPolicy, validate_base_url
+from bluejay_gate.bluejay.client import BluejayClient, RetryPolicy, validate_base_url
 from bluejay_gate.errors import (
     ApiError,
     AuthError,

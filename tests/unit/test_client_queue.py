@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from bluejay_gate.client import BluejayClient, RetryPolicy
+from bluejay_gate.bluejay.client import BluejayClient, RetryPolicy
 from bluejay_gate.errors import AuthError, ServerError, TransportError
 
 KEY = "sk-canary-QUEUE-0123456789"

@@ -6,10 +6,15 @@ from typing import Any
 
 import pytest
 
-from bluejay_gate.apimodels import RunStatus, SimulationResult
-from bluejay_gate.checks import Check, Op, Severity, parse_expression
-from bluejay_gate.evaluate import SimulationInput, evaluate, evaluate_simulation, result_sort_key
-from bluejay_gate.verdict import Outcome, SimulationVerdict, Verdict
+from bluejay_gate.bluejay.models import RunStatus, SimulationResult
+from bluejay_gate.spec.thresholds import Check, Op, Severity, parse_expression
+from bluejay_gate.verdict.evaluate import (
+    SimulationInput,
+    evaluate,
+    evaluate_simulation,
+    result_sort_key,
+)
+from bluejay_gate.verdict.model import Outcome, SimulationVerdict, Verdict
 
 SIM = "4821"
 RUN = "77"
@@ -752,7 +757,7 @@ def test_each_digital_human_rule_at_the_boundary() -> None:
     """Each digital human's pass_rate >= 58% holds for 29 of 50, exactly."""
     import dataclasses
 
-    from bluejay_gate.checks import parse_each
+    from bluejay_gate.spec.thresholds import parse_each
 
     values = ["pass"] * 29 + ["fail"] * 21
     results = [

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bluejay_gate.fsutil import write_atomic
+from bluejay_gate.report.files import write_atomic
 from tests.conftest import ROOT
 
 
@@ -71,7 +71,7 @@ def test_failure_mid_write_keeps_the_old_file(tmp_path: Path) -> None:
         import resource, signal, sys
         from pathlib import Path
         sys.path.insert(0, {str(ROOT)!r})
-        from bluejay_gate.fsutil import write_atomic
+        from bluejay_gate.report.files import write_atomic
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
         resource.setrlimit(resource.RLIMIT_FSIZE, (4096, resource.RLIM_INFINITY))
         try:
@@ -136,7 +136,7 @@ def test_sigkill_mid_write_leaves_a_complete_file(tmp_path: Path, delay: float) 
         import sys
         from pathlib import Path
         sys.path.insert(0, {str(ROOT)!r})
-        from bluejay_gate.fsutil import write_atomic
+        from bluejay_gate.report.files import write_atomic
         n = 0
         while True:
             tag = b"%07d" % n

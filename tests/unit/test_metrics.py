@@ -6,20 +6,11 @@ from typing import Any
 
 import pytest
 
-from bluejay_gate.apimodels import SimulationResult
-from bluejay_gate.links import DASHBOARD, result_url, run_url
-from bluejay_gate.metrics import (
-    BUILTIN_BOOLEAN,
-    BUILTIN_NUMBER,
-    RUN_LEVEL,
-    extract,
-    has_custom_metrics,
-    kind_of,
-    metric_value,
-    never_spoke,
-    parse_value,
-    read,
-)
+from bluejay_gate.bluejay.models import SimulationResult
+from bluejay_gate.bluejay.results import extract, has_custom_metrics, never_spoke, read
+from bluejay_gate.model.links import DASHBOARD, result_url, run_url
+from bluejay_gate.model.metric_names import BUILTIN_BOOLEAN, BUILTIN_NUMBER, RUN_LEVEL
+from bluejay_gate.model.values import kind_of, metric_value, parse_value
 
 
 def entry(name: str, value: Any, response_type: str = "pass_fail", **extra: Any) -> dict[str, Any]:

@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from bluejay_gate.apimodels import QueuedRun, RunResults, SimulationResult
-from bluejay_gate.poll import Job, Poller, PollOutcome
-from bluejay_gate.reading import ReadResult
+from bluejay_gate.bluejay.models import QueuedRun, RunResults, SimulationResult
+from bluejay_gate.model.results import ReadResult
+from bluejay_gate.run.poll import Job, Poller, PollOutcome
 
 
 def _result(rid: str, status: str, polite: str | None, why: str = "") -> dict[str, Any]:

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from bluejay_gate.preflight import (
+from bluejay_gate.spec.load import Spec, load_spec
+from bluejay_gate.verdict.definitions import (
     Definitions,
     MetricDefinition,
     SimulationCost,
@@ -18,7 +19,6 @@ from bluejay_gate.preflight import (
     plan_costs,
     summary,
 )
-from bluejay_gate.spec import Spec, load_spec
 
 DEFS = Definitions(
     (

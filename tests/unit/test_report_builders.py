@@ -9,12 +9,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bluejay_gate.checks import Check, Severity, parse_expression
+from bluejay_gate.model.values import MetricValue
 from bluejay_gate.report import RunInfo
-from bluejay_gate.verdict import (
+from bluejay_gate.spec.thresholds import Check, Severity, parse_expression
+from bluejay_gate.verdict.model import (
     CheckResult,
     Conversation,
-    MetricValue,
     Outcome,
     SimulationVerdict,
     Verdict,

@@ -11,7 +11,7 @@ from typing import TextIO
 import pytest
 
 from bluejay_gate.report import render_verdict_block, use_color
-from bluejay_gate.verdict import Outcome, Verdict
+from bluejay_gate.verdict.model import Outcome, Verdict
 from tests.unit.test_report_builders import (
     EMPATHY,
     failing_verdict,

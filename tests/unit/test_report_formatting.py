@@ -7,9 +7,10 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
+from bluejay_gate.model.values import MetricValue
 from bluejay_gate.report import formatting as fmt
 from bluejay_gate.report import xmltext
-from bluejay_gate.verdict import CheckResult, MetricValue, Outcome
+from bluejay_gate.verdict.model import CheckResult, Outcome
 from tests.unit.test_report_builders import EMPATHY, GREETING, RESOLUTION, make_result
 
 

@@ -10,8 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bluejay_gate.model.values import MetricValue
 from bluejay_gate.report import SCHEMA_VERSION, render_json
-from bluejay_gate.verdict import CheckResult, MetricValue, Outcome, Verdict
+from bluejay_gate.verdict.model import CheckResult, Outcome, Verdict
 from tests.unit.test_report_builders import (
     EMPATHY,
     SCENARIOS,

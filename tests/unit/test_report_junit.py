@@ -12,12 +12,13 @@ import xmlschema
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bluejay_gate.checks import Severity
+from bluejay_gate.model.values import MetricValue
 from bluejay_gate.report import render_junit
 from bluejay_gate.report.formatting import one_line
 from bluejay_gate.report.junit import iter_junit
 from bluejay_gate.report.xmltext import clean
-from bluejay_gate.verdict import CheckResult, MetricValue, Outcome, SimulationVerdict, Verdict
+from bluejay_gate.spec.thresholds import Severity
+from bluejay_gate.verdict.model import CheckResult, Outcome, SimulationVerdict, Verdict
 from tests.conftest import SCHEMAS
 from tests.unit.test_report_builders import (
     EMPATHY,

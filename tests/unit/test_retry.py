@@ -7,6 +7,13 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 
+from bluejay_gate.bluejay.retry import (
+    EXCERPT_CHARS,
+    FailureReader,
+    RetryBudget,
+    RetryPolicy,
+    parse_retry_after,
+)
 from bluejay_gate.errors import (
     AuthError,
     NotFoundError,
@@ -14,13 +21,6 @@ from bluejay_gate.errors import (
     ResponseError,
     ServerError,
     TransportError,
-)
-from bluejay_gate.retry import (
-    EXCERPT_CHARS,
-    FailureReader,
-    RetryBudget,
-    RetryPolicy,
-    parse_retry_after,
 )
 
 NOW = datetime(2026, 4, 1, 12, 0, 0, tzinfo=UTC)

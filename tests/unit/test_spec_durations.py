@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bluejay_gate.durations import format_duration, parse_duration, parse_share
+from bluejay_gate.model.durations import format_duration, parse_duration, parse_share
 
 
 @pytest.mark.parametrize(

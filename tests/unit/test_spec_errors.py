@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from bluejay_gate.errors import EXIT_INVALID, SpecError
-from bluejay_gate.spec import load_spec
+from bluejay_gate.spec.load import load_spec
 
 OK = """\
 version: 1

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bluejay_gate.errors import SpecError
-from bluejay_gate.spec import Spec, load_spec
+from bluejay_gate.spec.load import Spec, load_spec
 from tests.conftest import ROOT
 
 VALID = [

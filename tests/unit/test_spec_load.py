@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from bluejay_gate.checks import Aggregate, Op, Severity
-from bluejay_gate.spec import RunSettings, Spec, load_spec
+from bluejay_gate.spec.load import RunSettings, Spec, load_spec
+from bluejay_gate.spec.thresholds import Aggregate, Op, Severity
 
 HEAD = """\
 version: 1

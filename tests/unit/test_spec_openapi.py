@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from bluejay_gate.spec_models import (
+from bluejay_gate.spec.models import (
     AGENT_MODES,
     AGENT_REQUEST_FIELDS,
     AGENT_TYPES,

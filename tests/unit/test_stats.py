@@ -1,4 +1,4 @@
-"""bluejay_gate.stats against published values: t table, Wilson, normal quantiles."""
+"""bluejay_gate.verdict.stats against published values: t table, Wilson, normal quantiles."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import random
 
 import pytest
 
-from bluejay_gate.checks import Op
-from bluejay_gate.stats import (
+from bluejay_gate.spec.thresholds import Op
+from bluejay_gate.verdict.stats import (
     Decision,
     Interval,
     decide,

@@ -6,11 +6,11 @@ import dataclasses
 
 import pytest
 
-from bluejay_gate.apimodels import SimulationResult
-from bluejay_gate.checks import Aggregate, Check, parse_each
+from bluejay_gate.bluejay.models import SimulationResult
 from bluejay_gate.errors import EXIT_FAIL, EXIT_NO_VERDICT, EXIT_PASS
-from bluejay_gate.evaluate import evaluate, evaluate_simulation
-from bluejay_gate.verdict import Flip, Outcome
+from bluejay_gate.spec.thresholds import Aggregate, Check, parse_each
+from bluejay_gate.verdict.evaluate import evaluate, evaluate_simulation
+from bluejay_gate.verdict.model import Flip, Outcome
 from tests.unit.test_evaluate import check, result, sim
 
 GREETING = "Greeting compliance"

@@ -16,11 +16,11 @@ from functools import cache
 
 import pytest
 
-from bluejay_gate.apimodels import SimulationResult
-from bluejay_gate.checks import Check
-from bluejay_gate.evaluate import evaluate_simulation
-from bluejay_gate.stats import planned_looks
-from bluejay_gate.verdict import Outcome
+from bluejay_gate.bluejay.models import SimulationResult
+from bluejay_gate.spec.thresholds import Check
+from bluejay_gate.verdict.evaluate import evaluate_simulation
+from bluejay_gate.verdict.model import Outcome
+from bluejay_gate.verdict.stats import planned_looks
 from tests.unit.test_evaluate import check, result, run, sim
 
 DIGITAL_HUMANS = 10

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 
-from bluejay_gate.evaluate import evaluate_simulation
-from bluejay_gate.repeats import looks_for, repeat_summary, wants_more
-from bluejay_gate.verdict import SimulationVerdict
+from bluejay_gate.verdict.evaluate import evaluate_simulation
+from bluejay_gate.verdict.model import SimulationVerdict
+from bluejay_gate.verdict.repeats import looks_for, repeat_summary, wants_more
 from tests.unit.test_evaluate import check, sim
 from tests.unit.test_stats_evaluate import GREETING, rates
 

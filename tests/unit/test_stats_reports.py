@@ -8,12 +8,12 @@ import xml.etree.ElementTree as ET
 
 import xmlschema
 
-from bluejay_gate.evaluate import evaluate
 from bluejay_gate.report import render_junit
 from bluejay_gate.report.console import render_verdict_block
 from bluejay_gate.report.jsonreport import render_json
 from bluejay_gate.report.summary import render_summary
-from bluejay_gate.verdict import Repeats, Verdict
+from bluejay_gate.verdict.evaluate import evaluate
+from bluejay_gate.verdict.model import Repeats, Verdict
 from tests.conftest import SCHEMAS
 from tests.unit.test_evaluate import check, sim
 from tests.unit.test_report_builders import run_info

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from bluejay_gate.checks import Aggregate
 from bluejay_gate.errors import SpecError
-from bluejay_gate.spec import load_spec
+from bluejay_gate.spec.load import load_spec
+from bluejay_gate.spec.thresholds import Aggregate
 
 BASE = """\
 version: 1

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from bluejay_gate.transport import scrub_answer
+from bluejay_gate.bluejay.transport import scrub_answer
 
 KEY = "sk-live/abc123XYZ"
 

@@ -36,10 +36,9 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import TypeVar
 
-from bluejay_gate.checks import Aggregate, Check, Op
-from bluejay_gate.metrics import Kind, kind_of, type_kind
-from bluejay_gate.stats import sample_sd
-from bluejay_gate.verdict import MetricValue
+from bluejay_gate.model.values import Kind, MetricValue, kind_of, type_kind
+from bluejay_gate.spec.thresholds import Aggregate, Check, Op
+from bluejay_gate.verdict.stats import sample_sd
 
 WORST_LIMIT = 5
 _MALFORMED_SHOWN = 3

@@ -13,16 +13,16 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
-from bluejay_gate.apimodels import CustomMetric
+from bluejay_gate.bluejay.models import CustomMetric
 from bluejay_gate.errors import ApiError, AuthError
-from bluejay_gate.preflight import (
+from bluejay_gate.run.simulations import ResolvedSimulation
+from bluejay_gate.spec.load import Spec
+from bluejay_gate.verdict.definitions import (
     Definitions,
     MetricDefinition,
     SimulationFacts,
     needed_metrics,
 )
-from bluejay_gate.simulations import ResolvedSimulation
-from bluejay_gate.spec import Spec
 
 
 class PreflightApi(Protocol):

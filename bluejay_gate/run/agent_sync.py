@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from bluejay_gate.apimodels import Agent
+from bluejay_gate.bluejay.models import Agent
 from bluejay_gate.errors import ResolveError, SpecError
 
 # AgentRequest field -> AgentPydantic field where the names differ.

@@ -13,9 +13,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from bluejay_gate.spec_models import SECTION_KEYS, plain_type
-from bluejay_gate.yamlpos import Located
-from bluejay_gate.yamlpos import Path as KeyPath
+from bluejay_gate.spec.models import SECTION_KEYS, plain_type
+from bluejay_gate.spec.yamlpos import Located
+from bluejay_gate.spec.yamlpos import Path as KeyPath
 
 _REQUIRED_HINTS = {
     "agent": "add an `agent:` section with at least `name:`",

@@ -24,8 +24,10 @@ from concurrent.futures import wait as wait_futures
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
-from bluejay_gate import events, links, statuses
-from bluejay_gate.apimodels import QueuedRun, RunResults, RunStatus, SimulationResult
+from bluejay_gate import events
+from bluejay_gate.bluejay.models import QueuedRun, RunResults, RunStatus, SimulationResult
+from bluejay_gate.bluejay.results import lacks_custom_metrics, newest_evaluation, read_result
+from bluejay_gate.bluejay.retry import RETRY_STATUSES
 from bluejay_gate.errors import (
     ApiError,
     AuthError,
@@ -34,9 +36,8 @@ from bluejay_gate.errors import (
     ServerError,
     TransportError,
 )
-from bluejay_gate.metrics import newest_evaluation
-from bluejay_gate.reading import ReadResult, lacks_custom_metrics, read_result
-from bluejay_gate.retry import RETRY_STATUSES
+from bluejay_gate.model import links, statuses
+from bluejay_gate.model.results import ReadResult
 
 T = TypeVar("T")
 

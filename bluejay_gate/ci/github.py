@@ -12,8 +12,8 @@ import secrets
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from bluejay_gate.checks import Severity
-from bluejay_gate.verdict import Outcome, Verdict
+from bluejay_gate.spec.thresholds import Severity
+from bluejay_gate.verdict.model import Outcome, Verdict
 
 STEP_SUMMARY_LIMIT = 1024 * 1024
 ANNOTATIONS_SHOWN = 10

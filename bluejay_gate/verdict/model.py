@@ -7,11 +7,11 @@ into 0 / 1 / 3 (2 never reaches here: a bad spec stops before anything runs).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal
 from enum import StrEnum
 
-from bluejay_gate.checks import Check, Severity
 from bluejay_gate.errors import EXIT_FAIL, EXIT_NO_VERDICT, EXIT_PASS
+from bluejay_gate.model.values import MetricValue
+from bluejay_gate.spec.thresholds import Check, Severity
 
 
 class Outcome(StrEnum):
@@ -19,32 +19,6 @@ class Outcome(StrEnum):
     FAIL = "fail"  # a definite "no"
     WARN = "warn"  # a warn-severity check that did not pass; never changes the exit code
     NO_VERDICT = "no_verdict"  # could not decide: missing metric, no samples, ...
-
-
-@dataclass(frozen=True, slots=True)
-class MetricValue:
-    """One metric's value in one conversation, normalised for aggregation."""
-
-    name: str
-    raw: str | None  # as Bluejay sent it (response_value is always a string)
-    value: bool | float | str | None  # None when not applicable
-    # pass_fail, yes_no, tool_call, quantitative, enum, qualitative, json,
-    # or builtin_bool / builtin_number for Bluejay's own evaluation fields
-    response_type: str
-    applicable: bool = True
-    reasoning: str | None = None
-    # why ``raw`` could not be read for its response_type ("malformed"); a check over a
-    # malformed sample has no verdict (never silently dropped: it could hide a failure)
-    error: str | None = None
-    # the domain the entry declares (CustomMetric min_value / max_value / enum_options);
-    # a value outside it is malformed
-    min_value: float | None = None
-    max_value: float | None = None
-    options: tuple[str, ...] | None = None
-    # a number's exact decimal value, read once from its text (``Decimal("0.7")``, not the
-    # float 0.69999...): aggregates compare exactly at the threshold. ``None`` for a JSON
-    # number, whose float is exact (the aggregate reads it from ``repr``)
-    exact: Decimal | None = None
 
 
 @dataclass(frozen=True, slots=True)

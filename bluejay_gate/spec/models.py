@@ -26,16 +26,16 @@ from pydantic import (
     model_validator,
 )
 
-from bluejay_gate.apimodels import AGENT_REQUEST_PROPERTIES, QUEUE_RUN_PROPERTIES
-from bluejay_gate.checks import parse_expression
-from bluejay_gate.durations import parse_duration, parse_share
-from bluejay_gate.spec_stats import (
+from bluejay_gate.bluejay.models import AGENT_REQUEST_PROPERTIES, QUEUE_RUN_PROPERTIES
+from bluejay_gate.model.durations import parse_duration, parse_share
+from bluejay_gate.spec.statistics import (
     CONFIDENCE_DESCRIPTION,
     MAX_REPEATS_DESCRIPTION,
     REPEAT_DESCRIPTION,
     Confidence,
     EachRule,
 )
+from bluejay_gate.spec.thresholds import parse_expression
 
 SUPPORTED_VERSIONS = (1,)
 AGENT_TYPES = ("INBOUND", "OUTBOUND")  # OpenAPI AgentType

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bluejay_gate.aggregate import AggregateResult
-from bluejay_gate.checks import Aggregate, Check
-from bluejay_gate.stats import (
+from bluejay_gate.spec.thresholds import Aggregate, Check
+from bluejay_gate.verdict.aggregate import AggregateResult
+from bluejay_gate.verdict.stats import (
     Decision,
     Interval,
     decide,

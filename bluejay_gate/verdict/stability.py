@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from bluejay_gate.aggregate import AggregateResult, aggregate
-from bluejay_gate.checks import Aggregate, Check, Op
-from bluejay_gate.verdict import Conversation, Flip
+from bluejay_gate.spec.thresholds import Aggregate, Check, Op
+from bluejay_gate.verdict.aggregate import AggregateResult, aggregate
+from bluejay_gate.verdict.model import Conversation, Flip
 
 UNKNOWN = "unknown"  # conversations Bluejay sent without a digital human id
 _SHOWN = 5

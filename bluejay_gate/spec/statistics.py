@@ -10,8 +10,8 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BeforeValidator, Field
 
-from bluejay_gate.checks import parse_each
-from bluejay_gate.durations import parse_share
+from bluejay_gate.model.durations import parse_share
+from bluejay_gate.spec.thresholds import parse_each
 
 CONFIDENCE_HELP = "write a level above 50% and below 100%, e.g. 0.95 or 95%"
 

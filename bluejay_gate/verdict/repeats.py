@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bluejay_gate.stats import planned_looks
-from bluejay_gate.verdict import Outcome, Repeats, SimulationVerdict
+from bluejay_gate.verdict.model import Outcome, Repeats, SimulationVerdict
+from bluejay_gate.verdict.stats import planned_looks
 
 
 def looks_for(repeat: int, max_repeats: int | None) -> int:

@@ -18,7 +18,12 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from bluejay_gate.checks import (
+from bluejay_gate.errors import SpecError
+from bluejay_gate.model.durations import parse_duration
+from bluejay_gate.spec.env import check_key_like, substitute
+from bluejay_gate.spec.messages import Problem, key_path, translate_errors
+from bluejay_gate.spec.models import CheckModel, SpecModel
+from bluejay_gate.spec.thresholds import (
     CONFIDENCE_AGGREGATES,
     CONFIDENCE_WORDS,
     Aggregate,
@@ -29,13 +34,8 @@ from bluejay_gate.checks import (
     parse_each,
     parse_expression,
 )
-from bluejay_gate.durations import parse_duration
-from bluejay_gate.errors import SpecError
-from bluejay_gate.spec_env import check_key_like, substitute
-from bluejay_gate.spec_errors import Problem, key_path, translate_errors
-from bluejay_gate.spec_models import CheckModel, SpecModel
-from bluejay_gate.yamlpos import Located, YamlError, load_located
-from bluejay_gate.yamlpos import Path as KeyPath
+from bluejay_gate.spec.yamlpos import Located, YamlError, load_located
+from bluejay_gate.spec.yamlpos import Path as KeyPath
 
 __all__ = [
     "AgentSpec",
@@ -559,7 +559,7 @@ def schema_text() -> str:
     return json.dumps(spec_json_schema(), indent=2, sort_keys=False) + "\n"
 
 
-if __name__ == "__main__":  # python -m bluejay_gate.spec > bluejay-gate.schema.json
+if __name__ == "__main__":  # python -m bluejay_gate.spec.load > bluejay-gate.schema.json
     import sys
 
     sys.stdout.write(schema_text())

@@ -23,17 +23,11 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bluejay_gate.aggregate import SUPPORTED, aggregate_word
-from bluejay_gate.checks import EACH_WORDS, Aggregate, Check
-from bluejay_gate.metrics import (
-    BUILTIN_BOOLEAN,
-    BUILTIN_ENUM,
-    BUILTIN_NUMBER,
-    RUN_LEVEL,
-    Kind,
-    type_kind,
-)
-from bluejay_gate.spec import SimulationSpec, Spec
+from bluejay_gate.model.metric_names import BUILTIN_BOOLEAN, BUILTIN_ENUM, BUILTIN_NUMBER, RUN_LEVEL
+from bluejay_gate.model.values import Kind, type_kind
+from bluejay_gate.spec.load import SimulationSpec, Spec
+from bluejay_gate.spec.thresholds import EACH_WORDS, Aggregate, Check
+from bluejay_gate.verdict.aggregate import SUPPORTED, aggregate_word
 
 BUILTINS = frozenset((*BUILTIN_BOOLEAN, *BUILTIN_NUMBER, *BUILTIN_ENUM, *RUN_LEVEL))
 _BUILTIN_KINDS: dict[str, Kind] = {

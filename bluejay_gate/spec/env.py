@@ -9,9 +9,9 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from bluejay_gate.spec_errors import Problem, key_path
-from bluejay_gate.yamlpos import Located
-from bluejay_gate.yamlpos import Path as KeyPath
+from bluejay_gate.spec.messages import Problem, key_path
+from bluejay_gate.spec.yamlpos import Located
+from bluejay_gate.spec.yamlpos import Path as KeyPath
 
 API_KEY_ENV = "BLUEJAY_API_KEY"
 

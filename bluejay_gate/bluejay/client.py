@@ -58,7 +58,7 @@ import httpx
 import pydantic
 
 from bluejay_gate import __version__
-from bluejay_gate.apimodels import (
+from bluejay_gate.bluejay.models import (
     AGENT_REQUEST_FIELDS,
     AGENT_REQUEST_REQUIRED,
     AGENT_UPDATE_BY_EXTERNAL_ID_FIELDS,
@@ -79,15 +79,7 @@ from bluejay_gate.apimodels import (
     SimulationResult,
     SingleResult,
 )
-from bluejay_gate.errors import (
-    ApiError,
-    AuthError,
-    NotFoundError,
-    RequestRejected,
-    ResponseError,
-    UsageError,
-)
-from bluejay_gate.retry import (
+from bluejay_gate.bluejay.retry import (
     DEFAULT_BASE_URL,
     EXCERPT_CHARS,
     MAX_BODY_BYTES,
@@ -97,7 +89,15 @@ from bluejay_gate.retry import (
     RetryBudget,
     RetryPolicy,
 )
-from bluejay_gate.transport import Secret, scrub_answer, ssl_verify, validate_base_url
+from bluejay_gate.bluejay.transport import Secret, scrub_answer, ssl_verify, validate_base_url
+from bluejay_gate.errors import (
+    ApiError,
+    AuthError,
+    NotFoundError,
+    RequestRejected,
+    ResponseError,
+    UsageError,
+)
 
 __all__ = ["DEFAULT_BASE_URL", "BluejayClient", "RetryPolicy", "validate_base_url"]
 

@@ -34,22 +34,16 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from bluejay_gate import statuses
-from bluejay_gate.aggregate import RATIO_AGGREGATES, AggregateResult, aggregate
-from bluejay_gate.apimodels import RunStatus, SimulationResult
-from bluejay_gate.checks import NUMERIC_AGGREGATES, Aggregate, Check, Severity
-from bluejay_gate.confidence import Judgement, judge
-from bluejay_gate.links import result_url, run_url
-from bluejay_gate.metrics import BUILTIN_NAMES, RUN_LEVEL
-from bluejay_gate.reading import ReadResult, read_result
-from bluejay_gate.stability import (
-    each_digital_human,
-    flips,
-    repeated_digital_humans,
-    result_sort_key,
-)
-from bluejay_gate.stats import Decision
-from bluejay_gate.verdict import (
+from bluejay_gate.bluejay.models import RunStatus, SimulationResult
+from bluejay_gate.bluejay.results import read_result
+from bluejay_gate.model import statuses
+from bluejay_gate.model.links import result_url, run_url
+from bluejay_gate.model.metric_names import BUILTIN_NAMES, RUN_LEVEL
+from bluejay_gate.model.results import ReadResult
+from bluejay_gate.spec.thresholds import NUMERIC_AGGREGATES, Aggregate, Check, Severity
+from bluejay_gate.verdict.aggregate import RATIO_AGGREGATES, AggregateResult, aggregate
+from bluejay_gate.verdict.confidence import Judgement, judge
+from bluejay_gate.verdict.model import (
     CheckResult,
     Conversation,
     Outcome,
@@ -57,6 +51,13 @@ from bluejay_gate.verdict import (
     SimulationVerdict,
     Verdict,
 )
+from bluejay_gate.verdict.stability import (
+    each_digital_human,
+    flips,
+    repeated_digital_humans,
+    result_sort_key,
+)
+from bluejay_gate.verdict.stats import Decision
 
 _SCORE_AGGREGATES = frozenset(
     {

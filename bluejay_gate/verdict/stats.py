@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from statistics import NormalDist
 
-from bluejay_gate.checks import Op
+from bluejay_gate.spec.thresholds import Op
 
 MAX_ESTIMATE = 100_000  # beyond this many conversations the estimate says "not likely"
 

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from bluejay_gate.apimodels import Simulation
+from bluejay_gate.bluejay.models import Simulation
 from bluejay_gate.errors import NotFoundError, ResolveError, SpecError
 
 

@@ -15,8 +15,8 @@ import re
 import ssl
 from urllib.parse import urlsplit
 
+from bluejay_gate.bluejay.retry import DEFAULT_BASE_URL
 from bluejay_gate.errors import UsageError
-from bluejay_gate.retry import DEFAULT_BASE_URL
 
 
 def validate_base_url(url: str) -> str:

@@ -1,0 +1,1 @@
+"""The CI edges: GitHub Actions (annotations, outputs, step summary, masking)."""

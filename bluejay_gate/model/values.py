@@ -1,0 +1,401 @@
+"""One metric's value in one conversation (``MetricValue``), read for aggregation.
+
+Pure: no I/O. Booleans for pass_fail / yes_no / tool_call, numbers for quantitative,
+strings for enum, raw text for qualitative / json. A value that cannot be read for its
+``response_type``, or lies outside the declared ``enum_options`` or
+``min_value``..``max_value``, is kept as a *malformed* ``MetricValue`` (``error`` set),
+never dropped: dropping it could hide a failure. ``NA`` (any case) is not applicable,
+except on an enum that has ``NA`` as an option.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import math
+import sys
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Literal
+
+from bluejay_gate.model.metric_names import (
+    BUILTIN_BOOL_TYPE,
+    BUILTIN_ENUM_TYPE,
+    BUILTIN_NUMBER_TYPE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class MetricValue:
+    """One metric's value in one conversation, normalised for aggregation."""
+
+    name: str
+    raw: str | None  # as Bluejay sent it (response_value is always a string)
+    value: bool | float | str | None  # None when not applicable
+    # pass_fail, yes_no, tool_call, quantitative, enum, qualitative, json,
+    # or builtin_bool / builtin_number for Bluejay's own evaluation fields
+    response_type: str
+    applicable: bool = True
+    reasoning: str | None = None
+    # why ``raw`` could not be read for its response_type ("malformed"); a check over a
+    # malformed sample has no verdict (never silently dropped: it could hide a failure)
+    error: str | None = None
+    # the domain the entry declares (CustomMetric min_value / max_value / enum_options);
+    # a value outside it is malformed
+    min_value: float | None = None
+    max_value: float | None = None
+    options: tuple[str, ...] | None = None
+    # a number's exact decimal value, read once from its text (``Decimal("0.7")``, not the
+    # float 0.69999...): aggregates compare exactly at the threshold. ``None`` for a JSON
+    # number, whose float is exact (the aggregate reads it from ``repr``)
+    exact: Decimal | None = None
+
+
+Kind = Literal["boolean", "number", "enum", "raw"]
+
+BOOLEAN_TYPES = frozenset(
+    {"pass_fail", "yes_no", "tool_call", "boolean", "bool", BUILTIN_BOOL_TYPE}
+)
+NUMBER_TYPES = frozenset(
+    {"quantitative", "number", "numeric", "integer", "float", "score", BUILTIN_NUMBER_TYPE}
+)
+ENUM_TYPES = frozenset({"enum", "categorical", BUILTIN_ENUM_TYPE})
+RAW_TYPES = frozenset({"qualitative", "json", "text"})
+
+TRUE_WORDS = frozenset({"pass", "passed", "yes", "true", "1"})
+FALSE_WORDS = frozenset({"fail", "failed", "no", "false", "0"})
+NOT_APPLICABLE_WORDS = frozenset({"not applicable", "n/a", "not_applicable"})
+# Not applicable too, unless it is one of an enum's declared options (then it is that
+# option). Decided outside ``_parse_text``: its cache does not know the options.
+NA_WORD = "na"
+
+
+# isinstance tuples (``int | float`` would build a union object on every call: hot path)
+_NUMBERS = (int, float)
+_SCALARS = (str, int, float)
+_CONTAINERS = (dict, list)
+
+_TYPE_KINDS: dict[str, Kind] = {
+    **dict.fromkeys(BOOLEAN_TYPES, "boolean"),
+    **dict.fromkeys(NUMBER_TYPES, "number"),
+    **dict.fromkeys(ENUM_TYPES, "enum"),
+    **dict.fromkeys(RAW_TYPES, "raw"),
+}
+
+
+def normalise_type(response_type: object) -> str:
+    """``" Pass_Fail "`` -> ``"pass_fail"``; anything not a string -> ``""`` (unknown)."""
+    if isinstance(response_type, str):
+        return response_type if response_type in _TYPE_KINDS else response_type.strip().lower()
+    return ""
+
+
+def type_kind(response_type: str) -> Kind | None:
+    """The kind a known ``response_type`` holds; ``None`` when unknown (inferred per value)."""
+    kind = _TYPE_KINDS.get(response_type)
+    if kind is None and response_type:
+        kind = _TYPE_KINDS.get(normalise_type(response_type))
+    return kind
+
+
+def kind_of(value: MetricValue) -> Kind | None:
+    """What aggregates apply to ``value``: from its response_type, else from its value."""
+    declared = type_kind(value.response_type)
+    if declared is not None:
+        return declared
+    if isinstance(value.value, bool):
+        return "boolean"
+    if isinstance(value.value, float):
+        return "number"
+    if isinstance(value.value, str):
+        return "enum"
+    return None
+
+
+def is_not_applicable(raw: object) -> bool:
+    """``None``, ``"Not Applicable"``, ``"N/A"``, ``"not_applicable"``, ``"NA"`` (any case;
+    on an enum with ``NA`` among its options, ``metric_value`` reads it as that option)."""
+    if raw is None:
+        return True
+    if not isinstance(raw, str):
+        return False
+    word = raw.strip().casefold()
+    return word in NOT_APPLICABLE_WORDS or word == NA_WORD
+
+
+def _finite(number: float, raw: object) -> float:
+    if not math.isfinite(number):
+        raise ValueError(f"{raw!r} is not a finite number")
+    return number
+
+
+def _to_number(raw: object) -> float:
+    if isinstance(raw, bool):
+        raise ValueError(f"{raw!r} is a boolean, not a number")  # noqa: TRY004 - parse_value contract: ValueError
+    if isinstance(raw, _NUMBERS):
+        try:
+            return _finite(float(raw), raw)
+        except OverflowError:  # an integer with hundreds of digits
+            raise ValueError(f"{_to_text(raw)[:40]}... is not a finite number") from None
+    if isinstance(raw, str):
+        try:
+            number = float(raw.strip())
+        except ValueError:
+            raise ValueError(f"{raw!r} is not a number") from None
+        return _finite(number, raw)
+    raise ValueError(f"{raw!r} is not a number")
+
+
+def _to_bool(raw: object) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    if isinstance(raw, _NUMBERS) and raw in (0, 1):
+        return bool(raw)
+    if isinstance(raw, str):
+        word = raw.strip().casefold()
+        if word in TRUE_WORDS:
+            return True
+        if word in FALSE_WORDS:
+            return False
+        try:
+            number = float(word)
+        except ValueError:
+            number = math.nan
+        if number in (0.0, 1.0):
+            return number == 1.0
+    raise ValueError(f"{raw!r} is not a boolean (expected pass/fail, yes/no, true/false, 1/0)")
+
+
+def _to_text(raw: object) -> str:
+    if isinstance(raw, str):
+        return raw
+    if isinstance(raw, bool):
+        return "true" if raw else "false"
+    if isinstance(raw, float) and raw.is_integer():
+        return str(int(raw))
+    if isinstance(raw, _NUMBERS):
+        return str(raw)
+    return json.dumps(raw, sort_keys=True, default=str)
+
+
+def _infer_text(word: str, folded: str) -> bool | float | str:
+    if folded in TRUE_WORDS and folded != "1":
+        return True
+    if folded in FALSE_WORDS and folded != "0":
+        return False
+    try:
+        return _to_number(word)
+    except ValueError:
+        return word
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_text(raw: str, kind: Kind | None) -> tuple[bool | float | str | None, bool]:
+    """A string value. Cached: response values repeat a lot (pass/fail, 1..10, enum words)."""
+    word = raw.strip()
+    folded = word.casefold()
+    if folded in NOT_APPLICABLE_WORDS:
+        return None, False
+    if kind == "raw":
+        return raw, True
+    if not word:
+        raise ValueError("the value is empty")
+    if kind == "boolean":
+        if folded in TRUE_WORDS:
+            return True, True
+        if folded in FALSE_WORDS:
+            return False, True
+        return _to_bool(raw), True
+    if kind == "number":
+        return _to_number(raw), True
+    if kind == "enum":
+        return word, True
+    return _infer_text(word, folded), True
+
+
+def _parse(raw: object, kind: Kind | None) -> tuple[bool | float | str | None, bool]:
+    """``parse_value`` for an already-resolved kind."""
+    if raw is None:
+        return None, False
+    if isinstance(raw, str):
+        return _parse_text(raw, kind)
+    if kind == "raw":
+        return _to_text(raw), True
+    if kind == "boolean":
+        return _to_bool(raw), True
+    if kind == "number":
+        return _to_number(raw), True
+    if kind == "enum" and isinstance(raw, _CONTAINERS):
+        raise ValueError(f"{_to_text(raw)!r} is not an enum value")
+    if kind is None and isinstance(raw, bool):
+        return raw, True
+    if kind is None and isinstance(raw, _NUMBERS):
+        return _to_number(raw), True
+    return _to_text(raw), True
+
+
+def parse_value(raw: object, response_type: str) -> tuple[bool | float | str | None, bool]:
+    """``(value, applicable)`` for one ``response_value``.
+
+    Booleans for pass_fail / yes_no / tool_call, floats for quantitative, stripped strings
+    for enum, the raw text for qualitative / json; an unknown type is inferred from the
+    value (clearly boolean, else numeric, else kept as a string). ``(None, False)`` when
+    not applicable. Raises ``ValueError`` saying why when the value cannot be read.
+    """
+    return _parse(raw, type_kind(normalise_type(response_type)))
+
+
+def _flag(value: object) -> bool:
+    if isinstance(value, str):
+        return value.strip().casefold() in TRUE_WORDS
+    return value is True or value == 1
+
+
+_CANONICAL_TYPES = {name: name for name in _TYPE_KINDS}
+_INTERN_TEXT = 40  # values up to this length are shared (sys.intern)
+_INTERNED: dict[tuple[object, ...], MetricValue] = {}
+_INTERN_LIMIT = 20_000  # bounded: reasoning texts can be long
+
+
+def metric_value(
+    name: str,
+    raw: object,
+    response_type: str,
+    *,
+    reasoning: object = None,
+    not_applicable: bool = False,
+    min_value: float | None = None,
+    max_value: float | None = None,
+    options: tuple[str, ...] | None = None,
+) -> MetricValue:
+    """One ``MetricValue``; an unreadable value, or one outside the declared domain
+    (``options``, ``min_value``..``max_value``), becomes a malformed one (``error`` set).
+
+    Equal inputs share one (immutable) instance: conversations repeat the same values, and
+    building a frozen dataclass is most of the cost of reading a large run.
+    """
+    rt = _CANONICAL_TYPES.get(response_type) or sys.intern(normalise_type(response_type))
+    why = reasoning if isinstance(reasoning, str) else None
+    # One shared object per metric name and per short value ("M01", "pass", "8"): a big
+    # run repeats them hundreds of thousands of times, each a separate string from JSON.
+    name = sys.intern(name)
+    if isinstance(raw, str) and len(raw) <= _INTERN_TEXT:
+        raw = sys.intern(raw)
+    key: tuple[object, ...] | None = None
+    if raw is None or isinstance(raw, _SCALARS):
+        key = (name, raw, type(raw), rt, why, not_applicable, min_value, max_value, options)
+        cached = _INTERNED.get(key)
+        if cached is not None:
+            return cached
+    domain = _Domain(min_value, max_value, options)
+    made = _make_value(name, raw, rt, why, not_applicable=not_applicable, domain=domain)
+    if key is not None:
+        if len(_INTERNED) >= _INTERN_LIMIT:
+            _INTERNED.clear()
+        _INTERNED[key] = made
+    return made
+
+
+@dataclass(frozen=True, slots=True)
+class _Domain:
+    """What an entry declares its values may be."""
+
+    low: float | None
+    high: float | None
+    options: tuple[str, ...] | None
+
+
+@functools.lru_cache(maxsize=1024)
+def _folded(options: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(o.strip().casefold() for o in options)
+
+
+def _bound_text(bound: float) -> str:
+    return str(int(bound)) if bound.is_integer() and abs(bound) < 1e15 else repr(bound)
+
+
+def _range_text(domain: _Domain) -> str:
+    low = "" if domain.low is None else _bound_text(domain.low)
+    high = "" if domain.high is None else _bound_text(domain.high)
+    return f"{low}..{high}"
+
+
+_DECIMALS: dict[str, Decimal] = {}
+
+
+def _exact(raw: object, value: float) -> Decimal | None:
+    """The number's exact decimal when it came as text (``"0.7"`` is 7/10, not the float
+    0.69999...), one shared object per text. ``None`` for a JSON number a float holds
+    exactly: the aggregate reads it from ``repr`` when it needs it, so a big run
+    does not keep a Decimal per latency value."""
+    if isinstance(raw, str):
+        text = raw.strip()
+        found = _DECIMALS.get(text)
+        if found is None:
+            try:
+                found = Decimal(text)
+            except InvalidOperation:
+                return None
+            if len(_DECIMALS) >= _INTERN_LIMIT:
+                _DECIMALS.clear()
+            _DECIMALS[text] = found
+        return found
+    if isinstance(raw, int) and not isinstance(raw, bool) and abs(raw) > 2**53:
+        return Decimal(raw)  # beyond what the float holds exactly
+    return None
+
+
+def _within(raw: object, value: bool | float | str, exact: Decimal | None, domain: _Domain) -> None:
+    """Raise ``ValueError`` when ``value`` lies outside the declared ``domain``."""
+    if isinstance(value, float):
+        exact = exact if exact is not None else Decimal(repr(value))
+        low, high = domain.low, domain.high
+        if (low is not None and exact < Decimal(repr(low))) or (
+            high is not None and exact > Decimal(repr(high))
+        ):
+            raise ValueError(
+                f"{_to_text(raw)!r} is outside the declared range {_range_text(domain)} "
+                "(min_value..max_value)"
+            )
+    elif (
+        isinstance(value, str)
+        and domain.options
+        and value.strip().casefold() not in _folded(domain.options)
+    ):
+        shown = ", ".join(repr(o) for o in domain.options)
+        raise ValueError(f"{_to_text(raw)!r} is not one of the declared enum_options ({shown})")
+
+
+def _make_value(
+    name: str, raw: object, rt: str, why: str | None, *, not_applicable: bool, domain: _Domain
+) -> MetricValue:
+    text = raw if isinstance(raw, str) or raw is None else _to_text(raw)
+    low, high, options = domain.low, domain.high, domain.options
+
+    def made(
+        value: bool | float | str | None,
+        applicable: bool,
+        error: str | None = None,
+        exact: Decimal | None = None,
+    ) -> MetricValue:
+        return MetricValue(name, text, value, rt, applicable, why, error, low, high, options, exact)
+
+    if not_applicable:
+        return made(None, False)
+    kind = _TYPE_KINDS.get(rt)
+    try:
+        if isinstance(raw, str) and len(raw) < 8 and raw.strip().casefold() == NA_WORD:
+            if kind != "enum" or not options or NA_WORD not in _folded(options):
+                return made(None, False)
+            value: bool | float | str | None = raw.strip()
+            applicable = True
+        else:
+            value, applicable = _parse(raw, kind)
+        if not applicable or value is None:
+            return made(value, applicable)
+        exact = _exact(raw, value) if isinstance(value, float) else None
+        if kind != "raw" and (low is not None or high is not None or options):
+            _within(raw, value, exact, domain)
+    except ValueError as exc:
+        return made(None, True, str(exc))
+    return made(value, applicable, exact=exact)
