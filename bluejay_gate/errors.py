@@ -13,11 +13,13 @@
         │   ├── ServerError         5xx, after retries
         │   ├── TransportError      connect/read errors, after retries
         │   └── ResponseError       a 2xx whose body is not what the API documents
-        ├── ResolveError        agent/simulation lookup failed (ambiguous name, wrong agent)
-        ├── GateTimeout         the run's time budget ran out
-        └── Cancelled           SIGINT / SIGTERM
+        └── ResolveError        agent/simulation lookup failed (ambiguous name, wrong agent)
 
-A failed gate is a result (a ``Verdict`` with exit code 1), never an exception.
+A failed gate is a result (a ``Verdict`` with exit code 1), never an exception; so are a
+timeout and a cancel once anything was queued (the ``Verdict``'s errors, exit 3), and a
+``SpecError`` raised by the checks before paying (a threshold the metric definitions show
+cannot be judged: exit 2, nothing queued). Outside the tree: ``report.ReportWriteError``
+(an ``OSError`` naming each report that could not be written; the gate makes it exit 3).
 Messages say what failed, where, and how to fix it. No message ever contains the API
 key: the client never formats request headers into errors.
 """
@@ -110,11 +112,3 @@ class ResponseError(ApiError):
 
 class ResolveError(NoVerdictError):
     """The spec's agent or simulations could not be resolved unambiguously."""
-
-
-class GateTimeout(NoVerdictError):
-    """The gate's time budget ran out before every conversation was scored."""
-
-
-class Cancelled(NoVerdictError):
-    """The gate was interrupted by SIGINT or SIGTERM."""
