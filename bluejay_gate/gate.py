@@ -30,9 +30,11 @@ from bluejay_gate.report import ReportWriteError, RunInfo, write_reports
 from bluejay_gate.report.console import render_verdict_block
 from bluejay_gate.report.summary import render_summary
 from bluejay_gate.run.agent_sync import AgentPlan, apply_plan, plan_agent
-from bluejay_gate.run.poll import Job, Poller, PollOutcome, Tracker, end_unfinished
+from bluejay_gate.run.ending import end_unfinished
+from bluejay_gate.run.poll import Poller
 from bluejay_gate.run.preflight import read_definitions, read_facts
 from bluejay_gate.run.simulations import ResolvedSimulation, refuse_duplicates, resolve_simulations
+from bluejay_gate.run.tracking import Job, PollOutcome, Tracker
 from bluejay_gate.spec.load import SimulationSpec, Spec, load_spec
 from bluejay_gate.verdict import definitions as preflight
 from bluejay_gate.verdict.evaluate import SimulationInput, evaluate, evaluate_simulation
