@@ -36,6 +36,8 @@ BUILTIN_NUMBER = (
 BUILTIN_ENUM = ("sentiment_label",)
 RUN_LEVEL = ("score",)
 BUILTIN_NAMES = (*BUILTIN_BOOLEAN, *BUILTIN_NUMBER, *BUILTIN_ENUM)
+# Every name that is not a custom metric: Bluejay fills these itself.
+NOT_CUSTOM = frozenset((*BUILTIN_NAMES, *RUN_LEVEL))
 
 BUILTIN_BOOL_TYPE = "builtin_bool"
 BUILTIN_NUMBER_TYPE = "builtin_number"

@@ -1,5 +1,7 @@
-"""A simulation result as the gate keeps it once read (``ReadResult``): ids, status,
-links and every metric, without the raw JSON it came in."""
+"""What the gate keeps of Bluejay's answers once read, for the verdict: one simulation
+result (``ReadResult``: ids, status, links and every metric, without the raw JSON it came
+in) and one run (``RunSummary``: id, status, counters). The API's wire models never get
+past the run stage."""
 
 from __future__ import annotations
 
@@ -33,3 +35,14 @@ class ReadResult:
     @property
     def metrics(self) -> dict[str, MetricValue]:
         return self.found.metrics
+
+
+@dataclass(frozen=True, slots=True)
+class RunSummary:
+    """What the verdict reads of one run once it settled: its id, status and Bluejay's
+    own counters (``tests_passed`` / ``total_tests``, the run-level ``score``)."""
+
+    id: str
+    status: str | None = None
+    total_tests: int | None = None
+    tests_passed: int | None = None

@@ -1,4 +1,6 @@
-"""Read what ``preflight`` checks, before anything is changed or queued (the I/O edge).
+"""The checks before paying, at the I/O edge: read what ``verdict.definitions`` checks,
+before anything is changed or queued, and refuse the spec (``SpecError``, exit 2) when a
+threshold cannot be judged (``check_before_paying``).
 
 - The custom metric definitions: the agent's (``GET /v1/custom-metrics?agent_id=``), and
   the organisation's whole list only when a threshold names a metric the agent's lacks.
@@ -13,21 +15,49 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
+from bluejay_gate import events
 from bluejay_gate.bluejay.models import CustomMetric
-from bluejay_gate.errors import ApiError, AuthError
+from bluejay_gate.errors import ApiError, AuthError, SpecError
 from bluejay_gate.run.simulations import ResolvedSimulation
 from bluejay_gate.spec.load import Spec
-from bluejay_gate.verdict.definitions import (
-    Definitions,
-    MetricDefinition,
-    SimulationFacts,
-    needed_metrics,
-)
+from bluejay_gate.verdict import definitions
+from bluejay_gate.verdict.costs import SimulationCost, plan_costs
+from bluejay_gate.verdict.definitions import needed_metrics
+from bluejay_gate.verdict.facts import Definitions, MetricDefinition, SimulationFacts
 
 
 class PreflightApi(Protocol):
     def list_custom_metrics(self, agent_id: str | None = None) -> list[CustomMetric]: ...
     def count_digital_humans(self, simulation_id: str) -> int: ...
+
+
+def check_before_paying(
+    api: PreflightApi,
+    spec: Spec,
+    agent_id: str | None,
+    sims: Sequence[ResolvedSimulation],
+    emit: events.Emit,
+) -> list[SimulationCost]:
+    """Check every threshold against Bluejay's definitions before paying; a threshold
+    that cannot be judged is a ``SpecError`` (exit 2). Returns the cost plan."""
+
+    def warn(message: str) -> None:
+        emit(events.Warning(message))
+
+    found = read_definitions(api, spec, agent_id, warn)
+    facts = read_facts(api, spec, sims, warn)
+    problems = definitions.check(spec, found, facts)
+    if problems:
+        first = problems[0]
+        for problem in problems[1:]:  # each in full; the error line ends with the first
+            emit(events.Info(definitions.located(problem, str(spec.path))))
+        raise SpecError(
+            definitions.summary(problems),
+            file=str(spec.path),
+            line=first.line,
+            key=first.metric,
+        )
+    return plan_costs(spec, facts)
 
 
 def read_definitions(

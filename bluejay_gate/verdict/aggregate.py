@@ -9,8 +9,9 @@ Decisions:
 - Aggregates by kind of value: booleans take ``rate``/``pass_rate``, ``fail_rate``,
   ``fail_count``, ``count``; numbers take ``mean``, ``median``, ``min``, ``max``,
   ``pNN``, ``count``; enum strings take ``share(VALUE)`` and ``count``. Anything else is
-  a type mismatch (no verdict) naming what the metric supports. ``qualitative`` and
-  ``json`` metrics cannot be aggregated at all. ``value`` is for the run-level ``score``.
+  a type mismatch (no verdict) naming what the metric supports (``value_kinds``).
+  ``qualitative`` and ``json`` metrics cannot be aggregated at all. ``value`` is for the
+  run-level ``score``.
 - ``median`` of an even number of samples is the mean of the two middle ones.
 - ``pNN`` is nearest-rank: the smallest sample with at least NN% of samples at or below it.
 - Not-applicable samples leave the denominator and are counted; a malformed sample (a value
@@ -28,7 +29,6 @@ Decisions:
 from __future__ import annotations
 
 import decimal
-import difflib
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -36,43 +36,26 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import TypeVar
 
-from bluejay_gate.model.values import Kind, MetricValue, kind_of, type_kind
+from bluejay_gate.model.values import Kind, MetricValue
 from bluejay_gate.spec.thresholds import Aggregate, Check, Op
 from bluejay_gate.verdict.stats import sample_sd
+from bluejay_gate.verdict.value_kinds import (
+    KIND_WORDS,
+    aggregate_word,
+    kinds_of,
+    malformed,
+    mismatch,
+    type_names,
+    unknown_share,
+)
 
 WORST_LIMIT = 5
-_MALFORMED_SHOWN = 3
 
-SUPPORTED: dict[Kind, tuple[Aggregate, ...]] = {
-    "boolean": (Aggregate.RATE, Aggregate.FAIL_RATE, Aggregate.FAIL_COUNT, Aggregate.COUNT),
-    "number": (
-        Aggregate.MEAN,
-        Aggregate.MEDIAN,
-        Aggregate.MIN,
-        Aggregate.MAX,
-        Aggregate.PERCENTILE,
-        Aggregate.COUNT,
-    ),
-    "enum": (Aggregate.SHARE, Aggregate.COUNT),
-    "raw": (),
-}
-_KIND_WORDS: dict[Kind, str] = {
-    "boolean": "boolean",
-    "number": "numeric",
-    "enum": "enum",
-    "raw": "free-text",
-}
-_AGGREGATE_WORDS = {
-    Aggregate.RATE: "rate/pass_rate",
-    Aggregate.PERCENTILE: "pNN",
-    Aggregate.SHARE: "share(VALUE)",
-}
 RATIO_AGGREGATES = frozenset({Aggregate.RATE, Aggregate.FAIL_RATE, Aggregate.SHARE})
 # Exact sums: enough digits for any finite double (1e308 + 1e-300 needs ~630).
 _EXACT = decimal.Context(
     prec=decimal.MAX_PREC, Emax=decimal.MAX_EMAX, Emin=decimal.MIN_EMIN, traps=[]
 )
-_SHOWN_VALUES = 10
 _Ordered = TypeVar("_Ordered", float, Decimal)
 
 
@@ -90,10 +73,6 @@ class AggregateResult:
     sd: float | None = None  # sample standard deviation, for ``mean`` over 2+ samples
     # the observed value exactly (what the point comparison uses); ``observed`` is its float
     exact: Fraction | None = None
-
-
-def aggregate_word(aggregate: Aggregate) -> str:
-    return _AGGREGATE_WORDS.get(aggregate, aggregate.value)
 
 
 def nearest_rank(values: Sequence[_Ordered], pct: float) -> _Ordered:
@@ -120,62 +99,6 @@ def median(values: Sequence[float]) -> float:
     if len(ordered) % 2:
         return ordered[mid]
     return (ordered[mid - 1] + ordered[mid]) / 2
-
-
-def _kinds(values: Sequence[MetricValue]) -> list[Kind]:
-    seen: list[Kind] = []
-    checked: set[str] = set()  # a known response_type decides the kind of all its values
-    for value in values:
-        if value.response_type in checked:
-            continue
-        kind = kind_of(value)
-        if type_kind(value.response_type) is not None:
-            checked.add(value.response_type)
-        if kind is not None and kind not in seen:
-            seen.append(kind)
-    return seen
-
-
-def _type_names(values: Sequence[MetricValue], kind: Kind) -> str:
-    names = sorted({v.response_type for v in values if v.response_type and kind_of(v) == kind})
-    return "/".join(names) or _KIND_WORDS[kind]
-
-
-def _mismatch(check: Check, kind: Kind, values: Sequence[MetricValue]) -> str | None:
-    """Why ``check.aggregate`` does not apply to values of ``kind``, or ``None``."""
-    metric = check.metric
-    if kind != "raw" and check.aggregate in SUPPORTED[kind]:
-        return None
-    if kind == "boolean" and check.aggregate is Aggregate.PASSES:
-        return None
-    types = _type_names(values, kind)
-    if kind == "raw":
-        return (
-            f"'{metric}' is a {types} metric: free-text values cannot be aggregated; "
-            "remove this threshold or gate on a pass_fail, yes_no, quantitative or enum metric"
-        )
-    if check.aggregate is Aggregate.VALUE:
-        return (
-            f"'value' applies only to the run-level 'score'; for '{metric}' ({types}) use one "
-            f"of: {', '.join(aggregate_word(a) for a in SUPPORTED[kind])}"
-        )
-    if check.aggregate not in SUPPORTED[kind]:
-        return (
-            f"{aggregate_word(check.aggregate)} does not apply to '{metric}' "
-            f"({types}, {_KIND_WORDS[kind]} values); use one of: "
-            f"{', '.join(aggregate_word(a) for a in SUPPORTED[kind])}"
-        )
-    return None
-
-
-def _malformed(check: Check, bad: Sequence[tuple[str, MetricValue]]) -> str:
-    shown = "; ".join(f"result {rid}: {v.error}" for rid, v in bad[:_MALFORMED_SHOWN])
-    more = f"; and {len(bad) - _MALFORMED_SHOWN} more" if len(bad) > _MALFORMED_SHOWN else ""
-    noun = "value" if len(bad) == 1 else "values"
-    return (
-        f"{len(bad)} unreadable {noun} of '{check.metric}' ({shown}{more}); "
-        "fix the metric's response type or values in Bluejay, then re-run"
-    )
 
 
 def _too_high_is_bad(
@@ -226,37 +149,6 @@ def _counted(
     if check.aggregate in RATIO_AGGREGATES:
         return test, Fraction(hits, len(samples)), hits
     return test, Fraction(hits), hits
-
-
-def _unknown_share(check: Check, values: Sequence[MetricValue]) -> str | None:
-    """Why ``share(VALUE)`` cannot be meant: VALUE is no declared option and no
-    conversation has it (a typo, or a value renamed in Bluejay). ``None`` when fine."""
-    wanted = (check.share_value or "").strip().casefold()
-    options: dict[str, str] = {}
-    seen: dict[str, str] = {}
-    for v in values:
-        for option in v.options or ():
-            options.setdefault(option.strip().casefold(), option.strip())
-        if v.applicable and isinstance(v.value, str):
-            seen.setdefault(v.value.strip().casefold(), v.value.strip())
-    if wanted in options or wanted in seen:
-        return None
-    known = {**seen, **options}
-    close = difflib.get_close_matches(wanted, list(known), n=3, cutoff=0.6)
-    where = (
-        f"not one of the declared options of '{check.metric}' "
-        f"({', '.join(repr(o) for o in options.values())}) and no conversation has it"
-        if options
-        else f"a value no conversation of '{check.metric}' has"
-    )
-    listed = sorted(seen.values(), key=str.casefold)
-    observed = ", ".join(repr(v) for v in listed[:_SHOWN_VALUES])
-    more = ", ..." if len(listed) > _SHOWN_VALUES else ""
-    hint = f"did you mean {', '.join(repr(known[c]) for c in close)}? " if close else ""
-    return (
-        f"share({check.share_value}): {check.share_value!r} is {where}; {hint}"
-        f"values observed: {observed or 'none'}{more}; fix the value in the threshold"
-    )
 
 
 def _decimal(value: MetricValue) -> Decimal:
@@ -338,25 +230,25 @@ def aggregate(
     pairs = list(zip(ids, values, strict=True))
     not_applicable = sum(1 for v in values if not v.applicable)
     applicable = [(rid, v) for rid, v in pairs if v.applicable and v.error is None]
-    malformed = [(rid, v) for rid, v in pairs if v.applicable and v.error is not None]
+    unreadable = [(rid, v) for rid, v in pairs if v.applicable and v.error is not None]
 
     def no_verdict(reason: str, kind: Kind | None = None) -> AggregateResult:
         return AggregateResult(None, len(applicable), not_applicable, reason=reason, kind=kind)
 
-    kinds = _kinds(values)
+    kinds = kinds_of(values)
     if len(kinds) > 1:
-        described = ", ".join(f"{_KIND_WORDS[k]} ({_type_names(values, k)})" for k in kinds)
+        described = ", ".join(f"{KIND_WORDS[k]} ({type_names(values, k)})" for k in kinds)
         return no_verdict(
             f"'{check.metric}' has values of different types across conversations: "
             f"{described}; give the metric one response type in Bluejay"
         )
     kind = kinds[0] if kinds else None
-    if kind is not None and (why := _mismatch(check, kind, values)):
+    if kind is not None and (why := mismatch(check, kind, values)):
         return no_verdict(why, kind)
     if kind is None and check.aggregate is Aggregate.VALUE:
         return no_verdict(f"'value' applies only to the run-level 'score', not to '{check.metric}'")
-    if malformed:
-        return no_verdict(_malformed(check, malformed), kind)
+    if unreadable:
+        return no_verdict(malformed(check, unreadable), kind)
     if not applicable:
         if not_applicable:
             return no_verdict(
@@ -372,7 +264,7 @@ def aggregate(
         Aggregate.FAIL_COUNT,
         Aggregate.PASSES,
     ):
-        if check.aggregate is Aggregate.SHARE and (why := _unknown_share(check, values)):
+        if check.aggregate is Aggregate.SHARE and (why := unknown_share(check, values)):
             return no_verdict(why, kind)
         test, exact, hits = _counted(check, applicable)
         worst: tuple[str, ...] = ()

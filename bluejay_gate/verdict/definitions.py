@@ -1,6 +1,6 @@
-"""Check before paying: every threshold against Bluejay's metric definitions, and the plan's cost.
+"""Check before paying: every threshold against Bluejay's metric definitions.
 
-Pure: no I/O. The gate reads the facts (``preflight_read``) before the first
+Pure: no I/O. The run stage reads the facts (``run.preflight``) before the first
 ``queue-simulation-run`` and hands them here:
 
 - ``Definitions``: the custom metrics read (the agent's, plus the organisation's when a
@@ -13,121 +13,35 @@ a metric that does not exist (with "did you mean"), one the simulation does not 
 an aggregate its ``response_type`` cannot have, a ``share(VALUE)`` that is not an option,
 a ``%`` on a scale that goes past 1, a ``min_samples`` the run cannot reach. Bluejay's
 built-in metrics are not looked up, but their aggregates must fit their known kind.
-``plan_costs`` says how many conversations each simulation would queue.
+The kind rules are ``kind_checks``; what the plan costs is ``costs``.
 """
 
 from __future__ import annotations
 
 import difflib
-import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 
-from bluejay_gate.model.metric_names import BUILTIN_BOOLEAN, BUILTIN_ENUM, BUILTIN_NUMBER, RUN_LEVEL
+from bluejay_gate.model.metric_names import (
+    BUILTIN_BOOLEAN,
+    BUILTIN_ENUM,
+    BUILTIN_NUMBER,
+    NOT_CUSTOM,
+    RUN_LEVEL,
+)
 from bluejay_gate.model.values import Kind, type_kind
 from bluejay_gate.spec.load import SimulationSpec, Spec
-from bluejay_gate.spec.thresholds import EACH_WORDS, Aggregate, Check
-from bluejay_gate.verdict.aggregate import SUPPORTED, aggregate_word
+from bluejay_gate.spec.thresholds import Check
+from bluejay_gate.verdict.costs import how_many, reachable
+from bluejay_gate.verdict.facts import Definitions, MetricDefinition, Problem, SimulationFacts
+from bluejay_gate.verdict.kind_checks import kind_problems
 
-BUILTINS = frozenset((*BUILTIN_BOOLEAN, *BUILTIN_NUMBER, *BUILTIN_ENUM, *RUN_LEVEL))
 _BUILTIN_KINDS: dict[str, Kind] = {
     **dict.fromkeys(BUILTIN_BOOLEAN, "boolean"),
     **dict.fromkeys(BUILTIN_NUMBER, "number"),
     **dict.fromkeys(BUILTIN_ENUM, "enum"),
 }
-_SCALED = frozenset(
-    {Aggregate.MEAN, Aggregate.MEDIAN, Aggregate.MIN, Aggregate.MAX, Aggregate.PERCENTILE}
-)
-_KIND_WORDS: dict[Kind, str] = {
-    "boolean": "pass/fail",
-    "number": "numeric",
-    "enum": "enum",
-    "raw": "free-text",
-}
-_NUMBER_AT_END = re.compile(r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?\s*%\s*$")
 SUFFIX = "nothing was queued"
 MAX_LISTED = 3  # further problems are counted, not spelled out
-
-
-@dataclass(frozen=True, slots=True)
-class MetricDefinition:
-    """One ``CustomMetricResponse``, as much of it as the checks need."""
-
-    name: str
-    response_type: str = ""
-    id: str | None = None
-    min_value: float | None = None
-    max_value: float | None = None
-    enum_options: tuple[str, ...] | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Definitions:
-    """The definitions read. ``complete``: the organisation's whole list is among them
-    (or every name the spec needs was found), so a name not here does not exist."""
-
-    metrics: tuple[MetricDefinition, ...]
-    complete: bool = True
-    where: str = "the agent's or the organisation's custom metrics"
-
-    def named(self, name: str) -> list[MetricDefinition]:
-        return [m for m in self.metrics if m.name == name]
-
-
-@dataclass(frozen=True, slots=True)
-class SimulationFacts:
-    """What Bluejay says about one simulation; ``None`` is "unknown"."""
-
-    label: str
-    simulation_id: str
-    digital_humans: int | None = None
-    selected_metric_ids: frozenset[str] | None = None
-    runs_per_digital_human: int | None = None  # the simulation's own setting
-
-
-@dataclass(frozen=True, slots=True)
-class Problem:
-    """A threshold that cannot be judged: spec line, metric, one-line message."""
-
-    line: int | None
-    metric: str
-    message: str
-
-
-@dataclass(frozen=True, slots=True)
-class SimulationCost:
-    """Conversations one simulation would queue: digital humans × repeats (first look),
-    and the most it can reach with early stopping."""
-
-    label: str
-    simulation_id: str
-    digital_humans: int | None
-    repeats: int
-    max_repeats: int | None = None
-
-    @property
-    def conversations(self) -> int | None:
-        return None if self.digital_humans is None else self.digital_humans * self.repeats
-
-    @property
-    def most(self) -> int | None:
-        """Conversations at most (``max_repeats``), ``None`` when unknown."""
-        if self.digital_humans is None:
-            return None
-        return self.digital_humans * max(self.repeats, self.max_repeats or self.repeats)
-
-    def describe(self) -> str:
-        if self.conversations is None:
-            return "unknown conversations (the digital humans could not be read)"
-        n = self.most if self.most is not None and self.most > self.conversations else None
-        per = f"{self.digital_humans} digital human{'s' if self.digital_humans != 1 else ''}"
-        if n is not None:
-            return (
-                f"{self.conversations} to up to {n} conversations ({per} × {self.repeats}, "
-                f"up to {self.max_repeats} while inconclusive)"
-            )
-        word = "conversation" if self.conversations == 1 else "conversations"
-        return f"{self.conversations} {word} ({per} × {self.repeats})"
 
 
 def needed_metrics(spec: Spec) -> list[str]:
@@ -135,66 +49,9 @@ def needed_metrics(spec: Spec) -> list[str]:
     names: dict[str, None] = {}
     for sim in spec.simulations:
         for c in spec.checks_for(sim):
-            if c.metric not in BUILTINS:
+            if c.metric not in NOT_CUSTOM:
                 names.setdefault(c.metric)
     return list(names)
-
-
-def first_repeats(sim: SimulationSpec, facts: SimulationFacts | None = None) -> int:
-    """Conversations per digital human in the first look: ``repeat``, else the spec's
-    ``runs_per_digital_human``, else the simulation's own setting, else 1."""
-    if sim.repeat > 1:
-        return sim.repeat
-    option = sim.queue_options.get("runs_per_digital_human")
-    if isinstance(option, int) and not isinstance(option, bool) and option >= 1:
-        return option
-    if sim.max_repeats is not None:
-        return 1  # the gate sends 1 explicitly (gate.build_jobs)
-    if facts is not None and facts.runs_per_digital_human is not None:
-        return facts.runs_per_digital_human
-    return 1
-
-
-def most_repeats(sim: SimulationSpec, facts: SimulationFacts | None = None) -> int:
-    """Conversations per digital human at most: ``max_repeats`` when set."""
-    return max(first_repeats(sim, facts), sim.max_repeats or 0)
-
-
-def digital_humans(sim: SimulationSpec, facts: SimulationFacts | None) -> int | None:
-    """The spec's own ``digital_human_ids`` count, else what Bluejay said."""
-    if sim.digital_human_ids is not None:
-        return len(sim.digital_human_ids)
-    return None if facts is None else facts.digital_humans
-
-
-def plan_costs(spec: Spec, facts: Sequence[SimulationFacts]) -> list[SimulationCost]:
-    """One ``SimulationCost`` per simulation, in spec order."""
-    return [
-        SimulationCost(
-            label=f.label,
-            simulation_id=f.simulation_id,
-            digital_humans=digital_humans(sim, f),
-            repeats=first_repeats(sim, f),
-            max_repeats=sim.max_repeats,
-        )
-        for sim, f in zip(spec.simulations, facts, strict=True)
-    ]
-
-
-def describe_total(costs: Sequence[SimulationCost]) -> str:
-    """``"16 conversations"``, ``"16 to up to 48 conversations"`` or ``"unknown (...)"``."""
-    unknown = [c.label for c in costs if c.conversations is None]
-    if unknown:
-        known = sum(c.conversations or 0 for c in costs)
-        return (
-            f"unknown (the digital humans of {', '.join(unknown)} could not be read; "
-            f"{known} conversations for the rest)"
-        )
-    first = sum(c.conversations or 0 for c in costs)
-    most = sum(c.most or 0 for c in costs)
-    if most > first:
-        return f"{first} to up to {most} conversations"
-    return f"{first} conversation{'s' if first != 1 else ''}"
 
 
 def check(
@@ -273,13 +130,13 @@ def _check_one(
                 )
             kind = type_kind(definition.response_type)
     if kind is not None:
-        out.extend(_kind_problems(c, kind, definition))
-    samples = _reachable(sim, facts)
+        out.extend(kind_problems(c, kind, definition))
+    samples = reachable(sim, facts)
     if c.min_samples is not None and samples is not None and c.min_samples > samples:
         out.append(
             f"min_samples {c.min_samples} cannot be reached: {facts.label} queues at most "
             f"{samples} conversation{'s' if samples != 1 else ''} "
-            f"({_how_many(sim, facts)}): lower min_samples to {samples} or fewer, or add "
+            f"({how_many(sim, facts)}): lower min_samples to {samples} or fewer, or add "
             "digital humans or repeats"
         )
     return out
@@ -294,19 +151,6 @@ def _pick(found: list[MetricDefinition], selected: frozenset[str] | None) -> Met
     return found[0]
 
 
-def _reachable(sim: SimulationSpec, facts: SimulationFacts) -> int | None:
-    humans = digital_humans(sim, facts)
-    return None if humans is None else humans * most_repeats(sim, facts)
-
-
-def _how_many(sim: SimulationSpec, facts: SimulationFacts) -> str:
-    humans = digital_humans(sim, facts)
-    source = "listed in digital_human_ids" if sim.digital_human_ids is not None else "in Bluejay"
-    return (
-        f"{humans} digital human{'s' if humans != 1 else ''} {source} × {most_repeats(sim, facts)}"
-    )
-
-
 def _not_found(name: str, definitions: Definitions) -> str:
     names = sorted({m.name for m in definitions.metrics})
     close = [n for n in names if n.casefold() == name.casefold()]
@@ -316,67 +160,4 @@ def _not_found(name: str, definitions: Definitions) -> str:
         f"no custom metric named {name!r} among {definitions.where} "
         f"({len(names)} read){hint} Metric names are exact: fix the name in the spec, or "
         "create the metric in Bluejay"
-    )
-
-
-def _kind_problems(c: Check, kind: Kind, definition: MetricDefinition | None) -> list[str]:
-    what = f"{c.metric!r} ({definition.response_type if definition else 'built-in'}, "
-    what += f"{_KIND_WORDS[kind]})"
-    if kind == "raw":
-        return [
-            f"{what} holds free text, which no threshold can aggregate: remove this threshold "
-            "or gate on a pass_fail, yes_no, quantitative or enum metric"
-        ]
-    if c.per_digital_human:
-        if kind != "boolean":
-            return [
-                f"each_digital_human rules ({EACH_WORDS}) count passes, but {what} is not "
-                f"pass/fail: use one of {_allowed(kind)} over all conversations instead"
-            ]
-        return []
-    if c.aggregate not in SUPPORTED[kind]:
-        return [
-            f"{aggregate_word(c.aggregate)} does not apply to {what}: use one of {_allowed(kind)}"
-        ]
-    out: list[str] = []
-    if c.aggregate is Aggregate.SHARE and definition is not None and definition.enum_options:
-        out.extend(_share_problem(c, definition.enum_options))
-    if (
-        c.percent
-        and c.aggregate in _SCALED
-        and definition is not None
-        and definition.max_value is not None
-        and definition.max_value > 1
-    ):
-        out.append(_scale_problem(c, definition))
-    return out
-
-
-def _allowed(kind: Kind) -> str:
-    return ", ".join(aggregate_word(a) for a in SUPPORTED[kind])
-
-
-def _share_problem(c: Check, options: tuple[str, ...]) -> list[str]:
-    value = c.share_value or ""
-    if value.casefold() in {o.casefold() for o in options}:
-        return []
-    folded = {o.casefold(): o for o in options}
-    close = [folded[n] for n in difflib.get_close_matches(value.casefold(), list(folded), n=3)]
-    hint = f": did you mean {', '.join(repr(n) for n in close)}?" if close else "."
-    return [
-        f"share({value}) counts a value {c.metric!r} never has{hint} Its options are "
-        f"{', '.join(repr(o) for o in options)}"
-    ]
-
-
-def _scale_problem(c: Check, definition: MetricDefinition) -> str:
-    top = definition.max_value or 0.0
-    bottom = definition.min_value
-    scale = f"{bottom:g} to {top:g}" if bottom is not None else f"up to {top:g}"
-    number = f"{c.threshold * top:.6g}"
-    fixed = _NUMBER_AT_END.sub(number, c.expression)
-    return (
-        f"{c.metric!r} is scored {scale}, so {c.expression!r} compares it with "
-        f"{c.threshold:g} and would pass or fail on the scale, not the share: "
-        f"{c.threshold * 100:g}% of {top:g} is {number}; write {fixed!r}"
     )

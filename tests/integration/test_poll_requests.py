@@ -9,7 +9,8 @@ from collections import Counter
 
 from bluejay_gate.bluejay.client import BluejayClient
 from bluejay_gate.model.results import ReadResult
-from bluejay_gate.run.poll import Job, Poller
+from bluejay_gate.run.poll import Poller
+from bluejay_gate.run.tracking import Job
 
 KEY = "poll-key"
 RESULT = "/v1/retrieve-simulation-result/"

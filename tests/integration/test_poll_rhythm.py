@@ -11,7 +11,8 @@ from collections import defaultdict
 
 from bluejay_gate.bluejay.client import BluejayClient
 from bluejay_gate.bluejay.retry import RetryPolicy
-from bluejay_gate.run.poll import Job, Poller
+from bluejay_gate.run.poll import Poller
+from bluejay_gate.run.tracking import Job
 
 KEY = "rhythm-key"
 RESULTS = "/v1/retrieve-simulation-results/"

@@ -6,15 +6,14 @@ from typing import Any
 
 import pytest
 
-from bluejay_gate.bluejay.models import RunStatus, SimulationResult
+from bluejay_gate.bluejay.models import SimulationResult
+from bluejay_gate.bluejay.results import read_result
+from bluejay_gate.model.results import RunSummary
 from bluejay_gate.spec.thresholds import Check, Op, Severity, parse_expression
-from bluejay_gate.verdict.evaluate import (
-    SimulationInput,
-    evaluate,
-    evaluate_simulation,
-    result_sort_key,
-)
+from bluejay_gate.verdict.evaluate import evaluate, evaluate_simulation
+from bluejay_gate.verdict.inputs import SimulationInput
 from bluejay_gate.verdict.model import Outcome, SimulationVerdict, Verdict
+from bluejay_gate.verdict.stability import result_sort_key
 
 SIM = "4821"
 RUN = "77"
@@ -95,19 +94,9 @@ def result(
 
 def run(
     rid: str = RUN, status: str = "COMPLETED", total: int | None = 10, passed: int | None = 8
-) -> RunStatus:
-    """A SimulationRunResultResponse with Bluejay's counters."""
-    return RunStatus.model_validate(
-        {
-            "id": rid,
-            "simulation_id": SIM,
-            "status": status,
-            "total_tests": total,
-            "tests_passed": passed,
-            "tests_failed": None if total is None or passed is None else total - passed,
-            "created_at": "2026-04-01T12:00:00Z",
-        }
-    )
+) -> RunSummary:
+    """A settled run with Bluejay's counters, as the gate keeps it."""
+    return RunSummary(id=rid, status=status, total_tests=total, tests_passed=passed)
 
 
 def greetings(*values: str) -> list[SimulationResult]:
@@ -121,17 +110,18 @@ def sim(
     checks: list[Check],
     results: list[SimulationResult],
     *,
-    runs: tuple[RunStatus, ...] | None = None,
+    runs: tuple[RunSummary, ...] | None = None,
     label: str = "Billing regressions",
     **extra: Any,
 ) -> SimulationInput:
-    """A SimulationInput for one run of simulation 4821."""
+    """A SimulationInput for one run of simulation 4821, its results read as the poller
+    reads them."""
     return SimulationInput(
         label=label,
         simulation_id=SIM,
         checks=tuple(checks),
         runs=runs if runs is not None else (run(),),
-        results=tuple(results),
+        results=tuple(read_result(r) for r in results),
         **extra,
     )
 

@@ -13,7 +13,8 @@ from typing import Any
 
 from bluejay_gate.bluejay.models import QueuedRun, RunResults, SimulationResult
 from bluejay_gate.model.results import ReadResult
-from bluejay_gate.run.poll import Job, Poller, PollOutcome
+from bluejay_gate.run.poll import Poller
+from bluejay_gate.run.tracking import Job, PollOutcome
 
 
 def _result(rid: str, status: str, polite: str | None, why: str = "") -> dict[str, Any]:

@@ -7,18 +7,14 @@ from pathlib import Path
 import pytest
 
 from bluejay_gate.spec.load import Spec, load_spec
+from bluejay_gate.verdict.costs import SimulationCost, describe_total, plan_costs
 from bluejay_gate.verdict.definitions import (
-    Definitions,
-    MetricDefinition,
-    SimulationCost,
-    SimulationFacts,
     check,
-    describe_total,
     located,
     needed_metrics,
-    plan_costs,
     summary,
 )
+from bluejay_gate.verdict.facts import Definitions, MetricDefinition, SimulationFacts
 
 DEFS = Definitions(
     (

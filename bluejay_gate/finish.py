@@ -1,0 +1,165 @@
+"""The end of a run, on every path: the run's facts for the reports (``run_info``), the
+reports written and the verdict printed (``finish``, with GitHub Actions' annotations,
+step summary and outputs when running there), or the dry run's plan (``print_plan``).
+
+Writes files and the console; decides nothing (the exit code is the verdict's, or 3 when
+a report could not be written).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TextIO
+
+from bluejay_gate import __version__
+from bluejay_gate.ci import github
+from bluejay_gate.errors import EXIT_NO_VERDICT
+from bluejay_gate.options import GateOptions
+from bluejay_gate.report import ReportWriteError, RunInfo, write_reports
+from bluejay_gate.report.console import render_verdict_block
+from bluejay_gate.report.summary import render_summary
+from bluejay_gate.run.agent_sync import AgentPlan
+from bluejay_gate.run.simulations import ResolvedSimulation
+from bluejay_gate.spec.load import Spec
+from bluejay_gate.verdict.costs import SimulationCost, describe_total
+from bluejay_gate.verdict.model import Verdict
+
+
+def run_info(  # noqa: PLR0917 - called in two places, positional is clearest
+    opts: GateOptions,
+    started: datetime,
+    plan: AgentPlan | None,
+    agent_name: str,
+    run_ids: Sequence[str] = (),
+    check_lines: Mapping[str, int] | None = None,
+) -> RunInfo:
+    """The run's facts the reports show (agent, action, runs, times)."""
+    action = None
+    if plan is not None:
+        past = {"create": "created", "update": "updated", "unchanged": "unchanged"}
+        future = {"create": "would create", "update": "would update", "unchanged": "unchanged"}
+        action = (future if opts.dry_run else past)[plan.action]
+    return RunInfo(
+        spec_path=str(opts.spec_path),
+        version=__version__,
+        base_url=opts.base_url,
+        agent_id=plan.agent_id if plan else None,
+        agent_name=agent_name,
+        agent_action=action,
+        changed_fields=plan.changed if plan else (),
+        run_ids=tuple(run_ids),
+        started_at=started,
+        finished_at=datetime.now(UTC),
+        dry_run=opts.dry_run,
+        check_lines=dict(check_lines or {}),
+    )
+
+
+@contextlib.contextmanager
+def _collector_skips_what_is_kept() -> Iterator[None]:
+    """Everything alive now (the verdict, every result read) lives to the end of the run:
+    freeze it, so the cyclic collector does not walk a big run's million objects again
+    and again while the reports are rendered (a second or so after the final poll)."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
+def finish(
+    opts: GateOptions,
+    verdict: Verdict,
+    info: RunInfo,
+    *,
+    out: TextIO,
+    env: Mapping[str, str],
+    color: bool,
+) -> tuple[int, list[Path]]:
+    """Write the reports and print the verdict; the exit code (3 when a report could not
+    be written: CI must not pass on a verdict nobody can read) and the files written."""
+    code = verdict.exit_code
+    written: list[Path]
+    try:
+        with _collector_skips_what_is_kept():
+            written = write_reports(
+                verdict, info, junit=opts.junit, report=opts.report, summary=opts.summary
+            )
+    except ReportWriteError as exc:
+        written = list(exc.written)
+        out.write(f"error: {exc}\n")
+        code = EXIT_NO_VERDICT
+    groups = github.in_actions(env)
+    out.write(render_verdict_block(verdict, info, color=color, written=written, groups=groups))
+    if github.in_actions(env):
+        _finish_github(opts, verdict, info, code, out=out, env=env)
+    out.flush()
+    return code, written
+
+
+def _finish_github(
+    opts: GateOptions,
+    verdict: Verdict,
+    info: RunInfo,
+    code: int,
+    *,
+    out: TextIO,
+    env: Mapping[str, str],
+) -> None:
+    spec_file = github.spec_path_for_annotations(str(opts.spec_path), env)
+    for line in github.error_annotations(verdict, spec_file):
+        out.write(line + "\n")
+    if summary_path := env.get("GITHUB_STEP_SUMMARY"):
+        room = github.summary_room(summary_path)
+        github.append_step_summary(summary_path, render_summary(verdict, info, max_bytes=room))
+    if output_path := env.get("GITHUB_OUTPUT"):
+        github.write_outputs(
+            output_path,
+            github.outputs_for(
+                exit_code=code,
+                agent_id=info.agent_id,
+                run_ids=info.run_ids,
+                junit=opts.junit,
+                report=opts.report,
+            ),
+        )
+
+
+def print_plan(
+    out: TextIO,
+    spec: Spec,
+    plan: AgentPlan,
+    sims: Sequence[ResolvedSimulation],
+    costs: Sequence[SimulationCost] = (),
+) -> None:
+    """The dry run's plan: the agent change and what each simulation would queue."""
+    lines = [
+        "Dry run: nothing was changed or queued.",
+        plan.describe(name=spec.agent.name, done=False),
+    ]
+    cost_of = dict(enumerate(costs))
+    for index, (sim_spec, sim) in enumerate(zip(spec.simulations, sims, strict=True)):
+        subset = (
+            f", digital humans {', '.join(sim_spec.digital_human_ids)}"
+            if sim_spec.digital_human_ids
+            else ""
+        )
+        checks = spec.checks_for(sim_spec)
+        repeats = ""
+        if sim_spec.repeat > 1 or sim_spec.max_repeats is not None:
+            repeats = f", {sim_spec.repeat} per digital human"
+            if sim_spec.max_repeats is not None and sim_spec.max_repeats > sim_spec.repeat:
+                repeats += f" (up to {sim_spec.max_repeats} while inconclusive)"
+        cost = f": {cost_of[index].describe()}" if index in cost_of else ""
+        lines.append(
+            f"would queue: {sim.label} (simulation {sim.simulation_id}{subset}){repeats}, "
+            f"{len(checks)} check{'s' if len(checks) != 1 else ''}{cost}"
+        )
+    if costs:
+        lines.append(f"in total: {describe_total(costs)}")
+    out.write("\n".join(lines) + "\n")
+    out.flush()

@@ -1,0 +1,97 @@
+"""Applying Bluejay's answers to a ``Tracker``: a poll of the whole run, a re-read of one
+result, whether the run is done, which scored results still lack custom metrics.
+
+Pure (no requests, no clock): the poller's main thread calls these with answers its
+workers fetched. The last answer counts; a result whose ``fingerprint`` did not change
+keeps its reading.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Sequence
+
+from bluejay_gate.bluejay.models import RunResults, SimulationResult
+from bluejay_gate.bluejay.results import lacks_custom_metrics, read_result
+from bluejay_gate.model import statuses
+from bluejay_gate.run.fingerprint import fingerprint
+from bluejay_gate.run.tracking import Tracker
+
+
+def duplicate_text(
+    run_id: str, result_id: str, listed: Sequence[tuple[SimulationResult, Hashable]]
+) -> str:
+    """What differs between two copies of one result in one answer."""
+    first = listed[0][0]
+    other = next(r for r, m in listed[1:] if m != listed[0][1])
+    head = f"run {run_id} listed result {result_id} twice in one answer"
+    tail = "no verdict on it until an answer lists it once"
+    if statuses.normalise(first.status) != statuses.normalise(other.status):
+        return f"{head}, as {first.status} and as {other.status}: {tail}"
+    a, b = read_result(first).metrics, read_result(other).metrics
+    for name in sorted(set(a) | set(b)):
+        left, right = a.get(name), b.get(name)
+        shown = [m.raw if m is not None else "missing" for m in (left, right)]
+        if shown[0] != shown[1]:
+            return f"{head}, with {name} {shown[0]!r} and {shown[1]!r}: {tail}"
+    return f"{head} with different content: {tail}"
+
+
+def note_lacking(tracker: Tracker) -> None:
+    """When a run is done: its scored results the bulk answer left without custom metrics."""
+    tracker.lacking = (
+        [rid for rid, r in tracker.results.items() if lacks_custom_metrics(r)]
+        if tracker.job.needs_custom_metrics
+        else []
+    )
+
+
+def apply_poll(tracker: Tracker, got: RunResults) -> None:
+    """The last answer counts: a result whose fingerprint changed (a re-evaluation,
+    new values, a new status) is read again; an unchanged one keeps its reading."""
+    tracker.run = got.simulation_run
+    results, prints = tracker.results, tracker.fingerprints
+    if not tracker.expected_results and got.results:
+        # adopted after a lost queue answer, its results unlisted: the first answer's
+        tracker.expected_results = tuple(dict.fromkeys(r.id for r in got.results))
+        tracker.notes.append(
+            f"run {tracker.run_id}'s conversations could not be listed when it was "
+            f"queued; took the {len(tracker.expected_results)} of its first answer"
+        )
+    expected = set(tracker.expected_results)
+    copies: dict[str, list[tuple[SimulationResult, Hashable]]] = {}
+    for result in got.results:
+        if result.id not in expected:  # only this run's conversations are judged
+            tracker.ignored[result.id] = None
+            continue
+        copies.setdefault(result.id, []).append((result, fingerprint(result)))
+    tracker.duplicates = {}  # the last answer counts: a clean one clears them
+    for rid, listed in copies.items():
+        result, mark = listed[0]
+        if len(listed) > 1 and any(m != mark for _, m in listed[1:]):
+            tracker.duplicates[rid] = duplicate_text(tracker.run_id, rid, listed)
+            # never the list order: a copy still in progress keeps the run polled
+            result, mark = next(
+                (c for c in listed if not statuses.result_is_final(c[0].status)), listed[0]
+            )
+        if result.id in results and prints.get(result.id) == mark:
+            continue
+        results[result.id] = read_result(result)
+        prints[result.id] = mark
+
+
+def apply_reread(tracker: Tracker, result_id: str, got: SimulationResult) -> None:
+    result = read_result(got)
+    tracker.results[result_id] = result
+    tracker.fingerprints[result_id] = fingerprint(got)
+    if not lacks_custom_metrics(result) and result_id in tracker.lacking:
+        tracker.lacking.remove(result_id)
+
+
+def is_done(tracker: Tracker) -> bool:
+    run_status = tracker.run.status if tracker.run else None
+    if statuses.normalise(run_status) in statuses.RUN_ABORTED:
+        return True
+    expected_missing = any(rid not in tracker.results for rid in tracker.expected_results)
+    if expected_missing:
+        return False
+    return statuses.run_is_done(run_status, [r.status for r in tracker.results.values()])

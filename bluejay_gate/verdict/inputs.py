@@ -1,0 +1,50 @@
+"""What the evaluator is given per simulation (``SimulationInput``, built by the run
+stage from the gate's own result model) and the view its checks read
+(``SimulationContext``). Plain data; never reads an API wire model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from bluejay_gate.model.metric_names import RUN_LEVEL
+from bluejay_gate.model.results import ReadResult, RunSummary
+from bluejay_gate.spec.thresholds import Check
+from bluejay_gate.verdict.model import Conversation, Repeats
+
+
+@dataclass(frozen=True)
+class SimulationInput:
+    """Everything the orchestrator knows about one simulation once it stops waiting."""
+
+    label: str
+    simulation_id: str
+    checks: tuple[Check, ...]
+    runs: tuple[RunSummary, ...]  # final state of each run of this simulation (usually one)
+    # every conversation of those runs, as read (a later copy of a result replaces it)
+    results: tuple[ReadResult, ...]
+    result_runs: Mapping[str, str] = field(default_factory=dict)  # result id -> run id
+    errors: tuple[str, ...] = ()  # why the orchestrator could not finish (timeout, ...)
+    # planned looks (early stopping): each check's error rate is split evenly over them
+    looks: int = 1
+    repeats: Repeats | None = None  # how the simulation was repeated, for the reports
+    notes: tuple[str, ...] = ()  # shown in the reports; change no outcome
+    # run id -> conversations that done run counts (total_tests) but never returned: not
+    # completed (they count against allow_incomplete)
+    unseen: Mapping[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SimulationContext:
+    """One simulation as its checks see it: every conversation, and those that count."""
+
+    sim: SimulationInput
+    conversations: tuple[Conversation, ...]
+    completed: tuple[Conversation, ...]
+
+    def metric_names(self) -> set[str]:
+        names = {name for c in self.conversations for name in c.metrics}
+        if self.sim.runs:
+            names.update(RUN_LEVEL)
+        return names
