@@ -33,7 +33,8 @@ from bluejay_gate.run.agent_sync import AgentPlan, apply_plan, plan_agent
 from bluejay_gate.run.poll import Job, Poller, PollOutcome, Tracker, end_unfinished
 from bluejay_gate.run.preflight import read_definitions, read_facts
 from bluejay_gate.run.simulations import ResolvedSimulation, refuse_duplicates, resolve_simulations
-from bluejay_gate.spec.load import SimulationSpec, Spec, load_spec
+from bluejay_gate.spec.load import load_spec
+from bluejay_gate.spec.resolved import SimulationSpec, Spec
 from bluejay_gate.verdict import definitions as preflight
 from bluejay_gate.verdict.evaluate import SimulationInput, evaluate, evaluate_simulation
 from bluejay_gate.verdict.model import Repeats, Verdict

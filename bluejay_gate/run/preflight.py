@@ -16,7 +16,7 @@ from typing import Protocol
 from bluejay_gate.bluejay.models import CustomMetric
 from bluejay_gate.errors import ApiError, AuthError
 from bluejay_gate.run.simulations import ResolvedSimulation
-from bluejay_gate.spec.load import Spec
+from bluejay_gate.spec.resolved import Spec
 from bluejay_gate.verdict.definitions import (
     Definitions,
     MetricDefinition,

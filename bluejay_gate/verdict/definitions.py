@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 from bluejay_gate.model.metric_names import BUILTIN_BOOLEAN, BUILTIN_ENUM, BUILTIN_NUMBER, RUN_LEVEL
 from bluejay_gate.model.values import Kind, type_kind
-from bluejay_gate.spec.load import SimulationSpec, Spec
+from bluejay_gate.spec.resolved import SimulationSpec, Spec
 from bluejay_gate.spec.thresholds import EACH_WORDS, Aggregate, Check
 from bluejay_gate.verdict.aggregate import SUPPORTED, aggregate_word
 

@@ -12,7 +12,8 @@ import pytest
 import yaml
 
 from bluejay_gate.errors import SpecError
-from bluejay_gate.spec.load import load_spec, schema_text, spec_json_schema
+from bluejay_gate.spec.load import load_spec
+from bluejay_gate.spec.schema import schema_text, spec_json_schema
 from tests.conftest import ROOT
 
 FIXTURES = ROOT / "tests" / "fixtures" / "specs"
