@@ -19,7 +19,7 @@ AGENT_TYPES = ("INBOUND", "OUTBOUND")  # OpenAPI AgentType
 AGENT_MODES = ("VOICE", "TEXT")  # OpenAPI AgentMode
 CONNECTION_TYPES = ("SMS", "HTTP_WEBHOOK", "PHONE", "SIP", "WEBSOCKET", "LIVEKIT", "PIPECAT")
 
-# The spec accepts every AgentRequest property (apimodels keeps them, in document order);
+# The spec accepts every AgentRequest property (bluejay.models keeps them, in document order);
 # it writes ``external_agent_id`` as ``external_id``.
 AGENT_REQUEST_FIELDS = AGENT_REQUEST_PROPERTIES
 
