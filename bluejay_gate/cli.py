@@ -30,7 +30,7 @@ DEFAULT_BASE_URL = "https://api.getbluejay.ai"
 
 
 def _duration(text: str) -> float:
-    from bluejay_gate.spec.load import parse_duration
+    from bluejay_gate.model.durations import parse_duration
 
     try:
         return parse_duration(text)
@@ -202,7 +202,7 @@ def cmd_validate(args: argparse.Namespace, env: Mapping[str, str], out: TextIO) 
 def cmd_schema(out: TextIO) -> int:
     import json
 
-    from bluejay_gate.spec.load import spec_json_schema
+    from bluejay_gate.spec.schema import spec_json_schema
 
     out.write(json.dumps(spec_json_schema(), indent=2) + "\n")
     return 0

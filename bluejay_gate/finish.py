@@ -24,7 +24,7 @@ from bluejay_gate.report.console import render_verdict_block
 from bluejay_gate.report.summary import render_summary
 from bluejay_gate.run.agent_sync import AgentPlan
 from bluejay_gate.run.simulations import ResolvedSimulation
-from bluejay_gate.spec.load import Spec
+from bluejay_gate.spec.resolved import Spec
 from bluejay_gate.verdict.costs import SimulationCost, describe_total
 from bluejay_gate.verdict.model import Verdict
 

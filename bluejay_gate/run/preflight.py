@@ -19,7 +19,7 @@ from bluejay_gate import events
 from bluejay_gate.bluejay.models import CustomMetric
 from bluejay_gate.errors import ApiError, AuthError, SpecError
 from bluejay_gate.run.simulations import ResolvedSimulation
-from bluejay_gate.spec.load import Spec
+from bluejay_gate.spec.resolved import Spec
 from bluejay_gate.verdict import definitions
 from bluejay_gate.verdict.costs import SimulationCost, plan_costs
 from bluejay_gate.verdict.definitions import needed_metrics

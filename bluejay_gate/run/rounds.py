@@ -15,7 +15,7 @@ from bluejay_gate.model.metric_names import NOT_CUSTOM
 from bluejay_gate.model.results import RunSummary
 from bluejay_gate.run.simulations import ResolvedSimulation
 from bluejay_gate.run.tracking import Job, PollOutcome, Tracker
-from bluejay_gate.spec.load import SimulationSpec, Spec
+from bluejay_gate.spec.resolved import SimulationSpec, Spec
 from bluejay_gate.verdict.evaluate import evaluate_simulation
 from bluejay_gate.verdict.inputs import SimulationInput
 from bluejay_gate.verdict.model import Repeats

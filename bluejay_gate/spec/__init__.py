@@ -1,2 +1,10 @@
-"""The spec stage: a YAML file becomes a typed, located ``Spec`` (load, models, thresholds,
-errors with file and line). Offline: sends nothing."""
+"""The spec stage: a YAML file becomes a typed, located ``Spec``. Offline: sends nothing.
+
+- ``load``: the pipeline (``load_spec``) and the one-line ``SpecError``;
+- ``source`` (file -> YAML), ``yamlpos`` (YAML with lines), ``env`` (``${VAR}``, API-key guard);
+- the file as written, in pydantic: ``spec_model`` joins ``agent_model``, ``run_model``,
+  ``simulation_model``, ``threshold_model``, with ``fields``, ``file_refs`` and ``statistics``;
+- ``messages`` (validation errors -> plain sentences), ``schema`` (the JSON Schema);
+- ``build`` (model -> ``Spec``, checks across sections), ``checks`` (threshold entries ->
+  ``Check``), ``resolved`` (the frozen ``Spec``), ``thresholds`` (the threshold language).
+"""

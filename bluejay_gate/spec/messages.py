@@ -13,7 +13,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from bluejay_gate.spec.models import SECTION_KEYS, plain_type
+from bluejay_gate.spec.fields import plain_type
+from bluejay_gate.spec.spec_model import SECTION_KEYS
 from bluejay_gate.spec.yamlpos import Located
 from bluejay_gate.spec.yamlpos import Path as KeyPath
 

@@ -1,7 +1,9 @@
-"""Spec types for repeats, confidence and per-digital-human rules (see ``stats``).
+"""Spec value types for repeats, confidence and per-digital-human rules.
 
-Kept apart from ``spec_models`` so that module stays small; these are plain annotated
-types with descriptions and examples, used by its models and shown in the JSON Schema.
+Plain annotated types with their validation, descriptions and examples, shared by the
+``run:``, simulation and threshold models and shown in the JSON Schema. What the values
+mean when judging lives in ``bluejay_gate.verdict`` (stats, confidence, repeats); this
+module only checks how they are written.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """The threshold language: ``AGGREGATE OP NUMBER[%]``, parsed once into typed checks.
 
 Pure: no I/O. ``parse_expression`` raises ``ValueError`` with a message that says what
-is wrong and what is allowed; the spec loader adds file and line.
+is wrong and what is allowed; the spec loader adds file and line (``checks`` builds each
+located ``Check``).
 """
 
 from __future__ import annotations
@@ -31,13 +32,10 @@ class Aggregate(StrEnum):
     PASSES = "passes"  # number of true samples; only in ``each_digital_human`` rules
 
 
-# Aggregates over booleans, over numbers, over enum strings, and over anything.
-BOOLEAN_AGGREGATES = frozenset({Aggregate.RATE, Aggregate.FAIL_RATE, Aggregate.FAIL_COUNT})
+# Aggregates over numbers.
 NUMERIC_AGGREGATES = frozenset(
     {Aggregate.MEAN, Aggregate.MEDIAN, Aggregate.MIN, Aggregate.MAX, Aggregate.PERCENTILE}
 )
-ENUM_AGGREGATES = frozenset({Aggregate.SHARE})
-ANY_AGGREGATES = frozenset({Aggregate.COUNT, Aggregate.VALUE})
 # Aggregates ``confidence`` applies to (Wilson interval for the rates, Student t for mean).
 CONFIDENCE_AGGREGATES = frozenset(
     {Aggregate.RATE, Aggregate.FAIL_RATE, Aggregate.SHARE, Aggregate.MEAN}

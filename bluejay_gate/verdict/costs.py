@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bluejay_gate.spec.load import SimulationSpec, Spec
+from bluejay_gate.spec.resolved import SimulationSpec, Spec
 from bluejay_gate.verdict.facts import SimulationFacts
 
 

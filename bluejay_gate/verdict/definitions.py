@@ -29,7 +29,7 @@ from bluejay_gate.model.metric_names import (
     RUN_LEVEL,
 )
 from bluejay_gate.model.values import Kind, type_kind
-from bluejay_gate.spec.load import SimulationSpec, Spec
+from bluejay_gate.spec.resolved import SimulationSpec, Spec
 from bluejay_gate.spec.thresholds import Check
 from bluejay_gate.verdict.costs import how_many, reachable
 from bluejay_gate.verdict.facts import Definitions, MetricDefinition, Problem, SimulationFacts

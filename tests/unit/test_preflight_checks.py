@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from bluejay_gate.spec.load import Spec, load_spec
+from bluejay_gate.spec.load import load_spec
+from bluejay_gate.spec.resolved import Spec
 from bluejay_gate.verdict.costs import SimulationCost, describe_total, plan_costs
 from bluejay_gate.verdict.definitions import (
     check,

@@ -4,6 +4,8 @@ one-line message; the committed JSON Schema is current and agrees with the loade
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +14,8 @@ import pytest
 import yaml
 
 from bluejay_gate.errors import SpecError
-from bluejay_gate.spec.load import load_spec, schema_text, spec_json_schema
+from bluejay_gate.spec.load import load_spec
+from bluejay_gate.spec.schema import schema_text, spec_json_schema
 from tests.conftest import ROOT
 
 FIXTURES = ROOT / "tests" / "fixtures" / "specs"
@@ -83,6 +86,21 @@ def test_committed_schema_is_current() -> None:
     committed = (ROOT / "bluejay-gate.schema.json").read_text(encoding="utf-8")
     assert committed == schema_text()
     assert schema_text() == json.dumps(spec_json_schema(), indent=2, sort_keys=False) + "\n"
+
+
+def test_documented_regeneration_command_writes_the_committed_schema() -> None:
+    """``python -m bluejay_gate.spec.schema`` (the way spec/schema.py documents to regenerate
+    bluejay-gate.schema.json) prints the committed file byte for byte."""
+    done = subprocess.run(
+        [sys.executable, "-m", "bluejay_gate.spec.schema"],
+        capture_output=True,
+        check=False,
+        cwd=ROOT,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr.decode(errors="replace")
+    assert done.stderr == b""
+    assert done.stdout == (ROOT / "bluejay-gate.schema.json").read_bytes()
 
 
 def test_schema_header() -> None:

@@ -10,7 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bluejay_gate.errors import SpecError
-from bluejay_gate.spec.load import Spec, load_spec
+from bluejay_gate.spec.load import load_spec
+from bluejay_gate.spec.resolved import Spec
 from tests.conftest import ROOT
 
 VALID = [

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from bluejay_gate.spec.load import RunSettings, Spec, load_spec
+from bluejay_gate.spec.load import load_spec
+from bluejay_gate.spec.resolved import RunSettings, Spec
 from bluejay_gate.spec.thresholds import Aggregate, Op, Severity
 
 HEAD = """\

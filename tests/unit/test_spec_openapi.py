@@ -5,15 +5,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from bluejay_gate.spec.models import (
+from bluejay_gate.spec.agent_model import (
     AGENT_MODES,
     AGENT_REQUEST_FIELDS,
     AGENT_TYPES,
     CONNECTION_TYPES,
-    QUEUE_OPTION_FIELDS,
     AgentModel,
-    SimulationModel,
 )
+from bluejay_gate.spec.simulation_model import QUEUE_OPTION_FIELDS, SimulationModel
 from tests.conftest import OPENAPI_PATH
 
 

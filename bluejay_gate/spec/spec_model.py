@@ -1,0 +1,76 @@
+"""The whole spec file as written: ``SpecModel`` joins the section models.
+
+These pydantic models describe the file as the author writes it (durations as ``"30m"``,
+ids as numbers or strings, ``{file: ...}`` references); every key has a description and
+examples, which become the published JSON Schema (``schema``). ``load`` validates a file
+against ``SpecModel`` and ``build`` turns the result into the frozen ``Spec``.
+``SECTION_KEYS`` lists the keys each part accepts, for "did you mean" suggestions.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from bluejay_gate.spec.agent_model import AgentModel
+from bluejay_gate.spec.file_refs import FileRef
+from bluejay_gate.spec.run_model import RunModel
+from bluejay_gate.spec.simulation_model import SimulationModel
+from bluejay_gate.spec.threshold_model import CheckModel, Thresholds
+
+
+class SpecModel(BaseModel):
+    """A bluejay-gate spec (bluejay-gate.yml)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        title="bluejay-gate spec",
+        json_schema_extra={
+            "examples": [
+                {
+                    "version": 1,
+                    "agent": {
+                        "external_id": "support-bot",
+                        "name": "Support Bot v2",
+                        "system_prompt": {"file": "prompts/support.md"},
+                        "knowledge_base": {"file": "kb/faq.md"},
+                        "goals": ["Resolve billing questions"],
+                    },
+                    "run": {"timeout": "30m"},
+                    "simulations": [{"id": 4821, "name": "Billing regressions"}],
+                    "thresholds": {"goal_success": "pass_rate >= 80%", "score": "value >= 80"},
+                }
+            ]
+        },
+    )
+
+    version: Literal[1] = Field(
+        description="Version of the spec format. Supported: 1.", examples=[1]
+    )
+    agent: AgentModel = Field(
+        description="The agent under test.",
+        examples=[{"external_id": "support-bot", "name": "Support Bot v2", "type": "INBOUND"}],
+    )
+    run: RunModel = Field(
+        default_factory=RunModel,
+        description="How the gate runs (every key optional).",
+        examples=[{"timeout": "30m", "poll_interval": "10s", "max_parallel": 10}],
+    )
+    simulations: list[SimulationModel] = Field(
+        min_length=1,
+        description="The simulations to run, at least one.",
+        examples=[[{"id": 4821, "name": "Billing regressions"}, {"name": "Smoke test"}]],
+    )
+    thresholds: Thresholds = Field(default_factory=dict)
+
+
+# Keys each part of the file accepts, for "did you mean" suggestions.
+SECTION_KEYS: dict[str, tuple[str, ...]] = {
+    "top level": tuple(SpecModel.model_fields),
+    "agent": tuple(AgentModel.model_fields),
+    "run": tuple(RunModel.model_fields),
+    "simulation": tuple(SimulationModel.model_fields),
+    "check": tuple(CheckModel.model_fields),
+    "file reference": tuple(FileRef.model_fields),
+}
