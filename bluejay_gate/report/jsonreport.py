@@ -20,6 +20,7 @@ from typing import Any
 
 from bluejay_gate.model.values import MetricValue
 from bluejay_gate.report import formatting as fmt
+from bluejay_gate.report import wording
 from bluejay_gate.report.info import RunInfo
 from bluejay_gate.verdict.model import CheckResult, Conversation, SimulationVerdict, Verdict
 
@@ -72,7 +73,7 @@ def _document(verdict: Verdict, info: RunInfo) -> dict[str, Any]:
         "dry_run": info.dry_run,
         "exit_code": verdict.exit_code,
         "outcome": verdict.outcome.value,
-        "errors": list(fmt.gate_errors(verdict)),
+        "errors": list(wording.gate_errors(verdict)),
         "agent": {
             "id": info.agent_id,
             "name": info.agent_name,
@@ -85,8 +86,12 @@ def _document(verdict: Verdict, info: RunInfo) -> dict[str, Any]:
 
 
 def _simulation(simulation: SimulationVerdict, info: RunInfo) -> dict[str, Any]:
-    errors = list(fmt.simulation_errors(simulation)) if fmt.simulation_undecided(simulation) else []
-    index = fmt.conversation_index(simulation)
+    errors = (
+        list(wording.simulation_errors(simulation))
+        if wording.simulation_undecided(simulation)
+        else []
+    )
+    index = wording.conversation_index(simulation)
     return {
         "label": simulation.label,
         "simulation_id": simulation.simulation_id,
@@ -154,14 +159,14 @@ def _check(
         "percent": check.percent,
         "severity": check.severity.value,
         "min_samples": check.min_samples,
-        "line": fmt.check_line(check, info),
-        "outcome": fmt.display_outcome(result).value,
+        "line": wording.check_line(check, info),
+        "outcome": wording.display_outcome(result).value,
         "observed": _num(result.observed),
-        "observed_text": fmt.format_observed(result),
-        "expected_text": fmt.format_expected(check),
+        "observed_text": wording.format_observed(result),
+        "expected_text": wording.format_expected(check),
         "samples": result.samples,
         "not_applicable": result.not_applicable,
-        "message": fmt.check_message(result),
+        "message": wording.check_message(result),
         "worst": [
             {
                 "result_id": entry.result_id,
@@ -169,7 +174,7 @@ def _check(
                 "value": entry.value,
                 "dashboard_url": entry.link,
             }
-            for entry in fmt.worst_entries(result, index, simulation)
+            for entry in wording.worst_entries(result, index, simulation)
         ],
         "interval": None if result.interval is None else [_num(v) for v in result.interval],
         "confidence": check.confidence,

@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from bluejay_gate.report import formatting as fmt
-from bluejay_gate.report import xmltext
+from bluejay_gate.report import wording, xmltext
 from bluejay_gate.report.info import RunInfo
 from bluejay_gate.verdict.model import (
     CheckResult,
@@ -45,7 +45,7 @@ def render_junit(verdict: Verdict, info: RunInfo) -> str:
 def iter_junit(verdict: Verdict, info: RunInfo) -> Iterator[str]:
     """``render_junit`` in parts: each conversation's detail is made as it is written."""
     suites: list[_Suite] = []
-    gate_errors = fmt.gate_errors(verdict)
+    gate_errors = wording.gate_errors(verdict)
     if gate_errors:
         suites.append(_gate_suite(gate_errors, verdict, info))
     suites.extend(_simulation_suite(simulation, info) for simulation in verdict.simulations)
@@ -167,7 +167,7 @@ def _gate_suite(errors: tuple[str, ...], verdict: Verdict, info: RunInfo) -> _Su
     if len(errors) > 1:
         lines.extend(f"- {error}" for error in errors)
         lines.append("")
-    lines.append(f"exit code {verdict.exit_code}: {fmt.EXIT_MEANINGS[verdict.exit_code]}")
+    lines.append(f"exit code {verdict.exit_code}: {wording.EXIT_MEANINGS[verdict.exit_code]}")
     lines.append(f"spec: {info.spec_path}")
     if info.run_ids:
         lines.append(f"runs: {', '.join(info.run_ids)}")
@@ -186,7 +186,7 @@ def _simulation_suite(simulation: SimulationVerdict, info: RunInfo) -> _Suite:
         "run_ids": ", ".join(simulation.run_ids),
         "run_status": simulation.run_status or "",
         "outcome": simulation.outcome.value,
-        "conversations": fmt.conversation_counts(simulation),
+        "conversations": wording.conversation_counts(simulation),
     }
     if simulation.score is not None:
         properties["score"] = fmt.format_number(simulation.score)
@@ -201,10 +201,10 @@ def _simulation_suite(simulation: SimulationVerdict, info: RunInfo) -> _Suite:
         properties["flips"] = str(len(simulation.flips))
     suite = _Suite(simulation.label, properties, fmt.iso(info.started_at))
     classname = f"{SUITES_NAME}.{simulation.label}"
-    index = fmt.conversation_index(simulation)
+    index = wording.conversation_index(simulation)
 
-    if fmt.simulation_undecided(simulation):
-        errors = fmt.simulation_errors(simulation)
+    if wording.simulation_undecided(simulation):
+        errors = wording.simulation_errors(simulation)
         lines = ["; ".join(errors), ""]
         lines.extend(_simulation_facts(simulation))
         suite.add_case(
@@ -213,7 +213,7 @@ def _simulation_suite(simulation: SimulationVerdict, info: RunInfo) -> _Suite:
             failure=("error", TYPE_NO_VERDICT, "\n".join(lines)),
         )
     for result in simulation.checks:
-        shown = fmt.display_outcome(result)
+        shown = wording.display_outcome(result)
         detail = _check_detail(result, simulation, index, info)
         if shown is Outcome.FAIL:
             suite.add_case(result.check.label, classname, failure=("failure", TYPE_FAILURE, detail))
@@ -224,7 +224,7 @@ def _simulation_suite(simulation: SimulationVerdict, info: RunInfo) -> _Suite:
         elif shown is Outcome.WARN:
             suite.add_case(result.check.label, classname, system_out=f"WARNING: {detail}")
         else:
-            suite.add_case(result.check.label, classname, system_out=fmt.check_message(result))
+            suite.add_case(result.check.label, classname, system_out=wording.check_message(result))
     suite.set_system_out(_conversations_text(simulation))
     return suite
 
@@ -233,11 +233,13 @@ def _simulation_facts(simulation: SimulationVerdict) -> list[str]:
     lines = [f"simulation: {simulation.label} (id {simulation.simulation_id})"]
     if simulation.run_ids:
         lines.append(f"runs: {', '.join(simulation.run_ids)} (status {simulation.run_status})")
-    lines.append(fmt.conversation_counts(simulation))
+    lines.append(wording.conversation_counts(simulation))
     lines.extend(
-        text for text in (fmt.repeats_text(simulation), fmt.stability_text(simulation)) if text
+        text
+        for text in (wording.repeats_text(simulation), wording.stability_text(simulation))
+        if text
     )
-    lines.extend(f"  {text}" for text in fmt.flip_texts(simulation))
+    lines.extend(f"  {text}" for text in wording.flip_texts(simulation))
     lines.extend(f"note: {note}" for note in simulation.notes)
     if simulation.dashboard_url:
         lines.append(f"run dashboard: {simulation.dashboard_url}")
@@ -252,26 +254,26 @@ def _check_detail(
 ) -> str:
     """Message first (it is also the ``message`` attribute), then the numbers and links."""
     check = result.check
-    line = fmt.check_line(check, info)
+    line = wording.check_line(check, info)
     where = f"{info.spec_path} line {line}, " if line is not None else ""
     lines = [
-        fmt.check_message(result),
+        wording.check_message(result),
         "",
         f"check: {check.label} ({where}severity {check.severity.value})",
-        f"observed: {fmt.format_observed(result)}",
-        f"threshold: {fmt.format_expected(check)}",
+        f"observed: {wording.format_observed(result)}",
+        f"threshold: {wording.format_expected(check)}",
         f"samples: {result.samples} applicable, {result.not_applicable} not applicable",
     ]
-    interval = fmt.format_interval(result)
+    interval = wording.format_interval(result)
     if interval:
         lines.append(f"interval: {interval}")
-    if unsettled := fmt.inconclusive_text(result):
+    if unsettled := wording.inconclusive_text(result):
         lines.append(unsettled)
-    flips = fmt.flip_texts(simulation, check.metric)
+    flips = wording.flip_texts(simulation, check.metric)
     if flips:
         lines.append("flips between repeats:")
         lines.extend(f"  - {text}" for text in flips)
-    worst = fmt.worst_entries(result, index, simulation)
+    worst = wording.worst_entries(result, index, simulation)
     if worst:
         lines.append("worst conversations:")
         for entry in worst:

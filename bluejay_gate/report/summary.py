@@ -16,6 +16,7 @@ import re
 from urllib.parse import quote, urlsplit
 
 from bluejay_gate.report import formatting as fmt
+from bluejay_gate.report import wording
 from bluejay_gate.report.info import RunInfo
 from bluejay_gate.verdict.model import (
     CheckResult,
@@ -77,7 +78,7 @@ def _size_text(size: int) -> str:
 
 def _blocks(verdict: Verdict, info: RunInfo) -> list[str]:
     blocks = [*_heading(verdict, info)]
-    gate_errors = fmt.gate_errors(verdict)
+    gate_errors = wording.gate_errors(verdict)
     if gate_errors:
         blocks.append("## ⛔ Errors\n")
         blocks.extend(f"- {_inline(error, block=True)}" for error in gate_errors)
@@ -101,7 +102,7 @@ def _blocks(verdict: Verdict, info: RunInfo) -> list[str]:
 def _heading(verdict: Verdict, info: RunInfo) -> list[str]:
     outcome = verdict.outcome
     code = verdict.exit_code
-    counts = [fmt.count_checks(s) for s in verdict.simulations]
+    counts = [wording.count_checks(s) for s in verdict.simulations]
     total = sum(c.total for c in counts)
     passed = sum(c.passed for c in counts)
     tally = [f"{passed}/{total} checks passed"]
@@ -113,9 +114,9 @@ def _heading(verdict: Verdict, info: RunInfo) -> list[str]:
         if number:
             tally.append(_plural(number, word))
     lines = [
-        f"# {HEADING_ICONS[outcome]} bluejay-gate: {fmt.VERDICT_WORDS[outcome]}",
+        f"# {HEADING_ICONS[outcome]} bluejay-gate: {wording.VERDICT_WORDS[outcome]}",
         "",
-        f"**Exit code {code}**: {fmt.EXIT_MEANINGS[code]} · "
+        f"**Exit code {code}**: {wording.EXIT_MEANINGS[code]} · "
         f"{len(verdict.simulations)} simulation{'s' if len(verdict.simulations) != 1 else ''}"
         f" · {', '.join(tally)}",
         "",
@@ -152,7 +153,7 @@ def _overview(verdict: Verdict) -> list[str]:
         "| --- | --- | --- | --- | --- | --- |",
     ]
     for simulation in verdict.simulations:
-        counts = fmt.count_checks(simulation)
+        counts = wording.count_checks(simulation)
         checks = [f"{counts.passed}/{counts.total} passed"]
         for number, word in (
             (counts.failed, "failed"),
@@ -182,20 +183,22 @@ def _problems(verdict: Verdict, info: RunInfo) -> list[str]:
     lines: list[str] = []
     for simulation in verdict.simulations:
         index: dict[str, Conversation] | None = None
-        if fmt.simulation_undecided(simulation):
+        if wording.simulation_undecided(simulation):
             lines.append(f"### ⛔ {_inline(simulation.label)}: no verdict")
             lines.append("")
-            lines.extend(f"- {_inline(e, block=True)}" for e in fmt.simulation_errors(simulation))
-            lines.append(f"- {_inline(fmt.conversation_counts(simulation))}")
+            lines.extend(
+                f"- {_inline(e, block=True)}" for e in wording.simulation_errors(simulation)
+            )
+            lines.append(f"- {_inline(wording.conversation_counts(simulation))}")
             if simulation.dashboard_url:
                 lines.append(f"- {_link('run dashboard', simulation.dashboard_url)}")
             lines.append("")
         for result in simulation.checks:
-            shown = fmt.display_outcome(result)
+            shown = wording.display_outcome(result)
             if shown not in {Outcome.FAIL, Outcome.NO_VERDICT}:
                 continue
             if index is None:
-                index = fmt.conversation_index(simulation)
+                index = wording.conversation_index(simulation)
             lines.extend(_check_detail(result, shown, simulation, index, info))
     if lines:
         return ["## Failures", "", *lines]
@@ -207,10 +210,10 @@ def _warnings(verdict: Verdict, info: RunInfo) -> list[str]:
     for simulation in verdict.simulations:
         index: dict[str, Conversation] | None = None
         for result in simulation.checks:
-            if fmt.display_outcome(result) is not Outcome.WARN:
+            if wording.display_outcome(result) is not Outcome.WARN:
                 continue
             if index is None:
-                index = fmt.conversation_index(simulation)
+                index = wording.conversation_index(simulation)
             lines.extend(_check_detail(result, Outcome.WARN, simulation, index, info))
     if lines:
         return ["## Warnings", "", *lines]
@@ -224,24 +227,26 @@ def _check_detail(
     index: dict[str, Conversation],
     info: RunInfo,
 ) -> list[str]:
-    line = fmt.check_line(result.check, info)
+    line = wording.check_line(result.check, info)
     where = f" (spec line {line})" if line is not None else ""
     lines = [
         f"### {ICONS[shown]} {_inline(simulation.label)}: {_inline(result.check.label)}",
         "",
-        f"{_inline(fmt.check_message(result), block=True)}{where}",
+        f"{_inline(wording.check_message(result), block=True)}{where}",
         "",
-        f"- observed **{_inline(fmt.format_observed(result))}**, expected "
-        f"{_inline(fmt.format_expected(result.check))}, samples "
-        f"{_inline(fmt.format_samples(result))}",
+        f"- observed **{_inline(wording.format_observed(result))}**, expected "
+        f"{_inline(wording.format_expected(result.check))}, samples "
+        f"{_inline(wording.format_samples(result))}",
     ]
-    interval = fmt.format_interval(result)
+    interval = wording.format_interval(result)
     if interval:
         lines.append(f"- interval {_inline(interval)}")
-    if unsettled := fmt.inconclusive_text(result):
+    if unsettled := wording.inconclusive_text(result):
         lines.append(f"- {_inline(unsettled)}")
-    lines.extend(f"- {_inline(text)}" for text in fmt.flip_texts(simulation, result.check.metric))
-    worst = fmt.worst_entries(result, index, simulation)
+    lines.extend(
+        f"- {_inline(text)}" for text in wording.flip_texts(simulation, result.check.metric)
+    )
+    worst = wording.worst_entries(result, index, simulation)
     if worst:
         lines.append("- worst conversations:")
         lines.extend(
@@ -255,22 +260,22 @@ def _check_detail(
 
 
 def _check_table(simulation: SimulationVerdict) -> list[str]:
-    counts = fmt.count_checks(simulation)
+    counts = wording.count_checks(simulation)
     title = f"### {ICONS[simulation.outcome]} {_inline(simulation.label)}"
     if simulation.dashboard_url:
         title += f" ({_link('run', simulation.dashboard_url)})"
     lines = [title, ""]
     if not simulation.checks:
-        lines.extend([f"No checks. {_inline(fmt.conversation_counts(simulation))}.", ""])
+        lines.extend([f"No checks. {_inline(wording.conversation_counts(simulation))}.", ""])
         return lines
     lines.append(f"{counts.passed}/{counts.total} checks passed.")
     lines.append("")
     lines.append("| | Check | Observed | Expected | Samples |")
     lines.append("| --- | --- | --- | --- | --- |")
     lines.extend(
-        f"| {ICONS[fmt.display_outcome(result)]} | {_cell(result.check.label)} "
-        f"| {_cell(_observed_cell(result))} | {_cell(fmt.format_expected(result.check))} "
-        f"| {_cell(fmt.format_samples(result))} |"
+        f"| {ICONS[wording.display_outcome(result)]} | {_cell(result.check.label)} "
+        f"| {_cell(_observed_cell(result))} | {_cell(wording.format_expected(result.check))} "
+        f"| {_cell(wording.format_samples(result))} |"
         for result in simulation.checks
     )
     lines.append("")
@@ -279,18 +284,18 @@ def _check_table(simulation: SimulationVerdict) -> list[str]:
 
 
 def _observed_cell(result: CheckResult) -> str:
-    interval = fmt.format_interval(result)
-    observed = fmt.format_observed(result)
+    interval = wording.format_interval(result)
+    observed = wording.format_observed(result)
     return f"{observed}\ninterval {interval}" if interval else observed
 
 
 def _stability(simulation: SimulationVerdict) -> list[str]:
     """Repeats and per-digital-human flips under a simulation's table, when there are any."""
-    facts = [t for t in (fmt.repeats_text(simulation), fmt.stability_text(simulation)) if t]
+    facts = [t for t in (wording.repeats_text(simulation), wording.stability_text(simulation)) if t]
     if not facts:
         return []
     lines = [f"**Repeats:** {_inline('; '.join(facts))}", ""]
-    flips = fmt.flip_texts(simulation)
+    flips = wording.flip_texts(simulation)
     if flips:
         lines.extend(f"- {_inline(text)}" for text in flips)
         lines.append("")
@@ -301,7 +306,7 @@ def _plural(number: int, word: str) -> str:
     return f"{number} {word}s" if number != 1 and word == "warning" else f"{number} {word}"
 
 
-def _worst_text(entry: fmt.WorstEntry) -> str:
+def _worst_text(entry: wording.WorstEntry) -> str:
     who = f"digital human {entry.digital_human_id}, " if entry.digital_human_id else ""
     return f"{who}value {entry.value}"
 
