@@ -22,6 +22,7 @@ from typing import TextIO
 
 from bluejay_gate.ci import github
 from bluejay_gate.report import formatting as fmt
+from bluejay_gate.report import wording
 from bluejay_gate.report.info import RunInfo
 from bluejay_gate.verdict.model import CheckResult, Outcome, SimulationVerdict, Verdict
 
@@ -82,14 +83,14 @@ def render_verdict_block(
     lines: list[str] = []
     if info.dry_run:
         lines.append(paint.dim("dry run: nothing was created, updated or queued"))
-    lines.extend(_error_line(error, paint) for error in fmt.gate_errors(verdict))
+    lines.extend(_error_line(error, paint) for error in wording.gate_errors(verdict))
     for simulation in verdict.simulations:
         sim_lines = _simulation_lines(simulation, paint)
         if groups:
             sim_lines = [github.group(simulation.label), *sim_lines, github.endgroup()]
         lines.extend(sim_lines)
     code = verdict.exit_code
-    headline = f"{_HEADLINES[verdict.outcome]} (exit {code}): {fmt.EXIT_MEANINGS[code]}"
+    headline = f"{_HEADLINES[verdict.outcome]} (exit {code}): {wording.EXIT_MEANINGS[code]}"
     lines.append(paint.bold(paint.outcome(verdict.outcome, headline)))
     if written:
         lines.append("Reports: " + ", ".join(_safe(str(p)) for p in written))
@@ -97,8 +98,8 @@ def render_verdict_block(
 
 
 def _simulation_lines(simulation: SimulationVerdict, paint: _Painter) -> list[str]:
-    counts = fmt.count_checks(simulation)
-    undecided = fmt.simulation_undecided(simulation)
+    counts = wording.count_checks(simulation)
+    undecided = wording.simulation_undecided(simulation)
     if counts.failed:
         summary = f"{counts.failed} of {counts.total} checks failed"
     elif counts.no_verdict or undecided:
@@ -116,14 +117,14 @@ def _simulation_lines(simulation: SimulationVerdict, paint: _Painter) -> list[st
     lines = [paint.outcome(outcome, f"{MARKS[outcome]} {label}") + f"  {summary}"]
     if undecided:
         lines.extend(
-            "    " + _error_line(error, paint) for error in fmt.simulation_errors(simulation)
+            "    " + _error_line(error, paint) for error in wording.simulation_errors(simulation)
         )
     for result in simulation.checks:
-        shown = fmt.display_outcome(result)
+        shown = wording.display_outcome(result)
         if shown is Outcome.PASS:
             continue
         lines.append("    " + _check_line(result, shown, paint))
-    facts = [t for t in (fmt.repeats_text(simulation), fmt.stability_text(simulation)) if t]
+    facts = [t for t in (wording.repeats_text(simulation), wording.stability_text(simulation)) if t]
     if facts:
         lines.append("    " + paint.dim(_safe("; ".join(facts))))
     lines.extend("    " + paint.dim(_safe(f"note: {note}")) for note in simulation.notes)
@@ -140,15 +141,16 @@ def _check_line(result: CheckResult, shown: Outcome, paint: _Painter) -> str:
     prefix = "warning: " if shown is Outcome.WARN else ""
     if result.observed is not None:
         detail = (
-            f"observed {fmt.format_observed(result)}, needs {fmt.format_expected(result.check)} "
+            f"observed {wording.format_observed(result)}, "
+            f"needs {wording.format_expected(result.check)} "
             f"(n={result.samples})"
         )
-        if interval := fmt.format_interval(result):
+        if interval := wording.format_interval(result):
             detail += f", interval {interval}"
-        if unsettled := fmt.inconclusive_text(result):
+        if unsettled := wording.inconclusive_text(result):
             detail = f"{unsettled}; {detail}"
     else:
-        detail = _safe(fmt.check_message(result))
+        detail = _safe(wording.check_message(result))
     head = paint.outcome(shown, f"{MARKS[shown]} {_safe(result.check.label)}")
     return f"{head}  {prefix}{detail}"
 

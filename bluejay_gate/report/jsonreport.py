@@ -1,52 +1,26 @@
 """The JSON report: the whole outcome, machine-readable, with ``schema_version``.
 
 Keys come in a fixed order. The layout is ``json.dumps(indent=2, ensure_ascii=False)``
-except that each per-conversation metric object sits on one line. A large run has
-hundreds of thousands of them, and ``json.dumps(indent=2)`` runs its pure-Python encoder
-(several seconds there), so conversations are written straight to text by a small
-dedicated encoder; ``json.loads`` reads the result like any other JSON.
-Lone surrogates (possible in API text) are written as ``\\udXXX`` escapes so the file is
-always valid UTF-8; non-finite numbers become ``null``.
+except that each per-conversation metric object sits on one line (``json_conversations``
+writes them); the document is streamed in parts by ``jsontext``, so a large report is
+written as it is made. This module owns the keys and their values.
 """
 
 from __future__ import annotations
 
-import functools
-import json
 import math
-import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
-from bluejay_gate.model.values import MetricValue
 from bluejay_gate.report import formatting as fmt
+from bluejay_gate.report import wording
 from bluejay_gate.report.info import RunInfo
+from bluejay_gate.report.json_conversations import conversation_fragment
+from bluejay_gate.report.jsontext import iter_parts
 from bluejay_gate.verdict.model import CheckResult, Conversation, SimulationVerdict, Verdict
 
 SCHEMA_VERSION = 1
 TOOL_NAME = "bluejay-gate"
-INDENT = "  "
-
-_SURROGATE = re.compile("[\ud800-\udfff]")
-_encode_basestring = json.encoder.encode_basestring  # the C version when available
-
-
-def _encode_str(value: str) -> str:
-    """A JSON string literal that is always valid UTF-8 (lone surrogates escaped)."""
-    text = _encode_basestring(value)
-    return text if text.isascii() else _utf8_safe(text)  # isascii is O(1): the common case
-
-
-_compact = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": "), allow_nan=False)
-
-
-class _Fragment:
-    """A value that renders itself: ``render(level)`` returns its JSON text."""
-
-    __slots__ = ("render",)
-
-    def __init__(self, render: Callable[[int], str]) -> None:
-        self.render = render
 
 
 def render_json(verdict: Verdict, info: RunInfo) -> str:
@@ -56,7 +30,7 @@ def render_json(verdict: Verdict, info: RunInfo) -> str:
 
 def iter_json(verdict: Verdict, info: RunInfo) -> Iterator[str]:
     """``render_json`` in parts, one conversation at most each: written as it is made."""
-    yield from _parts(_document(verdict, info), 0)
+    yield from iter_parts(_document(verdict, info), 0)
     yield "\n"
 
 
@@ -72,7 +46,7 @@ def _document(verdict: Verdict, info: RunInfo) -> dict[str, Any]:
         "dry_run": info.dry_run,
         "exit_code": verdict.exit_code,
         "outcome": verdict.outcome.value,
-        "errors": list(fmt.gate_errors(verdict)),
+        "errors": list(wording.gate_errors(verdict)),
         "agent": {
             "id": info.agent_id,
             "name": info.agent_name,
@@ -85,8 +59,12 @@ def _document(verdict: Verdict, info: RunInfo) -> dict[str, Any]:
 
 
 def _simulation(simulation: SimulationVerdict, info: RunInfo) -> dict[str, Any]:
-    errors = list(fmt.simulation_errors(simulation)) if fmt.simulation_undecided(simulation) else []
-    index = fmt.conversation_index(simulation)
+    errors = (
+        list(wording.simulation_errors(simulation))
+        if wording.simulation_undecided(simulation)
+        else []
+    )
+    index = wording.conversation_index(simulation)
     return {
         "label": simulation.label,
         "simulation_id": simulation.simulation_id,
@@ -114,7 +92,7 @@ def _simulation(simulation: SimulationVerdict, info: RunInfo) -> dict[str, Any]:
             }
             for f in simulation.flips
         ],
-        "conversations": [_conversation(c) for c in simulation.conversations],
+        "conversations": [conversation_fragment(c) for c in simulation.conversations],
     }
 
 
@@ -154,14 +132,14 @@ def _check(
         "percent": check.percent,
         "severity": check.severity.value,
         "min_samples": check.min_samples,
-        "line": fmt.check_line(check, info),
-        "outcome": fmt.display_outcome(result).value,
+        "line": wording.check_line(check, info),
+        "outcome": wording.display_outcome(result).value,
         "observed": _num(result.observed),
-        "observed_text": fmt.format_observed(result),
-        "expected_text": fmt.format_expected(check),
+        "observed_text": wording.format_observed(result),
+        "expected_text": wording.format_expected(check),
         "samples": result.samples,
         "not_applicable": result.not_applicable,
-        "message": fmt.check_message(result),
+        "message": wording.check_message(result),
         "worst": [
             {
                 "result_id": entry.result_id,
@@ -169,7 +147,7 @@ def _check(
                 "value": entry.value,
                 "dashboard_url": entry.link,
             }
-            for entry in fmt.worst_entries(result, index, simulation)
+            for entry in wording.worst_entries(result, index, simulation)
         ],
         "interval": None if result.interval is None else [_num(v) for v in result.interval],
         "confidence": check.confidence,
@@ -180,165 +158,7 @@ def _check(
     }
 
 
-def _conversation(conversation: Conversation) -> _Fragment:
-    """A conversation, rendered straight to text: the hot path of a large report."""
-    return _Fragment(lambda level: _conversation_text(conversation, level))
-
-
-def _conversation_text(conversation: Conversation, level: int) -> str:
-    pad = "\n" + INDENT * (level + 1)
-    enc = _encode_str
-    fields = (
-        ("result_id", enc(conversation.result_id)),
-        ("run_id", enc(conversation.run_id)),
-        ("digital_human_id", _opt_str(conversation.digital_human_id)),
-        ("status", enc(conversation.status)),
-        ("completed", "true" if conversation.completed else "false"),
-        ("never_spoke", "true" if conversation.never_spoke else "false"),
-        ("dashboard_url", _opt_str(conversation.dashboard_url)),
-        ("transcript_url", _opt_str(conversation.transcript_url)),
-        ("audio_url", _opt_str(conversation.audio_url)),
-        ("duration_ms", _scalar(conversation.duration_ms)),
-    )
-    head = "{" + ",".join(f'{pad}"{key}": {text}' for key, text in fields)
-    metrics = conversation.metrics
-    if not metrics:
-        return f'{head},{pad}"metrics": {{}}\n{INDENT * level}}}'
-    inner = pad + INDENT
-    # One metric per line, built inline: this loop runs runs × conversations × metrics
-    # times in a large report.
-    parts = []
-    heads = _METRIC_HEADS
-    raw_enc = _encode_basestring  # the C encoder; lone surrogates are escaped once below
-    isfinite = math.isfinite
-    for name, metric in metrics.items():
-        value = metric.value
-        reasoning = metric.reasoning
-        why = "null" if reasoning is None else raw_enc(reasoning)
-        if value.__class__ is float:
-            # Numbers rarely repeat (latencies, durations): name and type parts are shared.
-            raw = metric.raw
-            parts.append(
-                f"{_number_head(inner, name)}"
-                f"{float.__repr__(value) if isfinite(value) else 'null'}, "
-                f'"raw": {"null" if raw is None else raw_enc(raw)}'
-                f"{_number_tail(metric.response_type, metric.applicable)}{why}}}"
-            )
-            continue
-        # Everything but the reasoning repeats across conversations (pass/fail, enum
-        # words): rendered once per distinct (name, value, raw, type, applicable, depth).
-        key = (
-            name,
-            value,
-            value.__class__,
-            metric.raw,
-            metric.response_type,
-            metric.applicable,
-            level,
-        )
-        start = heads.get(key)
-        if start is None:
-            start = _metric_head(inner, name, metric)
-            if len(heads) >= _METRIC_HEADS_LIMIT:
-                heads.clear()
-            heads[key] = start
-        parts.append(f"{start}{why}}}")
-    text = f'{head},{pad}"metrics": {{{",".join(parts)}{pad}}}\n{INDENT * level}}}'
-    return text if text.isascii() else _utf8_safe(text)
-
-
-def _utf8_safe(text: str) -> str:
-    """JSON text with any lone surrogate (only ever inside a string literal) escaped."""
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return _SURROGATE.sub(lambda m: f"\\u{ord(m[0]):04x}", text)
-    return text
-
-
-_METRIC_HEADS: dict[tuple[object, ...], str] = {}
-_METRIC_HEADS_LIMIT = 50_000
-
-
-@functools.lru_cache(maxsize=4096)
-def _number_head(inner: str, name: str) -> str:
-    return f'{inner}{_encode_str(name)}: {{"value": '
-
-
-@functools.lru_cache(maxsize=256)
-def _number_tail(response_type: str, applicable: bool) -> str:
-    return (
-        f', "response_type": {_encode_str(response_type)}, '
-        f'"applicable": {"true" if applicable else "false"}, "reasoning": '
-    )
-
-
-def _metric_head(inner: str, name: str, metric: MetricValue) -> str:
-    """A metric's line up to its reasoning value."""
-    raw = metric.raw
-    return (
-        f'{inner}{_encode_str(name)}: {{"value": {_scalar(metric.value)}, '
-        f'"raw": {"null" if raw is None else _encode_str(raw)}, '
-        f'"response_type": {_encode_str(metric.response_type)}, '
-        f'"applicable": {"true" if metric.applicable else "false"}, '
-        '"reasoning": '
-    )
-
-
-def _opt_str(value: str | None) -> str:
-    return "null" if value is None else _encode_str(value)
-
-
-def _scalar(value: object) -> str:
-    """JSON for a leaf value, exactly as ``json.dumps`` writes it (non-finite -> null)."""
-    if value is None:
-        return "null"
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    if isinstance(value, str):
-        return _encode_str(value)
-    if isinstance(value, int):
-        return int.__repr__(value)
-    if isinstance(value, float):
-        return float.__repr__(value) if math.isfinite(value) else "null"
-    return _compact.encode(value)
-
-
 def _num(value: float | None) -> float | None:
     if value is None or not math.isfinite(value):
         return None
     return value
-
-
-def _parts(value: Any, level: int) -> Iterator[str]:
-    """``json.dumps(indent=2)``'s layout; a ``_Fragment`` renders itself."""
-    if isinstance(value, dict):
-        if not value:
-            yield "{}"
-            return
-        inner = "\n" + INDENT * (level + 1)
-        yield "{"
-        first = True
-        for key, item in value.items():
-            yield f"{inner if first else ',' + inner}{_encode_str(str(key))}: "
-            first = False
-            yield from _parts(item, level + 1)
-        yield "\n" + INDENT * level + "}"
-    elif isinstance(value, list):
-        if not value:
-            yield "[]"
-            return
-        inner = "\n" + INDENT * (level + 1)
-        yield "["
-        first = True
-        for item in value:
-            yield inner if first else "," + inner
-            first = False
-            yield from _parts(item, level + 1)
-        yield "\n" + INDENT * level + "]"
-    elif isinstance(value, _Fragment):
-        yield value.render(level)
-    else:
-        yield _scalar(value)

@@ -11,18 +11,21 @@ The file holds a ``<failure>`` or an ``<error>`` exactly when the exit code is n
 The element text repeats the ``message`` attribute and adds the detail (GitLab shows
 only the text). Per-conversation detail goes in each suite's ``<system-out>``: every
 metric's value, and the reasoning of the metrics the simulation's checks read (every
-reasoning is in the JSON report; a big run's JUnit stays readable in CI). The XML
-is written by hand (no ``disabled`` attribute, no ``file``/``line`` on cases) so it is
-valid against the Jenkins xUnit ``junit-10.xsd``; all text passes through ``xmltext``.
+reasoning is in the JSON report; a big run's JUnit stays readable in CI).
+
+This module decides the cases and their text; ``junit_suite`` writes each element by hand
+(valid against the Jenkins xUnit ``junit-10.xsd``, all text through ``xmltext``) and
+``junit_conversations`` makes the simulation's facts and conversations.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 
 from bluejay_gate.report import formatting as fmt
-from bluejay_gate.report import xmltext
+from bluejay_gate.report import junit_conversations, wording
 from bluejay_gate.report.info import RunInfo
+from bluejay_gate.report.junit_suite import Suite
 from bluejay_gate.verdict.model import (
     CheckResult,
     Conversation,
@@ -44,8 +47,8 @@ def render_junit(verdict: Verdict, info: RunInfo) -> str:
 
 def iter_junit(verdict: Verdict, info: RunInfo) -> Iterator[str]:
     """``render_junit`` in parts: each conversation's detail is made as it is written."""
-    suites: list[_Suite] = []
-    gate_errors = fmt.gate_errors(verdict)
+    suites: list[Suite] = []
+    gate_errors = wording.gate_errors(verdict)
     if gate_errors:
         suites.append(_gate_suite(gate_errors, verdict, info))
     suites.extend(_simulation_suite(simulation, info) for simulation in verdict.simulations)
@@ -67,88 +70,6 @@ def iter_junit(verdict: Verdict, info: RunInfo) -> Iterator[str]:
     yield "</testsuites>\n"
 
 
-class _Suite:
-    """One ``<testsuite>`` being built: its parts, and the counts for its attributes."""
-
-    def __init__(self, name: str, properties: dict[str, str], timestamp: str | None) -> None:
-        self.name = name
-        self.properties = properties
-        self.timestamp = timestamp
-        self.cases: list[str] = []
-        self.failures = 0
-        self.errors = 0
-        # made (and escaped) part by part while the suite is written: it can be large
-        self._system_out: Iterable[str] = ()
-
-    def set_system_out(self, parts: Iterable[str]) -> None:
-        """Lazy ``<system-out>`` text; an element is written only if some part is not empty."""
-        self._system_out = parts
-
-    @property
-    def tests(self) -> int:
-        return len(self.cases)
-
-    def add_case(
-        self,
-        name: str,
-        classname: str,
-        *,
-        failure: tuple[str, str, str] | None = None,
-        system_out: str | None = None,
-    ) -> None:
-        """``failure`` is (element, type, text); the text starts with the message."""
-        case = [f'    <testcase name="{xmltext.attr(name)}" classname="{xmltext.attr(classname)}"']
-        if failure is None and system_out is None:
-            case.append("/>\n")
-            self.cases.append("".join(case))
-            return
-        case.append(">\n")
-        if failure is not None:
-            element, kind, body = failure
-            message = body.split("\n", 1)[0]
-            if element == "failure":
-                self.failures += 1
-            else:
-                self.errors += 1
-            case.append(
-                f'      <{element} message="{xmltext.attr(message)}" type="{kind}">'
-                f"{xmltext.text(body)}</{element}>\n"
-            )
-        if system_out is not None:
-            case.append(f"      <system-out>{xmltext.text(system_out)}</system-out>\n")
-        case.append("    </testcase>\n")
-        self.cases.append("".join(case))
-
-    @property
-    def parts(self) -> Iterable[str]:
-        attrs = (
-            f'name="{xmltext.attr(self.name)}" tests="{self.tests}" failures="{self.failures}" '
-            f'errors="{self.errors}" skipped="0"'
-        )
-        if self.timestamp:
-            attrs += f' timestamp="{xmltext.attr(self.timestamp)}"'
-        yield f"  <testsuite {attrs}>\n"
-        if self.properties:
-            yield "    <properties>\n"
-            for key, value in self.properties.items():
-                yield (
-                    f'      <property name="{xmltext.attr(key)}" value="{xmltext.attr(value)}"/>\n'
-                )
-            yield "    </properties>\n"
-        yield from self.cases
-        opened = False
-        for part in self._system_out:
-            if not part:
-                continue
-            if not opened:
-                opened = True
-                yield "    <system-out>"
-            yield xmltext.text(part)  # parts split at line ends: "]]>" never straddles two
-        if opened:
-            yield "</system-out>\n"
-        yield "  </testsuite>\n"
-
-
 def _run_properties(info: RunInfo) -> dict[str, str]:
     props = {"spec": info.spec_path, "bluejay_gate_version": info.version}
     if info.agent_id is not None:
@@ -160,14 +81,14 @@ def _run_properties(info: RunInfo) -> dict[str, str]:
     return props
 
 
-def _gate_suite(errors: tuple[str, ...], verdict: Verdict, info: RunInfo) -> _Suite:
-    suite = _Suite(GATE_SUITE, _run_properties(info), fmt.iso(info.started_at))
+def _gate_suite(errors: tuple[str, ...], verdict: Verdict, info: RunInfo) -> Suite:
+    suite = Suite(GATE_SUITE, _run_properties(info), fmt.iso(info.started_at))
     message = "; ".join(errors)
     lines = [message, ""]
     if len(errors) > 1:
         lines.extend(f"- {error}" for error in errors)
         lines.append("")
-    lines.append(f"exit code {verdict.exit_code}: {fmt.EXIT_MEANINGS[verdict.exit_code]}")
+    lines.append(f"exit code {verdict.exit_code}: {wording.EXIT_MEANINGS[verdict.exit_code]}")
     lines.append(f"spec: {info.spec_path}")
     if info.run_ids:
         lines.append(f"runs: {', '.join(info.run_ids)}")
@@ -179,14 +100,14 @@ def _gate_suite(errors: tuple[str, ...], verdict: Verdict, info: RunInfo) -> _Su
     return suite
 
 
-def _simulation_suite(simulation: SimulationVerdict, info: RunInfo) -> _Suite:
+def _simulation_suite(simulation: SimulationVerdict, info: RunInfo) -> Suite:
     properties = {
         **_run_properties(info),
         "simulation_id": simulation.simulation_id,
         "run_ids": ", ".join(simulation.run_ids),
         "run_status": simulation.run_status or "",
         "outcome": simulation.outcome.value,
-        "conversations": fmt.conversation_counts(simulation),
+        "conversations": wording.conversation_counts(simulation),
     }
     if simulation.score is not None:
         properties["score"] = fmt.format_number(simulation.score)
@@ -199,21 +120,21 @@ def _simulation_suite(simulation: SimulationVerdict, info: RunInfo) -> _Suite:
             properties["conversations_saved"] = str(simulation.repeats.saved)
     if simulation.repeated_digital_humans:
         properties["flips"] = str(len(simulation.flips))
-    suite = _Suite(simulation.label, properties, fmt.iso(info.started_at))
+    suite = Suite(simulation.label, properties, fmt.iso(info.started_at))
     classname = f"{SUITES_NAME}.{simulation.label}"
-    index = fmt.conversation_index(simulation)
+    index = wording.conversation_index(simulation)
 
-    if fmt.simulation_undecided(simulation):
-        errors = fmt.simulation_errors(simulation)
+    if wording.simulation_undecided(simulation):
+        errors = wording.simulation_errors(simulation)
         lines = ["; ".join(errors), ""]
-        lines.extend(_simulation_facts(simulation))
+        lines.extend(junit_conversations.simulation_facts(simulation))
         suite.add_case(
             f"{simulation.label}: verdict",
             classname,
             failure=("error", TYPE_NO_VERDICT, "\n".join(lines)),
         )
     for result in simulation.checks:
-        shown = fmt.display_outcome(result)
+        shown = wording.display_outcome(result)
         detail = _check_detail(result, simulation, index, info)
         if shown is Outcome.FAIL:
             suite.add_case(result.check.label, classname, failure=("failure", TYPE_FAILURE, detail))
@@ -224,24 +145,9 @@ def _simulation_suite(simulation: SimulationVerdict, info: RunInfo) -> _Suite:
         elif shown is Outcome.WARN:
             suite.add_case(result.check.label, classname, system_out=f"WARNING: {detail}")
         else:
-            suite.add_case(result.check.label, classname, system_out=fmt.check_message(result))
-    suite.set_system_out(_conversations_text(simulation))
+            suite.add_case(result.check.label, classname, system_out=wording.check_message(result))
+    suite.set_system_out(junit_conversations.conversations_text(simulation))
     return suite
-
-
-def _simulation_facts(simulation: SimulationVerdict) -> list[str]:
-    lines = [f"simulation: {simulation.label} (id {simulation.simulation_id})"]
-    if simulation.run_ids:
-        lines.append(f"runs: {', '.join(simulation.run_ids)} (status {simulation.run_status})")
-    lines.append(fmt.conversation_counts(simulation))
-    lines.extend(
-        text for text in (fmt.repeats_text(simulation), fmt.stability_text(simulation)) if text
-    )
-    lines.extend(f"  {text}" for text in fmt.flip_texts(simulation))
-    lines.extend(f"note: {note}" for note in simulation.notes)
-    if simulation.dashboard_url:
-        lines.append(f"run dashboard: {simulation.dashboard_url}")
-    return lines
 
 
 def _check_detail(
@@ -252,26 +158,26 @@ def _check_detail(
 ) -> str:
     """Message first (it is also the ``message`` attribute), then the numbers and links."""
     check = result.check
-    line = fmt.check_line(check, info)
+    line = wording.check_line(check, info)
     where = f"{info.spec_path} line {line}, " if line is not None else ""
     lines = [
-        fmt.check_message(result),
+        wording.check_message(result),
         "",
         f"check: {check.label} ({where}severity {check.severity.value})",
-        f"observed: {fmt.format_observed(result)}",
-        f"threshold: {fmt.format_expected(check)}",
+        f"observed: {wording.format_observed(result)}",
+        f"threshold: {wording.format_expected(check)}",
         f"samples: {result.samples} applicable, {result.not_applicable} not applicable",
     ]
-    interval = fmt.format_interval(result)
+    interval = wording.format_interval(result)
     if interval:
         lines.append(f"interval: {interval}")
-    if unsettled := fmt.inconclusive_text(result):
+    if unsettled := wording.inconclusive_text(result):
         lines.append(unsettled)
-    flips = fmt.flip_texts(simulation, check.metric)
+    flips = wording.flip_texts(simulation, check.metric)
     if flips:
         lines.append("flips between repeats:")
         lines.extend(f"  - {text}" for text in flips)
-    worst = fmt.worst_entries(result, index, simulation)
+    worst = wording.worst_entries(result, index, simulation)
     if worst:
         lines.append("worst conversations:")
         for entry in worst:
@@ -280,58 +186,3 @@ def _check_detail(
     if simulation.dashboard_url:
         lines.append(f"run dashboard: {simulation.dashboard_url}")
     return "\n".join(lines)
-
-
-def _conversations_text(simulation: SimulationVerdict) -> Iterator[str]:
-    """The suite's ``<system-out>``, one conversation per part: every conversation, its
-    metrics, the reasoning of the checked ones, and links."""
-    head = [*_simulation_facts(simulation)]
-    if simulation.score is not None:
-        head.append(f"run score: {fmt.format_number(simulation.score)}")
-    if not head and not simulation.conversations:
-        return
-    checked = frozenset(result.check.metric for result in simulation.checks)
-    if any(name not in checked for c in simulation.conversations for name in c.metrics):
-        head.append(
-            "reasoning is shown for the checked metrics; the JSON report has every metric's"
-        )
-    yield "\n".join(head)
-    for conversation in simulation.conversations:
-        yield "\n\n" + "\n".join(_conversation_lines(conversation, checked))
-    yield "\n"
-
-
-def _conversation_lines(conversation: Conversation, checked: frozenset[str]) -> list[str]:
-    who = (
-        f", digital human {conversation.digital_human_id}" if conversation.digital_human_id else ""
-    )
-    status = conversation.status
-    if conversation.never_spoke:
-        status += " (agent never spoke; not counted)"
-    elif not conversation.completed:
-        status += " (not completed; not counted)"
-    lines = [f"conversation {conversation.result_id} (run {conversation.run_id}{who}): {status}"]
-    # The hot loop of a large report (runs × conversations × metrics): keep it lean.
-    limit = fmt.REASONING_LIMIT
-    for name, value in conversation.metrics.items():
-        raw = value.raw
-        shown = raw if raw is not None and value.applicable else fmt.metric_text(value)
-        reasoning = value.reasoning
-        if not reasoning or name not in checked:
-            lines.append(f"  {name}: {shown}")
-            continue
-        if len(reasoning) > limit:
-            reasoning = fmt.truncate(reasoning, limit)
-        if "\n" in reasoning or "\r" in reasoning:
-            reasoning = fmt.one_line(reasoning)
-        lines.append(f"  {name}: {shown}\n    reasoning: {reasoning}")
-    if conversation.duration_ms is not None:
-        lines.append(f"  duration: {fmt.format_number(conversation.duration_ms / 1000)}s")
-    for label, url in (
-        ("transcript", conversation.transcript_url),
-        ("audio", conversation.audio_url),
-        ("dashboard", conversation.dashboard_url),
-    ):
-        if url:
-            lines.append(f"  {label}: {url}")
-    return lines

@@ -9,7 +9,7 @@ import pytest
 
 from bluejay_gate.model.values import MetricValue
 from bluejay_gate.report import formatting as fmt
-from bluejay_gate.report import xmltext
+from bluejay_gate.report import wording, xmltext
 from bluejay_gate.verdict.model import CheckResult, Outcome
 from tests.unit.test_report_builders import EMPATHY, GREETING, RESOLUTION, make_result
 
@@ -37,25 +37,27 @@ def test_format_number(value: float, percent: bool, text: str) -> None:
 def test_observed_expected_samples_interval() -> None:
     """Observed follows the check's % style; '—' without a value; N/A count in samples."""
     result = make_result(GREETING, Outcome.FAIL, 0.85, samples=20, not_applicable=3)
-    assert fmt.format_observed(result) == "85%"
-    assert fmt.format_expected(GREETING) == ">= 90%"
-    assert fmt.format_samples(result) == "20 (3 N/A)"
-    assert fmt.format_observed(make_result(EMPATHY, Outcome.NO_VERDICT, None)) == "—"
+    assert wording.format_observed(result) == "85%"
+    assert wording.format_expected(GREETING) == ">= 90%"
+    assert wording.format_samples(result) == "20 (3 N/A)"
+    assert wording.format_observed(make_result(EMPATHY, Outcome.NO_VERDICT, None)) == "—"
     with_interval = CheckResult(EMPATHY, Outcome.PASS, 8.0, 10, interval=(7.5, 8.5))
-    assert fmt.format_interval(with_interval) == "7.5 – 8.5"
+    assert wording.format_interval(with_interval) == "7.5 – 8.5"
 
 
 def test_warn_severity_never_displays_as_fail() -> None:
     """A warn-severity check that failed or has no verdict is shown as a warning."""
-    assert fmt.display_outcome(make_result(RESOLUTION, Outcome.FAIL, 0.5)) is Outcome.WARN
-    assert fmt.display_outcome(make_result(RESOLUTION, Outcome.NO_VERDICT, None)) is Outcome.WARN
-    assert fmt.display_outcome(make_result(EMPATHY, Outcome.FAIL, 5.0)) is Outcome.FAIL
+    assert wording.display_outcome(make_result(RESOLUTION, Outcome.FAIL, 0.5)) is Outcome.WARN
+    assert (
+        wording.display_outcome(make_result(RESOLUTION, Outcome.NO_VERDICT, None)) is Outcome.WARN
+    )
+    assert wording.display_outcome(make_result(EMPATHY, Outcome.FAIL, 5.0)) is Outcome.FAIL
 
 
 def test_empty_message_is_built_from_the_numbers() -> None:
     """A blank evaluator message is replaced by observed / n / threshold."""
     result = make_result(EMPATHY, Outcome.FAIL, 5.0, samples=4, message="  \n ")
-    assert fmt.check_message(result) == "observed 5 over 4 conversations, needs >= 7"
+    assert wording.check_message(result) == "observed 5 over 4 conversations, needs >= 7"
 
 
 @pytest.mark.parametrize(

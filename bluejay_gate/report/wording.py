@@ -1,0 +1,240 @@
+"""The verdict in words, shared by every reporter: what an outcome and an exit code mean,
+a check's observed value, threshold, interval, message and worst conversations, a
+simulation's counts, repeats, flips and reasons for no verdict, and the gate's own errors.
+
+Pure functions over ``verdict.model`` types; values are written by ``formatting``, and
+each reporter adds its own escaping.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bluejay_gate.errors import EXIT_FAIL, EXIT_INVALID, EXIT_NO_VERDICT, EXIT_PASS
+from bluejay_gate.report.formatting import (
+    NO_VALUE,
+    NOT_APPLICABLE,
+    format_number,
+    metric_text,
+    one_line,
+)
+from bluejay_gate.report.info import RunInfo
+from bluejay_gate.spec.thresholds import Check
+from bluejay_gate.verdict.model import (
+    CheckResult,
+    Conversation,
+    Outcome,
+    SimulationVerdict,
+    Verdict,
+)
+
+EXIT_MEANINGS = {
+    EXIT_PASS: "every error-severity check passed",
+    EXIT_FAIL: "at least one error-severity check failed",
+    EXIT_INVALID: "the spec or the command line is invalid",
+    EXIT_NO_VERDICT: "the gate could not reach a verdict",
+}
+VERDICT_WORDS = {
+    Outcome.PASS: "passed",
+    Outcome.FAIL: "failed",
+    Outcome.WARN: "passed with warnings",
+    Outcome.NO_VERDICT: "no verdict",
+}
+
+
+def format_observed(result: CheckResult) -> str:
+    """The observed aggregate as the check reads it, or ``—`` when there is none."""
+    if result.observed is None:
+        return NO_VALUE
+    return format_number(result.observed, percent=result.check.percent)
+
+
+def format_expected(check: Check) -> str:
+    """``">= 90%"``: the operator and threshold as the spec wrote them."""
+    return f"{check.op.value} {format_number(check.threshold, percent=check.percent)}"
+
+
+def format_interval(result: CheckResult) -> str | None:
+    if result.interval is None:
+        return None
+    low, high = result.interval
+    pct = result.check.percent
+    confidence = result.level or result.check.confidence
+    level = f" ({format_number(confidence, percent=True)} confidence)" if confidence else ""
+    return f"{format_number(low, percent=pct)} – {format_number(high, percent=pct)}{level}"
+
+
+def inconclusive_text(result: CheckResult) -> str | None:
+    """``"inconclusive: about 40 more conversations would likely settle it"``."""
+    if not result.inconclusive:
+        return None
+    if result.more_needed is None:
+        return "inconclusive: more conversations are unlikely to settle it"
+    return f"inconclusive: about {result.more_needed} more conversations would likely settle it"
+
+
+def repeats_text(simulation: SimulationVerdict) -> str | None:
+    """``"repeat 3 per digital human (max 6): 2 of 4 looks, 60 conversations, 30 saved"``."""
+    r = simulation.repeats
+    if r is None:
+        return None
+    text = f"repeat {r.repeat} per digital human"
+    if r.planned_looks > 1:
+        text += (
+            f" (max_repeats {r.max_repeats}): {r.looks} of {r.planned_looks} looks, "
+            f"{r.conversations} conversations queued, {r.saved} saved of {r.conversations_max}"
+        )
+    return text
+
+
+def flip_texts(simulation: SimulationVerdict, metric: str | None = None) -> list[str]:
+    """``"digital human 12 flips on Greeting compliance: 2/3 passed"``, one per flip."""
+    return [
+        f"digital human {f.digital_human_id} flips on {f.metric}: {f.passed}/{f.total} passed"
+        for f in simulation.flips
+        if metric is None or f.metric == metric
+    ]
+
+
+def stability_text(simulation: SimulationVerdict) -> str | None:
+    """``"4 digital humans repeated, 2 flip between pass and fail"``; ``None`` without repeats."""
+    repeated = simulation.repeated_digital_humans
+    if not repeated:
+        return None
+    flipping = len({f.digital_human_id for f in simulation.flips})
+    noun = "digital human" if repeated == 1 else "digital humans"
+    return f"{repeated} {noun} repeated, {flipping} flip between pass and fail"
+
+
+def format_samples(result: CheckResult) -> str:
+    """``"20"`` or ``"20 (3 N/A)"``."""
+    if result.not_applicable:
+        return f"{result.samples} ({result.not_applicable} {NOT_APPLICABLE})"
+    return str(result.samples)
+
+
+def display_outcome(result: CheckResult) -> Outcome:
+    """The outcome as reports show it: a warn-severity check never shows as fail/no verdict."""
+    if not result.blocking and result.outcome in {Outcome.FAIL, Outcome.NO_VERDICT}:
+        return Outcome.WARN
+    return result.outcome
+
+
+def check_message(result: CheckResult) -> str:
+    """The evaluator's one-line message, or one built from the numbers when it is empty."""
+    message = one_line(result.message)
+    if message:
+        return message
+    if result.observed is None:
+        return f"no verdict for {result.check.label}"
+    return (
+        f"observed {format_observed(result)} over {result.samples} conversations, "
+        f"needs {format_expected(result.check)}"
+    )
+
+
+def check_line(check: Check, info: RunInfo) -> int | None:
+    """The check's line in the spec: from the check itself, else from ``RunInfo``."""
+    if check.line is not None:
+        return check.line
+    return info.check_lines.get(check.label)
+
+
+@dataclass(frozen=True, slots=True)
+class WorstEntry:
+    """One conversation that pulled a check down, ready to show."""
+
+    result_id: str
+    digital_human_id: str | None
+    value: str
+    link: str | None
+
+    def describe(self) -> str:
+        """``digital human 12, result 9001, value 3``."""
+        who = f"digital human {self.digital_human_id}" if self.digital_human_id else None
+        parts = [p for p in (who, f"result {self.result_id}", f"value {self.value}") if p]
+        return ", ".join(parts)
+
+
+def conversation_index(simulation: SimulationVerdict) -> dict[str, Conversation]:
+    """Conversations by result id (build once per simulation, not per check)."""
+    return {c.result_id: c for c in simulation.conversations}
+
+
+def worst_entries(
+    result: CheckResult, index: dict[str, Conversation], simulation: SimulationVerdict
+) -> list[WorstEntry]:
+    entries: list[WorstEntry] = []
+    for result_id in result.worst:
+        conversation = index.get(result_id)
+        if conversation is None:
+            entries.append(WorstEntry(result_id, None, NO_VALUE, simulation.dashboard_url))
+            continue
+        entries.append(
+            WorstEntry(
+                result_id=result_id,
+                digital_human_id=conversation.digital_human_id,
+                value=metric_text(conversation.metrics.get(result.check.metric)),
+                link=conversation.dashboard_url or simulation.dashboard_url,
+            )
+        )
+    return entries
+
+
+@dataclass(frozen=True, slots=True)
+class CheckCounts:
+    total: int
+    passed: int
+    failed: int
+    warned: int
+    no_verdict: int
+
+
+def count_checks(simulation: SimulationVerdict) -> CheckCounts:
+    outcomes = [display_outcome(c) for c in simulation.checks]
+    return CheckCounts(
+        total=len(outcomes),
+        passed=outcomes.count(Outcome.PASS),
+        failed=outcomes.count(Outcome.FAIL),
+        warned=outcomes.count(Outcome.WARN),
+        no_verdict=outcomes.count(Outcome.NO_VERDICT),
+    )
+
+
+def simulation_undecided(simulation: SimulationVerdict) -> bool:
+    """True when the simulation has no verdict that its checks do not already explain.
+
+    Such a simulation gets its own "<label>: verdict" entry (JUnit error case, summary
+    failure), so that every reason for exit code 3 is visible somewhere.
+    """
+    if simulation.errors:
+        return True
+    if simulation.outcome is not Outcome.NO_VERDICT:
+        return False
+    return not any(display_outcome(c) is Outcome.NO_VERDICT for c in simulation.checks)
+
+
+def simulation_errors(simulation: SimulationVerdict) -> tuple[str, ...]:
+    """The simulation's own reasons for no verdict, never empty when it is undecided."""
+    if simulation.errors:
+        return tuple(one_line(e) for e in simulation.errors)
+    return (f"no verdict for simulation {simulation.label} (run status {simulation.run_status})",)
+
+
+def gate_errors(verdict: Verdict) -> tuple[str, ...]:
+    """Gate-level reasons for no verdict, including "nothing was run"."""
+    errors = tuple(one_line(e) for e in verdict.errors)
+    if not errors and not verdict.simulations:
+        errors = ("no simulations were evaluated, so there is nothing to decide",)
+    return errors
+
+
+def conversation_counts(simulation: SimulationVerdict) -> str:
+    """``10 conversations: 8 completed, 2 not completed (1 agent never spoke)``."""
+    text = (
+        f"{simulation.total} conversations: {simulation.completed} completed, "
+        f"{simulation.not_completed} not completed"
+    )
+    if simulation.never_spoke:
+        text += f" ({simulation.never_spoke} agent never spoke)"
+    return text
