@@ -8,7 +8,7 @@ keeps its reading.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
+from collections.abc import Sequence
 
 from bluejay_gate.bluejay.models import RunResults, SimulationResult
 from bluejay_gate.bluejay.results import lacks_custom_metrics, read_result
@@ -18,7 +18,7 @@ from bluejay_gate.run.tracking import Tracker
 
 
 def duplicate_text(
-    run_id: str, result_id: str, listed: Sequence[tuple[SimulationResult, Hashable]]
+    run_id: str, result_id: str, listed: Sequence[tuple[SimulationResult, int | None]]
 ) -> str:
     """What differs between two copies of one result in one answer."""
     first = listed[0][0]
@@ -45,9 +45,24 @@ def note_lacking(tracker: Tracker) -> None:
     )
 
 
+def _last_answer(tracker: Tracker, got: RunResults, mine: Sequence[SimulationResult]) -> bool:
+    """Whether the run is done once ``got`` is applied (``is_done``, worked out before):
+    a done run is never polled again, so its results need no fingerprints."""
+    status = got.simulation_run.status
+    if statuses.normalise(status) in statuses.RUN_ABORTED:
+        return True
+    merged = {rid: r.status for rid, r in tracker.results.items()}
+    merged.update((r.id, r.status) for r in mine)
+    if any(rid not in merged for rid in tracker.expected_results):
+        return False
+    return statuses.run_is_done(status, list(merged.values()))
+
+
 def apply_poll(tracker: Tracker, got: RunResults) -> None:
     """The last answer counts: a result whose fingerprint changed (a re-evaluation,
-    new values, a new status) is read again; an unchanged one keeps its reading."""
+    new values, a new status) is read again; an unchanged one keeps its reading. In the
+    answer that finishes the run, results read for the first time get no fingerprint
+    (none would ever be compared: the run is not polled again)."""
     tracker.run = got.simulation_run
     results, prints = tracker.results, tracker.fingerprints
     if not tracker.expected_results and got.results:
@@ -58,12 +73,18 @@ def apply_poll(tracker: Tracker, got: RunResults) -> None:
             f"queued; took the {len(tracker.expected_results)} of its first answer"
         )
     expected = set(tracker.expected_results)
-    copies: dict[str, list[tuple[SimulationResult, Hashable]]] = {}
+    mine: list[SimulationResult] = []
     for result in got.results:
-        if result.id not in expected:  # only this run's conversations are judged
+        if result.id in expected:  # only this run's conversations are judged
+            mine.append(result)
+        else:
             tracker.ignored[result.id] = None
-            continue
-        copies.setdefault(result.id, []).append((result, fingerprint(result)))
+    listed_once = len({r.id for r in mine}) == len(mine)
+    last = listed_once and _last_answer(tracker, got, mine)
+    copies: dict[str, list[tuple[SimulationResult, int | None]]] = {}
+    for result in mine:
+        mark = None if last and result.id not in results else fingerprint(result)
+        copies.setdefault(result.id, []).append((result, mark))
     tracker.duplicates = {}  # the last answer counts: a clean one clears them
     for rid, listed in copies.items():
         result, mark = listed[0]
@@ -73,16 +94,19 @@ def apply_poll(tracker: Tracker, got: RunResults) -> None:
             result, mark = next(
                 (c for c in listed if not statuses.result_is_final(c[0].status)), listed[0]
             )
-        if result.id in results and prints.get(result.id) == mark:
+        if mark is not None and result.id in results and prints.get(result.id) == mark:
             continue
         results[result.id] = read_result(result)
-        prints[result.id] = mark
+        if mark is None:
+            prints.pop(result.id, None)
+        else:
+            prints[result.id] = mark
 
 
 def apply_reread(tracker: Tracker, result_id: str, got: SimulationResult) -> None:
+    """A re-read of one result of a done run (its bulk answer lacked the metrics)."""
     result = read_result(got)
     tracker.results[result_id] = result
-    tracker.fingerprints[result_id] = fingerprint(got)
     if not lacks_custom_metrics(result) and result_id in tracker.lacking:
         tracker.lacking.remove(result_id)
 

@@ -6,7 +6,7 @@ Plain data; never sends a request (``poll`` fills these, ``rounds`` reads them).
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -55,7 +55,7 @@ class Tracker:
     # updated per re-read.
     lacking: list[str] = field(default_factory=list)
     # per result: the fingerprint of the answer it was last read from (see ``fingerprint``)
-    fingerprints: dict[str, Hashable] = field(default_factory=dict)
+    fingerprints: dict[str, int] = field(default_factory=dict)
     # results an answer listed that are not among the run's queued conversations
     ignored: dict[str, None] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)  # for the reports

@@ -199,3 +199,32 @@ def test_same_result_twice_with_different_statuses_is_named() -> None:
 def test_identical_duplicates_are_harmless() -> None:
     same = _result("1", "COMPLETED", "pass")
     assert _duplicates_after_first_poll(_twice(same, dict(same))) == {}
+
+
+def _tracker_for(ids: Sequence[str]) -> Any:
+    from bluejay_gate.run.tracking import Tracker
+
+    return Tracker(Job(sim_index=0, label="S", simulation_id="1"), "77", tuple(ids))
+
+
+def _answer(run_status: str, results: list[dict[str, Any]]) -> RunResults:
+    return RunResults.model_validate(
+        {"simulation_run": {"id": 77, "status": run_status}, "simulation_results": results}
+    )
+
+
+def test_fingerprints_are_small_and_the_finishing_answer_needs_none() -> None:
+    """A result still to be compared keeps one int; in the answer that finishes the run a
+    result read for the first time keeps none (the run is never polled again), and one
+    read before is still compared (unchanged: its reading is kept)."""
+    from bluejay_gate.run.answers import apply_poll
+
+    tracker = _tracker_for(["1", "2"])
+    apply_poll(tracker, _answer("RUNNING", [_result("1", "COMPLETED", "pass")]))
+    assert isinstance(tracker.fingerprints["1"], int)
+    kept = tracker.results["1"]
+    done = [_result("1", "COMPLETED", "pass"), _result("2", "COMPLETED", "fail")]
+    apply_poll(tracker, _answer("COMPLETED", done))
+    assert tracker.results["1"] is kept
+    assert "2" not in tracker.fingerprints
+    assert tracker.results["2"].metrics["Polite"].value is False
