@@ -41,12 +41,6 @@ from bluejay_gate.model.results import ReadResult
 
 T = TypeVar("T")
 
-# Conversations past talking: end-conversations has nothing to stop there.
-_PAST_CONVERSATION = frozenset(
-    {"CONVERSATION_ENDED", "EVALUATION_PENDING", "EVALUATING", "EVALUATED"}
-)
-
-
 # The main thread checks for cancel this often while requests are out.
 AWAIT_SLICE = 0.05
 # After cancel, a queue call still out gets this long to answer (its run is then ended).
@@ -122,7 +116,7 @@ class Tracker:
             rid
             for rid, r in self.results.items()
             if not statuses.result_is_final(r.status)
-            and statuses.normalise(r.status) not in _PAST_CONVERSATION
+            and statuses.normalise(r.status) not in statuses.RESULT_PAST_CONVERSATION
         ]
         ids += [rid for rid in self.expected_results if rid not in self.results]
         return ids
