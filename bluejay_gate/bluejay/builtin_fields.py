@@ -11,16 +11,16 @@ from typing import Any
 
 from bluejay_gate.bluejay.models import SimulationResult
 from bluejay_gate.model.metric_names import (
-    _EVALUATION_NUMBERS,
     BUILTIN_BOOL_TYPE,
     BUILTIN_BOOLEAN,
     BUILTIN_ENUM,
     BUILTIN_ENUM_TYPE,
     BUILTIN_NUMBER_TYPE,
+    EVALUATION_NUMBERS,
     FILLER_LATENCY_FIELDS,
     LATENCY_FIELDS,
 )
-from bluejay_gate.model.values import _NUMBERS, MetricValue, _to_number, metric_value
+from bluejay_gate.model.values import NUMERIC_CLASSES, MetricValue, metric_value, to_number
 
 _REASONING_KEYS = {
     "goal_success": "goal_reasoning",
@@ -37,7 +37,7 @@ def _latency_from_list(items: Sequence[Any]) -> dict[str, Any]:
     for item in items:
         if isinstance(item, dict):
             merged.update(item)
-        elif isinstance(item, _NUMBERS) and not isinstance(item, bool):
+        elif isinstance(item, NUMERIC_CLASSES) and not isinstance(item, bool):
             numbers.append(float(item))
     if merged or not numbers:
         return merged
@@ -87,7 +87,7 @@ def builtin_values(
             found[name] = metric_value(
                 name, evaluation[name], BUILTIN_BOOL_TYPE, reasoning=reasoning
             )
-    _add_numbers(found, evaluation, "", _EVALUATION_NUMBERS)
+    _add_numbers(found, evaluation, "", EVALUATION_NUMBERS)
     latency = _latency(result, evaluation)
     _add_numbers(found, latency, "latency.", LATENCY_FIELDS)
     if "avg_agent_latency" not in found and "avg_agent_latency" in latency:
@@ -104,7 +104,7 @@ def builtin_values(
 
 def _speaker_number(evaluation: Mapping[str, Any], key: str) -> float | None:
     try:
-        return _to_number(evaluation.get(key)) if evaluation.get(key) is not None else None
+        return to_number(evaluation.get(key)) if evaluation.get(key) is not None else None
     except ValueError:
         return None
 

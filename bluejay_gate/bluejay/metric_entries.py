@@ -10,21 +10,21 @@ from collections.abc import Mapping
 from typing import Any
 
 from bluejay_gate.model.values import (
-    _INTERN_LIMIT,
-    _SCALARS,
+    INTERN_LIMIT,
+    SCALAR_CLASSES,
+    Domain,
     MetricValue,
-    _Domain,
-    _flag,
-    _range_text,
-    _to_text,
+    flag_is_set,
     metric_value,
     normalise_type,
+    range_text,
+    to_text,
 )
 
 
 def _bound(raw: object) -> float | None:
     """A declared ``min_value`` / ``max_value``; unreadable or non-finite: not declared."""
-    if isinstance(raw, bool) or not isinstance(raw, _SCALARS):
+    if isinstance(raw, bool) or not isinstance(raw, SCALAR_CLASSES):
         return None
     try:
         bound = float(raw)
@@ -40,10 +40,10 @@ def _options(raw: object) -> tuple[str, ...] | None:
     """Declared ``enum_options`` as a shared tuple; none, or an empty list: not declared."""
     if not isinstance(raw, list) or not raw:
         return None
-    options = tuple(o if isinstance(o, str) else _to_text(o) for o in raw if o is not None)
+    options = tuple(o if isinstance(o, str) else to_text(o) for o in raw if o is not None)
     if not options:
         return None
-    if len(_OPTIONS) >= _INTERN_LIMIT:
+    if len(_OPTIONS) >= INTERN_LIMIT:
         _OPTIONS.clear()
     return _OPTIONS.setdefault(options, options)
 
@@ -58,7 +58,7 @@ def _entry_value(name: str, entry: Mapping[str, Any]) -> MetricValue:
         raw,
         normalise_type(entry.get("type") if rtype is None else rtype),
         reasoning=entry.get("reasoning"),
-        not_applicable=flag is not None and flag is not False and _flag(flag),
+        not_applicable=flag is not None and flag is not False and flag_is_set(flag),
         min_value=None if low is None else _bound(low),
         max_value=None if high is None else _bound(high),
         options=None if options is None else _options(options),
@@ -99,7 +99,7 @@ def _shown(value: MetricValue, other: MetricValue) -> str:
     if value.response_type != other.response_type:
         extra.append(value.response_type or "no response_type")
     if (value.min_value, value.max_value) != (other.min_value, other.max_value):
-        extra.append(f"range {_range_text(_Domain(value.min_value, value.max_value, None))}")
+        extra.append(f"range {range_text(Domain(value.min_value, value.max_value, None))}")
     if value.options != other.options:
         extra.append(f"options {', '.join(value.options or ()) or 'none'}")
     return f"{text} ({'; '.join(extra)})" if extra else text
