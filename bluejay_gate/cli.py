@@ -18,6 +18,7 @@ from types import FrameType
 from typing import TYPE_CHECKING, TextIO
 
 from bluejay_gate import __version__
+from bluejay_gate.bluejay.transport import DEFAULT_BASE_URL
 from bluejay_gate.errors import EXIT_INVALID, EXIT_NO_VERDICT, GateError, UsageError
 
 if TYPE_CHECKING:
@@ -26,7 +27,6 @@ if TYPE_CHECKING:
 DEFAULT_SPEC = "bluejay-gate.yml"
 DEFAULT_JUNIT = "bluejay-junit.xml"
 DEFAULT_REPORT = "bluejay-report.json"
-DEFAULT_BASE_URL = "https://api.getbluejay.ai"
 
 
 def _duration(text: str) -> float:

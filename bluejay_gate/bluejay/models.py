@@ -203,7 +203,7 @@ class QueuedRun(ApiModel):
 
 class SimulationResult(ApiModel):
     """One conversation (``SimulationResultResponse``). Metric-bearing fields stay raw
-    JSON: ``metrics.extract`` reads every historical shape of them."""
+    JSON: ``results.read`` reads every historical shape of them."""
 
     id: Id
     digital_human_id: Id | None = None

@@ -1,9 +1,10 @@
-"""Where the gate may send the API key, and how: the base URL policy (https, or plain
-http only to loopback, no credentials in the URL), certificate verification (always on;
-``SSL_CERT_FILE`` / ``SSL_CERT_DIR`` for a corporate CA) and a holder that keeps the key
-out of every ``repr``, and ``scrub_answer``, which takes the key out of every answer before
-it is read, so no text from Bluejay (a reasoning, a call summary) can carry it into a report.
-The client (``client.BluejayClient``) applies them.
+"""Where the gate may send the API key, and how: the default base URL and the base URL
+policy (https, or plain http only to loopback, no credentials in the URL), certificate
+verification (always on; ``SSL_CERT_FILE`` / ``SSL_CERT_DIR`` for a corporate CA) and a
+holder that keeps the key out of every ``repr``, and ``scrub_answer``, which takes the key
+out of every answer before it is read, so no text from Bluejay (a reasoning, a call
+summary) can carry it into a report.
+The client (``session.Session``) applies them.
 """
 
 from __future__ import annotations
@@ -15,8 +16,10 @@ import re
 import ssl
 from urllib.parse import urlsplit
 
-from bluejay_gate.bluejay.retry import DEFAULT_BASE_URL
 from bluejay_gate.errors import UsageError
+
+# The Bluejay API, where the key goes unless --base-url / BLUEJAY_BASE_URL says otherwise.
+DEFAULT_BASE_URL = "https://api.getbluejay.ai"
 
 
 def validate_base_url(url: str) -> str:

@@ -19,7 +19,7 @@ FILLER_LATENCY_FIELDS = (
     "p95_filler_ignored_latency",
     "p99_filler_ignored_latency",
 )
-_EVALUATION_NUMBERS = (
+EVALUATION_NUMBERS = (
     "avg_agent_latency",
     "num_turns",
     "sentiment_score",
@@ -28,7 +28,7 @@ _EVALUATION_NUMBERS = (
     "custom_evals_success_rate",
 )
 BUILTIN_NUMBER = (
-    *_EVALUATION_NUMBERS,
+    *EVALUATION_NUMBERS,
     *(f"latency.{f}" for f in LATENCY_FIELDS),
     *(f"filler_ignored_latency.{f}" for f in FILLER_LATENCY_FIELDS),
     "duration",

@@ -36,8 +36,11 @@ RESULT_NOT_COMPLETED = frozenset(
     }
 )
 RESULT_FINAL = RESULT_SCORED | RESULT_NOT_COMPLETED
-# Conversations still talking (the ones end-conversations should stop on timeout/cancel).
-RESULT_ACTIVE = frozenset({"QUEUED", "READY", "DISPATCHED", "RUNNING", "INITIALIZING"})
+# Conversations past talking: end-conversations has nothing to stop there. On timeout or
+# cancel it is sent for every result neither final nor in this set (unknown ones included).
+RESULT_PAST_CONVERSATION = frozenset(
+    {"CONVERSATION_ENDED", "EVALUATION_PENDING", "EVALUATING", "EVALUATED"}
+)
 
 KNOWN_RUN = RUN_IN_PROGRESS | RUN_FINAL
 KNOWN_RESULT = RESULT_IN_PROGRESS | RESULT_FINAL

@@ -71,8 +71,8 @@ NA_WORD = "na"
 
 
 # isinstance tuples (``int | float`` would build a union object on every call: hot path)
-_NUMBERS = (int, float)
-_SCALARS = (str, int, float)
+NUMERIC_CLASSES = (int, float)
+SCALAR_CLASSES = (str, int, float)
 _CONTAINERS = (dict, list)
 
 _TYPE_KINDS: dict[str, Kind] = {
@@ -129,14 +129,15 @@ def _finite(number: float, raw: object) -> float:
     return number
 
 
-def _to_number(raw: object) -> float:
+def to_number(raw: object) -> float:
+    """A finite number from a number or numeric text; ``ValueError`` saying why if not."""
     if isinstance(raw, bool):
         raise ValueError(f"{raw!r} is a boolean, not a number")  # noqa: TRY004 - parse_value contract: ValueError
-    if isinstance(raw, _NUMBERS):
+    if isinstance(raw, NUMERIC_CLASSES):
         try:
             return _finite(float(raw), raw)
         except OverflowError:  # an integer with hundreds of digits
-            raise ValueError(f"{_to_text(raw)[:40]}... is not a finite number") from None
+            raise ValueError(f"{to_text(raw)[:40]}... is not a finite number") from None
     if isinstance(raw, str):
         try:
             number = float(raw.strip())
@@ -149,7 +150,7 @@ def _to_number(raw: object) -> float:
 def _to_bool(raw: object) -> bool:
     if isinstance(raw, bool):
         return raw
-    if isinstance(raw, _NUMBERS) and raw in (0, 1):
+    if isinstance(raw, NUMERIC_CLASSES) and raw in (0, 1):
         return bool(raw)
     if isinstance(raw, str):
         word = raw.strip().casefold()
@@ -166,14 +167,15 @@ def _to_bool(raw: object) -> bool:
     raise ValueError(f"{raw!r} is not a boolean (expected pass/fail, yes/no, true/false, 1/0)")
 
 
-def _to_text(raw: object) -> str:
+def to_text(raw: object) -> str:
+    """A value as text: booleans lower-case, whole floats without ``.0``, else JSON."""
     if isinstance(raw, str):
         return raw
     if isinstance(raw, bool):
         return "true" if raw else "false"
     if isinstance(raw, float) and raw.is_integer():
         return str(int(raw))
-    if isinstance(raw, _NUMBERS):
+    if isinstance(raw, NUMERIC_CLASSES):
         return str(raw)
     return json.dumps(raw, sort_keys=True, default=str)
 
@@ -184,7 +186,7 @@ def _infer_text(word: str, folded: str) -> bool | float | str:
     if folded in FALSE_WORDS and folded != "0":
         return False
     try:
-        return _to_number(word)
+        return to_number(word)
     except ValueError:
         return word
 
@@ -207,7 +209,7 @@ def _parse_text(raw: str, kind: Kind | None) -> tuple[bool | float | str | None,
             return False, True
         return _to_bool(raw), True
     if kind == "number":
-        return _to_number(raw), True
+        return to_number(raw), True
     if kind == "enum":
         return word, True
     return _infer_text(word, folded), True
@@ -220,18 +222,18 @@ def _parse(raw: object, kind: Kind | None) -> tuple[bool | float | str | None, b
     if isinstance(raw, str):
         return _parse_text(raw, kind)
     if kind == "raw":
-        return _to_text(raw), True
+        return to_text(raw), True
     if kind == "boolean":
         return _to_bool(raw), True
     if kind == "number":
-        return _to_number(raw), True
+        return to_number(raw), True
     if kind == "enum" and isinstance(raw, _CONTAINERS):
-        raise ValueError(f"{_to_text(raw)!r} is not an enum value")
+        raise ValueError(f"{to_text(raw)!r} is not an enum value")
     if kind is None and isinstance(raw, bool):
         return raw, True
-    if kind is None and isinstance(raw, _NUMBERS):
-        return _to_number(raw), True
-    return _to_text(raw), True
+    if kind is None and isinstance(raw, NUMERIC_CLASSES):
+        return to_number(raw), True
+    return to_text(raw), True
 
 
 def parse_value(raw: object, response_type: str) -> tuple[bool | float | str | None, bool]:
@@ -245,7 +247,8 @@ def parse_value(raw: object, response_type: str) -> tuple[bool | float | str | N
     return _parse(raw, type_kind(normalise_type(response_type)))
 
 
-def _flag(value: object) -> bool:
+def flag_is_set(value: object) -> bool:
+    """A flag such as ``is_not_applicable``: ``True``, ``1`` or a true word."""
     if isinstance(value, str):
         return value.strip().casefold() in TRUE_WORDS
     return value is True or value == 1
@@ -254,7 +257,7 @@ def _flag(value: object) -> bool:
 _CANONICAL_TYPES = {name: name for name in _TYPE_KINDS}
 _INTERN_TEXT = 40  # values up to this length are shared (sys.intern)
 _INTERNED: dict[tuple[object, ...], MetricValue] = {}
-_INTERN_LIMIT = 20_000  # bounded: reasoning texts can be long
+INTERN_LIMIT = 20_000  # bounded: reasoning texts can be long
 
 
 def metric_value(
@@ -282,22 +285,22 @@ def metric_value(
     if isinstance(raw, str) and len(raw) <= _INTERN_TEXT:
         raw = sys.intern(raw)
     key: tuple[object, ...] | None = None
-    if raw is None or isinstance(raw, _SCALARS):
+    if raw is None or isinstance(raw, SCALAR_CLASSES):
         key = (name, raw, type(raw), rt, why, not_applicable, min_value, max_value, options)
         cached = _INTERNED.get(key)
         if cached is not None:
             return cached
-    domain = _Domain(min_value, max_value, options)
+    domain = Domain(min_value, max_value, options)
     made = _make_value(name, raw, rt, why, not_applicable=not_applicable, domain=domain)
     if key is not None:
-        if len(_INTERNED) >= _INTERN_LIMIT:
+        if len(_INTERNED) >= INTERN_LIMIT:
             _INTERNED.clear()
         _INTERNED[key] = made
     return made
 
 
 @dataclass(frozen=True, slots=True)
-class _Domain:
+class Domain:
     """What an entry declares its values may be."""
 
     low: float | None
@@ -314,7 +317,8 @@ def _bound_text(bound: float) -> str:
     return str(int(bound)) if bound.is_integer() and abs(bound) < 1e15 else repr(bound)
 
 
-def _range_text(domain: _Domain) -> str:
+def range_text(domain: Domain) -> str:
+    """The declared range for a message, e.g. ``1..10``."""
     low = "" if domain.low is None else _bound_text(domain.low)
     high = "" if domain.high is None else _bound_text(domain.high)
     return f"{low}..{high}"
@@ -336,7 +340,7 @@ def _exact(raw: object, value: float) -> Decimal | None:
                 found = Decimal(text)
             except InvalidOperation:
                 return None
-            if len(_DECIMALS) >= _INTERN_LIMIT:
+            if len(_DECIMALS) >= INTERN_LIMIT:
                 _DECIMALS.clear()
             _DECIMALS[text] = found
         return found
@@ -345,7 +349,7 @@ def _exact(raw: object, value: float) -> Decimal | None:
     return None
 
 
-def _within(raw: object, value: bool | float | str, exact: Decimal | None, domain: _Domain) -> None:
+def _within(raw: object, value: bool | float | str, exact: Decimal | None, domain: Domain) -> None:
     """Raise ``ValueError`` when ``value`` lies outside the declared ``domain``."""
     if isinstance(value, float):
         exact = exact if exact is not None else Decimal(repr(value))
@@ -354,7 +358,7 @@ def _within(raw: object, value: bool | float | str, exact: Decimal | None, domai
             high is not None and exact > Decimal(repr(high))
         ):
             raise ValueError(
-                f"{_to_text(raw)!r} is outside the declared range {_range_text(domain)} "
+                f"{to_text(raw)!r} is outside the declared range {range_text(domain)} "
                 "(min_value..max_value)"
             )
     elif (
@@ -363,13 +367,13 @@ def _within(raw: object, value: bool | float | str, exact: Decimal | None, domai
         and value.strip().casefold() not in _folded(domain.options)
     ):
         shown = ", ".join(repr(o) for o in domain.options)
-        raise ValueError(f"{_to_text(raw)!r} is not one of the declared enum_options ({shown})")
+        raise ValueError(f"{to_text(raw)!r} is not one of the declared enum_options ({shown})")
 
 
 def _make_value(
-    name: str, raw: object, rt: str, why: str | None, *, not_applicable: bool, domain: _Domain
+    name: str, raw: object, rt: str, why: str | None, *, not_applicable: bool, domain: Domain
 ) -> MetricValue:
-    text = raw if isinstance(raw, str) or raw is None else _to_text(raw)
+    text = raw if isinstance(raw, str) or raw is None else to_text(raw)
     low, high, options = domain.low, domain.high, domain.options
 
     def made(

@@ -14,11 +14,6 @@ from bluejay_gate.bluejay.models import RunStatus
 from bluejay_gate.model import statuses
 from bluejay_gate.model.results import ReadResult
 
-# Conversations past talking: end-conversations has nothing to stop there.
-_PAST_CONVERSATION = frozenset(
-    {"CONVERSATION_ENDED", "EVALUATION_PENDING", "EVALUATING", "EVALUATED"}
-)
-
 
 @dataclass(frozen=True, slots=True)
 class Job:
@@ -75,7 +70,7 @@ class Tracker:
             rid
             for rid, r in self.results.items()
             if not statuses.result_is_final(r.status)
-            and statuses.normalise(r.status) not in _PAST_CONVERSATION
+            and statuses.normalise(r.status) not in statuses.RESULT_PAST_CONVERSATION
         ]
         ids += [rid for rid in self.expected_results if rid not in self.results]
         return ids

@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from bluejay_gate.bluejay.client import BluejayClient, RetryPolicy
+from bluejay_gate.bluejay.client import BluejayClient
+from bluejay_gate.bluejay.retry import RetryPolicy
 from bluejay_gate.emulator import Emulator, ManualClock
 from bluejay_gate.errors import AuthError, NotFoundError, RequestRejected
 from bluejay_gate.model.statuses import RESULT_FINAL, run_is_done

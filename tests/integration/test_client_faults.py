@@ -13,7 +13,8 @@ from typing import Any
 
 import pytest
 
-from bluejay_gate.bluejay.client import BluejayClient, RetryPolicy
+from bluejay_gate.bluejay.client import BluejayClient
+from bluejay_gate.bluejay.retry import RetryPolicy
 from bluejay_gate.errors import AuthError, RequestRejected, ResponseError, TransportError
 
 KEY = "sk-canary-LOOPBACK-0123456789"

@@ -14,7 +14,9 @@ import httpx
 import pytest
 
 from bluejay_gate import __version__
-from bluejay_gate.bluejay.client import BluejayClient, RetryPolicy, validate_base_url
+from bluejay_gate.bluejay.client import BluejayClient
+from bluejay_gate.bluejay.retry import RetryPolicy
+from bluejay_gate.bluejay.transport import validate_base_url
 from bluejay_gate.errors import (
     ApiError,
     AuthError,

@@ -12,7 +12,8 @@ from openapi_core import Config, OpenAPI
 from openapi_core.datatypes import RequestParameters
 from werkzeug.datastructures import Headers, ImmutableMultiDict
 
-from bluejay_gate.bluejay.client import BluejayClient, RetryPolicy
+from bluejay_gate.bluejay.client import BluejayClient
+from bluejay_gate.bluejay.retry import RetryPolicy
 from tests.conftest import OPENAPI_PATH
 
 KEY = "sk-contract-0123456789"

@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from bluejay_gate.bluejay.client import MAX_METRIC_PAGES
+from bluejay_gate.bluejay.definitions import MAX_METRIC_PAGES
 from bluejay_gate.bluejay.models import Simulation
 from bluejay_gate.errors import RequestRejected, ResponseError
 from tests.unit.test_client import Script, make, ok

@@ -10,7 +10,8 @@ from typing import Any
 import httpx
 import pytest
 
-from bluejay_gate.bluejay.client import BluejayClient, RetryPolicy
+from bluejay_gate.bluejay.client import BluejayClient
+from bluejay_gate.bluejay.retry import RetryPolicy
 from bluejay_gate.errors import AuthError, ServerError, TransportError
 
 KEY = "sk-canary-QUEUE-0123456789"

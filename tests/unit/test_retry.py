@@ -7,13 +7,9 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 
-from bluejay_gate.bluejay.retry import (
-    EXCERPT_CHARS,
-    FailureReader,
-    RetryBudget,
-    RetryPolicy,
-    parse_retry_after,
-)
+from bluejay_gate.bluejay.failures import FailureReader
+from bluejay_gate.bluejay.limits import EXCERPT_CHARS
+from bluejay_gate.bluejay.retry import RetryBudget, RetryPolicy, parse_retry_after
 from bluejay_gate.errors import (
     AuthError,
     NotFoundError,
