@@ -19,8 +19,8 @@ import yaml
 
 from bluejay_gate.emulator import Emulator
 from tests.conftest import SCHEMAS
-from tests.integration.scripted_proxy import Scripted, ScriptedProxy
-from tests.integration.test_soak import QUICKSTART, prepare
+from tests.helpers.proxy import Scripted, ScriptedProxy
+from tests.helpers.specs import QUICKSTART, prepare
 
 KEY = "cancel-canary-key-6a0e2d"
 

@@ -19,7 +19,7 @@ import yaml
 
 from bluejay_gate.cli import main
 from bluejay_gate.emulator import Emulator, ManualClock
-from tests.integration.test_soak import QUICKSTART, prepare
+from tests.helpers.specs import QUICKSTART, prepare
 
 KEY = "deadline-canary-key-0c4b"
 RESULTS = "/v1/retrieve-simulation-results/"
