@@ -19,6 +19,7 @@ import yaml
 
 from bluejay_gate.emulator import Emulator
 from tests.conftest import SCHEMAS
+from tests.helpers.processes import wait_polling
 from tests.helpers.proxy import Scripted, ScriptedProxy
 from tests.helpers.specs import QUICKSTART, prepare
 
@@ -36,19 +37,6 @@ def _start(emu: Emulator, tmp_path: Path) -> subprocess.Popen[str]:
     )
 
 
-def _wait_polling(emu: Emulator, proc: subprocess.Popen[str]) -> None:
-    """Until both runs are queued and each has been polled at least once."""
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline and proc.poll() is None:
-        polled = {
-            r.path for r in emu.requests if r.path.startswith("/v1/retrieve-simulation-results/")
-        }
-        if emu.count("POST", "/v1/queue-simulation-run") >= 2 and len(polled) >= 2:
-            return
-        time.sleep(0.02)
-    pytest.fail("the gate never started polling")
-
-
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 def test_signal_while_polling(signum: int, tmp_path: Path) -> None:
     """One signal: the unfinished conversations are ended (exactly those, in one call),
@@ -58,7 +46,7 @@ def test_signal_while_polling(signum: int, tmp_path: Path) -> None:
     emu = Emulator(scenario, api_key=KEY, speed=0.2).start()  # conversations take ~9 s
     try:
         proc = _start(emu, tmp_path)
-        _wait_polling(emu, proc)
+        wait_polling(emu, proc)
         sent = time.monotonic()
         proc.send_signal(signum)
         out, err = proc.communicate(timeout=10)
@@ -92,7 +80,7 @@ def test_second_signal_exits_at_once(tmp_path: Path) -> None:
     emu.set_faults(["POST /v1/end-conversations:slow:1:delay=8"])
     try:
         proc = _start(emu, tmp_path)
-        _wait_polling(emu, proc)
+        wait_polling(emu, proc)
         proc.send_signal(signal.SIGTERM)
         time.sleep(0.5)  # the first signal's clean-up is now waiting on the slow call
         assert proc.poll() is None, "the slow clean-up should still be running"

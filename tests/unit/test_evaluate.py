@@ -6,108 +6,15 @@ from typing import Any
 
 import pytest
 
-from bluejay_gate.bluejay.models import RunStatus, SimulationResult
-from bluejay_gate.spec.thresholds import Check, Op, Severity, parse_expression
+from bluejay_gate.bluejay.models import SimulationResult
+from bluejay_gate.spec.thresholds import Check, Op
 from bluejay_gate.verdict.evaluate import (
-    SimulationInput,
     evaluate,
     evaluate_simulation,
     result_sort_key,
 )
 from bluejay_gate.verdict.model import Outcome, SimulationVerdict, Verdict
-
-SIM = "4821"
-RUN = "77"
-
-
-def check(
-    metric: str,
-    expression: str,
-    *,
-    severity: str = "error",
-    min_samples: int | None = None,
-) -> Check:
-    """A typed check, as the spec loader builds it."""
-    p = parse_expression(expression)
-    return Check(
-        metric=metric,
-        aggregate=p.aggregate,
-        op=p.op,
-        threshold=p.threshold,
-        expression=p.text,
-        percent=p.percent,
-        percentile=p.percentile,
-        share_value=p.share_value,
-        severity=Severity(severity),
-        min_samples=min_samples,
-        exact=p.exact,
-    )
-
-
-def result(
-    rid: int | str,
-    metrics: dict[str, tuple[Any, str]] | None = None,
-    *,
-    status: str = "COMPLETED",
-    num_turns: int | None = 12,
-    speak: float | None = 40.0,
-    **evaluation: Any,
-) -> SimulationResult:
-    """A SimulationResultResponse with one evaluation holding ``metrics`` (name: (value, type))."""
-    entries = [
-        {
-            "name": name,
-            "description": name,
-            "response_type": rtype,
-            "response_value": value,
-            "reasoning": f"{name} judged",
-        }
-        for name, (value, rtype) in (metrics or {}).items()
-    ]
-    body: dict[str, Any] = {
-        "id": rid,
-        "digital_human_id": 12,
-        "status": status,
-        "duration": 60000,
-        "start_time": "2026-04-01T12:00:00Z",
-        "end_time": "2026-04-01T12:01:00Z",
-        "custom_metrics": None,
-        "latency": None,
-        "transcript_url": f"https://cdn.example/t/{rid}.json",
-        "audio_url": None,
-        "evaluations": [
-            {
-                "id": f"ev-{rid}",
-                "created_at": "2026-04-01T12:02:00Z",
-                "agent_speak_percentage": speak,
-                "avg_agent_latency": 800.0,
-                "num_turns": num_turns,
-                "goal_success": True,
-                "hallucination": False,
-                "redundancy": False,
-                "custom_metrics": entries,
-                **evaluation,
-            }
-        ],
-    }
-    return SimulationResult.model_validate(body)
-
-
-def run(
-    rid: str = RUN, status: str = "COMPLETED", total: int | None = 10, passed: int | None = 8
-) -> RunStatus:
-    """A SimulationRunResultResponse with Bluejay's counters."""
-    return RunStatus.model_validate(
-        {
-            "id": rid,
-            "simulation_id": SIM,
-            "status": status,
-            "total_tests": total,
-            "tests_passed": passed,
-            "tests_failed": None if total is None or passed is None else total - passed,
-            "created_at": "2026-04-01T12:00:00Z",
-        }
-    )
+from tests.helpers.evaluation import check, result, run, sim
 
 
 def greetings(*values: str) -> list[SimulationResult]:
@@ -115,25 +22,6 @@ def greetings(*values: str) -> list[SimulationResult]:
     return [
         result(101 + i, {"Greeting compliance": (v, "pass_fail")}) for i, v in enumerate(values)
     ]
-
-
-def sim(
-    checks: list[Check],
-    results: list[SimulationResult],
-    *,
-    runs: tuple[RunStatus, ...] | None = None,
-    label: str = "Billing regressions",
-    **extra: Any,
-) -> SimulationInput:
-    """A SimulationInput for one run of simulation 4821."""
-    return SimulationInput(
-        label=label,
-        simulation_id=SIM,
-        checks=tuple(checks),
-        runs=runs if runs is not None else (run(),),
-        results=tuple(results),
-        **extra,
-    )
 
 
 def one(

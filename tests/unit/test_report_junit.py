@@ -20,7 +20,7 @@ from bluejay_gate.report.xmltext import clean
 from bluejay_gate.spec.thresholds import Severity
 from bluejay_gate.verdict.model import CheckResult, Outcome, SimulationVerdict, Verdict
 from tests.conftest import SCHEMAS
-from tests.unit.test_report_builders import (
+from tests.helpers.verdicts import (
     EMPATHY,
     SCENARIOS,
     conversations,

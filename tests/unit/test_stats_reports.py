@@ -15,9 +15,8 @@ from bluejay_gate.report.summary import render_summary
 from bluejay_gate.verdict.evaluate import evaluate
 from bluejay_gate.verdict.model import Repeats, Verdict
 from tests.conftest import SCHEMAS
-from tests.unit.test_evaluate import check, sim
-from tests.unit.test_report_builders import run_info
-from tests.unit.test_stats_evaluate import GREETING, repeated_results
+from tests.helpers.evaluation import GREETING, check, repeated_results, sim
+from tests.helpers.verdicts import run_info
 
 REPEATS = Repeats(
     repeat=3,
