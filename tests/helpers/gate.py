@@ -7,11 +7,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import xmlschema
 
 from bluejay_gate.cli import main
 from bluejay_gate.emulator import Emulator
-from tests.conftest import SCHEMAS
+from tests.helpers.shared import junit_schema
 
 KEY = "canary-key-5f3e9a7c1d"
 SPEED = 20.0  # a conversation's ~1.7 s lifecycle takes ~0.09 s
@@ -50,7 +49,7 @@ def run_cli(
 
 def junit_agrees(tmp_path: Path, code: int) -> str:
     xml = (tmp_path / "junit.xml").read_text()
-    xmlschema.XMLSchema(str(SCHEMAS / "jenkins-xunit-junit-10.xsd")).validate(xml)
+    junit_schema().validate(xml)
     has_problem = "<failure" in xml or "<error" in xml
     assert has_problem == (code != 0)
     return xml

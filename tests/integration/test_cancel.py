@@ -14,14 +14,16 @@ import time
 from pathlib import Path
 
 import pytest
-import xmlschema
 import yaml
 
 from bluejay_gate.emulator import Emulator
-from tests.conftest import SCHEMAS
 from tests.helpers.processes import wait_polling
 from tests.helpers.proxy import Scripted, ScriptedProxy
+from tests.helpers.shared import junit_schema
 from tests.helpers.specs import QUICKSTART, prepare
+
+# Real subprocesses and signals, a few seconds each: left out of the default run.
+pytestmark = pytest.mark.slow
 
 KEY = "cancel-canary-key-6a0e2d"
 
@@ -37,6 +39,7 @@ def _start(emu: Emulator, tmp_path: Path) -> subprocess.Popen[str]:
     )
 
 
+@pytest.mark.needs_shared
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 def test_signal_while_polling(signum: int, tmp_path: Path) -> None:
     """One signal: the unfinished conversations are ended (exactly those, in one call),
@@ -61,7 +64,7 @@ def test_signal_while_polling(signum: int, tmp_path: Path) -> None:
     ended = sorted(ends[0].body["test_result_ids"])
     assert len(ended) == 8  # 5 + 3 conversations, none had finished
     xml = (tmp_path / "junit.xml").read_text()
-    xmlschema.XMLSchema(str(SCHEMAS / "jenkins-xunit-junit-10.xsd")).validate(xml)
+    junit_schema().validate(xml)
     assert "<error" in xml
     report = json.loads((tmp_path / "report.json").read_text())
     assert report["exit_code"] == 3
@@ -165,7 +168,7 @@ def _signal_and_collect(proc: subprocess.Popen[str]) -> tuple[str, str, float]:
 
 def _assert_cancelled_reports(tmp_path: Path, out: str, err: str) -> dict[str, object]:
     xml = (tmp_path / "junit.xml").read_text()
-    xmlschema.XMLSchema(str(SCHEMAS / "jenkins-xunit-junit-10.xsd")).validate(xml)
+    junit_schema().validate(xml)
     report = json.loads((tmp_path / "report.json").read_text())
     assert report["exit_code"] == 3
     assert any("cancelled" in e for e in report["errors"]), report["errors"]
@@ -181,6 +184,7 @@ UNAVAILABLE = Scripted(
 )
 
 
+@pytest.mark.needs_shared
 @pytest.mark.parametrize(
     ("answer", "seen"), [(HANG, "hang"), (UNAVAILABLE, 503)], ids=["hanging", "retry-after-30"]
 )
@@ -217,6 +221,7 @@ def test_sigint_while_a_poll_hangs_or_a_retry_waits(
     _assert_cancelled_reports(tmp_path, out, err)
 
 
+@pytest.mark.needs_shared
 def test_sigint_while_a_queue_call_hangs(tmp_path: Path) -> None:
     """The second queue call never answers: SIGINT ends the gate within 5 s, the first
     run's conversations are ended, and the reports say a run may have been created for

@@ -135,6 +135,7 @@ CLEAN_UP = 1.0
 
 
 @pytest.mark.slow
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "faults",
     [

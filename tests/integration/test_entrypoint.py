@@ -78,6 +78,7 @@ def test_failing_action(emulator: Callable[..., Emulator], tmp_path: Path) -> No
     assert outputs["exit-code"] == "1"
 
 
+@pytest.mark.slow
 def test_selftest_emulator_script_serves_the_action_over_https(tmp_path: Path) -> None:
     """What the self-test workflow does, without Docker: its script starts the emulator
     with https and a throwaway CA (here on 127.0.0.1 instead of docker0), writes the
@@ -142,6 +143,7 @@ def test_mask_line_is_escaped_like_the_runner_unescapes_it(tmp_path: Path) -> No
     assert "working-directory must be inside the workspace" in log
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
 def test_cancelled_job_ends_conversations_and_writes_reports(
     signum: int, emulator: Callable[..., Emulator], tmp_path: Path

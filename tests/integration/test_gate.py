@@ -43,6 +43,7 @@ def _spec(tmp_path: Path, **changes: Any) -> Path:
 Factory = Callable[..., Emulator]
 
 
+@pytest.mark.needs_shared
 def test_quickstart_passes(emulator: Factory, tmp_path, monkeypatch, capsys) -> None:
     """The quickstart spec passes (exit 0), writes valid reports, and never prints the key."""
     emu = emulator(_scenario(), api_key=KEY, speed=SPEED)
@@ -57,6 +58,7 @@ def test_quickstart_passes(emulator: Factory, tmp_path, monkeypatch, capsys) -> 
         assert KEY not in text
 
 
+@pytest.mark.needs_shared
 def test_failing_check_exits_1(emulator: Factory, tmp_path, monkeypatch, capsys) -> None:
     """A simulation whose empathy collapses fails the gate with exit 1 and a JUnit failure."""
     scenario = _scenario()
@@ -102,6 +104,7 @@ def test_legacy_metric_dict(emulator: Factory, tmp_path, monkeypatch, capsys) ->
     assert code == 0, out + err
 
 
+@pytest.mark.needs_shared
 def test_insufficient_funds_is_no_verdict(emulator: Factory, tmp_path, monkeypatch, capsys) -> None:
     """A run that ends INSUFFICIENT_FUNDS gives exit 3 at once, not a timeout."""
     scenario = _scenario()
@@ -140,6 +143,7 @@ def test_missing_metric_without_definitions_is_no_verdict(
     assert "Empathy" in (tmp_path / "junit.xml").read_text()
 
 
+@pytest.mark.needs_shared
 def test_timeout_ends_conversations(emulator: Factory, tmp_path, monkeypatch, capsys) -> None:
     """On timeout the gate ends running conversations, writes reports and exits 3."""
     emu = emulator(_scenario(), api_key=KEY, speed=1.0)
@@ -234,6 +238,7 @@ def test_max_parallel_one_queues_after_settling(
     assert queues[1] > max(first_polls)
 
 
+@pytest.mark.needs_shared
 def test_warn_and_not_applicable_are_reported(
     emulator: Factory, tmp_path, monkeypatch, capsys
 ) -> None:

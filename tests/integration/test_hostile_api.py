@@ -222,6 +222,7 @@ def test_deep_nesting(world: World, capsys, endpoint: Endpoint) -> None:
     assert "nested" in output
 
 
+@pytest.mark.slow
 def test_50_mb_body_is_refused_with_bounded_memory(tmp_path: Path) -> None:
     """A 50 MB answer without Content-Length to the results poll: the client stops at
     its 20 MB cap, the gate exits 3 naming the endpoint, and the process's peak memory
@@ -277,6 +278,7 @@ print("EXIT", code, "PEAK_MB", peak, "HITS", server.hits)
     assert peak < 200, f"peak RSS {peak} MB"
 
 
+@pytest.mark.slow
 def test_dripping_answer_cannot_hold_the_gate(
     world: World, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -320,6 +322,7 @@ def test_non_finite_metric_values_never_pass(
     assert all(c["outcome"] == "no_verdict" for c in latency)
 
 
+@pytest.mark.slow
 def test_gzip_bomb_is_refused(world: World, capsys: pytest.CaptureFixture[str]) -> None:
     """200 KB of gzip that inflates to 200 MB: decoding stops at the 20 MB cap."""
     import zlib

@@ -103,6 +103,7 @@ def test_second_queue_call_refused_ends_the_first_run(
     assert any(f"({status})" in e for e in report["errors"]), report["errors"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "answer",
     [

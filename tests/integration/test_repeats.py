@@ -45,6 +45,7 @@ def _queue_bodies(emu: Emulator) -> list[dict[str, Any]]:
     return [r.body for r in emu.requests if r.method == "POST" and r.path == QUEUE]
 
 
+@pytest.mark.needs_shared
 def test_repeat_uses_runs_per_digital_human_and_reports_flips(
     emulator: Factory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
 ) -> None:
@@ -123,6 +124,7 @@ def test_early_stopping_queues_only_what_settles_the_check(
     assert len(report["run_ids"]) == 3
 
 
+@pytest.mark.needs_shared
 def test_still_inconclusive_at_max_repeats_exits_3(
     emulator: Factory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
 ) -> None:
