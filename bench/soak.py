@@ -4,7 +4,8 @@ Each seed runs the quickstart gate against a fresh emulator that fails 20% of re
 to every endpoint (429 with Retry-After, 500/502/503, slow, dropped; before or after the
 handler ran) and compares it with a fault-free run: verdict, exit code, check outcomes
 and normalised JUnit. Prints the agreement and how many runs were queued twice.
-The harness is the one ``tests/integration/test_soak.py`` runs with 20 seeds in CI.
+The harness (``tests/helpers/soak.py``) is the one ``tests/integration/test_soak.py``
+runs with 20 seeds in CI.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.integration.test_soak import soak_once  # noqa: E402
+from tests.helpers.soak import soak_once  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:

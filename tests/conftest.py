@@ -1,4 +1,5 @@
-"""Shared test setup: the developer's shell never leaks into a test."""
+"""Shared test setup: the developer's shell never leaks into a test, and tests marked
+``needs_shared`` skip (one reason: where to put the files) when ../shared is missing."""
 
 from __future__ import annotations
 
@@ -7,10 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers.shared import MISSING_REASON, shared_missing
+
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
-OPENAPI_PATH = SHARED / "bluejay-openapi.json"
-SCHEMAS = SHARED / "schemas"
 
 _LEAKY_PREFIXES = ("GITHUB_", "INPUT_", "BLUEJAY_", "RUNNER_")
 
@@ -22,3 +22,13 @@ def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
         if name.startswith(_LEAKY_PREFIXES) or name in {"NO_COLOR", "CI", "GITLAB_CI"}:
             monkeypatch.delenv(name, raising=False)
     return
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Without the shared folder's files, ``needs_shared`` tests skip before they start."""
+    if not shared_missing():
+        return
+    skip = pytest.mark.skip(reason=MISSING_REASON)
+    for item in items:
+        if item.get_closest_marker("needs_shared"):
+            item.add_marker(skip)

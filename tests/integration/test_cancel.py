@@ -14,13 +14,16 @@ import time
 from pathlib import Path
 
 import pytest
-import xmlschema
 import yaml
 
 from bluejay_gate.emulator import Emulator
-from tests.conftest import SCHEMAS
-from tests.integration.scripted_proxy import Scripted, ScriptedProxy
-from tests.integration.test_soak import QUICKSTART, prepare
+from tests.helpers.processes import wait_polling
+from tests.helpers.proxy import Scripted, ScriptedProxy
+from tests.helpers.shared import junit_schema
+from tests.helpers.specs import QUICKSTART, prepare
+
+# Real subprocesses and signals, a few seconds each: left out of the default run.
+pytestmark = pytest.mark.slow
 
 KEY = "cancel-canary-key-6a0e2d"
 
@@ -36,19 +39,7 @@ def _start(emu: Emulator, tmp_path: Path) -> subprocess.Popen[str]:
     )
 
 
-def _wait_polling(emu: Emulator, proc: subprocess.Popen[str]) -> None:
-    """Until both runs are queued and each has been polled at least once."""
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline and proc.poll() is None:
-        polled = {
-            r.path for r in emu.requests if r.path.startswith("/v1/retrieve-simulation-results/")
-        }
-        if emu.count("POST", "/v1/queue-simulation-run") >= 2 and len(polled) >= 2:
-            return
-        time.sleep(0.02)
-    pytest.fail("the gate never started polling")
-
-
+@pytest.mark.needs_shared
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 def test_signal_while_polling(signum: int, tmp_path: Path) -> None:
     """One signal: the unfinished conversations are ended (exactly those, in one call),
@@ -58,7 +49,7 @@ def test_signal_while_polling(signum: int, tmp_path: Path) -> None:
     emu = Emulator(scenario, api_key=KEY, speed=0.2).start()  # conversations take ~9 s
     try:
         proc = _start(emu, tmp_path)
-        _wait_polling(emu, proc)
+        wait_polling(emu, proc)
         sent = time.monotonic()
         proc.send_signal(signum)
         out, err = proc.communicate(timeout=10)
@@ -73,7 +64,7 @@ def test_signal_while_polling(signum: int, tmp_path: Path) -> None:
     ended = sorted(ends[0].body["test_result_ids"])
     assert len(ended) == 8  # 5 + 3 conversations, none had finished
     xml = (tmp_path / "junit.xml").read_text()
-    xmlschema.XMLSchema(str(SCHEMAS / "jenkins-xunit-junit-10.xsd")).validate(xml)
+    junit_schema().validate(xml)
     assert "<error" in xml
     report = json.loads((tmp_path / "report.json").read_text())
     assert report["exit_code"] == 3
@@ -92,7 +83,7 @@ def test_second_signal_exits_at_once(tmp_path: Path) -> None:
     emu.set_faults(["POST /v1/end-conversations:slow:1:delay=8"])
     try:
         proc = _start(emu, tmp_path)
-        _wait_polling(emu, proc)
+        wait_polling(emu, proc)
         proc.send_signal(signal.SIGTERM)
         time.sleep(0.5)  # the first signal's clean-up is now waiting on the slow call
         assert proc.poll() is None, "the slow clean-up should still be running"
@@ -177,7 +168,7 @@ def _signal_and_collect(proc: subprocess.Popen[str]) -> tuple[str, str, float]:
 
 def _assert_cancelled_reports(tmp_path: Path, out: str, err: str) -> dict[str, object]:
     xml = (tmp_path / "junit.xml").read_text()
-    xmlschema.XMLSchema(str(SCHEMAS / "jenkins-xunit-junit-10.xsd")).validate(xml)
+    junit_schema().validate(xml)
     report = json.loads((tmp_path / "report.json").read_text())
     assert report["exit_code"] == 3
     assert any("cancelled" in e for e in report["errors"]), report["errors"]
@@ -193,6 +184,7 @@ UNAVAILABLE = Scripted(
 )
 
 
+@pytest.mark.needs_shared
 @pytest.mark.parametrize(
     ("answer", "seen"), [(HANG, "hang"), (UNAVAILABLE, 503)], ids=["hanging", "retry-after-30"]
 )
@@ -229,6 +221,7 @@ def test_sigint_while_a_poll_hangs_or_a_retry_waits(
     _assert_cancelled_reports(tmp_path, out, err)
 
 
+@pytest.mark.needs_shared
 def test_sigint_while_a_queue_call_hangs(tmp_path: Path) -> None:
     """The second queue call never answers: SIGINT ends the gate within 5 s, the first
     run's conversations are ended, and the reports say a run may have been created for

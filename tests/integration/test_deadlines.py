@@ -19,7 +19,7 @@ import yaml
 
 from bluejay_gate.cli import main
 from bluejay_gate.emulator import Emulator, ManualClock
-from tests.integration.test_soak import QUICKSTART, prepare
+from tests.helpers.specs import QUICKSTART, prepare
 
 KEY = "deadline-canary-key-0c4b"
 RESULTS = "/v1/retrieve-simulation-results/"
@@ -134,6 +134,7 @@ def _timed_gate(
 CLEAN_UP = 1.0
 
 
+@pytest.mark.slow
 @pytest.mark.slow
 @pytest.mark.parametrize(
     "faults",

@@ -11,7 +11,7 @@ import pytest
 
 from bluejay_gate.emulator import Emulator
 from tests.conftest import ROOT
-from tests.integration.test_entrypoint import KEY, _outputs, _run, _scenario, _workspace
+from tests.helpers.action import KEY, quickstart_scenario, read_outputs, run_action, workspace
 
 
 def _dockerfile_pip_commands() -> list[list[str]]:
@@ -54,13 +54,13 @@ def test_dockerfile_install_runs_the_action(
         )
         assert proc.returncode == 0, " ".join(command) + "\n" + proc.stdout + proc.stderr
 
-    emu = emulator(_scenario(), api_key=KEY, speed=20.0)
-    ws = _workspace(tmp_path, failing=False)
-    code, log, output, summary = _run(
+    emu = emulator(quickstart_scenario(), api_key=KEY, speed=20.0)
+    ws = workspace(tmp_path, failing=False)
+    code, log, output, summary = run_action(
         emu, ws, tmp_path, python=python, entrypoint=image / "entrypoint.py"
     )
     assert code == 0, log
-    outputs = _outputs(output)
+    outputs = read_outputs(output)
     assert outputs["passed"] == "true"
     assert outputs["exit-code"] == "0"
     assert (ws / "gate" / "bluejay-junit.xml").is_file()

@@ -151,6 +151,7 @@ def test_invalid_command_lines_exit_2_with_a_message(args, message):
     assert message in err.getvalue()
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not BIN.exists(), reason="console script not installed in this venv")
 def test_tls_serves_https_and_the_gate_trusts_it_with_ssl_cert_file(tmp_path: Path) -> None:
     """--tls-cert/--tls-key: the emulator serves https (how the self-test workflow lets the

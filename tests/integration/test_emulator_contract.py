@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import json
 from datetime import datetime
 from typing import Any
 
@@ -12,9 +11,9 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from bluejay_gate.emulator import ManualClock
-from tests.conftest import OPENAPI_PATH
+from tests.helpers.shared import openapi_document
 
-DOC = json.loads(OPENAPI_PATH.read_text())
+DOC = openapi_document()
 KEY = {"X-API-Key": "test-key"}
 REAL_OPERATIONS = {
     ("GET", "/v1/ping"),

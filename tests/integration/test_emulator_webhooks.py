@@ -14,7 +14,7 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from bluejay_gate.emulator import ManualClock
-from tests.conftest import OPENAPI_PATH
+from tests.helpers.shared import openapi_document
 
 SECRET = "whsec_test"
 
@@ -50,6 +50,7 @@ def receiver() -> Iterator[Receiver]:
     r.server.server_close()
 
 
+@pytest.mark.needs_shared
 def test_webhooks_are_signed_and_sent_once_per_result(emulator, billing_scenario, receiver):
     """Each result gets one simulation_ended then one simulation_result_evaluated, signed."""
     billing_scenario["webhook"] = {"url": receiver.url, "secret": SECRET}
@@ -68,7 +69,7 @@ def test_webhooks_are_signed_and_sent_once_per_result(emulator, billing_scenario
     emu.deliver_webhooks()
     assert emu.deliver_webhooks() == 0  # nothing left, nothing twice
     assert len(receiver.received) == 4
-    doc = json.loads(OPENAPI_PATH.read_text())
+    doc = openapi_document()
     events = []
     for headers, raw in receiver.received:
         expected = hmac.new(SECRET.encode(), raw, hashlib.sha256).hexdigest()

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
-import shutil
 import signal
 import socket
 import subprocess
@@ -15,81 +13,18 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-import yaml
 
 from bluejay_gate.emulator import Emulator
 from tests.conftest import ROOT
-from tests.integration.test_cancel import _wait_polling
-
-KEY = "canary-action-key-77aa31"
-
-
-def _workspace(tmp_path: Path, *, failing: bool) -> Path:
-    ws = tmp_path / "workspace"
-    shutil.copytree(ROOT / "examples" / "quickstart", ws / "gate")
-    spec = ws / "gate" / "bluejay-gate.yml"
-    text = spec.read_text().replace("poll_interval: 10s", "poll_interval: 0.05s")
-    if failing:
-        text = text.replace(
-            '"Empathy": [mean >= 7, min >= 4]', '"Empathy": [mean >= 9.5, min >= 4]'
-        )
-    spec.write_text(text)
-    return ws
-
-
-def _runner_env(
-    emu: Emulator | str, ws: Path, tmp_path: Path, extra_env: dict[str, str] | None = None
-) -> tuple[dict[str, str], Path, Path]:
-    """The environment the runner gives the container's process; ``emu`` is the emulator,
-    or the base URL of one. Also the GITHUB_OUTPUT and GITHUB_STEP_SUMMARY files."""
-    output = tmp_path / "github_output"
-    summary = tmp_path / "step_summary"
-    output.touch()
-    summary.touch()
-    env = {
-        "PATH": os.environ["PATH"],
-        "GITHUB_ACTIONS": "true",
-        "GITHUB_WORKSPACE": str(ws),
-        "GITHUB_OUTPUT": str(output),
-        "GITHUB_STEP_SUMMARY": str(summary),
-        "INPUT_API-KEY": KEY,
-        "INPUT_SPEC": "bluejay-gate.yml",
-        "INPUT_BASE-URL": emu if isinstance(emu, str) else emu.base_url,
-        "INPUT_JUNIT-PATH": "bluejay-junit.xml",
-        "INPUT_REPORT-PATH": "bluejay-report.json",
-        "INPUT_TIMEOUT": "",
-        "INPUT_DRY-RUN": "false",
-        "INPUT_WORKING-DIRECTORY": "gate",
-        **(extra_env or {}),
-    }
-    return env, output, summary
-
-
-def _run(
-    emu: Emulator | str,
-    ws: Path,
-    tmp_path: Path,
-    *,
-    python: str = sys.executable,
-    entrypoint: Path = ROOT / "entrypoint.py",
-    extra_env: dict[str, str] | None = None,
-) -> tuple[int, str, Path, Path]:
-    """entrypoint.py run to its end as the runner starts it."""
-    env, output, summary = _runner_env(emu, ws, tmp_path, extra_env)
-    proc = subprocess.run(
-        [python, str(entrypoint)],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    return proc.returncode, proc.stdout + proc.stderr, output, summary
-
-
-def _outputs(path: Path) -> dict[str, str]:
-    blocks = re.findall(r"^([\w-]+)<<(\S+)\n(.*?)\n\2$", path.read_text(), re.S | re.M)
-    return {name: value for name, _delimiter, value in blocks}
+from tests.helpers.action import (
+    KEY,
+    quickstart_scenario,
+    read_outputs,
+    run_action,
+    runner_env,
+    workspace,
+)
+from tests.helpers.processes import wait_polling
 
 
 def _groups(log: str) -> list[list[str]]:
@@ -103,21 +38,15 @@ def _groups(log: str) -> list[list[str]]:
     ]
 
 
-def _scenario() -> dict[str, object]:
-    data = yaml.safe_load((ROOT / "examples" / "quickstart" / "emulator.yml").read_text())
-    assert isinstance(data, dict)
-    return data
-
-
 def test_passing_action(emulator: Callable[..., Emulator], tmp_path: Path) -> None:
     """A passing spec: mask first, outputs passed=true/exit-code=0, summary written, exit 0."""
-    emu = emulator(_scenario(), api_key=KEY, speed=20.0)
-    ws = _workspace(tmp_path, failing=False)
-    code, log, output, summary = _run(emu, ws, tmp_path)
+    emu = emulator(quickstart_scenario(), api_key=KEY, speed=20.0)
+    ws = workspace(tmp_path, failing=False)
+    code, log, output, summary = run_action(emu, ws, tmp_path)
     assert code == 0, log
     assert log.splitlines()[0] == f"::add-mask::{KEY}"
     assert all(line.startswith("::add-mask::") for line in log.splitlines() if KEY in line)
-    outputs = _outputs(output)
+    outputs = read_outputs(output)
     assert outputs["passed"] == "true"
     assert outputs["exit-code"] == "0"
     assert outputs["agent-id"] == "101"
@@ -133,9 +62,9 @@ def test_passing_action(emulator: Callable[..., Emulator], tmp_path: Path) -> No
 
 def test_failing_action(emulator: Callable[..., Emulator], tmp_path: Path) -> None:
     """A failing spec: exit 1, an ::error annotation at the threshold's line, passed=false."""
-    emu = emulator(_scenario(), api_key=KEY, speed=20.0)
-    ws = _workspace(tmp_path, failing=True)
-    code, log, output, _ = _run(emu, ws, tmp_path)
+    emu = emulator(quickstart_scenario(), api_key=KEY, speed=20.0)
+    ws = workspace(tmp_path, failing=True)
+    code, log, output, _ = run_action(emu, ws, tmp_path)
     assert code == 1, log
     spec_lines = (ws / "gate" / "bluejay-gate.yml").read_text().splitlines()
     line = next(i for i, t in enumerate(spec_lines, 1) if t.startswith('  "Empathy"'))
@@ -144,17 +73,18 @@ def test_failing_action(emulator: Callable[..., Emulator], tmp_path: Path) -> No
         a.startswith(f"::error file=gate/bluejay-gate.yml,line={line},") and "Empathy" in a
         for a in annotations
     ), annotations
-    outputs = _outputs(output)
+    outputs = read_outputs(output)
     assert outputs["passed"] == "false"
     assert outputs["exit-code"] == "1"
 
 
+@pytest.mark.slow
 def test_selftest_emulator_script_serves_the_action_over_https(tmp_path: Path) -> None:
     """What the self-test workflow does, without Docker: its script starts the emulator
     with https and a throwaway CA (here on 127.0.0.1 instead of docker0), writes the
     ``base-url`` step output, and the entrypoint, given that URL and SSL_CERT_FILE as
     the workflow gives them, passes; without SSL_CERT_FILE it refuses the certificate."""
-    ws = _workspace(tmp_path, failing=False)
+    ws = workspace(tmp_path, failing=False)
     output = tmp_path / "script_output"
     output.touch()
     port = _free_port()
@@ -182,13 +112,13 @@ def test_selftest_emulator_script_serves_the_action_over_https(tmp_path: Path) -
         assert started.returncode == 0, started.stdout + started.stderr
         assert output.read_text() == f"base-url=https://127.0.0.1:{port}\n"
         base_url = f"https://127.0.0.1:{port}"
-        code, log, _out, _summary = _run(base_url, ws, tmp_path)
+        code, log, _out, _summary = run_action(base_url, ws, tmp_path)
         assert code == 3, log
         assert "could not be verified" in log
         ca = {"SSL_CERT_FILE": str(ws / ".selftest" / "ca.pem")}
-        code, log, out, _summary = _run(base_url, ws, tmp_path, extra_env=ca)
+        code, log, out, _summary = run_action(base_url, ws, tmp_path, extra_env=ca)
         assert code == 0, log
-        assert _outputs(out)["passed"] == "true"
+        assert read_outputs(out)["passed"] == "true"
     finally:
         if pid_file.exists():
             os.kill(int(pid_file.read_text()), signal.SIGTERM)
@@ -207,12 +137,13 @@ def test_mask_line_is_escaped_like_the_runner_unescapes_it(tmp_path: Path) -> No
     ws = tmp_path / "workspace"
     ws.mkdir()
     refused = {"INPUT_API-KEY": "key%0Awith%percent", "INPUT_WORKING-DIRECTORY": "../elsewhere"}
-    code, log, _out, _summary = _run("http://127.0.0.1:9", ws, tmp_path, extra_env=refused)
+    code, log, _out, _summary = run_action("http://127.0.0.1:9", ws, tmp_path, extra_env=refused)
     assert log.splitlines()[0] == "::add-mask::key%250Awith%25percent"
     assert code == 2
     assert "working-directory must be inside the workspace" in log
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
 def test_cancelled_job_ends_conversations_and_writes_reports(
     signum: int, emulator: Callable[..., Emulator], tmp_path: Path
@@ -220,9 +151,9 @@ def test_cancelled_job_ends_conversations_and_writes_reports(
     """GitHub cancels a job by signalling the container's first process, entrypoint.py: it
     hands the signal to the gate, which ends every running conversation and writes its
     reports within 5 s; the entrypoint exits 3."""
-    emu = emulator(_scenario(), api_key=KEY, speed=0.2)  # conversations take ~9 s
-    ws = _workspace(tmp_path, failing=False)
-    env, _output, _summary = _runner_env(emu, ws, tmp_path, {"NO_COLOR": "1"})
+    emu = emulator(quickstart_scenario(), api_key=KEY, speed=0.2)  # conversations take ~9 s
+    ws = workspace(tmp_path, failing=False)
+    env, _output, _summary = runner_env(emu, ws, tmp_path, {"NO_COLOR": "1"})
     proc = subprocess.Popen(
         [sys.executable, str(ROOT / "entrypoint.py")],
         env=env,
@@ -230,7 +161,7 @@ def test_cancelled_job_ends_conversations_and_writes_reports(
         stderr=subprocess.PIPE,
         text=True,
     )
-    _wait_polling(emu, proc)
+    wait_polling(emu, proc)
     sent = time.monotonic()
     proc.send_signal(signum)
     out, err = proc.communicate(timeout=20)
@@ -253,8 +184,8 @@ def test_rewritten_reports_are_handed_back(
 ) -> None:
     """Reports left by an earlier step are rewritten (atomically: a new file, owned by root):
     they are handed back to the workspace owner like the new ones."""
-    emu = emulator(_scenario(), api_key=KEY, speed=20.0)
-    ws = _workspace(tmp_path, failing=False)
+    emu = emulator(quickstart_scenario(), api_key=KEY, speed=20.0)
+    ws = workspace(tmp_path, failing=False)
     old = ws / "gate" / "bluejay-junit.xml"
     old.write_text("<old/>")
     past = time.time() - 3600
@@ -263,7 +194,7 @@ def test_rewritten_reports_are_handed_back(
     for path in [ws, *ws.rglob("*")]:
         os.chown(path, 4321, 4321, follow_symlinks=False)
     os.chown(untouched, 4322, 4322)  # not written by the gate: left as it is
-    code, log, _output, _summary = _run(emu, ws, tmp_path)
+    code, log, _output, _summary = run_action(emu, ws, tmp_path)
     assert code == 0, log
     assert old.read_text() != "<old/>"
     for name in ("bluejay-junit.xml", "bluejay-report.json"):

@@ -27,8 +27,8 @@ import pytest
 import yaml
 
 from bluejay_gate.emulator import Emulator
-from tests.integration.test_hostile_api import Endpoint, HostileServer, World, run_gate
-from tests.integration.test_soak import QUICKSTART, prepare
+from tests.helpers.hostile import Endpoint, HostileServer, World, run_gate
+from tests.helpers.specs import QUICKSTART, prepare
 
 KEY = "false-pass-canary-key-52e0"
 RESULTS = Endpoint("GET", "/v1/retrieve-simulation-result", "")  # both: bulk and one by one

@@ -9,16 +9,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import xmlschema
 import yaml
 
 from bluejay_gate.cli import main
 from bluejay_gate.emulator import Emulator
-from tests.conftest import ROOT, SCHEMAS
+from tests.conftest import ROOT
+from tests.helpers.gate import KEY, SPEED, junit_agrees, run_cli
 
 QUICKSTART = ROOT / "examples" / "quickstart"
-KEY = "canary-key-5f3e9a7c1d"
-SPEED = 20.0  # a conversation's ~1.7 s lifecycle takes ~0.09 s
 
 
 def _scenario(**changes: Any) -> dict[str, Any]:
@@ -42,54 +40,16 @@ def _spec(tmp_path: Path, **changes: Any) -> Path:
     return path
 
 
-def _run(
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
-    emu: Emulator,
-    spec: Path,
-    *extra: str,
-) -> tuple[int, str, str]:
-    monkeypatch.setenv("BLUEJAY_API_KEY", KEY)
-    argv = [
-        "run",
-        "--spec",
-        str(spec),
-        "--base-url",
-        emu.base_url,
-        "--junit",
-        str(tmp_path / "junit.xml"),
-        "--report",
-        str(tmp_path / "report.json"),
-        "--summary",
-        str(tmp_path / "summary.md"),
-        *extra,
-    ]
-    with pytest.raises(SystemExit) as info:
-        main(argv)
-    out, err = capsys.readouterr()
-    code = info.value.code
-    assert isinstance(code, int)
-    return code, out, err
-
-
-def _junit_agrees(tmp_path: Path, code: int) -> str:
-    xml = (tmp_path / "junit.xml").read_text()
-    xmlschema.XMLSchema(str(SCHEMAS / "jenkins-xunit-junit-10.xsd")).validate(xml)
-    has_problem = "<failure" in xml or "<error" in xml
-    assert has_problem == (code != 0)
-    return xml
-
-
 Factory = Callable[..., Emulator]
 
 
+@pytest.mark.needs_shared
 def test_quickstart_passes(emulator: Factory, tmp_path, monkeypatch, capsys) -> None:
     """The quickstart spec passes (exit 0), writes valid reports, and never prints the key."""
     emu = emulator(_scenario(), api_key=KEY, speed=SPEED)
-    code, out, err = _run(tmp_path, monkeypatch, capsys, emu, _spec(tmp_path))
+    code, out, err = run_cli(tmp_path, monkeypatch, capsys, emu, _spec(tmp_path))
     assert code == 0, out + err
-    _junit_agrees(tmp_path, code)
+    junit_agrees(tmp_path, code)
     report = json.loads((tmp_path / "report.json").read_text())
     assert report["exit_code"] == 0
     assert [s["label"] for s in report["simulations"]] == ["Billing regressions", "Smoke test"]
@@ -98,14 +58,15 @@ def test_quickstart_passes(emulator: Factory, tmp_path, monkeypatch, capsys) -> 
         assert KEY not in text
 
 
+@pytest.mark.needs_shared
 def test_failing_check_exits_1(emulator: Factory, tmp_path, monkeypatch, capsys) -> None:
     """A simulation whose empathy collapses fails the gate with exit 1 and a JUnit failure."""
     scenario = _scenario()
     scenario["simulations"][1]["scores"]["Empathy"] = {"mean": 3.0, "spread": 0.2}
     emu = emulator(scenario, api_key=KEY, speed=SPEED)
-    code, out, _ = _run(tmp_path, monkeypatch, capsys, emu, _spec(tmp_path))
+    code, out, _ = run_cli(tmp_path, monkeypatch, capsys, emu, _spec(tmp_path))
     assert code == 1
-    xml = _junit_agrees(tmp_path, code)
+    xml = junit_agrees(tmp_path, code)
     assert 'name="Empathy: mean >= 7"' in xml
     assert "Smoke test" in out
     # Both runs were queued before either finished: they ran in parallel.
@@ -120,7 +81,7 @@ def test_results_still_evaluating_are_waited_for(
 ) -> None:
     """A run that says COMPLETED while results are EVALUATING is not judged early."""
     emu = emulator(_scenario(quirks={"stuck_evaluating": 1.0}), api_key=KEY, speed=SPEED)
-    code, out, err = _run(tmp_path, monkeypatch, capsys, emu, _spec(tmp_path))
+    code, out, err = run_cli(tmp_path, monkeypatch, capsys, emu, _spec(tmp_path))
     assert code == 0, out + err
     report = json.loads((tmp_path / "report.json").read_text())
     convs = [c for s in report["simulations"] for c in s["conversations"]]
@@ -131,7 +92,7 @@ def test_results_still_evaluating_are_waited_for(
 def test_bulk_missing_metrics_are_reread(emulator: Factory, tmp_path, monkeypatch, capsys) -> None:
     """Results lacking metrics in the bulk answer are re-read one by one, then pass."""
     emu = emulator(_scenario(quirks={"bulk_missing_metrics": 1.0}), api_key=KEY, speed=SPEED)
-    code, out, err = _run(tmp_path, monkeypatch, capsys, emu, _spec(tmp_path))
+    code, out, err = run_cli(tmp_path, monkeypatch, capsys, emu, _spec(tmp_path))
     assert code == 0, out + err
     assert emu.count("GET", "/v1/retrieve-simulation-result/") == 8
 
@@ -139,18 +100,19 @@ def test_bulk_missing_metrics_are_reread(emulator: Factory, tmp_path, monkeypatc
 def test_legacy_metric_dict(emulator: Factory, tmp_path, monkeypatch, capsys) -> None:
     """Metrics only in the legacy top-level custom_metrics dict still gate correctly."""
     emu = emulator(_scenario(quirks={"legacy_metrics_dict": True}), api_key=KEY, speed=SPEED)
-    code, out, err = _run(tmp_path, monkeypatch, capsys, emu, _spec(tmp_path))
+    code, out, err = run_cli(tmp_path, monkeypatch, capsys, emu, _spec(tmp_path))
     assert code == 0, out + err
 
 
+@pytest.mark.needs_shared
 def test_insufficient_funds_is_no_verdict(emulator: Factory, tmp_path, monkeypatch, capsys) -> None:
     """A run that ends INSUFFICIENT_FUNDS gives exit 3 at once, not a timeout."""
     scenario = _scenario()
     scenario["simulations"][0]["run_outcome"] = "INSUFFICIENT_FUNDS"
     emu = emulator(scenario, api_key=KEY, speed=SPEED)
-    code, out, _ = _run(tmp_path, monkeypatch, capsys, emu, _spec(tmp_path))
+    code, out, _ = run_cli(tmp_path, monkeypatch, capsys, emu, _spec(tmp_path))
     assert code == 3
-    _junit_agrees(tmp_path, code)
+    junit_agrees(tmp_path, code)
     assert "INSUFFICIENT_FUNDS" in (tmp_path / "report.json").read_text()
     assert "timed out" not in out
 
@@ -160,7 +122,7 @@ def test_missing_metric_names_closest(emulator: Factory, tmp_path, monkeypatch, 
     naming the closest name. (Was exit 3 after the run; that path is the next test.)"""
     emu = emulator(_scenario(), api_key=KEY, speed=SPEED)
     spec = _spec(tmp_path, thresholds={"Empathyy": "mean >= 7"})
-    code, _, err = _run(tmp_path, monkeypatch, capsys, emu, spec)
+    code, _, err = run_cli(tmp_path, monkeypatch, capsys, emu, spec)
     assert code == 2
     assert "did you mean 'Empathy'?" in err
     assert emu.count("POST", "/v1/queue-simulation-run") == 0
@@ -175,19 +137,20 @@ def test_missing_metric_without_definitions_is_no_verdict(
     emu = emulator(_scenario(), api_key=KEY, speed=SPEED)
     emu.set_faults([{"endpoint": "GET /v1/custom-metrics", "kind": 500}])
     spec = _spec(tmp_path, thresholds={"Empathyy": "mean >= 7"})
-    code, out, _ = _run(tmp_path, monkeypatch, capsys, emu, spec)
+    code, out, _ = run_cli(tmp_path, monkeypatch, capsys, emu, spec)
     assert code == 3
     assert out.count("warning: could not read the custom metric definitions") == 1
     assert "Empathy" in (tmp_path / "junit.xml").read_text()
 
 
+@pytest.mark.needs_shared
 def test_timeout_ends_conversations(emulator: Factory, tmp_path, monkeypatch, capsys) -> None:
     """On timeout the gate ends running conversations, writes reports and exits 3."""
     emu = emulator(_scenario(), api_key=KEY, speed=1.0)
-    code, out, _ = _run(tmp_path, monkeypatch, capsys, emu, _spec(tmp_path), "--timeout", "0.3s")
+    code, out, _ = run_cli(tmp_path, monkeypatch, capsys, emu, _spec(tmp_path), "--timeout", "0.3s")
     assert code == 3
     assert emu.count("POST", "/v1/end-conversations") >= 1
-    _junit_agrees(tmp_path, code)
+    junit_agrees(tmp_path, code)
     assert "timed out" in out
 
 
@@ -195,7 +158,7 @@ def test_invalid_spec_sends_nothing(emulator: Factory, tmp_path, monkeypatch, ca
     """A spec with an unknown key exits 2 with a located message and zero requests."""
     emu = emulator(_scenario(), api_key=KEY, speed=SPEED)
     spec = _spec(tmp_path, treshold={"x": "mean >= 1"})
-    code, _, err = _run(tmp_path, monkeypatch, capsys, emu, spec)
+    code, _, err = run_cli(tmp_path, monkeypatch, capsys, emu, spec)
     assert code == 2
     assert "bluejay-gate.yml:" in err
     assert "thresholds" in err
@@ -206,7 +169,7 @@ def test_invalid_spec_sends_nothing(emulator: Factory, tmp_path, monkeypatch, ca
 def test_wrong_key_is_no_verdict(emulator: Factory, tmp_path, monkeypatch, capsys) -> None:
     """A rejected key exits 3 with a message pointing at BLUEJAY_API_KEY."""
     emu = emulator(_scenario(), api_key="the-right-key", speed=SPEED)
-    code, out, err = _run(tmp_path, monkeypatch, capsys, emu, _spec(tmp_path))
+    code, out, err = run_cli(tmp_path, monkeypatch, capsys, emu, _spec(tmp_path))
     assert code == 3
     assert "BLUEJAY_API_KEY" in out + err
     assert emu.count("POST", "/v1/queue-simulation-run") == 0
@@ -215,7 +178,7 @@ def test_wrong_key_is_no_verdict(emulator: Factory, tmp_path, monkeypatch, capsy
 def test_dry_run_only_gets(emulator: Factory, tmp_path, monkeypatch, capsys) -> None:
     """--dry-run sends only GET requests and prints the plan with changed fields."""
     emu = emulator(_scenario(), api_key=KEY, speed=SPEED)
-    code, out, _ = _run(tmp_path, monkeypatch, capsys, emu, _spec(tmp_path), "--dry-run")
+    code, out, _ = run_cli(tmp_path, monkeypatch, capsys, emu, _spec(tmp_path), "--dry-run")
     assert code == 0
     assert {r.method for r in emu.requests} == {"GET"}
     assert "would update" in out
@@ -228,10 +191,10 @@ def test_second_run_leaves_agent_unchanged(
     """After one update, an identical spec writes nothing to the agent."""
     emu = emulator(_scenario(), api_key=KEY, speed=SPEED)
     spec = _spec(tmp_path)
-    _run(tmp_path, monkeypatch, capsys, emu, spec)
+    run_cli(tmp_path, monkeypatch, capsys, emu, spec)
     writes = emu.count("PUT", "/v1/update-agent-by-external-id")
     assert writes == 1
-    _run(tmp_path, monkeypatch, capsys, emu, spec)
+    run_cli(tmp_path, monkeypatch, capsys, emu, spec)
     assert emu.count("PUT", "/v1/update-agent-by-external-id") == 1
     assert emu.count("POST", "/v1/update-agent") == 0
 
@@ -244,7 +207,7 @@ def test_simulation_of_another_agent_is_refused(
     scenario["agents"].append({"id": 202, "name": "Other", "external_agent_id": "other"})
     scenario["simulations"][0]["agent"] = "other"
     emu = emulator(scenario, api_key=KEY, speed=SPEED)
-    code, out, err = _run(tmp_path, monkeypatch, capsys, emu, _spec(tmp_path))
+    code, out, err = run_cli(tmp_path, monkeypatch, capsys, emu, _spec(tmp_path))
     assert code == 3
     assert "belongs to agent 202" in out + err
     assert emu.count("POST", "/v1/queue-simulation-run") == 0
@@ -266,7 +229,7 @@ def test_max_parallel_one_queues_after_settling(
     """With max_parallel 1 the second run is queued only after the first one finished."""
     emu = emulator(_scenario(), api_key=KEY, speed=SPEED)
     spec = _spec(tmp_path, run={"timeout": "1m", "poll_interval": "0.05s", "max_parallel": 1})
-    code, out, err = _run(tmp_path, monkeypatch, capsys, emu, spec)
+    code, out, err = run_cli(tmp_path, monkeypatch, capsys, emu, spec)
     assert code == 0, out + err
     paths = [r.path for r in emu.requests]
     queues = [i for i, p in enumerate(paths) if p == "/v1/queue-simulation-run"]
@@ -275,6 +238,7 @@ def test_max_parallel_one_queues_after_settling(
     assert queues[1] > max(first_polls)
 
 
+@pytest.mark.needs_shared
 def test_warn_and_not_applicable_are_reported(
     emulator: Factory, tmp_path, monkeypatch, capsys
 ) -> None:
@@ -285,14 +249,14 @@ def test_warn_and_not_applicable_are_reported(
         "not_applicable": 0.5,
     }
     emu = emulator(scenario, api_key=KEY, speed=SPEED)
-    code, out, err = _run(tmp_path, monkeypatch, capsys, emu, _spec(tmp_path))
+    code, out, err = run_cli(tmp_path, monkeypatch, capsys, emu, _spec(tmp_path))
     assert code == 0, out + err
     report = json.loads((tmp_path / "report.json").read_text())
     smoke = report["simulations"][1]
     resolution = next(c for c in smoke["checks"] if c["metric"] == "Resolution")
     assert resolution["outcome"] == "warn"
     assert resolution["samples"] + resolution["not_applicable"] == 3
-    _junit_agrees(tmp_path, code)
+    junit_agrees(tmp_path, code)
 
 
 def test_unwritable_report_makes_a_pass_exit_3(

@@ -7,17 +7,13 @@ traceback, never exit 0. Variants are generated with hypothesis.
 
 from __future__ import annotations
 
-import http.client
 import json
 import os
 import re
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -26,169 +22,11 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bluejay_gate.cli import main
 from bluejay_gate.emulator import Emulator
-from tests.integration.test_soak import QUICKSTART, prepare
+from tests.helpers.hostile import ENDPOINTS, MB, Endpoint, HostileServer, Mutation, World, run_gate
+from tests.helpers.specs import QUICKSTART, prepare
 
 KEY = "hostile-canary-key-31c7"
-MB = 1024 * 1024
-
-# A mutation gets the emulator's real answer and returns (content type, body bytes).
-Mutation = Callable[[bytes], tuple[str, bytes]]
-
-
-@dataclass(frozen=True)
-class Endpoint:
-    method: str
-    prefix: str  # path prefix the hostile answer replaces
-    needed: str  # a top-level field the gate cannot do without
-    strict: bool = True  # False: the gate may carry on without this answer (logged)
-    optional: bool = False  # the document does not require ``needed``: missing = empty
-    # A readable empty list means "none": thresholds that cannot be judged stop the gate
-    # before anything is queued (exit 2).
-    empty_stops: bool = False
-
-
-ENDPOINTS = [
-    Endpoint("GET", "/v1/ping", ""),
-    Endpoint("GET", "/v1/agent-by-external-id/", "id"),
-    Endpoint("PUT", "/v1/update-agent-by-external-id", "agent"),
-    Endpoint("GET", "/v1/simulation/", "id"),
-    Endpoint("GET", "/v1/get-simulations-by-agent/", "simulations", optional=True),
-    # A 2xx to queueing means the run exists: an unreadable answer is reconciled through
-    # get-simulation-runs (the run is adopted, logged), so the verdict may still be real.
-    Endpoint("POST", "/v1/queue-simulation-run", "simulation_run_id", strict=False),
-    Endpoint("GET", "/v1/retrieve-simulation-results/", "simulation_run"),
-    Endpoint("GET", "/v1/retrieve-simulation-result/", "simulation_result"),
-    # The snapshot before queueing is best effort: a bad answer is logged and the gate
-    # matches a lost queue answer by creation time instead.
-    Endpoint("GET", "/v1/get-simulation-runs/", "simulation_runs", strict=False, optional=True),
-    # Read before paying (preflight): an unreadable answer costs only the check (one
-    # warning, the run goes on and the verdict still judges every value).
-    Endpoint("GET", "/v1/custom-metrics", "metrics", strict=False, empty_stops=True),
-    Endpoint(
-        "GET", "/v1/digital-humans-by-simulation/", "digital_humans", strict=False, empty_stops=True
-    ),
-]
-
-
-class HostileServer:
-    """Proxies to ``upstream``; the first-matching request gets ``mutation``'s answer."""
-
-    def __init__(self, upstream: str) -> None:
-        self.upstream = upstream.removeprefix("http://")
-        self.target: Endpoint | None = None
-        self.mutation: Mutation | None = None
-        self.stream_bytes = 0  # > 0: answer with this many bytes, no Content-Length
-        self.drip_seconds = 0.0  # > 0: send one byte every 0.2 s for this long
-        self.encoding = ""  # a Content-Encoding header for the hostile answer
-        self.refused: tuple[str, ...] = ()  # path prefixes answered 403, not proxied
-        self.hits = 0
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-            def do_GET(self) -> None:
-                server.handle(self)
-
-            def do_POST(self) -> None:
-                server.handle(self)
-
-            def do_PUT(self) -> None:
-                server.handle(self)
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-        self.thread.start()
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}"
-
-    def close(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
-
-    def handle(self, h: BaseHTTPRequestHandler) -> None:
-        length = int(h.headers.get("content-length") or 0)
-        body = h.rfile.read(length) if length else b""
-        if self.refused and h.path.startswith(self.refused):
-            denied = b'{"detail": "not allowed for this key"}'
-            h.send_response(403)
-            h.send_header("Content-Type", "application/json")
-            h.send_header("Content-Length", str(len(denied)))
-            h.end_headers()
-            h.wfile.write(denied)
-            return
-        conn = http.client.HTTPConnection(self.upstream, timeout=10)
-        headers = {k: v for k, v in h.headers.items() if k.lower() not in {"host", "connection"}}
-        conn.request(h.command, h.path, body=body or None, headers=headers)
-        upstream = conn.getresponse()
-        status, data = upstream.status, upstream.read()
-        ctype = upstream.headers.get("content-type", "application/json")
-        conn.close()
-        target = self.target
-        if target and h.command == target.method and h.path.startswith(target.prefix):
-            self.hits += 1
-            if self.stream_bytes:
-                self._stream(h)
-                return
-            if self.drip_seconds:
-                self._drip(h)
-                return
-            if self.mutation is not None and 200 <= status < 300:
-                ctype, data = self.mutation(data)
-        h.send_response(status)
-        h.send_header("Content-Type", ctype)
-        if self.encoding and target and h.path.startswith(target.prefix):
-            h.send_header("Content-Encoding", self.encoding)
-        h.send_header("Content-Length", str(len(data)))
-        h.end_headers()
-        h.wfile.write(data)
-
-    def _drip(self, h: BaseHTTPRequestHandler) -> None:
-        """Headers at once, then a byte at a time: no single read ever times out."""
-        h.send_response(200)
-        h.send_header("Content-Type", "application/json")
-        h.send_header("Content-Length", "100000")
-        h.end_headers()
-        until = time.monotonic() + self.drip_seconds
-        try:
-            while time.monotonic() < until:
-                h.wfile.write(b" ")
-                h.wfile.flush()
-                time.sleep(0.2)
-        except OSError:
-            pass  # the client gave up: what it should do
-        h.close_connection = True
-
-    def _stream(self, h: BaseHTTPRequestHandler) -> None:
-        h.send_response(200)
-        h.send_header("Content-Type", "application/json")
-        h.send_header("Connection", "close")
-        h.end_headers()
-        chunk = b'{"x": "' + b"y" * MB
-        sent = 0
-        try:
-            while sent < self.stream_bytes:
-                h.wfile.write(chunk)
-                sent += len(chunk)
-        except OSError:
-            pass  # the client stopped reading: what it should do
-        h.close_connection = True
-
-
-@dataclass
-class World:
-    emu: Emulator
-    server: HostileServer
-    spec: Path
-    out: Path
 
 
 @pytest.fixture
@@ -219,16 +57,6 @@ def reset(world: World) -> None:
     world.emu = Emulator(scenario, api_key=KEY, speed=20.0).start()
     world.server.upstream = world.emu.base_url.removeprefix("http://")
     world.server.hits = 0
-
-
-def run_gate(world: World, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
-    argv = ["run", "--spec", str(world.spec), "--base-url", world.server.base_url]
-    argv += ["--junit", str(world.out / "junit.xml"), "--report", str(world.out / "r.json")]
-    with pytest.raises(SystemExit) as info:
-        main(argv)
-    out, err = capsys.readouterr()
-    assert isinstance(info.value.code, int)
-    return info.value.code, out + err
 
 
 def assert_no_verdict(endpoint: Endpoint, code: int, output: str, hits: int) -> None:
@@ -394,6 +222,7 @@ def test_deep_nesting(world: World, capsys, endpoint: Endpoint) -> None:
     assert "nested" in output
 
 
+@pytest.mark.slow
 def test_50_mb_body_is_refused_with_bounded_memory(tmp_path: Path) -> None:
     """A 50 MB answer without Content-Length to the results poll: the client stops at
     its 20 MB cap, the gate exits 3 naming the endpoint, and the process's peak memory
@@ -406,10 +235,10 @@ sys.path.insert(0, {str(Path(__file__).resolve().parents[2])!r})
 import yaml
 from pathlib import Path
 from bluejay_gate.emulator import Emulator
-from tests.integration.test_hostile_api import ENDPOINTS, HostileServer, QUICKSTART, KEY
-from tests.integration.test_soak import prepare
+from tests.helpers.hostile import ENDPOINTS, HostileServer
+from tests.helpers.specs import QUICKSTART, prepare
 from bluejay_gate.cli import main
-emu = Emulator(yaml.safe_load((QUICKSTART / "emulator.yml").read_text()), api_key=KEY,
+emu = Emulator(yaml.safe_load((QUICKSTART / "emulator.yml").read_text()), api_key={KEY!r},
                speed=20.0).start()
 server = HostileServer(emu.base_url)
 server.target = ENDPOINTS[6]
@@ -449,6 +278,7 @@ print("EXIT", code, "PEAK_MB", peak, "HITS", server.hits)
     assert peak < 200, f"peak RSS {peak} MB"
 
 
+@pytest.mark.slow
 def test_dripping_answer_cannot_hold_the_gate(
     world: World, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -492,6 +322,7 @@ def test_non_finite_metric_values_never_pass(
     assert all(c["outcome"] == "no_verdict" for c in latency)
 
 
+@pytest.mark.slow
 def test_gzip_bomb_is_refused(world: World, capsys: pytest.CaptureFixture[str]) -> None:
     """200 KB of gzip that inflates to 200 MB: decoding stops at the 20 MB cap."""
     import zlib

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from bluejay_gate.cli import main
 from bluejay_gate.emulator import Emulator
 from tests.conftest import ROOT
-from tests.unit.test_spec_fuzz import documents
+from tests.helpers.spec_documents import documents
 
 KEY = "spec-canary-key-2f8d"
 EXAMPLES = sorted(p.parent for p in (ROOT / "examples").glob("*/bluejay-gate.yml"))

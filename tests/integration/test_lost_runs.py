@@ -19,8 +19,8 @@ from bluejay_gate.cli import main
 from bluejay_gate.emulator import Emulator
 from bluejay_gate.gate import Runtime, run_gate
 from bluejay_gate.options import GateOptions
-from tests.integration.scripted_proxy import Script, Scripted, ScriptedProxy
-from tests.integration.test_soak import QUICKSTART, prepare
+from tests.helpers.proxy import Script, Scripted, ScriptedProxy
+from tests.helpers.specs import QUICKSTART, prepare
 
 KEY = "lost-runs-canary-key-77b1"
 QUEUE = "/v1/queue-simulation-run"
@@ -103,6 +103,7 @@ def test_second_queue_call_refused_ends_the_first_run(
     assert any(f"({status})" in e for e in report["errors"]), report["errors"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "answer",
     [

@@ -9,6 +9,8 @@ import itertools
 import time
 from collections import defaultdict
 
+import pytest
+
 from bluejay_gate.bluejay.client import BluejayClient
 from bluejay_gate.bluejay.retry import RetryPolicy
 from bluejay_gate.run.poll import Poller
@@ -52,6 +54,7 @@ def _answered_polls(emu) -> dict[str, list[float]]:
     return times
 
 
+@pytest.mark.slow
 def test_next_poll_waits_a_full_interval_after_a_retried_answer(emulator) -> None:
     """The first polls meet 503 twice (retried 0.3 s apart): the answer comes late, and
     the next poll of that run still waits a whole interval after it."""
@@ -68,6 +71,7 @@ def test_next_poll_waits_a_full_interval_after_a_retried_answer(emulator) -> Non
         assert min(gaps) >= interval - 0.05, (path, gaps)
 
 
+@pytest.mark.slow
 def test_a_429_holds_every_poll_of_that_endpoint(emulator) -> None:
     """One poll gets 429 with Retry-After: 1 and gives up (one attempt per call here); no
     poll of any run, that one included, reaches the endpoint until that second has passed

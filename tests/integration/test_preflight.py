@@ -13,7 +13,7 @@ import pytest
 
 from bluejay_gate.cli import main
 from bluejay_gate.emulator import Emulator
-from tests.integration.test_hostile_api import HostileServer
+from tests.helpers.hostile import HostileServer
 
 KEY = "preflight-key-8d1e"
 Factory = Callable[..., Emulator]

@@ -14,8 +14,8 @@ import yaml
 
 from bluejay_gate.cli import main
 from bluejay_gate.emulator import Emulator
-from tests.integration.scripted_proxy import ScriptedProxy
-from tests.integration.test_soak import QUICKSTART, prepare
+from tests.helpers.proxy import ScriptedProxy
+from tests.helpers.specs import QUICKSTART, prepare
 
 KEY = "reeval-canary-key-0c4d"
 POLL = "/v1/retrieve-simulation-results/"

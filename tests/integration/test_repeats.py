@@ -12,7 +12,7 @@ import yaml
 
 from bluejay_gate.emulator import Emulator
 from tests.conftest import ROOT
-from tests.integration.test_gate import KEY, SPEED, _junit_agrees, _run
+from tests.helpers.gate import KEY, SPEED, junit_agrees, run_cli
 
 EXAMPLE = ROOT / "examples" / "repeats"
 QUEUE = "/v1/queue-simulation-run"
@@ -45,6 +45,7 @@ def _queue_bodies(emu: Emulator) -> list[dict[str, Any]]:
     return [r.body for r in emu.requests if r.method == "POST" and r.path == QUEUE]
 
 
+@pytest.mark.needs_shared
 def test_repeat_uses_runs_per_digital_human_and_reports_flips(
     emulator: Factory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
 ) -> None:
@@ -61,7 +62,7 @@ def test_repeat_uses_runs_per_digital_human_and_reports_flips(
             ]
         },
     )
-    code, out, err = _run(tmp_path, monkeypatch, capsys, emu, spec)
+    code, out, err = run_cli(tmp_path, monkeypatch, capsys, emu, spec)
     bodies = _queue_bodies(emu)
     assert [b["runs_per_digital_human"] for b in bodies] == [3]
     report = json.loads((tmp_path / "report.json").read_text())
@@ -79,7 +80,7 @@ def test_repeat_uses_runs_per_digital_human_and_reports_flips(
     each = sim["checks"][1]
     assert each["label"] == "Greeting compliance: each digital human passes >= 1"
     assert each["per_digital_human"] is True
-    xml = _junit_agrees(tmp_path, code)
+    xml = junit_agrees(tmp_path, code)
     assert "flips on Greeting compliance" in xml
     assert '<property name="repeat" value="3"/>' in xml
     assert "flip between pass and fail" in (tmp_path / "summary.md").read_text()
@@ -95,7 +96,7 @@ def test_early_stopping_queues_only_what_settles_the_check(
     scenario = _scenario()
     scenario["simulations"][0]["digital_human_scores"] = {}
     emu = emulator(scenario, api_key=KEY, speed=SPEED)
-    code, out, _ = _run(tmp_path, monkeypatch, capsys, emu, _early(tmp_path, 6))
+    code, out, _ = run_cli(tmp_path, monkeypatch, capsys, emu, _early(tmp_path, 6))
     assert code == 0, out
     assert [b["runs_per_digital_human"] for b in _queue_bodies(emu)] == [2, 1, 1]
     report = json.loads((tmp_path / "report.json").read_text())
@@ -123,6 +124,7 @@ def test_early_stopping_queues_only_what_settles_the_check(
     assert len(report["run_ids"]) == 3
 
 
+@pytest.mark.needs_shared
 def test_still_inconclusive_at_max_repeats_exits_3(
     emulator: Factory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
 ) -> None:
@@ -131,10 +133,10 @@ def test_still_inconclusive_at_max_repeats_exits_3(
     emu = emulator(
         _scenario(**{"Greeting compliance": {"pass_rate": 0.8}}), api_key=KEY, speed=SPEED
     )
-    code, out, _ = _run(tmp_path, monkeypatch, capsys, emu, _early(tmp_path, 3))
+    code, out, _ = run_cli(tmp_path, monkeypatch, capsys, emu, _early(tmp_path, 3))
     assert code == 3, out
     assert [b["runs_per_digital_human"] for b in _queue_bodies(emu)] == [2, 1]
-    xml = _junit_agrees(tmp_path, code)
+    xml = junit_agrees(tmp_path, code)
     assert "inconclusive: observed" in xml
     assert "would likely settle it" in xml
     report = json.loads((tmp_path / "report.json").read_text())
@@ -148,7 +150,7 @@ def test_dry_run_plan_shows_repeats(
     emulator: Factory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
 ) -> None:
     emu = emulator(_scenario(), api_key=KEY, speed=SPEED)
-    code, out, _ = _run(tmp_path, monkeypatch, capsys, emu, _early(tmp_path, 6), "--dry-run")
+    code, out, _ = run_cli(tmp_path, monkeypatch, capsys, emu, _early(tmp_path, 6), "--dry-run")
     assert code == 0
     assert (
         "would queue: Billing regressions (simulation 4821), 2 per digital human "
@@ -165,7 +167,7 @@ def test_max_repeats_sends_runs_per_digital_human_even_at_one(
     emu = emulator(_scenario(), api_key=KEY, speed=SPEED)
     run = {"repeat": 1, "max_repeats": 3, "confidence": 0.95}
     spec = _spec(tmp_path, run, {"Greeting compliance": "pass_rate >= 70%"})
-    code, out, _ = _run(tmp_path, monkeypatch, capsys, emu, spec)
+    code, out, _ = run_cli(tmp_path, monkeypatch, capsys, emu, spec)
     bodies = _queue_bodies(emu)
     assert bodies, out
     assert [b.get("runs_per_digital_human") for b in bodies] == [1] * len(bodies)

@@ -15,8 +15,8 @@ import yaml
 
 from bluejay_gate.cli import main
 from bluejay_gate.emulator import Emulator
-from tests.integration.scripted_proxy import Rewrite, Script, Scripted, ScriptedProxy
-from tests.integration.test_soak import QUICKSTART, prepare
+from tests.helpers.proxy import Rewrite, Script, Scripted, ScriptedProxy
+from tests.helpers.specs import QUICKSTART, prepare
 
 KEY = "scope-canary-key-5e2a"
 POLL = "/v1/retrieve-simulation-results/"

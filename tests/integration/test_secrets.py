@@ -19,8 +19,8 @@ import yaml
 
 from bluejay_gate.cli import main
 from bluejay_gate.emulator import Emulator
-from tests.integration.test_hostile_api import ENDPOINTS, HostileServer
-from tests.integration.test_soak import QUICKSTART, prepare
+from tests.helpers.hostile import ENDPOINTS, HostileServer
+from tests.helpers.specs import QUICKSTART, prepare
 
 CANARY = "bjg-canary-" + "5e1f0a9c7b3d42e8a6c1f0d9b7e3a5c2"
 FRAGMENTS = (CANARY, CANARY[:16], CANARY[-16:])  # a cut-off key is a leak too

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pytest
@@ -19,12 +18,12 @@ from bluejay_gate.bluejay.models import (
     RunResults,
     SimulationList,
 )
-from tests.conftest import OPENAPI_PATH
+from tests.helpers.shared import openapi_document
 
 
 @pytest.fixture(scope="module")
 def schemas() -> dict[str, Any]:
-    document = json.loads(OPENAPI_PATH.read_text(encoding="utf-8"))
+    document = openapi_document()
     result: dict[str, Any] = document["components"]["schemas"]
     return result
 

@@ -14,7 +14,7 @@ from werkzeug.datastructures import Headers, ImmutableMultiDict
 
 from bluejay_gate.bluejay.client import BluejayClient
 from bluejay_gate.bluejay.retry import RetryPolicy
-from tests.conftest import OPENAPI_PATH
+from tests.helpers.shared import openapi_document
 
 KEY = "sk-contract-0123456789"
 RUN = {"id": 77, "experiment_id": 4821, "created_at": "2026-04-01T12:00:00Z", "status": "RUNNING"}
@@ -65,7 +65,7 @@ class StrictBluejay:
     and answers with a document-shaped body."""
 
     def __init__(self) -> None:
-        document = json.loads(OPENAPI_PATH.read_text(encoding="utf-8"))
+        document = openapi_document()
         self.schemas = document["components"]["schemas"]
         self.api = OpenAPI.from_dict(document, config=Config(spec_validator_cls=None))
         self.paths = document["paths"]

@@ -12,7 +12,7 @@ import pytest
 from bluejay_gate.bluejay.definitions import MAX_METRIC_PAGES
 from bluejay_gate.bluejay.models import Simulation
 from bluejay_gate.errors import RequestRejected, ResponseError
-from tests.unit.test_client import Script, make, ok
+from tests.helpers.mock_api import Script, make, ok
 
 
 def metric(i: int) -> dict[str, Any]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
@@ -12,10 +11,10 @@ from bluejay_gate.emulator import bodies as b
 from bluejay_gate.emulator.faults import FaultInjector, endpoint_matches
 from bluejay_gate.emulator.scenario import ScoreSpec
 from bluejay_gate.emulator.scoring import ConversationKey, MetricSpec, score_conversation
-from tests.conftest import OPENAPI_PATH
+from tests.helpers.shared import openapi_document
 
 SAMPLE = Path(__file__).resolve().parents[2] / "bluejay_gate" / "emulator" / "sample-scenario.yml"
-DOC = json.loads(OPENAPI_PATH.read_text())
+DOC = openapi_document()
 BODIES = {
     "AgentRequest": b.AgentRequest,
     "AgentUpdateRequest": b.AgentUpdateRequest,

@@ -12,7 +12,7 @@ import pytest
 
 from bluejay_gate.report import render_verdict_block, use_color
 from bluejay_gate.verdict.model import Outcome, Verdict
-from tests.unit.test_report_builders import (
+from tests.helpers.verdicts import (
     EMPATHY,
     failing_verdict,
     gate_error_only_verdict,

@@ -11,7 +11,7 @@ from bluejay_gate.model.values import MetricValue
 from bluejay_gate.report import formatting as fmt
 from bluejay_gate.report import wording, xmltext
 from bluejay_gate.verdict.model import CheckResult, Outcome
-from tests.unit.test_report_builders import EMPATHY, GREETING, RESOLUTION, make_result
+from tests.helpers.verdicts import EMPATHY, GREETING, RESOLUTION, make_result
 
 
 @pytest.mark.parametrize(

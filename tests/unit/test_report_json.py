@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from bluejay_gate.model.values import MetricValue
 from bluejay_gate.report import SCHEMA_VERSION, render_json
 from bluejay_gate.verdict.model import CheckResult, Outcome, Verdict
-from tests.unit.test_report_builders import (
+from tests.helpers.verdicts import (
     EMPATHY,
     SCENARIOS,
     failing_verdict,

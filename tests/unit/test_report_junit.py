@@ -19,8 +19,8 @@ from bluejay_gate.report.junit import iter_junit
 from bluejay_gate.report.xmltext import clean
 from bluejay_gate.spec.thresholds import Severity
 from bluejay_gate.verdict.model import CheckResult, Outcome, SimulationVerdict, Verdict
-from tests.conftest import SCHEMAS
-from tests.unit.test_report_builders import (
+from tests.helpers.shared import junit_schema
+from tests.helpers.verdicts import (
     EMPATHY,
     SCENARIOS,
     conversations,
@@ -38,12 +38,10 @@ from tests.unit.test_report_builders import (
     zero_simulations_verdict,
 )
 
-XSD_PATH = SCHEMAS / "jenkins-xunit-junit-10.xsd"
-
 
 @pytest.fixture(scope="module")
 def schema() -> xmlschema.XMLSchema:
-    return xmlschema.XMLSchema(str(XSD_PATH))
+    return junit_schema()
 
 
 def parse(verdict: Verdict) -> ET.Element:

@@ -9,7 +9,7 @@ import pytest
 from bluejay_gate.report import STEP_SUMMARY_LIMIT, render_summary
 from bluejay_gate.report.summary import truncation_note
 from bluejay_gate.verdict.model import Conversation, Outcome, Verdict
-from tests.unit.test_report_builders import (
+from tests.helpers.verdicts import (
     EMPATHY,
     GREETING,
     SCENARIOS,

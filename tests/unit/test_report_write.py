@@ -15,7 +15,7 @@ from bluejay_gate.report import (
     render_summary,
     write_reports,
 )
-from tests.unit.test_report_builders import failing_verdict, run_info
+from tests.helpers.verdicts import failing_verdict, run_info
 
 
 def test_writes_all_three_and_returns_their_paths(tmp_path: Path) -> None:

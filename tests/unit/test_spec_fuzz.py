@@ -13,6 +13,7 @@ from bluejay_gate.errors import SpecError
 from bluejay_gate.spec.load import load_spec
 from bluejay_gate.spec.resolved import Spec
 from tests.conftest import ROOT
+from tests.helpers.spec_documents import documents
 
 VALID = [
     p.read_text(encoding="utf-8")
@@ -23,47 +24,6 @@ FUZZ = settings(
     max_examples=150,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
-
-scalars = st.one_of(
-    st.none(),
-    st.booleans(),
-    st.integers(-5, 10_000),
-    st.floats(allow_nan=True, allow_infinity=True),
-    st.text(max_size=12),
-    st.sampled_from(
-        ["mean >= 7", "pass_rate >= 90%", "value >= 80", "30m", "5%", "${X}", "$${Y}", "INBOUND"]
-    ),
-)
-keys = st.one_of(
-    st.text(max_size=10),
-    st.sampled_from(
-        [
-            "version",
-            "agent",
-            "run",
-            "simulations",
-            "thresholds",
-            "name",
-            "id",
-            "check",
-            "score",
-            "timeout",
-            "file",
-            "severity",
-            "min_samples",
-            "api_key",
-            "x-a",
-            "goals",
-        ]
-    ),
-)
-documents = st.recursive(
-    scalars,
-    lambda children: st.one_of(
-        st.lists(children, max_size=4), st.dictionaries(keys, children, max_size=5)
-    ),
-    max_leaves=25,
 )
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from bluejay_gate.spec.agent_model import (
@@ -13,11 +12,11 @@ from bluejay_gate.spec.agent_model import (
     AgentModel,
 )
 from bluejay_gate.spec.simulation_model import QUEUE_OPTION_FIELDS, SimulationModel
-from tests.conftest import OPENAPI_PATH
+from tests.helpers.shared import openapi_document
 
 
 def _schemas() -> dict[str, Any]:
-    document = json.loads(OPENAPI_PATH.read_text(encoding="utf-8"))
+    document = openapi_document()
     schemas: dict[str, Any] = document["components"]["schemas"]
     return schemas
 

@@ -6,14 +6,11 @@ import dataclasses
 
 import pytest
 
-from bluejay_gate.bluejay.models import SimulationResult
 from bluejay_gate.errors import EXIT_FAIL, EXIT_NO_VERDICT, EXIT_PASS
 from bluejay_gate.spec.thresholds import Aggregate, Check, parse_each
 from bluejay_gate.verdict.evaluate import evaluate, evaluate_simulation
 from bluejay_gate.verdict.model import Flip, Outcome
-from tests.unit.test_evaluate import check, result, sim
-
-GREETING = "Greeting compliance"
+from tests.helpers.evaluation import GREETING, check, rates, repeated_results, result, sim
 
 
 def confident(metric: str, expression: str, level: float = 0.95) -> Check:
@@ -25,25 +22,6 @@ def each(metric: str, rule: str) -> Check:
     parsed = {k: getattr(p, k) for k in ("aggregate", "op", "threshold", "percent", "exact")}
     base = check(metric, "pass_rate >= 0%")
     return dataclasses.replace(base, **parsed, expression=p.text, per_digital_human=True)
-
-
-def greeting(rid: int, dh: int, value: str) -> SimulationResult:
-    body = result(rid, {GREETING: (value, "pass_fail")})
-    return body.model_copy(update={"digital_human_id": str(dh)})
-
-
-def repeated_results() -> list[SimulationResult]:
-    """Digital humans 0..3, three conversations each; 3 passes only once, 1 and 2 flip."""
-    values = {0: "ppp", 1: "ppf", 2: "pfp", 3: "fpf"}
-    return [
-        greeting(dh * 10 + rep, dh, "pass" if v == "p" else "fail")
-        for dh, vs in values.items()
-        for rep, v in enumerate(vs)
-    ]
-
-
-def rates(passes: int, total: int) -> list[SimulationResult]:
-    return [greeting(i + 1, i % 4, "pass" if i < passes else "fail") for i in range(total)]
 
 
 def test_without_confidence_the_point_estimate_decides() -> None:

@@ -21,7 +21,7 @@ from bluejay_gate.spec.thresholds import Check
 from bluejay_gate.verdict.evaluate import evaluate_simulation
 from bluejay_gate.verdict.model import Outcome
 from bluejay_gate.verdict.stats import planned_looks
-from tests.unit.test_evaluate import check, result, run, sim
+from tests.helpers.evaluation import check, result, run, sim
 
 DIGITAL_HUMANS = 10
 LEVEL = 0.95

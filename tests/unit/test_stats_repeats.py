@@ -7,8 +7,7 @@ import dataclasses
 from bluejay_gate.verdict.evaluate import evaluate_simulation
 from bluejay_gate.verdict.model import SimulationVerdict
 from bluejay_gate.verdict.repeats import looks_for, repeat_summary, wants_more
-from tests.unit.test_evaluate import check, sim
-from tests.unit.test_stats_evaluate import GREETING, rates
+from tests.helpers.evaluation import GREETING, check, rates, sim
 
 
 def _verdict(passes: int, total: int, *extra: str, level: float = 0.95) -> SimulationVerdict:

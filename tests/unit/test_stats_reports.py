@@ -6,7 +6,7 @@ import dataclasses
 import json
 import xml.etree.ElementTree as ET
 
-import xmlschema
+import pytest
 
 from bluejay_gate.report import render_junit
 from bluejay_gate.report.console import render_verdict_block
@@ -14,10 +14,9 @@ from bluejay_gate.report.jsonreport import render_json
 from bluejay_gate.report.summary import render_summary
 from bluejay_gate.verdict.evaluate import evaluate
 from bluejay_gate.verdict.model import Repeats, Verdict
-from tests.conftest import SCHEMAS
-from tests.unit.test_evaluate import check, sim
-from tests.unit.test_report_builders import run_info
-from tests.unit.test_stats_evaluate import GREETING, repeated_results
+from tests.helpers.evaluation import GREETING, check, repeated_results, sim
+from tests.helpers.shared import junit_schema
+from tests.helpers.verdicts import run_info
 
 REPEATS = Repeats(
     repeat=3,
@@ -46,9 +45,10 @@ def test_verdict_is_inconclusive_with_flips() -> None:
     assert [f.digital_human_id for f in simulation.flips] == ["1", "2", "3"]
 
 
+@pytest.mark.needs_shared
 def test_junit_shows_interval_estimate_and_flips() -> None:
     xml = render_junit(repeated_verdict(), run_info())
-    xmlschema.XMLSchema(str(SCHEMAS / "jenkins-xunit-junit-10.xsd")).validate(xml)
+    junit_schema().validate(xml)
     root = ET.fromstring(xml)
     (error,) = list(root.iter("error"))
     text = error.text or ""
