@@ -20,7 +20,8 @@ from bluejay_gate.model.metric_names import (
     FILLER_LATENCY_FIELDS,
     LATENCY_FIELDS,
 )
-from bluejay_gate.model.values import NUMERIC_CLASSES, MetricValue, metric_value, to_number
+from bluejay_gate.model.value_words import NUMERIC_CLASSES, to_number
+from bluejay_gate.model.values import MetricValue, metric_value
 
 _REASONING_KEYS = {
     "goal_success": "goal_reasoning",

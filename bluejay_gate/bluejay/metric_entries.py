@@ -9,17 +9,8 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from bluejay_gate.model.values import (
-    INTERN_LIMIT,
-    SCALAR_CLASSES,
-    Domain,
-    MetricValue,
-    flag_is_set,
-    metric_value,
-    normalise_type,
-    range_text,
-    to_text,
-)
+from bluejay_gate.model.value_words import SCALAR_CLASSES, flag_is_set, normalise_type, to_text
+from bluejay_gate.model.values import INTERN_LIMIT, Domain, MetricValue, metric_value, range_text
 
 
 def _bound(raw: object) -> float | None:

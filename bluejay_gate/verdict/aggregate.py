@@ -36,7 +36,8 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import TypeVar
 
-from bluejay_gate.model.values import Kind, MetricValue
+from bluejay_gate.model.value_words import Kind
+from bluejay_gate.model.values import MetricValue
 from bluejay_gate.spec.thresholds import Aggregate, Check, Op
 from bluejay_gate.verdict.stats import sample_sd
 from bluejay_gate.verdict.value_kinds import (

@@ -28,7 +28,7 @@ from bluejay_gate.model.metric_names import (
     NOT_CUSTOM,
     RUN_LEVEL,
 )
-from bluejay_gate.model.values import Kind, type_kind
+from bluejay_gate.model.value_words import Kind, type_kind
 from bluejay_gate.spec.resolved import SimulationSpec, Spec
 from bluejay_gate.spec.thresholds import Check
 from bluejay_gate.verdict.costs import how_many, reachable

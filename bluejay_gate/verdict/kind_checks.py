@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import difflib
 
-from bluejay_gate.model.values import Kind
+from bluejay_gate.model.value_words import Kind
 from bluejay_gate.spec.thresholds import EACH_WORDS, Aggregate, Check
 from bluejay_gate.verdict.facts import MetricDefinition
 from bluejay_gate.verdict.texts import PERCENT_AT_END

@@ -8,7 +8,8 @@ from __future__ import annotations
 import difflib
 from collections.abc import Sequence
 
-from bluejay_gate.model.values import Kind, MetricValue, kind_of, type_kind
+from bluejay_gate.model.value_words import Kind, type_kind
+from bluejay_gate.model.values import MetricValue, kind_of
 from bluejay_gate.spec.thresholds import Aggregate, Check
 
 _MALFORMED_SHOWN = 3

@@ -11,7 +11,8 @@ from typing import Any
 
 import httpx
 
-from bluejay_gate.bluejay.client import BluejayClient, RetryPolicy
+from bluejay_gate.bluejay.client import BluejayClient
+from bluejay_gate.bluejay.retry import RetryPolicy
 
 KEY = "sk-canary-CLIENT-0123456789abcdef"
 NOW = datetime(2026, 4, 1, 12, 0, 0, tzinfo=UTC)

@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -166,7 +167,7 @@ def _signal_and_collect(proc: subprocess.Popen[str]) -> tuple[str, str, float]:
     return out, err, time.monotonic() - sent
 
 
-def _assert_cancelled_reports(tmp_path: Path, out: str, err: str) -> dict[str, object]:
+def _assert_cancelled_reports(tmp_path: Path, out: str, err: str) -> dict[str, Any]:
     xml = (tmp_path / "junit.xml").read_text()
     junit_schema().validate(xml)
     report = json.loads((tmp_path / "report.json").read_text())
@@ -250,6 +251,6 @@ def test_sigint_while_a_queue_call_hangs(tmp_path: Path) -> None:
     assert len(ends) == 1
     assert sorted(ends[0].body["test_result_ids"]) == next(iter(runs.values()))
     report = _assert_cancelled_reports(tmp_path, out, err)
-    errors = [e for s in report["simulations"] for e in s["errors"]]  # type: ignore[union-attr]
+    errors = [e for s in report["simulations"] for e in s["errors"]]
     assert any("a run may have been created" in e and "dashboard" in e for e in errors), errors
     assert "a run may have been created" in (tmp_path / "junit.xml").read_text()

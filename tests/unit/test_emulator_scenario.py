@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from pydantic import BaseModel
 
 from bluejay_gate.emulator import Scenario, ScenarioError, parse_fault
 from bluejay_gate.emulator import bodies as b
@@ -15,7 +16,7 @@ from tests.helpers.shared import openapi_document
 
 SAMPLE = Path(__file__).resolve().parents[2] / "bluejay_gate" / "emulator" / "sample-scenario.yml"
 DOC = openapi_document()
-BODIES = {
+BODIES: dict[str, type[BaseModel]] = {
     "AgentRequest": b.AgentRequest,
     "AgentUpdateRequest": b.AgentUpdateRequest,
     "AgentUpdateWithExternalIdRequest": b.AgentUpdateWithExternalIdRequest,

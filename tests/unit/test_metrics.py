@@ -10,7 +10,8 @@ from bluejay_gate.bluejay.models import SimulationResult
 from bluejay_gate.bluejay.results import extract, has_custom_metrics, never_spoke, read
 from bluejay_gate.model.links import DASHBOARD, result_url, run_url
 from bluejay_gate.model.metric_names import BUILTIN_BOOLEAN, BUILTIN_NUMBER, RUN_LEVEL
-from bluejay_gate.model.values import kind_of, metric_value, parse_value
+from bluejay_gate.model.value_words import parse_value
+from bluejay_gate.model.values import kind_of, metric_value
 
 
 def entry(name: str, value: Any, response_type: str = "pass_fail", **extra: Any) -> dict[str, Any]:
