@@ -165,8 +165,10 @@ def _exact(raw: object, value: float) -> Decimal | None:
 def _within(raw: object, value: bool | float | str, exact: Decimal | None, domain: Domain) -> None:
     """Raise ``ValueError`` when ``value`` lies outside the declared ``domain``."""
     if isinstance(value, float):
-        exact = exact if exact is not None else Decimal(repr(value))
         low, high = domain.low, domain.high
+        if (low is None or value > low) and (high is None or value < high):
+            return  # strictly inside in floats, so inside exactly: the exact test is for the ends
+        exact = exact if exact is not None else Decimal(repr(value))
         if (low is not None and exact < Decimal(repr(low))) or (
             high is not None and exact > Decimal(repr(high))
         ):

@@ -116,14 +116,23 @@ class Poller:
     def _cancelled(self) -> bool:
         return self.wait(0)
 
-    def _await(self, futures: Iterable[Future[Any]]) -> bool:
-        """Wait for every future, in short slices; True as soon as cancel is set (the
-        requests still out are abandoned: their answers are never applied)."""
+    def _await(
+        self,
+        futures: Iterable[Future[Any]],
+        on_done: Callable[[Future[Any]], None] | None = None,
+    ) -> bool:
+        """Wait for every future, in short slices, handing each to ``on_done`` (on this
+        thread) as soon as it is answered, so a big run's answers are read and dropped one
+        at a time, never all held at once; True as soon as cancel is set (the requests
+        still out are abandoned: their answers are never applied)."""
         pending = set(futures)
         while pending:
             if self._cancelled():
                 return True
-            _, pending = wait_futures(pending, timeout=AWAIT_SLICE, return_when=FIRST_COMPLETED)
+            done, pending = wait_futures(pending, timeout=AWAIT_SLICE, return_when=FIRST_COMPLETED)
+            if on_done is not None:
+                for future in done:
+                    on_done(future)
         return False
 
     def _fill(self) -> bool:
@@ -235,19 +244,18 @@ class Poller:
             for rid in t.lacking
         ]
         api = self.api
-        polls = [(t, self._submit(api.get_run_results, t.run_id)) for t in polling]
-        reads = [(t, rid, self._submit(api.get_result, rid)) for t, rid in rereads]
-        if self._await([f for _, f in polls] + [f for _, _, f in reads]):
-            return True
-        refused: AuthError | None = None
-        later: list[tuple[Tracker, str, Future[SimulationResult]]] = []
-        for t, poll_future in polls:
-            self._answered_now(t, poll_future)
+        polls = {self._submit(api.get_run_results, t.run_id): t for t in polling}
+        reads = {self._submit(api.get_result, rid): (t, rid) for t, rid in rereads}
+        refused: list[AuthError] = []
+
+        def on_poll(future: Future[RunResults]) -> None:
+            t = polls.pop(future)
+            self._answered_now(t, future)
             try:
-                got = poll_future.result()
+                got = future.result()
             except AuthError as exc:
-                refused = refused or exc
-                continue
+                refused.append(exc)
+                return
             except ApiError as exc:
                 if _passing(exc):  # retries ran out, but the run is queued: keep polling
                     self.emit(
@@ -256,30 +264,40 @@ class Poller:
                             "trying again at the next poll, until the timeout"
                         )
                     )
-                    continue
+                    return
                 t.error = f"polling run {t.run_id} failed: {exc}"
                 t.done = t.settled = True
-                continue
+                return
             apply_poll(t, got)
+            del got  # the raw answer goes now, not with the tick
             self._note_unknown(t)
             if is_done(t):
                 t.done = True
                 t.settle_until = now + self.settle_window
                 note_lacking(t)
                 # Re-read at once what the bulk answer lacks.
-                later.extend((t, rid, self._submit(api.get_result, rid)) for rid in t.lacking)
-        if self._await(f for _, _, f in later):
-            return True
-        for t, rid, read_future in [*reads, *later]:
-            self._answered_now(t, read_future)
+                later.update((self._submit(api.get_result, rid), (t, rid)) for rid in t.lacking)
+
+        def on_read(future: Future[SimulationResult]) -> None:
+            t, rid = reads.pop(future) if future in reads else later.pop(future)
+            self._answered_now(t, future)
             try:
-                apply_reread(t, rid, read_future.result())
+                apply_reread(t, rid, future.result())
             except AuthError as exc:
-                refused = refused or exc
+                refused.append(exc)
             except ApiError as exc:
                 self.emit(events.Warning(f"{t.job.label}: re-reading a result failed: {exc}"))
-        if refused is not None:
-            raise refused
+
+        def on_done(future: Future[Any]) -> None:
+            (on_poll if future in polls else on_read)(future)
+
+        later: dict[Future[SimulationResult], tuple[Tracker, str]] = {}
+        if self._await([*polls, *reads], on_done):
+            return True
+        if self._await(list(later), on_read):
+            return True
+        if refused:
+            raise refused[0]
         for t in self.trackers:
             if t.done and not t.settled:
                 lacking = t.lacking

@@ -1,6 +1,6 @@
 """The poller keeps each result read (``ReadResult``); the last answer counts: a result
-whose fingerprint changed (a value, a status, a new evaluation) is read again, one whose
-fingerprint did not (only reasoning texts differ) keeps its reading.
+whose fingerprint changed (a value, a status, a new evaluation, a reasoning text) is read
+again, one whose answer is unchanged keeps its reading.
 
 A scripted ``PollApi`` (our protocol, not a patch of our code) hands out three answers
 for one run: the run's state as Bluejay would show it over three ticks.
@@ -112,7 +112,11 @@ def test_changed_results_are_read_again_and_unchanged_ones_kept() -> None:
     assert second["1"].metrics["Polite"].reasoning == "second"
     assert not second["2"].found.has_custom  # read, but lacking: read again next time
     final = outcome.trackers[0].results
-    assert final["1"] is second["1"]  # only the reasoning changed: kept, not read again
+    # only the reasoning changed: read again too (the last answer counts, its texts
+    # included), with the same value
+    assert final["1"] is not second["1"]
+    assert final["1"].metrics["Polite"].reasoning == "third"
+    assert final["1"].metrics["Polite"].value is False
     assert final["2"].metrics["Polite"].reasoning == "now there"
     assert outcome.trackers[0].settled
     assert outcome.trackers[0].lacking == []
