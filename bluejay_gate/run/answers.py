@@ -9,10 +9,12 @@ keeps its reading.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
-from bluejay_gate.bluejay.models import RunResults, SimulationResult
+from bluejay_gate.bluejay.models import RunResults, RunStatus, SimulationResult
 from bluejay_gate.bluejay.results import lacks_custom_metrics, read_result
 from bluejay_gate.model import statuses
+from bluejay_gate.model.results import ReadResult
 from bluejay_gate.run.fingerprint import fingerprint
 from bluejay_gate.run.tracking import Tracker
 
@@ -45,62 +47,120 @@ def note_lacking(tracker: Tracker) -> None:
     )
 
 
-def _last_answer(tracker: Tracker, got: RunResults, mine: Sequence[SimulationResult]) -> bool:
+@dataclass(frozen=True, slots=True)
+class Known:
+    """What reading an answer needs of its run, copied on the main thread when the poll is
+    sent (the tracker itself is only ever changed there)."""
+
+    run_id: str
+    expected: tuple[str, ...]
+    statuses: dict[str, str | None]  # result id -> status as last read
+    prints: dict[str, int]  # result id -> fingerprint of the answer it was read from
+
+
+@dataclass(slots=True)
+class Digest:
+    """One answer read: what ``apply_digest`` puts into the tracker. The raw answer is not
+    kept, so a worker can read it and drop it at once (a big run's answers are megabytes)."""
+
+    run: RunStatus
+    adopted: tuple[str, ...] | None  # the queue answer listed none: this answer's ids
+    ignored: list[str]
+    duplicates: dict[str, str]
+    # result id, its fingerprint (None: never compared again), its reading (None: keep)
+    readings: list[tuple[str, int | None, ReadResult | None]]
+
+
+def known(tracker: Tracker) -> Known:
+    return Known(
+        tracker.run_id,
+        tracker.expected_results,
+        {rid: r.status for rid, r in tracker.results.items()},
+        dict(tracker.fingerprints),
+    )
+
+
+def _last_answer(
+    known: Known, expected: Sequence[str], got: RunResults, mine: Sequence[SimulationResult]
+) -> bool:
     """Whether the run is done once ``got`` is applied (``is_done``, worked out before):
     a done run is never polled again, so its results need no fingerprints."""
     status = got.simulation_run.status
     if statuses.normalise(status) in statuses.RUN_ABORTED:
         return True
-    merged = {rid: r.status for rid, r in tracker.results.items()}
+    merged = dict(known.statuses)
     merged.update((r.id, r.status) for r in mine)
-    if any(rid not in merged for rid in tracker.expected_results):
+    if any(rid not in merged for rid in expected):
         return False
     return statuses.run_is_done(status, list(merged.values()))
 
 
-def apply_poll(tracker: Tracker, got: RunResults) -> None:
-    """The last answer counts: a result whose fingerprint changed (a re-evaluation,
-    new values, a new status) is read again; an unchanged one keeps its reading. In the
-    answer that finishes the run, results read for the first time get no fingerprint
-    (none would ever be compared: the run is not polled again)."""
-    tracker.run = got.simulation_run
-    results, prints = tracker.results, tracker.fingerprints
-    if not tracker.expected_results and got.results:
+def digest(known: Known, got: RunResults) -> Digest:
+    """Read one answer of the run: the last answer counts, so a result whose fingerprint
+    changed (a re-evaluation, new values, a new status) is read again and an unchanged one
+    keeps its reading. In the answer that finishes the run, results read for the first
+    time get no fingerprint (none would ever be compared: the run is not polled again).
+    Pure; the costly part of a poll, so the poller's workers run it."""
+    adopted = None
+    expected = known.expected
+    if not expected and got.results:
         # adopted after a lost queue answer, its results unlisted: the first answer's
-        tracker.expected_results = tuple(dict.fromkeys(r.id for r in got.results))
-        tracker.notes.append(
-            f"run {tracker.run_id}'s conversations could not be listed when it was "
-            f"queued; took the {len(tracker.expected_results)} of its first answer"
-        )
-    expected = set(tracker.expected_results)
+        adopted = expected = tuple(dict.fromkeys(r.id for r in got.results))
+    wanted = set(expected)
     mine: list[SimulationResult] = []
+    ignored: list[str] = []
     for result in got.results:
-        if result.id in expected:  # only this run's conversations are judged
+        if result.id in wanted:  # only this run's conversations are judged
             mine.append(result)
         else:
-            tracker.ignored[result.id] = None
+            ignored.append(result.id)
     listed_once = len({r.id for r in mine}) == len(mine)
-    last = listed_once and _last_answer(tracker, got, mine)
+    last = listed_once and _last_answer(known, expected, got, mine)
     copies: dict[str, list[tuple[SimulationResult, int | None]]] = {}
     for result in mine:
-        mark = None if last and result.id not in results else fingerprint(result)
+        mark = None if last and result.id not in known.statuses else fingerprint(result)
         copies.setdefault(result.id, []).append((result, mark))
-    tracker.duplicates = {}  # the last answer counts: a clean one clears them
+    duplicates: dict[str, str] = {}
+    readings: list[tuple[str, int | None, ReadResult | None]] = []
     for rid, listed in copies.items():
         result, mark = listed[0]
         if len(listed) > 1 and any(m != mark for _, m in listed[1:]):
-            tracker.duplicates[rid] = duplicate_text(tracker.run_id, rid, listed)
+            duplicates[rid] = duplicate_text(known.run_id, rid, listed)
             # never the list order: a copy still in progress keeps the run polled
             result, mark = next(
                 (c for c in listed if not statuses.result_is_final(c[0].status)), listed[0]
             )
-        if mark is not None and result.id in results and prints.get(result.id) == mark:
-            continue
-        results[result.id] = read_result(result)
+        unchanged = mark is not None and rid in known.statuses and known.prints.get(rid) == mark
+        readings.append((rid, mark, None if unchanged else read_result(result)))
+    return Digest(got.simulation_run, adopted, ignored, duplicates, readings)
+
+
+def apply_digest(tracker: Tracker, read: Digest) -> None:
+    """Put one read answer into its run's tracker (the poller's main thread)."""
+    tracker.run = read.run
+    if read.adopted is not None and not tracker.expected_results:
+        tracker.expected_results = read.adopted
+        tracker.notes.append(
+            f"run {tracker.run_id}'s conversations could not be listed when it was "
+            f"queued; took the {len(read.adopted)} of its first answer"
+        )
+    for rid in read.ignored:
+        tracker.ignored[rid] = None
+    tracker.duplicates = read.duplicates  # the last answer counts: a clean one clears them
+    results, prints = tracker.results, tracker.fingerprints
+    for rid, mark, reading in read.readings:
+        if reading is None:
+            continue  # unchanged: the reading kept holds
+        results[rid] = reading
         if mark is None:
-            prints.pop(result.id, None)
+            prints.pop(rid, None)
         else:
-            prints[result.id] = mark
+            prints[rid] = mark
+
+
+def apply_poll(tracker: Tracker, got: RunResults) -> None:
+    """``digest`` and ``apply_digest`` in one step."""
+    apply_digest(tracker, digest(known(tracker), got))
 
 
 def apply_reread(tracker: Tracker, result_id: str, got: SimulationResult) -> None:

@@ -35,7 +35,16 @@ from bluejay_gate.errors import (
     TransportError,
 )
 from bluejay_gate.model import links, statuses
-from bluejay_gate.run.answers import apply_poll, apply_reread, is_done, note_lacking
+from bluejay_gate.run.answers import (
+    Digest,
+    Known,
+    apply_digest,
+    apply_reread,
+    digest,
+    is_done,
+    known,
+    note_lacking,
+)
 from bluejay_gate.run.tracking import Job, PollOutcome, Tracker
 
 T = TypeVar("T")
@@ -70,6 +79,16 @@ def _passing(exc: ApiError) -> bool:
 def _sleep_uncancelled(seconds: float) -> bool:
     time.sleep(seconds)
     return False
+
+
+def _fetch_and_read(api: PollApi, snapshot: Known) -> Callable[[str], Digest]:
+    """A worker's poll: fetch the run's answer and read it there, so the raw answer (a big
+    run's are megabytes each) is dropped at once instead of waiting for the main thread."""
+
+    def poll(run_id: str) -> Digest:
+        return digest(snapshot, api.get_run_results(run_id))
+
+    return poll
 
 
 class Poller:
@@ -244,11 +263,11 @@ class Poller:
             for rid in t.lacking
         ]
         api = self.api
-        polls = {self._submit(api.get_run_results, t.run_id): t for t in polling}
+        polls = {self._submit(_fetch_and_read(api, known(t)), t.run_id): t for t in polling}
         reads = {self._submit(api.get_result, rid): (t, rid) for t, rid in rereads}
         refused: list[AuthError] = []
 
-        def on_poll(future: Future[RunResults]) -> None:
+        def on_poll(future: Future[Digest]) -> None:
             t = polls.pop(future)
             self._answered_now(t, future)
             try:
@@ -268,8 +287,7 @@ class Poller:
                 t.error = f"polling run {t.run_id} failed: {exc}"
                 t.done = t.settled = True
                 return
-            apply_poll(t, got)
-            del got  # the raw answer goes now, not with the tick
+            apply_digest(t, got)
             self._note_unknown(t)
             if is_done(t):
                 t.done = True
