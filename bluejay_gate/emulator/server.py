@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, TextIO
 from urllib.parse import parse_qs, urlsplit
 
-from bluejay_gate.emulator.api import router
+from bluejay_gate.emulator.endpoints import router
 from bluejay_gate.emulator.faults import FaultInjector, as_fault
 from bluejay_gate.emulator.routing import Reply, validate
 from bluejay_gate.emulator.scenario import (
