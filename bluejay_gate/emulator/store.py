@@ -12,14 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bluejay_gate.emulator.clock import Clock
-from bluejay_gate.emulator.lifecycle import (
-    COMPLETED,
-    INSUFFICIENT_FUNDS,
-    Conversation,
-    Run,
-    Timeline,
-    iso,
-)
+from bluejay_gate.emulator.lifecycle import Conversation, Run
 from bluejay_gate.emulator.scenario import (
     DigitalHumanDef,
     MetricDef,
@@ -31,6 +24,7 @@ from bluejay_gate.emulator.scenario import (
     Timing,
 )
 from bluejay_gate.emulator.scoring import ConversationKey, MetricSpec
+from bluejay_gate.emulator.timeline import COMPLETED, INSUFFICIENT_FUNDS, Timeline, iso
 
 ORGANIZATION_ID = "00000000-0000-4000-8000-00000000e4a1"
 ACTIVE = frozenset({"QUEUED", "RUNNING", "INITIALIZING", "READY", "DISPATCHED"})
@@ -359,8 +353,7 @@ class Store:
                 if conv is None or conv.status(now) not in ACTIVE:
                     failed.append(rid)
                     continue
-                conv.cancelled_at = conv.elapsed(now)
-                conv._cache.clear()
+                conv.cancel(conv.elapsed(now))
                 self.runs[conv.run_id].final_results = None
                 ended.append(rid)
         return ended, failed
