@@ -9,7 +9,7 @@ from bluejay_gate.emulator import bodies as b
 from bluejay_gate.emulator.endpoints.agents import all_agents
 from bluejay_gate.emulator.endpoints.custom_metrics import new_metric
 from bluejay_gate.emulator.endpoints.registry import ok, route
-from bluejay_gate.emulator.endpoints.render import agent_body, simulation_pydantic
+from bluejay_gate.emulator.endpoints.render import agent_body, run_body, simulation_pydantic
 from bluejay_gate.emulator.endpoints.runs import queue_reply
 from bluejay_gate.emulator.endpoints.simulations import new_simulation
 from bluejay_gate.emulator.routing import Call, Reply
@@ -65,7 +65,7 @@ def lesson_list_runs(store: Store, call: Call) -> Reply:
     with store.lock:
         now = store.clock()
         runs = [r for r in store.runs.values() if wanted is None or r.simulation_id == wanted]
-        return ok([store.run_body(r, now, as_int=True) for r in reversed(runs)])
+        return ok([run_body(r, now, as_int=True) for r in reversed(runs)])
 
 
 @route("POST", "/v1/custom-metrics", body=b.CreateCustomMetricRequest)

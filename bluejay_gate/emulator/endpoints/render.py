@@ -8,7 +8,10 @@ from __future__ import annotations
 from typing import Any
 
 from bluejay_gate.emulator import bodies as b
+from bluejay_gate.emulator.lifecycle import Run
+from bluejay_gate.emulator.queueing import scored_metric_ids
 from bluejay_gate.emulator.store import ORGANIZATION_ID, Store
+from bluejay_gate.emulator.timeline import iso
 
 _AGENT_KEYS = [
     "bluejay_as_code_id",
@@ -122,8 +125,8 @@ def simulation_pydantic(store: Store, sim_id: int) -> dict[str, Any]:
     extra: dict[str, Any] = {}
     where = sim.behaviour.report_selected_metrics
     if where is not None:
-        (settings if where == "settings" else extra)["selected_custom_metrics"] = (
-            store.scored_metric_ids(sim)
+        (settings if where == "settings" else extra)["selected_custom_metrics"] = scored_metric_ids(
+            store, sim
         )
     return {
         **extra,
@@ -168,4 +171,28 @@ def queued_body(store: Store, run_id: int) -> dict[str, Any]:
         "simulation_result_ids": [str(c.id) for c in run.conversations],
         "agent_id": str(run.agent_id),
         "status": "success",
+    }
+
+
+def run_body(run: Run, now: float, *, as_int: bool) -> dict[str, Any]:
+    """``SimulationRunRes`` (``as_int``) or ``SimulationRunResultResponse``."""
+    counters = run.counters(now)
+    if as_int:
+        return {
+            "id": run.id,
+            "experiment_id": run.simulation_id,
+            "summary": None,
+            **counters,
+            "curr_step_id": None,
+            "created_at": iso(run.created),
+            "status": run.status(now),
+            "phone_number": None,
+        }
+    return {
+        "id": str(run.id),
+        "simulation_id": str(run.simulation_id),
+        "summary": None,
+        "status": run.status(now),
+        **counters,
+        "created_at": iso(run.created),
     }

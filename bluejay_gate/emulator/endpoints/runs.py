@@ -8,8 +8,9 @@ import json
 from typing import Any
 
 from bluejay_gate.emulator import bodies as b
+from bluejay_gate.emulator import queueing
 from bluejay_gate.emulator.endpoints.registry import int_id, ok, route
-from bluejay_gate.emulator.endpoints.render import queued_body
+from bluejay_gate.emulator.endpoints.render import queued_body, run_body
 from bluejay_gate.emulator.routing import Call, Reply
 from bluejay_gate.emulator.store import Store
 from bluejay_gate.model.statuses import RESULT_FINAL, RUN_FINAL
@@ -17,7 +18,7 @@ from bluejay_gate.model.statuses import RESULT_FINAL, RUN_FINAL
 
 def queue_reply(store: Store, sim_id: int, dh_ids: list[str] | None, reps: int | None) -> Reply:
     wanted = [int_id(d, "Digital human") for d in dh_ids] if dh_ids else None
-    run = store.queue_run(sim_id, wanted, reps)
+    run = queueing.queue_run(store, sim_id, wanted, reps)
     return ok(queued_body(store, run.id))
 
 
@@ -35,7 +36,7 @@ def get_simulation_runs(store: Store, call: Call) -> Reply:
         store.simulation(sim_id)
         now = store.clock()
         runs = [r for r in store.runs.values() if r.simulation_id == sim_id]
-        body = [store.run_body(r, now, as_int=True) for r in reversed(runs)]
+        body = [run_body(r, now, as_int=True) for r in reversed(runs)]
     return ok({"simulation_runs": body})
 
 
@@ -48,7 +49,7 @@ def retrieve_simulation_results(store: Store, call: Call) -> Reply:
             return ok(run.final_results)
         now = store.clock()
         body: dict[str, Any] = {
-            "simulation_run": store.run_body(run, now, as_int=False),
+            "simulation_run": run_body(run, now, as_int=False),
             "simulation_results": [c.render(now, bulk=True) for c in run.conversations],
             "status": "200",
         }
@@ -72,7 +73,7 @@ def retrieve_simulation_result(store: Store, call: Call) -> Reply:
 
 @route("POST", "/v1/end-conversations", body=b.EndConversationsRequest)
 def end_conversations(store: Store, call: Call) -> Reply:
-    ended, failed = store.end_conversations(call.body.test_result_ids)
+    ended, failed = queueing.end_conversations(store, call.body.test_result_ids)
     return ok(
         {
             "success": not failed,
