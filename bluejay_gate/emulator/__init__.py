@@ -20,8 +20,9 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from bluejay_gate.emulator.clock import ManualClock
     from bluejay_gate.emulator.faults import parse_fault
+    from bluejay_gate.emulator.requestlog import RequestRecord
     from bluejay_gate.emulator.scenario import FaultDef, Scenario, ScenarioError
-    from bluejay_gate.emulator.server import Emulator, RequestRecord
+    from bluejay_gate.emulator.server import Emulator
     from bluejay_gate.emulator.webhooks import Delivery, sign
 
 # Imported on first use, so `bluejay-gate --version` and `validate` (whose parser knows
@@ -33,7 +34,7 @@ _LAZY = {
     "Scenario": "scenario",
     "ScenarioError": "scenario",
     "Emulator": "server",
-    "RequestRecord": "server",
+    "RequestRecord": "requestlog",
     "Delivery": "webhooks",
     "sign": "webhooks",
 }

@@ -1,51 +1,27 @@
-"""Runs and conversations over time: statuses, counters and result bodies.
+"""Runs and conversations over time: statuses, counters and the cached result bodies.
 
 Lazy and deterministic: a conversation's status is a pure function of the elapsed
 scenario time ``(now - queued_at) * speed`` and its timeline; nothing moves in the
-background. A conversation's body is rendered once it is final and then cached.
+background. A conversation's body (``result_bodies``) is rendered once it is final and
+then cached.
 """
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from bluejay_gate.emulator.scenario import Quirks, ScoreSpec, Timing
+from bluejay_gate.emulator.result_bodies import result_body
+from bluejay_gate.emulator.scenario import Quirks, ScoreSpec
 from bluejay_gate.emulator.scoring import ConversationKey, MetricSpec, Scores, score_conversation
+from bluejay_gate.emulator.timeline import (
+    CANCELLED,
+    COMPLETED,
+    INSUFFICIENT_FUNDS,
+    Timeline,
+)
 from bluejay_gate.model.statuses import RESULT_FINAL
-
-COMPLETED = "COMPLETED"
-CANCELLED = "CANCELLED"
-INSUFFICIENT_FUNDS = "INSUFFICIENT_FUNDS"
-# Statuses in which the conversation itself is over (the ``simulation_ended`` moment).
-ENDED = frozenset({"CONVERSATION_ENDED", "EVALUATING"}) | RESULT_FINAL
-
-
-def iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
-
-
-@dataclass(frozen=True, slots=True)
-class Timeline:
-    """Elapsed scenario seconds at which a conversation leaves each stage."""
-
-    queued: float  # QUEUED -> RUNNING
-    running: float  # RUNNING -> CONVERSATION_ENDED (or its not-completed final status)
-    ended: float  # CONVERSATION_ENDED -> EVALUATING
-    evaluated: float  # EVALUATING -> COMPLETED as far as the run is concerned
-    done: float  # EVALUATING -> COMPLETED for the result itself (stuck_evaluating)
-
-    @classmethod
-    def build(cls, timing: Timing, quirks: Quirks, jitter: float) -> Timeline:
-        """``jitter`` in [-1, 1] stretches running and evaluating by ``timing.jitter``."""
-        stretch = 1.0 + timing.jitter * jitter
-        q = timing.queued
-        r = q + timing.running * stretch
-        e = r + timing.conversation_ended
-        v = e + timing.evaluating * stretch
-        return cls(q, r, e, v, v + quirks.stuck_evaluating)
 
 
 @dataclass(slots=True)
@@ -132,6 +108,11 @@ class Conversation:
             )
         return self._scores
 
+    def cancel(self, elapsed: float) -> None:
+        """End it at ``elapsed`` scenario seconds; its cached bodies are stale."""
+        self.cancelled_at = elapsed
+        self._cache.clear()
+
     def passed(self, now: float) -> bool:
         return self.status(now) == COMPLETED and self.scores.passed
 
@@ -152,117 +133,10 @@ class Conversation:
         final = status in RESULT_FINAL
         if final and view in self._cache:
             return self._cache[view]
-        body = self._render(status, bulk=bulk)
+        body = result_body(self, status, bulk=bulk)
         if final:
             self._cache[view] = body
         return body
-
-    def _render(self, status: str, *, bulk: bool) -> dict[str, Any]:
-        body: dict[str, Any] = {
-            "id": self.id,
-            "digital_human_id": self.digital_human_id,
-            "status": status,
-            "result": None,
-            "duration": None,
-            "start_time": None,
-            "end_time": None,
-            "custom_metrics": None,
-            "latency": None,
-            "events": None,
-            "transcript_url": None,
-            "audio_url": None,
-            "evaluations": [],
-            "tool_calls": None,
-        }
-        if status in {"QUEUED", INSUFFICIENT_FUNDS} or (
-            status == CANCELLED and (self.cancelled_at or 0.0) < self.timeline.queued
-        ):
-            return body
-        start, end = self.times()
-        body["start_time"] = iso(start)
-        if status == "RUNNING":
-            return body
-        body["end_time"] = iso(end)
-        body["duration"] = round((end - start).total_seconds() * 1000)
-        body["transcript_url"] = f"{self.base_url}/files/transcripts/{self.id}.json"
-        body["audio_url"] = f"{self.base_url}/files/audio/{self.id}.wav"
-        body["events"] = [{"title": "call_started", "start_offset_ms": 0}]
-        if status != COMPLETED:
-            return body
-        scores = self.scores
-        body["latency"] = dict(scores.builtins["latency"])
-        evaluation = self._evaluation(scores, end)
-        metrics = scores.metrics
-        missing = bulk and self.bulk_lacks_metrics
-        if missing:
-            evaluation["custom_metrics"] = None
-        elif self.quirks.legacy_metrics_dict:
-            evaluation["custom_metrics"] = None
-            body["custom_metrics"] = {m["name"]: _legacy_entry(m) for m in metrics}
-        elif self.quirks.legacy_metrics_list:
-            evaluation["custom_metrics"] = None
-            body["custom_metrics"] = [
-                {"metric_name": m["name"], **_legacy_entry(m)} for m in metrics
-            ]
-        evaluations = [evaluation]
-        if self.quirks.stale_evaluation:
-            stale_key = ConversationKey(
-                self.key.seed,
-                self.key.simulation_id,
-                self.key.digital_human_id,
-                self.key.run_number,
-                self.key.repetition + 100_000,
-            )
-            stale = score_conversation(stale_key, self.metrics, self.specs)
-            older = self._evaluation(stale, end - timedelta(seconds=1))
-            if missing or self.quirks.legacy_metrics_dict or self.quirks.legacy_metrics_list:
-                older["custom_metrics"] = None
-            evaluations.insert(0, older)
-        body["evaluations"] = evaluations
-        return body
-
-    def _evaluation(self, scores: Scores, ended: datetime) -> dict[str, Any]:
-        b = scores.builtins
-        rng = self.key.stream(f"evaluation|{ended.timestamp()}")
-        t = self.timeline
-        created = ended + timedelta(seconds=(t.evaluated - t.ended) / self.speed)
-        return {
-            "id": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
-            "created_at": iso(created),
-            "hallucination": b["hallucination"],
-            "hallucination_reasoning": "No statements contradicted the knowledge base."
-            if not b["hallucination"]
-            else "The agent quoted a refund window that is not in the knowledge base.",
-            "redundancy": b["redundancy"],
-            "redundancy_reasoning": "The agent repeated the account verification step."
-            if b["redundancy"]
-            else "No redundant turns.",
-            "agent_speak_percentage": b["agent_speak_percentage"],
-            "avg_agent_latency": b["avg_agent_latency"],
-            "latency": dict(b["latency"]),
-            "filler_ignored_latency": None,
-            "num_turns": b["num_turns"],
-            "call_summary": "The caller asked about a billing issue; the agent responded.",
-            "custom_evals": None,
-            "custom_evals_success_rate": b["custom_evals_success_rate"],
-            "goal_success": b["goal_success"],
-            "goal_reasoning": "The caller's goal was met."
-            if b["goal_success"]
-            else "The caller's goal was not met.",
-            "pronunciation_score": b["pronunciation_score"],
-            "pronunciation_reasoning": None,
-            "sentiment_label": b["sentiment_label"],
-            "sentiment_score": b["sentiment_score"],
-            "sentiment_scores": None,
-            "custom_metrics": [dict(m) for m in scores.metrics],
-        }
-
-
-def _legacy_entry(metric: dict[str, Any]) -> dict[str, Any]:
-    entry = {k: v for k, v in metric.items() if k != "name"}
-    if entry["response_value"] == "Not Applicable":
-        entry["is_not_applicable"] = True
-    return entry
 
 
 @dataclass(slots=True)

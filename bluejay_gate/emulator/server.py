@@ -1,9 +1,7 @@
-"""The emulator's HTTP server and its Python API (``Emulator``).
-
-stdlib ``ThreadingHTTPServer`` with HTTP/1.1 keep-alive; one thread per connection.
-Order per request, as FastAPI does it: faults (``when: before``), route lookup (404/405),
-``X-API-Key`` (missing → collected as a 422 error; wrong → 401 at once), path, query and
-body validation (422 with every error), the handler, then faults (``when: after``).
+"""The emulator's Python API (``Emulator``): its lifecycle (start, stop, base URL), the
+request log it keeps, seeding state from tests, faults and webhooks, and the order per
+request, as FastAPI does it: faults (``when: before``), ``dispatch`` (route, key,
+validation, handler), then faults (``when: after``). The HTTP layer is ``http_handler``.
 """
 
 from __future__ import annotations
@@ -15,15 +13,15 @@ import ssl
 import threading
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, TextIO
 from urllib.parse import parse_qs, urlsplit
 
-from bluejay_gate.emulator.api import router
+from bluejay_gate.emulator.dispatch import dispatch
 from bluejay_gate.emulator.faults import FaultInjector, as_fault
-from bluejay_gate.emulator.routing import Reply, validate
+from bluejay_gate.emulator.http_handler import EmulatorHTTPServer, RequestHandler, send_reply
+from bluejay_gate.emulator.requestlog import RequestRecord, request_line
+from bluejay_gate.emulator.routing import Reply
 from bluejay_gate.emulator.scenario import (
     FaultDef,
     MetricDef,
@@ -31,32 +29,8 @@ from bluejay_gate.emulator.scenario import (
     ScenarioError,
     SimulationDef,
 )
-from bluejay_gate.emulator.store import Conflict, NotFound, Store
+from bluejay_gate.emulator.store import Store
 from bluejay_gate.emulator.webhooks import Delivery, WebhookSender
-
-_REASONS = {
-    429: "Too Many Requests",
-    500: "Internal Server Error",
-    502: "Bad Gateway",
-    503: "Service Unavailable",
-}
-_SECRET_QUERY_WORDS = ("key", "token", "secret", "password")
-
-
-@dataclass(frozen=True, slots=True)
-class RequestRecord:
-    """One request the emulator received. ``status`` 0 means the connection was dropped.
-    ``took_effect``: the handler ran and succeeded, whatever the client then received
-    (a fault injected ``after`` hides a success from it)."""
-
-    method: str
-    path: str
-    query: dict[str, Any]
-    status: int
-    body: Any | None
-    fault: str | None
-    time: float
-    took_effect: bool = False
 
 
 def load_scenario(scenario: Scenario | dict[str, Any] | str | Path | None) -> Scenario:
@@ -70,54 +44,6 @@ def load_scenario(scenario: Scenario | dict[str, Any] | str | Path | None) -> Sc
     if isinstance(scenario, str) and "\n" in scenario:
         return Scenario.from_yaml(scenario)
     return Scenario.from_file(scenario)
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    emulator: Emulator
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        # A client that hangs up mid-request is not the emulator's problem; stay quiet.
-        return
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    server: _Server
-    timeout = 120
-
-    def setup(self) -> None:
-        super().setup()
-        # Headers and body go out in two writes; without this, Nagle + delayed ACK add 40 ms.
-        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        self.server.emulator._track(self.connection, add=True)
-
-    def finish(self) -> None:
-        try:
-            super().finish()
-        finally:
-            self.server.emulator._track(self.connection, add=False)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        return  # request lines are logged by Emulator._log, without query secrets
-
-    def _read_body(self) -> bytes:
-        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
-            chunks: list[bytes] = []
-            while True:
-                size = int(self.rfile.readline().strip().split(b";")[0] or b"0", 16)
-                if size == 0:
-                    self.rfile.readline()
-                    return b"".join(chunks)
-                chunks.append(self.rfile.read(size))
-                self.rfile.readline()
-        length = int(self.headers.get("Content-Length") or 0)
-        return self.rfile.read(length) if length > 0 else b""
-
-    def _handle(self) -> None:
-        self.server.emulator._serve(self)
-
-    do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _handle  # noqa: N815
 
 
 class Emulator:
@@ -149,7 +75,7 @@ class Emulator:
         self._records: list[RequestRecord] = []
         self._records_lock = threading.Lock()
         self._connections: set[socket.socket] = set()
-        self._server: _Server | None = None
+        self._server: EmulatorHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._webhooks: WebhookSender | None = None
         if self.scenario.webhook:
@@ -160,7 +86,7 @@ class Emulator:
 
     # ---- lifecycle ----------------------------------------------------------------
     def start(self) -> Emulator:
-        server = _Server((self._host, self._port), _Handler)
+        server = EmulatorHTTPServer((self._host, self._port), RequestHandler)
         if self._tls is not None:
             server.socket = self._tls.wrap_socket(server.socket, server_side=True)
         server.emulator = self
@@ -276,21 +202,21 @@ class Emulator:
         return list(self._webhooks.deliveries) if self._webhooks else []
 
     # ---- serving ------------------------------------------------------------------
-    def _track(self, conn: socket.socket, *, add: bool) -> None:
+    def track_connection(self, conn: socket.socket, *, add: bool) -> None:
         with self._records_lock:
             if add:
                 self._connections.add(conn)
             else:
                 self._connections.discard(conn)
 
-    def _serve(self, h: _Handler) -> None:
+    def serve(self, h: RequestHandler) -> None:
         started = time.perf_counter()
         received = self.clock()
         parts = urlsplit(h.path)
         path = parts.path.rstrip("/") or "/"
         query = {k: v[0] if len(v) == 1 else v for k, v in parse_qs(parts.query).items()}
         method = h.command
-        raw = h._read_body()
+        raw = h.read_body()
         try:
             body_json = json.loads(raw) if raw.strip() else None
         except ValueError:
@@ -300,8 +226,16 @@ class Emulator:
             time.sleep(fault.delay)
         reply: Reply | None = None
         if fault is None or fault.kind == "slow" or fault.when == "after":
-            reply = self._dispatch(method, path, query, raw, h.headers.get("X-API-Key"))
-        status = self._send(h, reply, fault)
+            reply = dispatch(
+                self.state,
+                api_key=self._api_key,
+                method=method,
+                path=path,
+                query=query,
+                raw=raw,
+                key=h.headers.get("X-API-Key"),
+            )
+        status = send_reply(h, reply, fault)
         took_effect = reply is not None and 200 <= reply.status < 300
         record = RequestRecord(
             method,
@@ -316,111 +250,13 @@ class Emulator:
         with self._records_lock:
             self._records.append(record)
         if self._log is not None:
-            self._log_line(
-                h,
+            line = request_line(
+                h.client_address[0],
                 method=method,
                 path=path,
                 query=query,
                 status=status,
                 fault=fault,
-                started=started,
+                ms=(time.perf_counter() - started) * 1000,
             )
-
-    def _dispatch(
-        self, method: str, path: str, query: dict[str, Any], raw: bytes, key: str | None
-    ) -> Reply:
-        route, raw_params, allowed = router.match(method, path)
-        if route is None:
-            if allowed:
-                return Reply(
-                    405, {"detail": "Method Not Allowed"}, {"Allow": ", ".join(sorted(allowed))}
-                )
-            return Reply(404, {"detail": "Not Found"})
-        errors = []
-        if route.auth:
-            if key is None:
-                errors.append(
-                    {
-                        "type": "missing",
-                        "loc": ["header", "X-API-Key"],
-                        "msg": "Field required",
-                        "input": None,
-                    }
-                )
-            elif self._api_key is not None and key != self._api_key:
-                return Reply(401, {"detail": "Invalid API key"})
-        call, more = validate(route, raw_params, query, raw)
-        errors.extend(more)
-        if errors or call is None:
-            return Reply(422, {"detail": errors})
-        try:
-            return route.handler(self.state, call)
-        except NotFound as exc:
-            return Reply(404, {"detail": str(exc)})
-        except Conflict as exc:
-            return Reply(400, {"detail": str(exc)})
-
-    def _send(self, h: _Handler, reply: Reply | None, fault: FaultDef | None) -> int:
-        if fault is not None:
-            if fault.kind == "slow":
-                if fault.when == "after":
-                    time.sleep(fault.delay)
-            elif fault.kind == "drop":
-                h.close_connection = True
-                with contextlib.suppress(OSError):
-                    h.connection.shutdown(socket.SHUT_RDWR)
-                return 0
-            else:
-                code = int(fault.kind)
-                headers = {}
-                if code == 429:
-                    headers["Retry-After"] = _seconds(fault.retry_after)
-                    reply = Reply(429, {"detail": "Rate limit exceeded; retry later"}, headers)
-                elif code == 500:
-                    reply = Reply(500, b"Internal Server Error", content_type="text/plain")
-                else:
-                    page = f"<html><body><h1>{code} {_REASONS[code]}</h1></body></html>"
-                    reply = Reply(code, page.encode(), content_type="text/html")
-        assert reply is not None
-        payload = (
-            reply.body
-            if isinstance(reply.body, bytes)
-            else json.dumps(reply.body, separators=(",", ":")).encode()
-        )
-        h.send_response(reply.status)
-        h.send_header("Content-Type", reply.content_type)
-        h.send_header("Content-Length", str(len(payload)))
-        for name, value in reply.headers.items():
-            h.send_header(name, value)
-        h.end_headers()
-        h.wfile.write(payload)
-        return reply.status
-
-    def _log_line(
-        self,
-        h: _Handler,
-        *,
-        method: str,
-        path: str,
-        query: dict[str, Any],
-        status: int,
-        fault: FaultDef | None,
-        started: float,
-    ) -> None:
-        shown = "&".join(
-            f"{k}={'***' if any(w in k.lower() for w in _SECRET_QUERY_WORDS) else v}"
-            for k, v in query.items()
-        )
-        target = f"{path}?{shown}" if shown else path
-        extra = f" fault={fault.kind}/{fault.when}" if fault else ""
-        ms = (time.perf_counter() - started) * 1000
-        assert self._log is not None
-        print(
-            f'{h.client_address[0]} "{method} {target}" {status or "dropped"}{extra} {ms:.1f}ms',
-            file=self._log,
-            flush=True,
-        )
-
-
-def _seconds(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else str(value)
+            print(line, file=self._log, flush=True)

@@ -1,5 +1,7 @@
 """The emulator's in-memory world: agents, simulations, digital humans, custom metrics,
-runs and conversations. One lock guards it; handlers hold it only briefly.
+runs and conversations, their ids, and loading a scenario into it. One lock guards it;
+handlers hold it only briefly. Queueing runs and ending conversations is ``queueing``;
+response bodies are ``endpoints.render``.
 """
 
 from __future__ import annotations
@@ -12,14 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bluejay_gate.emulator.clock import Clock
-from bluejay_gate.emulator.lifecycle import (
-    COMPLETED,
-    INSUFFICIENT_FUNDS,
-    Conversation,
-    Run,
-    Timeline,
-    iso,
-)
+from bluejay_gate.emulator.lifecycle import Conversation, Run
 from bluejay_gate.emulator.scenario import (
     DigitalHumanDef,
     MetricDef,
@@ -30,10 +25,9 @@ from bluejay_gate.emulator.scenario import (
     SimulationDef,
     Timing,
 )
-from bluejay_gate.emulator.scoring import ConversationKey, MetricSpec
+from bluejay_gate.emulator.timeline import iso
 
 ORGANIZATION_ID = "00000000-0000-4000-8000-00000000e4a1"
-ACTIVE = frozenset({"QUEUED", "RUNNING", "INITIALIZING", "READY", "DISPATCHED"})
 # First id of each kind: distinct ranges make an id used for the wrong kind fail loudly.
 _FIRST_ID = {
     "agent": 101,
@@ -231,111 +225,7 @@ class Store:
                 raise NotFound(f"Simulation {sim_id} not found")
             return self.simulations[sim_id]
 
-    # ---- runs ---------------------------------------------------------------------
-    def scored_metric_ids(self, sim: SimulationRecord) -> list[str]:
-        """Ids of the custom metrics a run of ``sim`` queued now would score."""
-        with self.lock:
-            return [i for i, data in self.metrics.items() if self._scores(sim, data)]
-
-    @staticmethod
-    def _scores(sim: SimulationRecord, data: dict[str, Any]) -> bool:
-        agents = data.get("agent_ids") or []
-        if agents and sim.agent_id not in agents:
-            return False
-        wanted = sim.behaviour.metrics
-        return wanted is None or data["name"] in wanted
-
-    def _metric_specs(self, sim: SimulationRecord) -> list[MetricSpec]:
-        specs = []
-        for data in self.metrics.values():
-            if not self._scores(sim, data):
-                continue
-            options = data.get("enum_options")
-            specs.append(
-                MetricSpec(
-                    name=data["name"],
-                    description=data.get("description") or "",
-                    response_type=str(data["response_type"]),
-                    min_value=data.get("min_value"),
-                    max_value=data.get("max_value"),
-                    enum_options=tuple(options) if options else None,
-                    allow_not_applicable=bool(data.get("allow_not_applicable")),
-                )
-            )
-        return specs
-
-    def queue_run(
-        self, sim_id: int, digital_human_ids: list[int] | None, runs_per_dh: int | None
-    ) -> Run:
-        with self.lock:
-            sim = self.simulation(sim_id)
-            members = sim.digital_human_ids
-            if digital_human_ids:
-                unknown = [d for d in digital_human_ids if d not in members]
-                if unknown:
-                    raise NotFound(
-                        f"Digital humans {unknown} not found in simulation {sim_id} "
-                        f"(its digital humans: {members})"
-                    )
-                chosen = list(dict.fromkeys(digital_human_ids))
-            else:
-                chosen = list(members)
-            if not chosen:
-                raise Conflict(f"Simulation {sim_id} has no digital humans to run")
-            reps = runs_per_dh or int(sim.fields.get("runs_per_digital_human") or 1)
-            sim.runs += 1
-            b = sim.behaviour
-            timing = b.timing or self.timing
-            quirks = b.quirks or self.quirks
-            metrics = self._metric_specs(sim)
-            now = self.clock()
-            created = datetime.now(UTC)
-            run = Run(
-                id=self.new_id("run"),
-                simulation_id=sim_id,
-                agent_id=sim.agent_id,
-                run_number=sim.runs,
-                created=created,
-                queued_at=now,
-                outcome=b.run_outcome,
-                conversations=[],
-            )
-            for dh_id in chosen:
-                specs = {**b.scores}
-                for name, spec in b.digital_human_scores.get(dh_id, {}).items():
-                    base = specs.get(name)
-                    specs[name] = (
-                        base.model_copy(update=spec.model_dump(exclude_unset=True))
-                        if base
-                        else spec
-                    )
-                planned = b.result_statuses.get(dh_id, COMPLETED)
-                if b.run_outcome == INSUFFICIENT_FUNDS:
-                    planned = INSUFFICIENT_FUNDS
-                for rep in range(reps):
-                    key = ConversationKey(self.seed, sim_id, dh_id, sim.runs, rep)
-                    jitter = key.stream("jitter").uniform(-1.0, 1.0)
-                    conv = Conversation(
-                        id=self.new_id("result"),
-                        run_id=run.id,
-                        digital_human_id=dh_id,
-                        key=key,
-                        queued_at=now,
-                        created=created,
-                        timeline=Timeline.build(timing, quirks, jitter),
-                        planned=planned,
-                        never_speaks=dh_id in b.never_speaks,
-                        metrics=metrics,
-                        specs=specs,
-                        quirks=quirks,
-                        speed=self.speed,
-                        base_url=self.base_url,
-                    )
-                    run.conversations.append(conv)
-                    self.conversations[conv.id] = conv
-            self.runs[run.id] = run
-            return run
-
+    # ---- runs and conversations -----------------------------------------------------
     def run(self, run_id: int) -> Run:
         with self.lock:
             if run_id not in self.runs:
@@ -347,43 +237,3 @@ class Store:
             if result_id not in self.conversations:
                 raise NotFound(f"Simulation result {result_id} not found")
             return self.conversations[result_id]
-
-    def end_conversations(self, result_ids: list[int]) -> tuple[list[int], list[int]]:
-        """Cancel the active ones; return (ended ids, failed ids: unknown or not active)."""
-        ended: list[int] = []
-        failed: list[int] = []
-        with self.lock:
-            now = self.clock()
-            for rid in result_ids:
-                conv = self.conversations.get(rid)
-                if conv is None or conv.status(now) not in ACTIVE:
-                    failed.append(rid)
-                    continue
-                conv.cancelled_at = conv.elapsed(now)
-                conv._cache.clear()
-                self.runs[conv.run_id].final_results = None
-                ended.append(rid)
-        return ended, failed
-
-    def run_body(self, run: Run, now: float, *, as_int: bool) -> dict[str, Any]:
-        """``SimulationRunRes`` (``as_int``) or ``SimulationRunResultResponse``."""
-        counters = run.counters(now)
-        if as_int:
-            return {
-                "id": run.id,
-                "experiment_id": run.simulation_id,
-                "summary": None,
-                **counters,
-                "curr_step_id": None,
-                "created_at": iso(run.created),
-                "status": run.status(now),
-                "phone_number": None,
-            }
-        return {
-            "id": str(run.id),
-            "simulation_id": str(run.simulation_id),
-            "summary": None,
-            "status": run.status(now),
-            **counters,
-            "created_at": iso(run.created),
-        }

@@ -18,8 +18,9 @@ from typing import Any
 
 import httpx
 
-from bluejay_gate.emulator.lifecycle import COMPLETED, ENDED, Conversation, iso
+from bluejay_gate.emulator.lifecycle import Conversation
 from bluejay_gate.emulator.store import Store
+from bluejay_gate.emulator.timeline import COMPLETED, ENDED, iso
 
 log = logging.getLogger("bluejay_gate.emulator")
 
