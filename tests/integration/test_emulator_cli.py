@@ -98,6 +98,7 @@ def test_lesson_exercise_with_curl(served):
 @pytest.mark.skipif(not BIN.exists(), reason="console script not installed in this venv")
 def test_sigint_stops_with_exit_0_and_faults_apply(tmp_path):
     """--fault from the command line applies; SIGINT ends the process with exit code 0."""
+    assert CURL, "curl is needed for the lesson exercise"
     proc, url = start("--fault", "GET /v1/ping:503", "--quiet")
     try:
         out = subprocess.run(
