@@ -26,6 +26,7 @@ def start(*args: str) -> tuple[subprocess.Popen[str], str]:
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
     assert proc.stdout is not None
+    assert proc.stderr is not None
     line = proc.stdout.readline().strip()
     assert line.startswith("Bluejay emulator listening on http://127.0.0.1:"), (
         line,
@@ -53,7 +54,9 @@ def curl(*args: str) -> dict | list:
         check=False,
     )
     assert out.returncode == 0, out.stdout + out.stderr
-    return json.loads(out.stdout)
+    data = json.loads(out.stdout)
+    assert isinstance(data, dict | list), out.stdout
+    return data
 
 
 @pytest.mark.skipif(not BIN.exists(), reason="console script not installed in this venv")
@@ -121,6 +124,7 @@ def test_sigint_stops_with_exit_0_and_faults_apply(tmp_path):
         assert out.stdout == "503"
         proc.send_signal(signal.SIGINT)
         assert proc.wait(5) == 0
+        assert proc.stderr is not None
         assert proc.stderr.read() == ""
     finally:
         if proc.poll() is None:

@@ -19,7 +19,7 @@ from tests.helpers.typed import as_object
 
 KEY = "sk-contract-0123456789"
 RUN = {"id": 77, "experiment_id": 4821, "created_at": "2026-04-01T12:00:00Z", "status": "RUNNING"}
-RESULTS = {
+RESULTS: dict[str, Any] = {
     "simulation_run": {"id": "77", "simulation_id": "4821", "created_at": "2026-04-01T12:00:00Z"},
     "simulation_results": [{"id": 501, "digital_human_id": 12}],
 }
@@ -69,7 +69,7 @@ class StrictBluejay:
         document = openapi_document()
         self.schemas = document["components"]["schemas"]
         self.api = OpenAPI.from_dict(document, config=Config(spec_validator_cls=None))
-        self.paths = document["paths"]
+        self.paths: dict[str, Any] = document["paths"]
         self.seen: list[tuple[str, str, Any]] = []
         self.fail_queue_once = False
 
