@@ -10,6 +10,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -44,7 +45,7 @@ def served() -> Iterator[tuple[subprocess.Popen[str], str]]:
         proc.wait(5)
 
 
-def curl(*args: str) -> dict | list:
+def curl(*args: str) -> dict[str, Any] | list[Any]:
     assert CURL, "curl is needed for the lesson exercise"
     out = subprocess.run(
         [CURL, "-sS", "--fail-with-body", *args],
@@ -87,6 +88,7 @@ def test_lesson_exercise_with_curl(served):
     )
     assert created["agent_description"] == "Customer support voice agent"
     listed = curl(*auth, f"{url}/v1/agents")
+    assert isinstance(listed, list), listed
     assert [a["name"] for a in listed] == ["Support Bot v2"]
     fetched = curl(*auth, f"{url}/v1/agents/{created['id']}")
     assert fetched == created

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import httpx
 import pytest
@@ -14,7 +15,7 @@ KEY = {"X-API-Key": "k"}
 QUEUE = {"simulation_id": "4821"}
 
 
-def runs_of(base_url: str) -> list[dict]:
+def runs_of(base_url: str) -> list[dict[str, Any]]:
     r = httpx.get(f"{base_url}/v1/get-simulation-runs/4821", headers=KEY)
     return as_list(as_object(r.json())["simulation_runs"], "simulation_runs")
 
