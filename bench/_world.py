@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-AGENT = {
+AGENT: dict[str, Any] = {
     "id": 1,
     "name": "Bench Bot",
     "external_agent_id": "bench-bot",

@@ -22,6 +22,7 @@ from tests.helpers.processes import wait_polling
 from tests.helpers.proxy import Scripted, ScriptedProxy
 from tests.helpers.shared import junit_schema
 from tests.helpers.specs import QUICKSTART, prepare
+from tests.helpers.typed import as_object
 
 # Real subprocesses and signals, a few seconds each: left out of the default run.
 pytestmark = pytest.mark.slow
@@ -62,12 +63,12 @@ def test_signal_while_polling(signum: int, tmp_path: Path) -> None:
     assert elapsed < 5.0, f"exited {elapsed:.1f} s after the signal"
     assert f"{signal.Signals(signum).name} received" in err
     assert len(ends) == 1
-    ended = sorted(ends[0].body["test_result_ids"])
+    ended = sorted(as_object(ends[0].body)["test_result_ids"])
     assert len(ended) == 8  # 5 + 3 conversations, none had finished
     xml = (tmp_path / "junit.xml").read_text()
     junit_schema().validate(xml)
     assert "<error" in xml
-    report = json.loads((tmp_path / "report.json").read_text())
+    report = as_object(json.loads((tmp_path / "report.json").read_text()), "report.json")
     assert report["exit_code"] == 3
     assert any("cancelled" in e for e in report["errors"])
     assert "cancelled" in out
@@ -170,7 +171,7 @@ def _signal_and_collect(proc: subprocess.Popen[str]) -> tuple[str, str, float]:
 def _assert_cancelled_reports(tmp_path: Path, out: str, err: str) -> dict[str, Any]:
     xml = (tmp_path / "junit.xml").read_text()
     junit_schema().validate(xml)
-    report = json.loads((tmp_path / "report.json").read_text())
+    report = as_object(json.loads((tmp_path / "report.json").read_text()), "report.json")
     assert report["exit_code"] == 3
     assert any("cancelled" in e for e in report["errors"]), report["errors"]
     assert "Traceback" not in out + err
@@ -215,10 +216,10 @@ def test_sigint_while_a_poll_hangs_or_a_retry_waits(
     assert proc.returncode == 3, out + err
     assert elapsed < 5.0, f"exited {elapsed:.1f} s after the signal: {out}{err}"
     assert len(ends) == 1
-    assert sorted(ends[0].body["test_result_ids"]) == sorted(
+    assert sorted(as_object(ends[0].body)["test_result_ids"]) == sorted(
         i for ids in runs.values() for i in ids
     )
-    assert len(ends[0].body["test_result_ids"]) == 8
+    assert len(as_object(ends[0].body)["test_result_ids"]) == 8
     _assert_cancelled_reports(tmp_path, out, err)
 
 
@@ -249,7 +250,7 @@ def test_sigint_while_a_queue_call_hangs(tmp_path: Path) -> None:
     assert elapsed < 5.0, f"exited {elapsed:.1f} s after the signal: {out}{err}"
     assert len(runs) == 1
     assert len(ends) == 1
-    assert sorted(ends[0].body["test_result_ids"]) == next(iter(runs.values()))
+    assert sorted(as_object(ends[0].body)["test_result_ids"]) == next(iter(runs.values()))
     report = _assert_cancelled_reports(tmp_path, out, err)
     errors = [e for s in report["simulations"] for e in s["errors"]]
     assert any("a run may have been created" in e and "dashboard" in e for e in errors), errors

@@ -87,8 +87,7 @@ class ScriptedServer:
 
     @property
     def url(self) -> str:
-        host, port = self.server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://127.0.0.1:{self.server.server_port}"
 
     def perform(self, handler: BaseHTTPRequestHandler, act: Act) -> None:
         if act.kind == "drop":

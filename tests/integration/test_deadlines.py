@@ -20,13 +20,14 @@ import yaml
 from bluejay_gate.cli import main
 from bluejay_gate.emulator import Emulator, ManualClock
 from tests.helpers.specs import QUICKSTART, prepare
+from tests.helpers.typed import as_object
 
 KEY = "deadline-canary-key-0c4b"
 RESULTS = "/v1/retrieve-simulation-results/"
 
 
 def _scenario(change: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
-    data = yaml.safe_load((QUICKSTART / "emulator.yml").read_text())
+    data = as_object(yaml.safe_load((QUICKSTART / "emulator.yml").read_text()), "emulator.yml")
     for sim in data["simulations"]:
         change(sim)
     return data

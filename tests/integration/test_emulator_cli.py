@@ -10,6 +10,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -26,6 +27,7 @@ def start(*args: str) -> tuple[subprocess.Popen[str], str]:
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
     assert proc.stdout is not None
+    assert proc.stderr is not None
     line = proc.stdout.readline().strip()
     assert line.startswith("Bluejay emulator listening on http://127.0.0.1:"), (
         line,
@@ -43,7 +45,7 @@ def served() -> Iterator[tuple[subprocess.Popen[str], str]]:
         proc.wait(5)
 
 
-def curl(*args: str) -> dict | list:
+def curl(*args: str) -> dict[str, Any] | list[Any]:
     assert CURL, "curl is needed for the lesson exercise"
     out = subprocess.run(
         [CURL, "-sS", "--fail-with-body", *args],
@@ -53,7 +55,9 @@ def curl(*args: str) -> dict | list:
         check=False,
     )
     assert out.returncode == 0, out.stdout + out.stderr
-    return json.loads(out.stdout)
+    data = json.loads(out.stdout)
+    assert isinstance(data, dict | list), out.stdout
+    return data
 
 
 @pytest.mark.skipif(not BIN.exists(), reason="console script not installed in this venv")
@@ -84,6 +88,7 @@ def test_lesson_exercise_with_curl(served):
     )
     assert created["agent_description"] == "Customer support voice agent"
     listed = curl(*auth, f"{url}/v1/agents")
+    assert isinstance(listed, list), listed
     assert [a["name"] for a in listed] == ["Support Bot v2"]
     fetched = curl(*auth, f"{url}/v1/agents/{created['id']}")
     assert fetched == created
@@ -98,6 +103,7 @@ def test_lesson_exercise_with_curl(served):
 @pytest.mark.skipif(not BIN.exists(), reason="console script not installed in this venv")
 def test_sigint_stops_with_exit_0_and_faults_apply(tmp_path):
     """--fault from the command line applies; SIGINT ends the process with exit code 0."""
+    assert CURL, "curl is needed for the lesson exercise"
     proc, url = start("--fault", "GET /v1/ping:503", "--quiet")
     try:
         out = subprocess.run(
@@ -120,6 +126,7 @@ def test_sigint_stops_with_exit_0_and_faults_apply(tmp_path):
         assert out.stdout == "503"
         proc.send_signal(signal.SIGINT)
         assert proc.wait(5) == 0
+        assert proc.stderr is not None
         assert proc.stderr.read() == ""
     finally:
         if proc.poll() is None:

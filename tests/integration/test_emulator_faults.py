@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import httpx
 import pytest
 
 from bluejay_gate.emulator import ManualClock
+from tests.helpers.typed import as_list, as_object
 
 KEY = {"X-API-Key": "k"}
 QUEUE = {"simulation_id": "4821"}
 
 
-def runs_of(base_url: str) -> list[dict]:
+def runs_of(base_url: str) -> list[dict[str, Any]]:
     r = httpx.get(f"{base_url}/v1/get-simulation-runs/4821", headers=KEY)
-    return r.json()["simulation_runs"]
+    return as_list(as_object(r.json())["simulation_runs"], "simulation_runs")
 
 
 @pytest.mark.parametrize("kind", ["500", "502", "503"])

@@ -7,6 +7,7 @@ from typing import Any
 import httpx
 
 from bluejay_gate.emulator import ManualClock
+from tests.helpers.typed import as_object
 
 KEY = {"X-API-Key": "k"}
 
@@ -18,17 +19,17 @@ class Client:
     def queue(self, sim: str = "4821", **extra: Any) -> dict[str, Any]:
         r = self.http.post("/v1/queue-simulation-run", json={"simulation_id": sim, **extra})
         assert r.status_code == 200, r.text
-        return r.json()
+        return as_object(r.json(), "queue answer")
 
     def results(self, run_id: str) -> dict[str, Any]:
         r = self.http.get(f"/v1/retrieve-simulation-results/{run_id}")
         assert r.status_code == 200, r.text
-        return r.json()
+        return as_object(r.json(), "results answer")
 
     def result(self, result_id: str | int) -> dict[str, Any]:
         r = self.http.get(f"/v1/retrieve-simulation-result/{result_id}")
         assert r.status_code == 200, r.text
-        return r.json()["simulation_result"]
+        return as_object(as_object(r.json())["simulation_result"], "simulation_result")
 
 
 def snapshot(client: Client, run_id: str) -> tuple[str, list[str]]:

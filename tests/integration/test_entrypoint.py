@@ -25,6 +25,7 @@ from tests.helpers.action import (
     workspace,
 )
 from tests.helpers.processes import wait_polling
+from tests.helpers.typed import as_object
 
 
 def _groups(log: str) -> list[list[str]]:
@@ -170,7 +171,8 @@ def test_cancelled_job_ends_conversations_and_writes_reports(
     assert elapsed < 5.0, f"exited {elapsed:.1f} s after the signal"
     ends = [r for r in emu.requests if r.path == "/v1/end-conversations"]
     assert len(ends) == 1, out + err
-    assert len(ends[0].body["test_result_ids"]) == 8  # 5 + 3 conversations, none finished
+    ended = as_object(ends[0].body)["test_result_ids"]
+    assert len(ended) == 8  # 5 + 3 conversations, none finished
     junit = (ws / "gate" / "bluejay-junit.xml").read_text()
     assert "<error" in junit
     report = json.loads((ws / "gate" / "bluejay-report.json").read_text())

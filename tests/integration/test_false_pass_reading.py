@@ -339,7 +339,7 @@ def test_huge_latencies_fail_cleanly_and_reports_are_written(gate: Gate) -> None
         evaluation["latency"] = dict.fromkeys(evaluation["latency"], 1e308)
         evaluation["avg_agent_latency"] = sign * 1e308
 
-    thresholds = {
+    thresholds: dict[str, Any] = {
         "latency.p95_agent_latency": ["max <= 1500", "mean <= 1500", "median <= 1500"],
     }
     code, output, junit = gate.run(thresholds, rewrite)

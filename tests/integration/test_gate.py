@@ -15,12 +15,13 @@ from bluejay_gate.cli import main
 from bluejay_gate.emulator import Emulator
 from tests.conftest import ROOT
 from tests.helpers.gate import KEY, SPEED, junit_agrees, run_cli
+from tests.helpers.typed import as_object
 
 QUICKSTART = ROOT / "examples" / "quickstart"
 
 
 def _scenario(**changes: Any) -> dict[str, Any]:
-    data = yaml.safe_load((QUICKSTART / "emulator.yml").read_text())
+    data = as_object(yaml.safe_load((QUICKSTART / "emulator.yml").read_text()), "emulator.yml")
     data.update(changes)
     return data
 

@@ -21,6 +21,7 @@ from bluejay_gate.gate import Runtime, run_gate
 from bluejay_gate.options import GateOptions
 from tests.helpers.proxy import Script, Scripted, ScriptedProxy
 from tests.helpers.specs import QUICKSTART, prepare
+from tests.helpers.typed import as_object
 
 KEY = "lost-runs-canary-key-77b1"
 QUEUE = "/v1/queue-simulation-run"
@@ -65,7 +66,7 @@ def _gate(
 
 def _ended(emu: Emulator) -> list[int]:
     ends = [r for r in emu.requests if r.path == END]
-    return sorted(i for r in ends for i in r.body["test_result_ids"])
+    return sorted(i for r in ends for i in as_object(r.body, END)["test_result_ids"])
 
 
 def _run_results(emu: Emulator) -> dict[str, list[int]]:

@@ -16,6 +16,7 @@ from bluejay_gate.cli import main
 from bluejay_gate.emulator import Emulator
 from tests.helpers.proxy import ScriptedProxy
 from tests.helpers.specs import QUICKSTART, prepare
+from tests.helpers.typed import as_object
 
 KEY = "reeval-canary-key-0c4d"
 POLL = "/v1/retrieve-simulation-results/"
@@ -90,7 +91,7 @@ def _empathy(report: dict[str, Any]) -> list[str]:
 
 
 def _scenario(empathy_mean: float | None = None) -> dict[str, Any]:
-    scenario = yaml.safe_load((QUICKSTART / "emulator.yml").read_text())
+    scenario = as_object(yaml.safe_load((QUICKSTART / "emulator.yml").read_text()), "emulator.yml")
     if empathy_mean is not None:
         for sim in scenario["simulations"]:
             sim["scores"]["Empathy"] = {"mean": empathy_mean, "spread": 0.2}

@@ -13,6 +13,7 @@ import yaml
 from bluejay_gate.emulator import Emulator
 from tests.conftest import ROOT
 from tests.helpers.gate import KEY, SPEED, junit_agrees, run_cli
+from tests.helpers.typed import as_object
 
 EXAMPLE = ROOT / "examples" / "repeats"
 QUEUE = "/v1/queue-simulation-run"
@@ -42,7 +43,11 @@ def _early(tmp_path: Path, max_repeats: int) -> Path:
 
 
 def _queue_bodies(emu: Emulator) -> list[dict[str, Any]]:
-    return [r.body for r in emu.requests if r.method == "POST" and r.path == QUEUE]
+    return [
+        as_object(r.body, f"POST {QUEUE} body")
+        for r in emu.requests
+        if r.method == "POST" and r.path == QUEUE
+    ]
 
 
 @pytest.mark.needs_shared

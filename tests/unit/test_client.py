@@ -610,9 +610,12 @@ def test_request_count_is_thread_safe() -> None:
     """Eight threads pinging at once are all counted."""
     script = Script(*[ok({})] * 400)
     with make(script) as client:
-        threads = [
-            threading.Thread(target=lambda: [client.ping() for _ in range(50)]) for _ in range(8)
-        ]
+
+        def ping_fifty_times() -> None:
+            for _ in range(50):
+                client.ping()
+
+        threads = [threading.Thread(target=ping_fifty_times) for _ in range(8)]
         for thread in threads:
             thread.start()
         for thread in threads:

@@ -15,10 +15,11 @@ from werkzeug.datastructures import Headers, ImmutableMultiDict
 from bluejay_gate.bluejay.client import BluejayClient
 from bluejay_gate.bluejay.retry import RetryPolicy
 from tests.helpers.shared import openapi_document
+from tests.helpers.typed import as_object
 
 KEY = "sk-contract-0123456789"
 RUN = {"id": 77, "experiment_id": 4821, "created_at": "2026-04-01T12:00:00Z", "status": "RUNNING"}
-RESULTS = {
+RESULTS: dict[str, Any] = {
     "simulation_run": {"id": "77", "simulation_id": "4821", "created_at": "2026-04-01T12:00:00Z"},
     "simulation_results": [{"id": 501, "digital_human_id": 12}],
 }
@@ -68,7 +69,7 @@ class StrictBluejay:
         document = openapi_document()
         self.schemas = document["components"]["schemas"]
         self.api = OpenAPI.from_dict(document, config=Config(spec_validator_cls=None))
-        self.paths = document["paths"]
+        self.paths: dict[str, Any] = document["paths"]
         self.seen: list[tuple[str, str, Any]] = []
         self.fail_queue_once = False
 
@@ -89,6 +90,7 @@ class StrictBluejay:
         template = self._template(request.url.path)
         schema = self.body_schema(request.method, template)
         if schema is not None:
+            body = as_object(body, f"{request.method} {request.url.path} body")
             assert set(body) <= set(schema["properties"]), f"undocumented fields in {body}"
             assert all(value is not None for value in body.values()), body
         return self._answer(request.method, template)

@@ -190,7 +190,7 @@ LIST = ("GET", f"/v1/get-simulation-runs/{SIM}")
 
 def test_plain_success_takes_snapshot_first() -> None:
     """Runs are listed before the POST; one run, the server's result ids."""
-    fake, logs = FakeBluejay(), []
+    fake, logs = FakeBluejay(), list[str]()
     with client_for(fake, logs) as client:
         queued = client.queue_run(SIM)
     assert fake.log == [LIST, QUEUE]
@@ -205,7 +205,7 @@ def test_plain_success_takes_snapshot_first() -> None:
 
 def test_surely_not_sent_is_resent() -> None:
     """Connect errors resend the POST without looking for a run."""
-    fake, logs = FakeBluejay(), []
+    fake, logs = FakeBluejay(), list[str]()
     fake.queue_faults = [("before", "connect"), ("before", "connect")]
     clock = Clock()
     with client_for(fake, logs, clock) as client:
@@ -219,7 +219,7 @@ def test_surely_not_sent_is_resent() -> None:
 def test_429_looks_before_resending() -> None:
     """A 429 (a proxy may send it after Bluejay queued the run) is looked up first:
     nothing new, so it is sent again after Retry-After; never two runs."""
-    fake, logs = FakeBluejay(), []
+    fake, logs = FakeBluejay(), list[str]()
     fake.queue_faults = [("before", "429"), ("before", "429")]
     clock = Clock()
     with client_for(fake, logs, clock) as client:
@@ -242,7 +242,7 @@ def test_429_looks_before_resending() -> None:
 )
 def test_ambiguous_failure_after_creation_adopts(kind: str, cause: str) -> None:
     """The run was created but the answer lost: it is adopted, never queued twice."""
-    fake, logs = FakeBluejay(), []
+    fake, logs = FakeBluejay(), list[str]()
     fake.add_run(NOW - timedelta(hours=1), run_id=7)  # an older run of the simulation
     fake.queue_faults = [("after", kind)]
     with client_for(fake, logs) as client:
@@ -257,7 +257,7 @@ def test_ambiguous_failure_after_creation_adopts(kind: str, cause: str) -> None:
 
 def test_ambiguous_failure_without_creation_queues_again() -> None:
     """A 503 that created nothing: look, find nothing, queue again; one run in the end."""
-    fake, logs = FakeBluejay(), []
+    fake, logs = FakeBluejay(), list[str]()
     fake.queue_faults = [("before", "503")]
     with client_for(fake, logs) as client:
         queued = client.queue_run(SIM)
@@ -271,7 +271,7 @@ def test_ambiguous_failure_without_creation_queues_again() -> None:
 
 def test_run_appearing_during_backoff_is_adopted() -> None:
     """A slow server that creates the run after the timeout: the wait lets it show up."""
-    fake, logs = FakeBluejay(), []
+    fake, logs = FakeBluejay(), list[str]()
     fake.queue_faults = [("before", "timeout")]
     clock = Clock()
     clock.on_sleep.append(fake.add_run)
@@ -285,7 +285,7 @@ def test_run_appearing_during_backoff_is_adopted() -> None:
 
 def test_garbage_200_adopts_created_run() -> None:
     """A 2xx with an unreadable body: the run exists, so it is adopted."""
-    fake, logs = FakeBluejay(), []
+    fake, logs = FakeBluejay(), list[str]()
     fake.queue_faults = [("after", "garbage")]
     with client_for(fake, logs) as client:
         queued = client.queue_run(SIM)
@@ -299,7 +299,7 @@ def test_garbage_200_adopts_created_run() -> None:
 
 def test_snapshot_failure_falls_back_to_creation_time() -> None:
     """Without a snapshot, only a run created since the request minus 60 s is adopted."""
-    fake, logs = FakeBluejay(), []
+    fake, logs = FakeBluejay(), list[str]()
     fake.add_run(NOW - timedelta(seconds=61), run_id=5)  # too old: not ours
     fake.list_runs_failures = 4  # the whole snapshot budget
     fake.queue_faults = [("after", "503")]
@@ -313,7 +313,7 @@ def test_snapshot_failure_falls_back_to_creation_time() -> None:
 
 def test_snapshot_failure_skew_margin_accepts_slightly_early_clock() -> None:
     """A run stamped up to 60 s before our clock's request time still counts as new."""
-    fake, logs = FakeBluejay(), []
+    fake, logs = FakeBluejay(), list[str]()
     fake.list_runs_failures = 4
     fake.queue_faults = [("before", "503")]
     clock = Clock()
@@ -326,7 +326,7 @@ def test_snapshot_failure_skew_margin_accepts_slightly_early_clock() -> None:
 
 def test_several_new_runs_adopts_newest_and_logs() -> None:
     """Two new runs (another job?): the newest is adopted and the choice logged."""
-    fake, logs = FakeBluejay(), []
+    fake, logs = FakeBluejay(), list[str]()
     fake.queue_faults = [("before", "503")]
     clock = Clock()
     clock.on_sleep.append(
@@ -347,7 +347,7 @@ def test_several_new_runs_adopts_newest_and_logs() -> None:
 
 def test_persistent_ambiguous_failure_without_run_gives_up() -> None:
     """Every attempt fails and no run exists: ServerError saying nothing was created."""
-    fake, logs = FakeBluejay(), []
+    fake, logs = FakeBluejay(), list[str]()
     fake.queue_faults = [("before", "502")] * 10
     with client_for(fake, logs, attempts=3) as client, pytest.raises(ServerError) as info:
         client.queue_run(SIM)
@@ -358,7 +358,7 @@ def test_persistent_ambiguous_failure_without_run_gives_up() -> None:
 
 def test_last_attempt_still_reconciles() -> None:
     """Even when the budget is spent, a run created by the last attempt is adopted."""
-    fake, logs = FakeBluejay(), []
+    fake, logs = FakeBluejay(), list[str]()
     fake.queue_faults = [("before", "503"), ("after", "503")]
     with client_for(fake, logs, attempts=2) as client:
         queued = client.queue_run(SIM)
@@ -368,7 +368,7 @@ def test_last_attempt_still_reconciles() -> None:
 
 def test_reconciliation_lookup_failure_is_reported() -> None:
     """If runs cannot be listed after an ambiguous failure, nothing is re-sent."""
-    fake, logs = FakeBluejay(), []
+    fake, logs = FakeBluejay(), list[str]()
     fake.queue_faults = [("after", "503")]
     fake.unreachable_after_queue = True
     with client_for(fake, logs, attempts=2) as client:
@@ -400,7 +400,7 @@ AGENT = {"name": "Support Bot v2", "system_prompt": "p", "knowledge_base": "k", 
 
 def test_add_agent_adopts_by_external_id() -> None:
     """A lost add-agent answer: the agent is found by external id, not created twice."""
-    fake, logs = FakeBluejay(), []
+    fake, logs = FakeBluejay(), list[str]()
     fake.agent_faults = [("after", "drop")]
     with client_for(fake, logs) as client:
         agent_id = client.add_agent({**AGENT, "external_agent_id": "support-bot"})
@@ -415,7 +415,7 @@ def test_add_agent_adopts_by_external_id() -> None:
 
 def test_add_agent_adopts_by_name_preferring_recent() -> None:
     """Without an external id, an exact-name match created after the attempt is adopted."""
-    fake, logs = FakeBluejay(), []
+    fake, logs = FakeBluejay(), list[str]()
     fake.add_agent("Support Bot v2", None, NOW - timedelta(days=3))
     fake.add_agent("Support Bot v2 (old)", None, NOW)
     fake.agent_faults = [("after", "504")]
@@ -428,7 +428,7 @@ def test_add_agent_adopts_by_name_preferring_recent() -> None:
 
 def test_add_agent_creates_again_when_nothing_was_made() -> None:
     """An ambiguous failure that created nothing is followed by one more create."""
-    fake, logs = FakeBluejay(), []
+    fake, logs = FakeBluejay(), list[str]()
     fake.agent_faults = [("before", "timeout")]
     with client_for(fake, logs) as client:
         agent_id = client.add_agent({**AGENT, "external_agent_id": "support-bot"})
@@ -441,7 +441,7 @@ def test_parallel_queues_of_one_simulation_do_not_interleave() -> None:
     import threading
     import time
 
-    fake, logs = FakeBluejay(), []
+    fake, logs = FakeBluejay(), list[str]()
     fake.queue_faults = [("after", "503")]  # the first POST loses its answer
     order: list[tuple[str, str]] = []
     inner = fake.__call__

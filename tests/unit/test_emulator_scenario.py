@@ -43,10 +43,11 @@ def test_request_models_mirror_the_openapi_document(name):
 
 def test_call_request_models_have_the_documents_required_fields():
     """Both /v1/evaluate forms require what the document requires."""
-    for name, model in [
+    forms: list[tuple[str, type[BaseModel]]] = [
         ("CallRequestUsingAgentId", b.CallRequestUsingAgentId),
         ("CallRequestUsingExternalAgentId", b.CallRequestUsingExternalAgentId),
-    ]:
+    ]
+    for name, model in forms:
         schema = DOC["components"]["schemas"][name]
         required = {n for n, f in model.model_fields.items() if f.is_required()}
         assert required == set(schema["required"])
