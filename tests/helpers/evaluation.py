@@ -21,10 +21,11 @@ def check(
     metric: str,
     expression: str,
     *,
-    severity: str = "error",
+    severity: str | Severity = "error",
     min_samples: int | None = None,
+    line: int | None = None,
 ) -> Check:
-    """A typed check, as the spec loader builds it."""
+    """A typed check, as the spec loader builds it (every test builds its checks here)."""
     p = parse_expression(expression)
     return Check(
         metric=metric,
@@ -37,6 +38,7 @@ def check(
         share_value=p.share_value,
         severity=Severity(severity),
         min_samples=min_samples,
+        line=line,
         exact=p.exact,
     )
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from bluejay_gate.model.values import MetricValue
 from bluejay_gate.report import RunInfo
-from bluejay_gate.spec.thresholds import Check, Severity, parse_expression
+from bluejay_gate.spec.thresholds import Check, Severity
 from bluejay_gate.verdict.model import (
     CheckResult,
     Conversation,
@@ -16,6 +16,7 @@ from bluejay_gate.verdict.model import (
     SimulationVerdict,
     Verdict,
 )
+from tests.helpers.evaluation import check
 
 DASHBOARD = "https://app.getbluejay.ai"
 STARTED = datetime(2026, 4, 1, 12, 0, 0, tzinfo=UTC)
@@ -29,20 +30,7 @@ def make_check(
     line: int | None = None,
     min_samples: int | None = None,
 ) -> Check:
-    parsed = parse_expression(expression)
-    return Check(
-        metric=metric,
-        aggregate=parsed.aggregate,
-        op=parsed.op,
-        threshold=parsed.threshold,
-        expression=parsed.text,
-        percent=parsed.percent,
-        percentile=parsed.percentile,
-        share_value=parsed.share_value,
-        severity=severity,
-        min_samples=min_samples,
-        line=line,
-    )
+    return check(metric, expression, severity=severity, line=line, min_samples=min_samples)
 
 
 def make_result(

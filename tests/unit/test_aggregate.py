@@ -5,24 +5,14 @@ from __future__ import annotations
 import pytest
 
 from bluejay_gate.model.values import MetricValue, metric_value
-from bluejay_gate.spec.thresholds import Check, Severity, parse_expression
+from bluejay_gate.spec.thresholds import Check, parse_expression
 from bluejay_gate.verdict.aggregate import AggregateResult, aggregate, median, nearest_rank
+from tests.helpers import evaluation
 
 
 def check(expression: str, metric: str = "m", **extra: object) -> Check:
-    """A typed check, as the spec loader builds it."""
-    p = parse_expression(expression)
-    return Check(
-        metric=metric,
-        aggregate=p.aggregate,
-        op=p.op,
-        threshold=p.threshold,
-        expression=p.text,
-        percent=p.percent,
-        percentile=p.percentile,
-        share_value=p.share_value,
-        severity=Severity(str(extra.get("severity", "error"))),
-    )
+    """A typed check on metric ``m`` (argument order of these tests)."""
+    return evaluation.check(metric, expression, severity=str(extra.get("severity", "error")))
 
 
 def values(response_type: str, *raws: object) -> list[MetricValue]:
