@@ -18,7 +18,7 @@ from types import FrameType
 from typing import TYPE_CHECKING, TextIO
 
 from bluejay_gate import __version__
-from bluejay_gate.bluejay.transport import DEFAULT_BASE_URL
+from bluejay_gate.bluejay.address import DEFAULT_BASE_URL
 from bluejay_gate.errors import EXIT_INVALID, EXIT_NO_VERDICT, GateError, UsageError
 
 if TYPE_CHECKING:

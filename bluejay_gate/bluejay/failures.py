@@ -36,9 +36,9 @@ from http import HTTPStatus
 
 import httpx
 
+from bluejay_gate.bluejay.address import DEFAULT_BASE_URL
 from bluejay_gate.bluejay.limits import EXCERPT_CHARS, MAX_BODY_BYTES, MAX_LISTED_PROBLEMS
 from bluejay_gate.bluejay.retry import RETRY_STATUSES, parse_retry_after
-from bluejay_gate.bluejay.transport import DEFAULT_BASE_URL
 from bluejay_gate.errors import (
     ApiError,
     AuthError,

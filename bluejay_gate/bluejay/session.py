@@ -29,11 +29,11 @@ from typing import Any, Self
 import httpx
 
 from bluejay_gate import __version__
+from bluejay_gate.bluejay.address import DEFAULT_BASE_URL
 from bluejay_gate.bluejay.failures import Failure, FailureReader
 from bluejay_gate.bluejay.limits import ERROR_BODY_BYTES, MAX_BODY_BYTES
 from bluejay_gate.bluejay.retry import RetryPolicy
 from bluejay_gate.bluejay.transport import (
-    DEFAULT_BASE_URL,
     Secret,
     scrub_answer,
     ssl_verify,

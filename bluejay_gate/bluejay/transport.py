@@ -16,10 +16,8 @@ import re
 import ssl
 from urllib.parse import urlsplit
 
+from bluejay_gate.bluejay.address import DEFAULT_BASE_URL
 from bluejay_gate.errors import UsageError
-
-# The Bluejay API, where the key goes unless --base-url / BLUEJAY_BASE_URL says otherwise.
-DEFAULT_BASE_URL = "https://api.getbluejay.ai"
 
 
 def validate_base_url(url: str) -> str:
