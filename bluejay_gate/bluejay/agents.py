@@ -12,14 +12,13 @@ from typing import Any
 from bluejay_gate.bluejay.adoption import CLOCK_SKEW, created_since, newest_key
 from bluejay_gate.bluejay.bodies import documented_body, integer_id, segment
 from bluejay_gate.bluejay.calls import Calls
-from bluejay_gate.bluejay.models import (
+from bluejay_gate.bluejay.fields import (
     AGENT_REQUEST_FIELDS,
     AGENT_REQUEST_REQUIRED,
     AGENT_UPDATE_BY_EXTERNAL_ID_FIELDS,
     AGENT_UPDATE_FIELDS,
-    Agent,
-    AgentCreated,
 )
+from bluejay_gate.bluejay.models import Agent, AgentCreated
 from bluejay_gate.bluejay.session import Reply
 from bluejay_gate.errors import NotFoundError, RequestRejected, ResponseError
 

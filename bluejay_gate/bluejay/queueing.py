@@ -28,7 +28,8 @@ from typing import Any
 
 from bluejay_gate.bluejay.adoption import CLOCK_SKEW, created_since, newest_key
 from bluejay_gate.bluejay.bodies import documented_body
-from bluejay_gate.bluejay.models import QUEUE_RUN_FIELDS, QueuedRun
+from bluejay_gate.bluejay.fields import QUEUE_RUN_FIELDS
+from bluejay_gate.bluejay.models import QueuedRun
 from bluejay_gate.bluejay.runs import RunCalls
 from bluejay_gate.bluejay.session import Reply
 from bluejay_gate.errors import ApiError, AuthError, NotFoundError, RequestRejected

@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
-from bluejay_gate.bluejay.models import AGENT_REQUEST_PROPERTIES
+from bluejay_gate.bluejay.fields import AGENT_REQUEST_PROPERTIES
 from bluejay_gate.spec.fields import IdValue, NonEmptyStr
 from bluejay_gate.spec.file_refs import FileRef, TextOrFile, read_file_ref
 

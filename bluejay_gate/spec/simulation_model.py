@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from bluejay_gate.bluejay.models import QUEUE_RUN_PROPERTIES
+from bluejay_gate.bluejay.fields import QUEUE_RUN_PROPERTIES
 from bluejay_gate.spec.fields import IdValue, NonEmptyStr
 from bluejay_gate.spec.statistics import MAX_REPEATS_DESCRIPTION, REPEAT_DESCRIPTION
 from bluejay_gate.spec.threshold_model import Thresholds

@@ -6,18 +6,14 @@ from typing import Any
 
 import pytest
 
-from bluejay_gate.bluejay.models import (
+from bluejay_gate.bluejay.fields import (
     AGENT_REQUEST_FIELDS,
     AGENT_REQUEST_REQUIRED,
     AGENT_UPDATE_BY_EXTERNAL_ID_FIELDS,
     AGENT_UPDATE_FIELDS,
     QUEUE_RUN_FIELDS,
-    Agent,
-    QueuedRun,
-    RunList,
-    RunResults,
-    SimulationList,
 )
+from bluejay_gate.bluejay.models import Agent, QueuedRun, RunList, RunResults, SimulationList
 from tests.helpers.shared import openapi_document
 
 
