@@ -6,19 +6,17 @@ gate calls and how to run the gate through the proxy in-process.
 
 from __future__ import annotations
 
-import http.client
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from bluejay_gate.cli import main
 from bluejay_gate.emulator import Emulator
+from tests.helpers.loopback import forward, serve, url_of
 
 MB = 1024 * 1024
 
@@ -73,31 +71,11 @@ class HostileServer:
         self.encoding = ""  # a Content-Encoding header for the hostile answer
         self.refused: tuple[str, ...] = ()  # path prefixes answered 403, not proxied
         self.hits = 0
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-            def do_GET(self) -> None:
-                server.handle(self)
-
-            def do_POST(self) -> None:
-                server.handle(self)
-
-            def do_PUT(self) -> None:
-                server.handle(self)
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-        self.thread.start()
+        self.httpd = serve(self.handle)
 
     @property
     def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        return url_of(self.httpd)
 
     def close(self) -> None:
         self.httpd.shutdown()
@@ -114,13 +92,7 @@ class HostileServer:
             h.end_headers()
             h.wfile.write(denied)
             return
-        conn = http.client.HTTPConnection(self.upstream, timeout=10)
-        headers = {k: v for k, v in h.headers.items() if k.lower() not in {"host", "connection"}}
-        conn.request(h.command, h.path, body=body or None, headers=headers)
-        upstream = conn.getresponse()
-        status, data = upstream.status, upstream.read()
-        ctype = upstream.headers.get("content-type", "application/json")
-        conn.close()
+        status, ctype, data = forward(self.upstream, h, body, timeout=10)
         target = self.target
         if target and h.command == target.method and h.path.startswith(target.prefix):
             self.hits += 1

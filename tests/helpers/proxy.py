@@ -10,13 +10,13 @@ change any proxied answer's body.
 
 from __future__ import annotations
 
-import http.client
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from http.server import BaseHTTPRequestHandler
+
+from tests.helpers.loopback import forward, serve, url_of
 
 
 @dataclass(frozen=True)
@@ -48,31 +48,11 @@ class ScriptedProxy:
         self.log: list[tuple[str, str, int | str]] = []  # (method, path, status or "hang")
         self._lock = threading.Lock()
         self._closed = threading.Event()
-        proxy = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-            def do_GET(self) -> None:
-                proxy.handle(self)
-
-            def do_POST(self) -> None:
-                proxy.handle(self)
-
-            def do_PUT(self) -> None:
-                proxy.handle(self)
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-        self.thread.start()
+        self.httpd = serve(self.handle)
 
     @property
     def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        return url_of(self.httpd)
 
     def close(self) -> None:
         self._closed.set()
@@ -101,15 +81,8 @@ class ScriptedProxy:
             time.sleep(answer.delay)
             answer = None
         if answer is None:
-            conn = http.client.HTTPConnection(self.upstream, timeout=30)
-            headers = {
-                k: v for k, v in h.headers.items() if k.lower() not in {"host", "connection"}
-            }
-            conn.request(h.command, h.path, body=body or None, headers=headers)
-            upstream = conn.getresponse()
-            status, data = upstream.status, upstream.read()
-            extra = {"Content-Type": upstream.headers.get("content-type", "application/json")}
-            conn.close()
+            status, ctype, data = forward(self.upstream, h, body, timeout=30)
+            extra = {"Content-Type": ctype}
             if self.rewrite is not None:
                 data = self.rewrite(h.command, h.path, n, status, data)
         else:
