@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from bluejay_gate.model.values import MetricValue, metric_value
-from bluejay_gate.spec.thresholds import Check, parse_expression
+from bluejay_gate.spec.thresholds import Check
 from bluejay_gate.verdict.aggregate import AggregateResult, aggregate, median, nearest_rank
 from tests.helpers import evaluation
 
@@ -272,25 +274,8 @@ def test_count_has_no_worst() -> None:
 # --- exact at the boundary ----------------------------------------------------------------
 
 
-def exact_check(expression: str, **extra: object) -> Check:
-    """Like ``check`` but with the exact threshold the spec loader passes."""
-    p = parse_expression(expression)
-    return Check(
-        metric="m",
-        aggregate=p.aggregate,
-        op=p.op,
-        threshold=p.threshold,
-        expression=p.text,
-        percent=p.percent,
-        percentile=p.percentile,
-        share_value=p.share_value,
-        exact=p.exact,
-        **extra,  # type: ignore[arg-type]
-    )
-
-
 def holds(expression: str, response_type: str, *raws: object) -> bool:
-    c = exact_check(expression)
+    c = check(expression)
     got = aggregate(c, values(response_type, *raws))
     assert got.reason is None, got.reason
     assert got.exact is not None
@@ -349,7 +334,7 @@ def test_share_of_an_undeclared_unseen_value_is_no_verdict() -> None:
         metric_value("m", v, "enum", options=("resolved", "escalated"))
         for v in ("resolved", "escalated", "resolved")
     ]
-    got = aggregate(exact_check("share(resolvd) <= 10%"), vals)
+    got = aggregate(check("share(resolvd) <= 10%"), vals)
     assert got.observed is None
     assert got.reason == (
         "share(resolvd): 'resolvd' is not one of the declared options of 'm' "
@@ -361,7 +346,7 @@ def test_share_of_an_undeclared_unseen_value_is_no_verdict() -> None:
 def test_share_of_a_declared_but_unseen_option_is_zero() -> None:
     """A declared option no conversation chose is a real 0%."""
     vals = [metric_value("m", "resolved", "enum", options=("resolved", "Escalated")) for _ in "ab"]
-    got = aggregate(exact_check("share(escalated) <= 10%"), vals)
+    got = aggregate(check("share(escalated) <= 10%"), vals)
     assert got.reason is None
     assert got.observed == 0.0
 
@@ -409,7 +394,7 @@ def test_huge_spread_with_confidence_is_no_verdict() -> None:
     """The spread of 1.7e308 and -1.7e308 does not fit a float: a mean check with
     confidence has no verdict saying so; without confidence the mean is still judged."""
     raws = ["1.7e308", "-1.7e308", "1.7e308", "-1.7e308"]
-    with_ci = exact_check("mean >= 0", confidence=0.95)
+    with_ci = dataclasses.replace(check("mean >= 0"), confidence=0.95)
     got = aggregate(with_ci, values("quantitative", *raws))
     assert got.observed is None
     assert got.reason is not None

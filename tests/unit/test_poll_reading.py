@@ -8,7 +8,7 @@ for one run: the run's state as Bluejay would show it over three ticks.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from bluejay_gate.bluejay.models import QueuedRun, RunResults, SimulationResult
@@ -77,14 +77,14 @@ class ScriptedRun:
         raise AssertionError("nothing to end")
 
 
-def _poll(api: ScriptedRun, job: Job) -> tuple[PollOutcome, list[dict[str, ReadResult]]]:
-    """Run the poller on ``api`` with a manual clock; the results kept after each tick."""
-    seen: list[dict[str, ReadResult]] = []
+def _poll_with(api: ScriptedRun, job: Job, on_pause: Callable[[Poller], None]) -> PollOutcome:
+    """Run the poller on ``api`` with a manual clock, calling ``on_pause`` at each pause
+    between ticks (``wait(0)`` only asks about cancel)."""
     clock = [0.0]
 
     def wait(seconds: float) -> bool:
-        if seconds > 0:  # a pause between ticks (``wait(0)`` only asks about cancel)
-            seen.append(dict(poller.trackers[0].results))
+        if seconds > 0:
+            on_pause(poller)
             clock[0] += seconds
         return False
 
@@ -97,7 +97,14 @@ def _poll(api: ScriptedRun, job: Job) -> tuple[PollOutcome, list[dict[str, ReadR
         monotonic=lambda: clock[0],
         wait=wait,
     )
-    return poller.run(), seen
+    return poller.run()
+
+
+def _poll(api: ScriptedRun, job: Job) -> tuple[PollOutcome, list[dict[str, ReadResult]]]:
+    """The outcome, and the results kept after each tick."""
+    seen: list[dict[str, ReadResult]] = []
+    outcome = _poll_with(api, job, lambda p: seen.append(dict(p.trackers[0].results)))
+    return outcome, seen
 
 
 def test_changed_results_are_read_again_and_unchanged_ones_kept() -> None:
@@ -154,27 +161,11 @@ def _twice(first: dict[str, Any], second: dict[str, Any]) -> list[tuple[str, lis
 
 
 def _duplicates_after_first_poll(answers: list[tuple[str, list[Any]]]) -> dict[str, str]:
-    api = ScriptedRun(answers)
-    job = Job(sim_index=0, label="S", simulation_id="9")
     found: list[dict[str, str]] = []
-    clock = [0.0]
-
-    def wait(seconds: float) -> bool:
-        if seconds > 0:
-            found.append(dict(poller.trackers[0].duplicates))
-            clock[0] += seconds
-        return False
-
-    poller = Poller(
-        api,
-        [job],
-        poll_interval=1.0,
-        max_parallel=1,
-        deadline=100.0,
-        monotonic=lambda: clock[0],
-        wait=wait,
+    job = Job(sim_index=0, label="S", simulation_id="9")
+    outcome = _poll_with(
+        ScriptedRun(answers), job, lambda p: found.append(dict(p.trackers[0].duplicates))
     )
-    outcome = poller.run()
     assert outcome.trackers[0].duplicates == {}  # the later, clean answer replaced it
     return found[0]
 
