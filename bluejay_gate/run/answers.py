@@ -8,7 +8,7 @@ keeps its reading.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from bluejay_gate.bluejay.models import RunResults, RunStatus, SimulationResult
@@ -80,19 +80,16 @@ def known(tracker: Tracker) -> Known:
     )
 
 
-def _last_answer(
-    known: Known, expected: Sequence[str], got: RunResults, mine: Sequence[SimulationResult]
+def _done(
+    run_status: str | None, expected: Sequence[str], results: Mapping[str, str | None]
 ) -> bool:
-    """Whether the run is done once ``got`` is applied (``is_done``, worked out before):
-    a done run is never polled again, so its results need no fingerprints."""
-    status = got.simulation_run.status
-    if statuses.normalise(status) in statuses.RUN_ABORTED:
+    """The gate is done with a run: it was aborted, or every expected result is there and
+    ``statuses.run_is_done`` says so (``results``: result id -> status)."""
+    if statuses.normalise(run_status) in statuses.RUN_ABORTED:
         return True
-    merged = dict(known.statuses)
-    merged.update((r.id, r.status) for r in mine)
-    if any(rid not in merged for rid in expected):
+    if any(rid not in results for rid in expected):
         return False
-    return statuses.run_is_done(status, list(merged.values()))
+    return statuses.run_is_done(run_status, list(results.values()))
 
 
 def digest(known: Known, got: RunResults) -> Digest:
@@ -115,7 +112,10 @@ def digest(known: Known, got: RunResults) -> Digest:
         else:
             ignored.append(result.id)
     listed_once = len({r.id for r in mine}) == len(mine)
-    last = listed_once and _last_answer(known, expected, got, mine)
+    # Done once this answer is in (``is_done``, worked out before): a done run is never
+    # polled again, so its results need no fingerprints.
+    merged = {**known.statuses, **{r.id: r.status for r in mine}}
+    last = listed_once and _done(got.simulation_run.status, expected, merged)
     copies: dict[str, list[tuple[SimulationResult, int | None]]] = {}
     for result in mine:
         mark = None if last and result.id not in known.statuses else fingerprint(result)
@@ -158,11 +158,6 @@ def apply_digest(tracker: Tracker, read: Digest) -> None:
             prints[rid] = mark
 
 
-def apply_poll(tracker: Tracker, got: RunResults) -> None:
-    """``digest`` and ``apply_digest`` in one step."""
-    apply_digest(tracker, digest(known(tracker), got))
-
-
 def apply_reread(tracker: Tracker, result_id: str, got: SimulationResult) -> None:
     """A re-read of one result of a done run (its bulk answer lacked the metrics)."""
     result = read_result(got)
@@ -173,9 +168,5 @@ def apply_reread(tracker: Tracker, result_id: str, got: SimulationResult) -> Non
 
 def is_done(tracker: Tracker) -> bool:
     run_status = tracker.run.status if tracker.run else None
-    if statuses.normalise(run_status) in statuses.RUN_ABORTED:
-        return True
-    expected_missing = any(rid not in tracker.results for rid in tracker.expected_results)
-    if expected_missing:
-        return False
-    return statuses.run_is_done(run_status, [r.status for r in tracker.results.values()])
+    found = {rid: r.status for rid, r in tracker.results.items()}
+    return _done(run_status, tracker.expected_results, found)

@@ -212,7 +212,10 @@ def test_fingerprints_are_small_and_the_finishing_answer_needs_none() -> None:
     """A result still to be compared keeps one int; in the answer that finishes the run a
     result read for the first time keeps none (the run is never polled again), and one
     read before is still compared (unchanged: its reading is kept)."""
-    from bluejay_gate.run.answers import apply_poll
+    from bluejay_gate.run.answers import apply_digest, digest, known
+
+    def apply_poll(tracker: Any, got: RunResults) -> None:
+        apply_digest(tracker, digest(known(tracker), got))
 
     tracker = _tracker_for(["1", "2"])
     apply_poll(tracker, _answer("RUNNING", [_result("1", "COMPLETED", "pass")]))
