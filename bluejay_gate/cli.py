@@ -191,10 +191,13 @@ def cmd_validate(args: argparse.Namespace, env: Mapping[str, str], out: TextIO) 
 
     spec = load_spec(Path(args.spec), env)
     checks = sum(len(spec.checks_for(s)) for s in spec.simulations)
+    checks += sum(len(spec.checks_for(s)) for s in spec.calls)
     sims = len(spec.simulations)
+    calls = sum(len(s.files) for s in spec.calls)
+    golden = f", {calls} recorded call{'s' if calls != 1 else ''}" if spec.calls else ""
     out.write(
         f"{args.spec}: valid — agent {spec.agent.name!r}, {sims} simulation"
-        f"{'s' if sims != 1 else ''}, {checks} check{'s' if checks != 1 else ''}\n"
+        f"{'s' if sims != 1 else ''}{golden}, {checks} check{'s' if checks != 1 else ''}\n"
     )
     return 0
 

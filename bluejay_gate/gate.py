@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 import time
+import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -21,11 +22,13 @@ from bluejay_gate import events
 from bluejay_gate.bluejay.client import BluejayClient
 from bluejay_gate.bluejay.retry import policy_from_env
 from bluejay_gate.errors import EXIT_NO_VERDICT, EXIT_PASS, NoVerdictError
-from bluejay_gate.finish import finish, print_plan, run_info
+from bluejay_gate.finish import finish, print_call_plan, print_plan, run_info
 from bluejay_gate.model.durations import format_duration
 from bluejay_gate.options import GateOptions
 from bluejay_gate.report import RunInfo
 from bluejay_gate.run.agent_sync import AgentPlan, apply_plan, plan_agent
+from bluejay_gate.run.call_inputs import build_call_inputs, build_call_jobs
+from bluejay_gate.run.calls import CallRunner, CallsInBackground, gate_run_id
 from bluejay_gate.run.ending import end_unfinished
 from bluejay_gate.run.poll import Poller
 from bluejay_gate.run.preflight import check_before_paying
@@ -33,6 +36,7 @@ from bluejay_gate.run.rounds import build_inputs, build_jobs, next_round
 from bluejay_gate.run.simulations import refuse_duplicates, resolve_simulations
 from bluejay_gate.run.tracking import Job, PollOutcome
 from bluejay_gate.spec.load import load_spec
+from bluejay_gate.spec.resolved import CallSetSpec, SimulationSpec
 from bluejay_gate.verdict.evaluate import evaluate
 from bluejay_gate.verdict.model import Verdict
 
@@ -86,8 +90,9 @@ def run_gate(opts: GateOptions, rt: Runtime) -> int:
     spec = load_spec(opts.spec_path, rt.env)
     timeout = opts.timeout if opts.timeout is not None else spec.run.timeout
     deadline = rt.monotonic() + timeout
+    entries: list[SimulationSpec | CallSetSpec] = [*spec.simulations, *spec.calls]
     check_lines = {
-        c.label: c.line for s in spec.simulations for c in spec.checks_for(s) if c.line is not None
+        c.label: c.line for s in entries for c in spec.checks_for(s) if c.line is not None
     }
     plan: AgentPlan | None = None
     with make_client(opts, rt) as client:
@@ -101,6 +106,7 @@ def run_gate(opts: GateOptions, rt: Runtime) -> int:
             costs = check_before_paying(client, spec, plan.agent_id, sims, rt.emit)
             if opts.dry_run:
                 print_plan(rt.out, spec, plan, sims, costs)
+                print_call_plan(rt.out, spec)
                 return EXIT_PASS
             plan = apply_plan(client, spec.agent, plan)
             rt.emit(events.Info(plan.describe(name=spec.agent.name, done=True)))
@@ -111,6 +117,19 @@ def run_gate(opts: GateOptions, rt: Runtime) -> int:
             verdict = Verdict((), errors=(str(exc),))
             return _finish(opts, rt, verdict, run_info(opts, started, plan, spec.agent.name))
 
+        calls = CallsInBackground(
+            CallRunner(
+                client,
+                build_call_jobs(spec, gate_run_id(rt.env, uuid.uuid4().hex)),
+                agent_id=plan.agent_id or "",
+                poll_interval=rt.poll_interval or spec.run.poll_interval,
+                max_parallel=spec.run.max_parallel,
+                deadline=deadline,
+                emit=rt.emit,
+                monotonic=rt.monotonic,
+                wait=rt.cancel.wait,
+            )
+        )
         rt.on_cancel.append(lambda: setattr(client, "deadline", rt.monotonic()))
         rt.on_cancel.append(client.interrupt)  # wakes retry waits; hung requests are left
         gate_errors: list[str] = []
@@ -164,6 +183,9 @@ def run_gate(opts: GateOptions, rt: Runtime) -> int:
                 "please report it with the spec you ran"
             )
         outcome = merged(outcome)
+        call_outcome = calls.join(gate_errors)
+        outcome.timed_out = outcome.timed_out or call_outcome.timed_out
+        outcome.cancelled = outcome.cancelled or call_outcome.cancelled
         if outcome.timed_out:
             gate_errors.append(
                 f"timed out after {format_duration(timeout)} before every conversation was "
@@ -177,7 +199,7 @@ def run_gate(opts: GateOptions, rt: Runtime) -> int:
             outcome.ended = end_unfinished(client, outcome.trackers, rt.emit)
         try:
             verdict = evaluate(
-                build_inputs(spec, sims, outcome),
+                [*build_inputs(spec, sims, outcome), *build_call_inputs(spec, call_outcome)],
                 allow_incomplete=spec.run.allow_incomplete,
                 gate_errors=gate_errors,
             )

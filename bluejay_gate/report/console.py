@@ -23,6 +23,7 @@ from typing import TextIO
 from bluejay_gate.ci import github
 from bluejay_gate.report import formatting as fmt
 from bluejay_gate.report import wording
+from bluejay_gate.report.call_sets import unit_label
 from bluejay_gate.report.info import RunInfo
 from bluejay_gate.verdict.model import CheckResult, Outcome, SimulationVerdict, Verdict
 
@@ -113,7 +114,7 @@ def _simulation_lines(simulation: SimulationVerdict, paint: _Painter) -> list[st
     if counts.warned:
         summary += f", {counts.warned} warning{'s' if counts.warned != 1 else ''}"
     outcome = simulation.outcome
-    label = _safe(simulation.label)
+    label = _safe(unit_label(simulation))
     lines = [paint.outcome(outcome, f"{MARKS[outcome]} {label}") + f"  {summary}"]
     if undecided:
         lines.extend(

@@ -13,7 +13,7 @@ from bluejay_gate.model import statuses
 from bluejay_gate.model.links import result_url
 from bluejay_gate.model.results import ReadResult
 from bluejay_gate.verdict.inputs import SimulationInput
-from bluejay_gate.verdict.model import Conversation
+from bluejay_gate.verdict.model import CALL_SET, Conversation
 from bluejay_gate.verdict.stability import result_sort_key
 from bluejay_gate.verdict.texts import percent_text
 
@@ -55,6 +55,7 @@ def read_conversations(sim: SimulationInput) -> tuple[list[Conversation], Counte
                 dashboard_url=result_url(sim.simulation_id, run_id, result.id) if run_id else None,
                 duration_ms=result.duration,
                 unscored=unscored,
+                file=sim.result_files.get(result.id),
             )
         )
     return conversations, reasons
@@ -95,6 +96,8 @@ def simulation_errors(
         if sim.runs:
             noun = "run" if len(sim.runs) == 1 else "runs"
             errors.append(f"{noun} {', '.join(r.id for r in sim.runs)} produced no conversations")
+        elif sim.kind == CALL_SET:
+            errors.append("no call of this set was evaluated")
         else:
             errors.append("no run of this simulation produced conversations")
     errors.extend(
