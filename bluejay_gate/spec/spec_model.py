@@ -28,6 +28,7 @@ class SpecModel(BaseModel):
         extra="forbid",
         title="bluejay-gate spec",
         json_schema_extra={
+            "anyOf": [{"required": ["simulations"]}, {"required": ["calls"]}],
             "examples": [
                 {
                     "version": 1,

@@ -41,6 +41,7 @@ TOP_KEYS = [
     "agent",
     "run_ids",
     "simulations",
+    "call_sets",
 ]
 SIMULATION_KEYS = [
     "label",
