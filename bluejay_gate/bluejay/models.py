@@ -270,6 +270,7 @@ class CallLog(ApiModel):
     tool_calls: list[dict[str, Any]] | None = None
     events: list[dict[str, Any]] | None = None
     tags: list[str] | None = None
+    conversation_ended_by: str | None = None
 
     @property
     def duration(self) -> float | None:

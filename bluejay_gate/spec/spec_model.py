@@ -43,7 +43,7 @@ class SpecModel(BaseModel):
                     "simulations": [{"id": 4821, "name": "Billing regressions"}],
                     "thresholds": {"goal_success": "pass_rate >= 80%", "score": "value >= 80"},
                 }
-            ]
+            ],
         },
     )
 
