@@ -5,12 +5,14 @@ reading each one, offline, into the body ``POST /v1/evaluate`` will carry, or on
 A file is one JSON object: the ``CallRequestUsingAgentId`` body of Bluejay's OpenAPI
 document without ``agent_id`` / ``external_agent_id`` (the gate adds the spec's agent). It
 is validated against the bundled copy of that schema (``call_request_schema.json``, the
-document's own text; a test keeps them equal) and must say what to score: ``transcript``,
+document's own text; a test keeps them equal), holds only its fields (the client sends
+documented fields only) and must say what to score: ``transcript``,
 ``transcript_url``, ``recording_url`` or ``recording_base64``. Reads local files only.
 """
 
 from __future__ import annotations
 
+import difflib
 import functools
 import json
 from importlib import resources
@@ -106,6 +108,18 @@ def read_call_file(path: Path, shown: str) -> dict[str, Any]:
         if key in body:
             raise SpecError(
                 f"remove `{key}`: the gate sends every call as the spec's agent",
+                file=shown,
+                line=located.line_of((key,)),
+                key=key,
+            )
+    known = bundled_schemas()[REQUEST_SCHEMA]["properties"]
+    for key in body:
+        if key not in known:
+            close = difflib.get_close_matches(key, list(known), n=1)
+            hint = f" — did you mean `{close[0]}`?" if close else ""
+            raise SpecError(
+                f"unknown key `{key}`: not a field of {REQUEST_SCHEMA} in Bluejay's API "
+                f"(the gate sends documented fields only){hint}",
                 file=shown,
                 line=located.line_of((key,)),
                 key=key,

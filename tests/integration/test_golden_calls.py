@@ -73,17 +73,25 @@ def call(utterance: str, **extra: Any) -> dict[str, Any]:
         "participants": [{"role": "AGENT"}, {"role": "USER"}],
         "transcript": [
             {"start_offset_ms": 0, "end_offset_ms": 900, "speaker": "USER", "utterance": utterance},
-            {"start_offset_ms": 1000, "end_offset_ms": 2000, "speaker": "AGENT", "utterance": "Ok."},
+            {
+                "start_offset_ms": 1000,
+                "end_offset_ms": 2000,
+                "speaker": "AGENT",
+                "utterance": "Ok.",
+            },
         ],
         **extra,
     }
+
+
+THRESHOLDS = '      "Refund policy followed": pass_rate >= 100%\n      "Empathy": mean >= 7\n'
 
 
 def write_spec(
     tmp_path: Path,
     calls: dict[str, dict[str, Any]],
     *,
-    thresholds: str = '      "Refund policy followed": pass_rate >= 100%\n      "Empathy": mean >= 7\n',
+    thresholds: str = THRESHOLDS,
     simulations: str = "",
     run: str = "",
 ) -> Path:
@@ -196,9 +204,9 @@ def test_calls_and_simulations_side_by_side_under_one_timeout(
     data = report(tmp_path)
     assert any("timed out" in e for e in data["errors"]), data["errors"]
     entry = as_object(as_list(data["call_sets"], "call_sets")[0], "call set")
-    assert any(
-        "still EVALUATING" in e and "no endpoint to stop" in e for e in entry["errors"]
-    ), entry["errors"]
+    assert any("still EVALUATING" in e and "no endpoint to stop" in e for e in entry["errors"]), (
+        entry["errors"]
+    )
     # the simulation's conversations were ended; calls have no end endpoint
     assert emu.count("POST", "/v1/end-conversations") == 1
     assert len(data["simulations"]) == 1
@@ -244,7 +252,10 @@ def test_cancel_sends_nothing_more_and_reports_calls(
 @pytest.mark.parametrize(
     ("content", "expected"),
     [
-        ('{\n  "start_time_utc": "2026-01-01T00:00:00Z",\n  oops\n}\n', "bad.json:3: not valid JSON"),
+        (
+            '{\n  "start_time_utc": "2026-01-01T00:00:00Z",\n  oops\n}\n',
+            "bad.json:3: not valid JSON",
+        ),
         (
             json.dumps(call("hi", participants=[{"role": "AGENT"}, {"role": "BOT"}]), indent=2),
             "bad.json:8: participants[1].role: 'BOT' is not one of ['AGENT', 'USER']",
@@ -260,7 +271,7 @@ def test_bad_call_file_sends_nothing(
 ) -> None:
     spec = write_spec(tmp_path, {"good.json": call("refund")})
     (tmp_path / "golden" / "bad.json").write_text(content)
-    code, out, err = run_cli(tmp_path, monkeypatch, capsys, emu, spec)
+    code, _, err = run_cli(tmp_path, monkeypatch, capsys, emu, spec)
     assert code == 2
     assert expected in err, err
     assert err.count("\n") == 1
