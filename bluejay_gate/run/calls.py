@@ -132,6 +132,7 @@ class CallRunner:
         workers = min(16, max(1, max_parallel), max(1, len(jobs)))
         self._pool = ThreadPoolExecutor(max_workers=workers)
         self._unknown_seen: set[str] = set()
+        self._abandon = False
 
     def _await(
         self, futures: Iterable[Future[Any]], on_done: Callable[[Future[Any]], None]
@@ -175,6 +176,8 @@ class CallRunner:
 
         cancelled = self._await(list(sends), on_sent)
         if cancelled or sends:
+            self._abandon = True  # requests still out are never waited for
+            self.outcome.timed_out = not cancelled
             if cancelled:
                 done, _ = wait_futures(list(sends), timeout=QUEUE_GRACE_SECONDS)
                 for future in done:
@@ -291,7 +294,7 @@ class CallRunner:
             if self.monotonic() >= self.deadline and not all(t.done for t in outcome.trackers):
                 outcome.timed_out = True
         finally:
-            self._pool.shutdown(wait=not outcome.cancelled, cancel_futures=True)
+            self._pool.shutdown(wait=not (outcome.cancelled or self._abandon), cancel_futures=True)
         return outcome
 
 

@@ -325,6 +325,7 @@ def test_calls_add_from_call_log(tmp_path, monkeypatch, capsys, emu: Emulator) -
     assert info.value.code == 0, out + err
     written = folder / f"call-{call_id}.json"
     assert f"wrote {written}" in out
+    assert KEY not in out + err + written.read_text()
     body = read_call_file(written, str(written))
     assert body["transcript"][0]["utterance"] == "refund please"
     assert body["metadata"] == {"ticket": "T-1", "golden_from_call_id": call_id}
@@ -349,3 +350,30 @@ def test_demo_runs_the_calls_example(tmp_path, capsys) -> None:
     report_json = json.loads((tmp_path / "bluejay-report.json").read_text())
     assert report_json["call_sets"][0]["name"] == "Refund calls"
     assert len(report_json["call_sets"][0]["call_ids"]) == 3
+
+
+def test_dry_run_sends_no_call(tmp_path, monkeypatch, capsys, emu: Emulator) -> None:
+    spec = write_spec(tmp_path, {"a.json": call("refund"), "b.json": call("refund too")})
+    code, out, err = run_cli(tmp_path, monkeypatch, capsys, emu, spec, "--dry-run")
+    assert code == 0, out + err
+    assert "would evaluate: Refund calls (2 recorded calls from golden/*.json), 2 checks" in out
+    assert {r.method for r in emu.requests} == {"GET"}
+    assert emu.state.calls == {}
+
+
+def test_validate_in_a_subprocess_locates_a_bad_call_file(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    spec = write_spec(tmp_path, {"a.json": call("refund")})
+    (tmp_path / "golden" / "a.json").write_text('{"start_time_utc": 5,\n "participants": []}\n')
+    done = subprocess.run(
+        [sys.executable, "-m", "bluejay_gate", "validate", "--spec", str(spec)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert f"{tmp_path}/golden/a.json:2: participants: [] is too short" in done.stderr
+    assert "Traceback" not in done.stderr
