@@ -30,6 +30,7 @@ from bluejay_gate.run.agent_sync import AgentPlan, apply_plan, plan_agent
 from bluejay_gate.run.call_inputs import build_call_inputs, build_call_jobs
 from bluejay_gate.run.calls import CallRunner, CallsInBackground, gate_run_id
 from bluejay_gate.run.ending import end_unfinished
+from bluejay_gate.run.pacing import Pacing
 from bluejay_gate.run.poll import Poller
 from bluejay_gate.run.preflight import check_before_paying
 from bluejay_gate.run.rounds import build_inputs, build_jobs, next_round
@@ -117,18 +118,17 @@ def run_gate(opts: GateOptions, rt: Runtime) -> int:
             verdict = Verdict((), errors=(str(exc),))
             return _finish(opts, rt, verdict, run_info(opts, started, plan, spec.agent.name))
 
+        pacing = Pacing(
+            poll_interval=rt.poll_interval or spec.run.poll_interval,
+            max_parallel=spec.run.max_parallel,
+            deadline=deadline,
+            emit=rt.emit,
+            monotonic=rt.monotonic,
+            wait=rt.cancel.wait,
+        )
+        call_jobs = build_call_jobs(spec, gate_run_id(rt.env, uuid.uuid4().hex))
         calls = CallsInBackground(
-            CallRunner(
-                client,
-                build_call_jobs(spec, gate_run_id(rt.env, uuid.uuid4().hex)),
-                agent_id=plan.agent_id or "",
-                poll_interval=rt.poll_interval or spec.run.poll_interval,
-                max_parallel=spec.run.max_parallel,
-                deadline=deadline,
-                emit=rt.emit,
-                monotonic=rt.monotonic,
-                wait=rt.cancel.wait,
-            )
+            CallRunner(client, call_jobs, agent_id=plan.agent_id or "", pacing=pacing)
         )
         rt.on_cancel.append(lambda: setattr(client, "deadline", rt.monotonic()))
         rt.on_cancel.append(client.interrupt)  # wakes retry waits; hung requests are left
@@ -136,16 +136,7 @@ def run_gate(opts: GateOptions, rt: Runtime) -> int:
         pollers: list[Poller] = []
 
         def poll(jobs: Sequence[Job]) -> PollOutcome:
-            poller = Poller(
-                client,
-                jobs,
-                poll_interval=rt.poll_interval or spec.run.poll_interval,
-                max_parallel=spec.run.max_parallel,
-                deadline=deadline,
-                emit=rt.emit,
-                monotonic=rt.monotonic,
-                wait=rt.cancel.wait,
-            )
+            poller = Poller(client, jobs, **pacing.kwargs())
             pollers.append(poller)
             try:
                 return poller.run()

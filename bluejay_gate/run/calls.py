@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import hashlib
 import threading
-import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor
 from concurrent.futures import wait as wait_futures
@@ -31,6 +30,7 @@ from bluejay_gate.bluejay.results import lacks_custom_metrics, read_result
 from bluejay_gate.errors import ApiError, AuthError, GateError
 from bluejay_gate.model import statuses
 from bluejay_gate.model.results import ReadResult
+from bluejay_gate.run.pacing import Pacing
 from bluejay_gate.run.poll import AWAIT_SLICE, QUEUE_GRACE_SECONDS, passing
 
 
@@ -97,11 +97,6 @@ class CallOutcome:
     errors: list[str] = field(default_factory=list)  # gate-level (a rejected key, ...)
 
 
-def _sleep_uncancelled(seconds: float) -> bool:
-    time.sleep(seconds)
-    return False
-
-
 class CallRunner:
     def __init__(
         self,
@@ -109,27 +104,20 @@ class CallRunner:
         jobs: Sequence[CallJob],
         *,
         agent_id: str,
-        poll_interval: float,
-        max_parallel: int,
-        deadline: float,
-        emit: events.Emit = events.discard,
-        monotonic: Callable[[], float] = time.monotonic,
-        wait: Callable[[float], bool] | None = None,
+        pacing: Pacing,
         settle_window: float | None = None,
     ) -> None:
         self.api = api
         self.jobs = list(jobs)
         self.agent_id = agent_id
-        self.poll_interval = poll_interval
-        self.deadline = deadline
-        self.emit = emit
-        self.monotonic = monotonic
-        self.wait = wait or _sleep_uncancelled
-        self.settle_window = (
-            settle_window if settle_window is not None else min(30.0, max(1.0, 2 * poll_interval))
-        )
+        self.poll_interval = pacing.poll_interval
+        self.deadline = pacing.deadline
+        self.emit = pacing.emit
+        self.monotonic = pacing.monotonic
+        self.wait = pacing.wait
+        self.settle_window = pacing.settle_window(settle_window)
         self.outcome = CallOutcome()
-        workers = min(16, max(1, max_parallel), max(1, len(jobs)))
+        workers = min(16, max(1, pacing.max_parallel), max(1, len(jobs)))
         self._pool = ThreadPoolExecutor(max_workers=workers)
         self._unknown_seen: set[str] = set()
         self._abandon = False
