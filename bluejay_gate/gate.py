@@ -28,7 +28,7 @@ from bluejay_gate.options import GateOptions
 from bluejay_gate.report import RunInfo
 from bluejay_gate.run.agent_sync import AgentPlan, apply_plan, plan_agent
 from bluejay_gate.run.call_inputs import build_call_inputs, build_call_jobs
-from bluejay_gate.run.calls import CallRunner, CallsInBackground, gate_run_id
+from bluejay_gate.run.calls import CallRunner, CallsInBackground, attempt_is_named, gate_run_id
 from bluejay_gate.run.ending import end_unfinished
 from bluejay_gate.run.pacing import Pacing
 from bluejay_gate.run.poll import Poller
@@ -128,7 +128,13 @@ def run_gate(opts: GateOptions, rt: Runtime) -> int:
         )
         call_jobs = build_call_jobs(spec, gate_run_id(rt.env, uuid.uuid4().hex))
         calls = CallsInBackground(
-            CallRunner(client, call_jobs, agent_id=plan.agent_id or "", pacing=pacing)
+            CallRunner(
+                client,
+                call_jobs,
+                agent_id=plan.agent_id or "",
+                pacing=pacing,
+                look_first=attempt_is_named(rt.env),
+            )
         )
         rt.on_cancel.append(lambda: setattr(client, "deadline", rt.monotonic()))
         rt.on_cancel.append(client.interrupt)  # wakes retry waits; hung requests are left

@@ -95,16 +95,23 @@ class CallLogCalls(Calls):
         return self._get_model(path, CallLogPage, ("agent", str(agent_id)))
 
     def find_traced_call(self, agent_id: str, trace_id: str) -> CallLog | None:
-        """The agent's call log carrying ``trace_id`` (the newest window first pages)."""
+        """The agent's call log carrying ``trace_id`` (newest first, the last day)."""
+        return self.traced_calls(agent_id, {trace_id}).get(trace_id)
+
+    def traced_calls(self, agent_id: str, trace_ids: set[str]) -> dict[str, CallLog]:
+        """The agent's call logs of the last day that carry one of ``trace_ids``, by
+        trace (newest first; at most ``LOOKUP_PAGES`` pages)."""
+        found: dict[str, CallLog] = {}
         for page in range(1, LOOKUP_PAGES + 1):
             try:
                 got = self.list_call_logs(agent_id, page=page)
             except NotFoundError:
-                return None
+                return found
             for call in got.call_logs:
-                if trace_of(call) == trace_id:
-                    return call
+                trace = trace_of(call)
+                if trace in trace_ids and trace not in found:
+                    found[trace] = call
             last_page = got.total_pages if got.total_pages is not None else page
-            if not got.call_logs or page >= last_page:
-                return None
-        return None
+            if len(found) == len(trace_ids) or not got.call_logs or page >= last_page:
+                return found
+        return found

@@ -1,7 +1,9 @@
 """Recorded calls: send each golden call for evaluation and poll its call log until final.
 
 Each call is sent once (``evaluate_call`` with its own trace id: never twice, see
-``bluejay.call_logs``), at most ``max_parallel`` requests at a time, then polled with
+``bluejay.call_logs``; when the gate attempt is the CI's, calls an earlier try of the same
+attempt sent are looked up by trace id first and adopted), at most ``max_parallel``
+requests at a time, then polled with
 ``GET /v1/retrieve-call-log/{call_id}`` one interval after its last answer until it is
 final (``COMPLETED``; ``INCOMPLETED`` is final and not completed). The last answer counts:
 each answer is read again with the simulation results' rules (``bluejay.results``). A
@@ -37,6 +39,7 @@ from bluejay_gate.run.poll import AWAIT_SLICE, QUEUE_GRACE_SECONDS, passing
 class CallApi(Protocol):
     def evaluate_call(self, body: Mapping[str, Any], *, agent_id: str, trace_id: str) -> str: ...
     def get_call_log(self, call_id: str) -> CallLog: ...
+    def traced_calls(self, agent_id: str, trace_ids: set[str]) -> dict[str, CallLog]: ...
 
 
 def trace_id_for(gate_run: str, set_name: str, file: str) -> str:
@@ -44,6 +47,12 @@ def trace_id_for(gate_run: str, set_name: str, file: str) -> str:
     finds a call the lost answer created), different for another attempt or file."""
     digest = hashlib.sha256(f"{gate_run}\0{set_name}\0{file}".encode()).hexdigest()
     return f"bluejay-gate-{digest[:32]}"
+
+
+def attempt_is_named(env: Mapping[str, str]) -> bool:
+    """True when ``gate_run_id`` comes from the environment (not this process's own id):
+    a retried step of one CI attempt then has the same trace ids."""
+    return any(env.get(k) for k in ("GITHUB_RUN_ID", "CI_JOB_ID", "BLUEJAY_GATE_RUN_ID"))
 
 
 def gate_run_id(env: Mapping[str, str], fallback: str) -> str:
@@ -106,6 +115,7 @@ class CallRunner:
         agent_id: str,
         pacing: Pacing,
         settle_window: float | None = None,
+        look_first: bool = False,
     ) -> None:
         self.api = api
         self.jobs = list(jobs)
@@ -121,6 +131,9 @@ class CallRunner:
         self._pool = ThreadPoolExecutor(max_workers=workers)
         self._unknown_seen: set[str] = set()
         self._abandon = False
+        # the gate attempt's id is the CI's: an earlier try of this attempt may have sent
+        # these calls already, so look their trace ids up before the first send
+        self.look_first = look_first
 
     def _await(
         self, futures: Iterable[Future[Any]], on_done: Callable[[Future[Any]], None]
@@ -136,6 +149,28 @@ class CallRunner:
             for future in done:
                 on_done(future)
         return False
+
+    def _adopt_sent(self) -> None:
+        """Calls an earlier try of this gate attempt sent (same trace ids): adopted, never
+        sent again. A failed look-up is a warning: the send still reconciles on failure."""
+        wanted = {job.trace_id: job for job in self.jobs}
+        try:
+            found = self.api.traced_calls(self.agent_id, set(wanted))
+        except AuthError:
+            raise
+        except GateError as exc:
+            self.emit(events.Warning(f"could not look for calls this attempt sent already: {exc}"))
+            return
+        for trace, got in found.items():
+            job = wanted[trace]
+            self.jobs.remove(job)
+            self.outcome.trackers.append(CallTracker(job, got.id))
+            self.emit(
+                events.Info(
+                    f"{job.label}: {job.file} was sent by an earlier try of this gate attempt "
+                    f"(call {got.id}); reading it instead of sending it again"
+                )
+            )
 
     def _send_all(self) -> bool:
         """Send every call (the pool bounds how many at once); True when cancelled."""
@@ -260,6 +295,13 @@ class CallRunner:
                 outcome.cancelled = True
                 outcome.unsent += [(job, "not sent: cancelled") for job in self.jobs]
                 return outcome
+            if self.look_first:
+                try:
+                    self._adopt_sent()
+                except AuthError as exc:
+                    outcome.errors.append(str(exc))
+                    outcome.unsent += [(job, f"not sent: {exc}") for job in self.jobs]
+                    return outcome
             if self._send_all():
                 outcome.cancelled = True
                 return outcome

@@ -377,3 +377,25 @@ def test_validate_in_a_subprocess_locates_a_bad_call_file(tmp_path: Path) -> Non
     assert done.returncode == 2, done.stdout + done.stderr
     assert f"{tmp_path}/golden/a.json:2: participants: [] is too short" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_a_retried_attempt_adopts_the_calls_it_sent(
+    tmp_path, monkeypatch, capsys, emu: Emulator
+) -> None:
+    """The same CI attempt run twice (a retried step): the second finds its calls by trace
+    id and sends none again."""
+    monkeypatch.setenv("BLUEJAY_GATE_RUN_ID", "attempt-7")
+    spec = write_spec(tmp_path, {"a.json": call("refund"), "b.json": call("refund too")})
+    first, out, err = run_cli(tmp_path, monkeypatch, capsys, emu, spec)
+    assert first == 0, out + err
+    assert len(evaluate_posts(emu)) == 2
+    again, out, err = run_cli(tmp_path, monkeypatch, capsys, emu, spec)
+    assert again == 0, out + err
+    assert len(evaluate_posts(emu)) == 2
+    assert out.count("was sent by an earlier try of this gate attempt") == 2
+    entry = as_object(as_list(report(tmp_path)["call_sets"], "call_sets")[0], "call set")
+    assert sorted(entry["call_ids"]) == sorted(emu.state.calls)
+    monkeypatch.setenv("BLUEJAY_GATE_RUN_ID", "attempt-8")  # another attempt: sent anew
+    third, out, err = run_cli(tmp_path, monkeypatch, capsys, emu, spec)
+    assert third == 0, out + err
+    assert len(evaluate_posts(emu)) == 4
