@@ -220,6 +220,13 @@ class CallRunner:
         return cancelled
 
     def _apply(self, tracker: CallTracker, got: CallLog, now: float) -> None:
+        if got.id != tracker.call_id:  # another call's scores must never stand in for it
+            tracker.error = (
+                f"reading call {tracker.call_id} ({tracker.job.file}) answered with call "
+                f"{got.id}: no verdict on it"
+            )
+            tracker.done = True
+            return
         tracker.result = read_result(got)
         status = statuses.normalise(got.status)
         if status and status not in statuses.KNOWN_CALL and status not in self._unknown_seen:

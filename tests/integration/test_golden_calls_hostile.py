@@ -65,6 +65,10 @@ def _metrics_dropped(log: dict[str, Any]) -> None:
     log["evaluations"][0]["custom_metrics"] = None
 
 
+def _another_calls_log(log: dict[str, Any]) -> None:
+    log["id"] = "00000000-0000-4000-8000-000000000001"  # a passing call, but not this one
+
+
 @pytest.fixture
 def emu(emulator: Callable[..., Emulator]) -> Emulator:
     return emulator(copy.deepcopy(SCENARIO), api_key=KEY, speed=SPEED)
@@ -78,6 +82,7 @@ def emu(emulator: Callable[..., Emulator]) -> Emulator:
         (_metric_twice, 3),
         (_out_of_range, 3),
         (_metrics_dropped, 3),
+        (_another_calls_log, 3),
     ],
 )
 def test_hostile_call_log_never_passes(
