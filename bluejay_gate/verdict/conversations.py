@@ -73,7 +73,9 @@ def _not_completed_reason(status: str, *, silent: bool, unscored: bool) -> str:
     return f"still {status}"
 
 
-def _incomplete_error(reasons: Counter[str], total: int, allow_incomplete: float) -> str | None:
+def _incomplete_error(
+    reasons: Counter[str], total: int, allow_incomplete: float, noun: str = "conversations"
+) -> str | None:
     missing = sum(reasons.values())
     if total == 0 or missing == 0 or missing <= allow_incomplete * total + 1e-9:
         return None
@@ -82,7 +84,7 @@ def _incomplete_error(reasons: Counter[str], total: int, allow_incomplete: float
         for reason, count in sorted(reasons.items(), key=lambda i: (-i[1], i[0]))
     )
     return (
-        f"{missing} of {total} conversations did not complete "
+        f"{missing} of {total} {noun} did not complete "
         f"({percent_text(missing / total, decimals=1)}, allowed "
         f"{percent_text(allow_incomplete, decimals=1)}): {breakdown}"
     )
@@ -105,6 +107,7 @@ def simulation_errors(
         for run in sim.runs
         if statuses.normalise(run.status) == "INSUFFICIENT_FUNDS"
     )
-    if incomplete := _incomplete_error(reasons, total, allow_incomplete):
+    noun = "recorded calls" if sim.kind == CALL_SET else "conversations"
+    if incomplete := _incomplete_error(reasons, total, allow_incomplete, noun):
         errors.append(incomplete)
     return tuple(dict.fromkeys(errors))
