@@ -28,7 +28,8 @@ from bluejay_gate.options import GateOptions
 from bluejay_gate.report import RunInfo
 from bluejay_gate.run.agent_sync import AgentPlan, apply_plan, plan_agent
 from bluejay_gate.run.call_inputs import build_call_inputs, build_call_jobs
-from bluejay_gate.run.calls import CallRunner, CallsInBackground, attempt_is_named, gate_run_id
+from bluejay_gate.run.call_traces import attempt_is_named, gate_run_id
+from bluejay_gate.run.calls import CallRunner, CallsInBackground
 from bluejay_gate.run.ending import end_unfinished
 from bluejay_gate.run.pacing import Pacing
 from bluejay_gate.run.poll import Poller

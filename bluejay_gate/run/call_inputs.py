@@ -10,7 +10,8 @@ from __future__ import annotations
 from bluejay_gate.model import statuses
 from bluejay_gate.model.metric_names import NOT_CUSTOM
 from bluejay_gate.model.results import ReadResult, ResultMetrics
-from bluejay_gate.run.calls import CallJob, CallOutcome, CallTracker, trace_id_for
+from bluejay_gate.run.call_traces import trace_id_for
+from bluejay_gate.run.calls import CallJob, CallOutcome, CallTracker
 from bluejay_gate.spec.resolved import Spec
 from bluejay_gate.verdict.inputs import SimulationInput
 from bluejay_gate.verdict.model import CALL_SET

@@ -18,7 +18,6 @@ Worker threads only fetch; the main thread applies every answer.
 
 from __future__ import annotations
 
-import hashlib
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor
@@ -40,32 +39,6 @@ class CallApi(Protocol):
     def evaluate_call(self, body: Mapping[str, Any], *, agent_id: str, trace_id: str) -> str: ...
     def get_call_log(self, call_id: str) -> CallLog: ...
     def traced_calls(self, agent_id: str, trace_ids: set[str]) -> dict[str, CallLog]: ...
-
-
-def trace_id_for(gate_run: str, set_name: str, file: str) -> str:
-    """The call's trace id: the same for a retry of one gate attempt (so the look-up
-    finds a call the lost answer created), different for another attempt or file."""
-    digest = hashlib.sha256(f"{gate_run}\0{set_name}\0{file}".encode()).hexdigest()
-    return f"bluejay-gate-{digest[:32]}"
-
-
-def attempt_is_named(env: Mapping[str, str]) -> bool:
-    """True when ``gate_run_id`` comes from the environment (not this process's own id):
-    a retried step of one CI attempt then has the same trace ids."""
-    return any(env.get(k) for k in ("GITHUB_RUN_ID", "CI_JOB_ID", "BLUEJAY_GATE_RUN_ID"))
-
-
-def gate_run_id(env: Mapping[str, str], fallback: str) -> str:
-    """One gate attempt's id: the CI's run and attempt (GitHub, GitLab), else
-    ``BLUEJAY_GATE_RUN_ID``, else ``fallback`` (this process's own)."""
-    if env.get("GITHUB_RUN_ID"):
-        return (
-            f"github-{env.get('GITHUB_REPOSITORY', '')}-{env['GITHUB_RUN_ID']}-"
-            f"{env.get('GITHUB_RUN_ATTEMPT', '1')}-{env.get('GITHUB_JOB', '')}"
-        )
-    if env.get("CI_JOB_ID"):
-        return f"gitlab-{env.get('CI_PROJECT_ID', '')}-{env['CI_JOB_ID']}"
-    return env.get("BLUEJAY_GATE_RUN_ID") or fallback
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,8 @@ from bluejay_gate.bluejay.models import CallLog
 from bluejay_gate.bluejay.results import read_result
 from bluejay_gate.model.durations import parse_share
 from bluejay_gate.run.call_inputs import build_call_inputs
-from bluejay_gate.run.calls import CallJob, CallOutcome, CallTracker, gate_run_id, trace_id_for
+from bluejay_gate.run.call_traces import gate_run_id, trace_id_for
+from bluejay_gate.run.calls import CallJob, CallOutcome, CallTracker
 from bluejay_gate.spec.resolved import AgentSpec, CallFile, CallSetSpec, RunSettings, Spec
 from bluejay_gate.verdict.evaluate import evaluate
 from bluejay_gate.verdict.model import CALL_SET, Outcome
