@@ -160,6 +160,10 @@ def test_failing_set(tmp_path, monkeypatch, capsys, emu: Emulator) -> None:
     assert checks["Refund policy followed: pass_rate >= 100%"]["observed"] == pytest.approx(0.5)
     assert checks["Empathy: mean >= 7"]["observed"] == pytest.approx(7.0)
     assert checks["Empathy: mean >= 7"]["outcome"] == "pass"
+    calls = {c["file"]: c for c in entry["calls"]}
+    assert set(calls) == {"golden/ok.json", "golden/late.json"}
+    assert {c["status"] for c in calls.values()} == {"COMPLETED"}
+    assert sorted(c["call_id"] for c in calls.values()) == sorted(entry["call_ids"])
 
 
 def test_incompleted_call_is_no_verdict(tmp_path, monkeypatch, capsys, emu: Emulator) -> None:
