@@ -115,6 +115,8 @@ def _simulation_lines(simulation: SimulationVerdict, paint: _Painter) -> list[st
     outcome = simulation.outcome
     label = _safe(simulation.label)
     lines = [paint.outcome(outcome, f"{MARKS[outcome]} {label}") + f"  {summary}"]
+    if reused := wording.reused_text(simulation):
+        lines.append("    " + paint.dim(_safe(reused)))
     if undecided:
         lines.extend(
             "    " + _error_line(error, paint) for error in wording.simulation_errors(simulation)
