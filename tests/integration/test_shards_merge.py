@@ -1,0 +1,365 @@
+"""Sharding and reruns through the real CLI against the emulator: the agent synced once,
+N shards run with ``--no-sync``, ``merge`` judges their samples as one run (the JSON
+verdict section byte for byte the single run's on the same data); ``--rerun-failed``
+queues only what did not pass and reuses the rest; every report that does not fit is
+refused in one line, exit 2, with nothing sent."""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from bluejay_gate.cli import main
+from bluejay_gate.emulator import Emulator
+from tests.conftest import ROOT
+from tests.helpers.gate import KEY, SPEED
+from tests.helpers.typed import as_object
+
+QUICKSTART = ROOT / "examples" / "quickstart"
+Factory = Callable[..., Emulator]
+QUEUE = "/v1/queue-simulation-run"
+
+
+def _scenario(*, smoke_empathy: float = 7.8) -> dict[str, Any]:
+    """The quickstart's scenario plus a third simulation (4823, three digital humans)."""
+    data = as_object(yaml.safe_load((QUICKSTART / "emulator.yml").read_text()), "emulator.yml")
+    data["timing"] = {"queued": 0.1, "running": 0.3, "conversation_ended": 0.1, "evaluating": 0.1}
+    third = copy.deepcopy(data["simulations"][1])
+    third.update(
+        id=4823,
+        name="Refunds",
+        digital_humans=[
+            {"id": 31, "name": "Refund late"},
+            {"id": 32, "name": "Refund twice"},
+            {"id": 33, "name": "Refund abroad"},
+        ],
+    )
+    data["simulations"].append(third)
+    data["simulations"][1]["scores"]["Empathy"] = {"mean": smoke_empathy, "spread": 0.2}
+    return data
+
+
+def _spec(tmp_path: Path, *, max_parallel: int = 10) -> Path:
+    data = yaml.safe_load((QUICKSTART / "bluejay-gate.yml").read_text())
+    data["run"]["poll_interval"] = "0.05s"
+    data["run"]["max_parallel"] = max_parallel
+    data["simulations"].append({"id": 4823, "name": "Refunds"})
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    for sub in ("prompts", "kb"):
+        target = tmp_path / sub
+        target.mkdir(exist_ok=True)
+        for f in (QUICKSTART / sub).iterdir():
+            (target / f.name).write_text(f.read_text())
+    path = tmp_path / "bluejay-gate.yml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    return path
+
+
+def _cli(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *argv: str
+) -> tuple[int, str, str]:
+    monkeypatch.setenv("BLUEJAY_API_KEY", KEY)
+    with pytest.raises(SystemExit) as info:
+        main(list(argv))
+    out, err = capsys.readouterr()
+    code = info.value.code
+    assert isinstance(code, int)
+    assert KEY not in out + err
+    return code, out, err
+
+
+def _run(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    emu: Emulator,
+    spec: Path,
+    out_dir: Path,
+    *extra: str,
+) -> tuple[int, str, str]:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    return _cli(
+        monkeypatch,
+        capsys,
+        "run",
+        "--spec",
+        str(spec),
+        "--base-url",
+        emu.base_url,
+        "--junit",
+        str(out_dir / "junit.xml"),
+        "--report",
+        str(out_dir / "report.json"),
+        "--summary",
+        str(out_dir / "summary.md"),
+        *extra,
+    )
+
+
+def _merge(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    spec: Path,
+    out_dir: Path,
+    *reports: Path,
+) -> tuple[int, str, str]:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    monkeypatch.delenv("BLUEJAY_API_KEY", raising=False)  # merge needs no key
+    with pytest.raises(SystemExit) as info:
+        main(
+            [
+                "merge",
+                "--spec",
+                str(spec),
+                *map(str, reports),
+                "--junit",
+                str(out_dir / "junit.xml"),
+                "--report",
+                str(out_dir / "report.json"),
+                "--summary",
+                str(out_dir / "summary.md"),
+            ]
+        )
+    out, err = capsys.readouterr()
+    code = info.value.code
+    assert isinstance(code, int)
+    return code, out, err
+
+
+def verdict_section(path: Path) -> str:
+    """The JSON report's verdict, as written: from ``exit_code`` to ``errors`` inclusive,
+    and ``simulations`` to the end."""
+    text = path.read_text()
+    head = text[text.index('  "exit_code"') : text.index('  "agent"')]
+    return head + text[text.index('  "simulations"') :]
+
+
+def test_shards_merged_equal_the_single_run_byte_for_byte(
+    emulator: Factory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    """One emulator runs the suite whole; a fresh one with the same scenario is synced once,
+    then runs shard 1/2 and 2/2 with --no-sync; merge's JSON verdict section equals the
+    single run's byte for byte (one check fails: the merged gate exits 1 as the single)."""
+    scenario = _scenario(smoke_empathy=3.0)
+    spec = _spec(tmp_path, max_parallel=1)  # one run at a time: the same ids in both worlds
+    single_emu = emulator(copy.deepcopy(scenario), api_key=KEY, speed=SPEED)
+    single_code, out, err = _run(monkeypatch, capsys, single_emu, spec, tmp_path / "single")
+    assert single_code == 1, out + err
+
+    # The same scenario on the same address (links carry it): the same data, fresh.
+    port = int(single_emu.base_url.rsplit(":", 1)[1].split("/")[0])
+    single_emu.stop()
+    emu = emulator(copy.deepcopy(scenario), api_key=KEY, speed=SPEED, port=port)
+    code, out, _ = _cli(
+        monkeypatch, capsys, "sync", "--spec", str(spec), "--base-url", emu.base_url
+    )
+    assert code == 0, out
+    assert "agent 'Support Bot v2' (id 101): updated" in out
+    assert emu.count("POST", QUEUE) == 0
+    updates = emu.count("PUT", "/v1/update-agent-by-external-id")
+    shard_codes = []
+    for k in (1, 2):
+        code, out, err = _run(
+            monkeypatch, capsys, emu, spec, tmp_path / f"shard{k}", "--shard", f"{k}/2", "--no-sync"
+        )
+        shard_codes.append(code)
+    # Planned by conversations: 4821 has 5, 4822 and 4823 3 each (3 + 3 = 6 on the other).
+    first = json.loads((tmp_path / "shard1" / "report.json").read_text())
+    second = json.loads((tmp_path / "shard2" / "report.json").read_text())
+    assert first["shard"] == {"index": 1, "count": 2, "units": ["simulation:4821"]}
+    assert second["shard"] == {
+        "index": 2,
+        "count": 2,
+        "units": ["simulation:4822", "simulation:4823"],
+    }
+    assert [s["label"] for s in second["simulations"]] == ["Smoke test", "Refunds"]
+    assert shard_codes == [0, 1]
+    assert emu.count("POST", QUEUE) == 3  # each simulation queued once over both shards
+    assert emu.count("PUT", "/v1/update-agent-by-external-id") == updates  # no shard synced
+
+    code, out, err = _merge(
+        monkeypatch,
+        capsys,
+        spec,
+        tmp_path / "merged",
+        tmp_path / "shard2" / "report.json",
+        tmp_path / "shard1" / "report.json",
+    )
+    assert code == 1, out + err
+    merged = tmp_path / "merged" / "report.json"
+    assert verdict_section(merged) == verdict_section(tmp_path / "single" / "report.json")
+    data = json.loads(merged.read_text())
+    assert [s["label"] for s in data["simulations"]] == [
+        "Billing regressions",
+        "Smoke test",
+        "Refunds",
+    ]
+    assert data["merged_from"] == [
+        str(tmp_path / "shard2" / "report.json"),
+        str(tmp_path / "shard1" / "report.json"),
+    ]
+    assert "FAILED (exit 1)" in out
+    assert "Smoke test" in (tmp_path / "merged" / "junit.xml").read_text()
+    assert "Smoke test" in (tmp_path / "merged" / "summary.md").read_text()
+
+
+def test_no_sync_refuses_an_agent_that_differs(
+    emulator: Factory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    """--no-sync with an agent not yet as the spec says: exit 2, nothing changed or queued."""
+    emu = emulator(_scenario(), api_key=KEY, speed=SPEED)
+    code, out, err = _run(
+        monkeypatch, capsys, emu, _spec(tmp_path), tmp_path / "o", "--shard", "1/2", "--no-sync"
+    )
+    assert code == 2
+    assert "--no-sync: agent 'Support Bot v2' differs from the spec (" in err
+    assert "run `bluejay-gate sync` first" in err
+    assert len(err.strip().splitlines()) == 1
+    assert emu.count("POST", QUEUE) == 0
+    assert [r for r in emu.requests if r.method != "GET"] == []
+
+
+def test_dry_run_of_a_shard_shows_only_its_simulations(
+    emulator: Factory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    emu = emulator(_scenario(), api_key=KEY, speed=SPEED)
+    code, out, _ = _run(
+        monkeypatch, capsys, emu, _spec(tmp_path), tmp_path / "o", "--shard", "2/2", "--dry-run"
+    )
+    assert code == 0
+    assert "shard 2/2: 2 of 3 units (simulation:4822, simulation:4823)" in out
+    assert "would queue: Smoke test" in out and "would queue: Refunds" in out
+    assert "Billing regressions" not in out
+    assert "in total: 6 conversations" in out
+    assert [r for r in emu.requests if r.method != "GET"] == []
+
+
+def _shard_reports(
+    emulator: Factory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any, count: int
+) -> tuple[Path, list[Path]]:
+    spec = _spec(tmp_path)
+    emu = emulator(_scenario(), api_key=KEY, speed=SPEED)
+    paths = []
+    for k in range(1, count + 1):
+        code, out, err = _run(
+            monkeypatch, capsys, emu, spec, tmp_path / f"n{count}-{k}", "--shard", f"{k}/{count}"
+        )
+        assert code == 0, out + err
+        paths.append(tmp_path / f"n{count}-{k}" / "report.json")
+    return spec, paths
+
+
+def test_merge_refuses_shards_that_do_not_make_one_run(
+    emulator: Factory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    """Overlapping, missing and mixed-N shards, a full report and another spec's report:
+    one line each, exit 2, no report written."""
+    spec, (one, two) = _shard_reports(emulator, tmp_path, monkeypatch, capsys, 2)
+    _, (solo,) = _shard_reports(emulator, tmp_path / "solo", monkeypatch, capsys, 1)
+    other = tmp_path / "other.yml"
+    other.write_text(spec.read_text() + "# another spec\n")
+    full = json.loads(one.read_text())
+    full["shard"] = None
+    whole = tmp_path / "whole.json"
+    whole.write_text(json.dumps(full))
+    cases: list[tuple[Path, tuple[Path, ...], str]] = [
+        (spec, (one, one), f"{one}: shard 1/2 is given twice (also {one})"),
+        (spec, (two,), "shard 1 of 2 missing: pass every shard's report (given 1)"),
+        (spec, (one, solo), f"{solo}: shard 1/1 of 1, but {one} is one of 2"),
+        (spec, (whole, two), f"{whole}: not a shard report (no 'shard')"),
+        (other, (one, two), f"{one}: written for another spec (spec_sha256 "),
+    ]
+    for spec_path, reports, expected in cases:
+        out_dir = tmp_path / "refused"
+        code, out, err = _merge(monkeypatch, capsys, spec_path, out_dir, *reports)
+        assert code == 2, (expected, out, err)
+        assert expected in err, err
+        assert len(err.strip().splitlines()) == 1
+        assert not (out_dir / "report.json").exists()
+
+
+def test_merge_refuses_overlapping_units(
+    emulator: Factory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    """Two shard reports that both ran one simulation (edited, or from two plans)."""
+    spec, (one, two) = _shard_reports(emulator, tmp_path, monkeypatch, capsys, 2)
+    data = json.loads(two.read_text())
+    data["shard"]["units"].append("simulation:4821")
+    two.write_text(json.dumps(data))
+    code, _, err = _merge(monkeypatch, capsys, spec, tmp_path / "m", one, two)
+    assert code == 2
+    assert f"{two}: shard 2/2 overlaps {one}: both ran simulation:4821" in err
+
+
+def test_rerun_failed_queues_only_what_did_not_pass(
+    emulator: Factory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    """A run where Smoke test fails; after the fix only Smoke test is queued again, the two
+    that passed are taken from the report (marked reused in every report), and the verdict
+    over the union passes."""
+    spec = _spec(tmp_path)
+    broken = emulator(_scenario(smoke_empathy=3.0), api_key=KEY, speed=SPEED)
+    code, _, _ = _run(monkeypatch, capsys, broken, spec, tmp_path / "first")
+    assert code == 1
+    earlier = tmp_path / "first" / "report.json"
+    first = json.loads(earlier.read_text())
+
+    fixed = emulator(_scenario(), api_key=KEY, speed=SPEED)
+    code, out, err = _run(
+        monkeypatch, capsys, fixed, spec, tmp_path / "again", "--rerun-failed", str(earlier)
+    )
+    assert code == 0, out + err
+    queued = [r for r in fixed.requests if r.path == QUEUE]
+    assert len(queued) == 1
+    assert str(queued[0].body["simulation_id"]) == "4822"
+    data = json.loads((tmp_path / "again" / "report.json").read_text())
+    sims = {s["label"]: s for s in data["simulations"]}
+    assert list(sims) == ["Billing regressions", "Smoke test", "Refunds"]
+    assert sims["Billing regressions"]["reused_from"] == str(earlier)
+    assert sims["Refunds"]["reused_from"] == str(earlier)
+    assert sims["Smoke test"]["reused_from"] is None
+    old = {s["label"]: s for s in first["simulations"]}
+    assert sims["Billing regressions"]["run_ids"] == old["Billing regressions"]["run_ids"]
+    assert (
+        sims["Billing regressions"]["conversations"] == old["Billing regressions"]["conversations"]
+    )
+    assert f"Billing regressions: passed in {earlier}, not run again" in out
+    assert f"reused from {earlier} (run {old['Refunds']['run_ids'][0]})" in out
+    junit = (tmp_path / "again" / "junit.xml").read_text()
+    assert f'name="reused_from" value="{earlier}"' in junit
+    summary = (tmp_path / "again" / "summary.md").read_text()
+    assert "## Reused" in summary and "**Refunds**: reused from" in summary
+
+
+def test_rerun_failed_refuses_a_changed_agent_and_another_spec(
+    emulator: Factory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    """A prompt file changed since the report (the spec's bytes did not): the report's
+    results prove nothing about this agent, reuse is refused with the reason; a report
+    of another spec too. Exit 2, nothing sent."""
+    spec = _spec(tmp_path)
+    emu = emulator(_scenario(smoke_empathy=3.0), api_key=KEY, speed=SPEED)
+    _run(monkeypatch, capsys, emu, spec, tmp_path / "first")
+    earlier = tmp_path / "first" / "report.json"
+    prompt = tmp_path / "prompts" / "support.md"
+    prompt.write_text(prompt.read_text() + "\nBe brief.\n")
+    fresh = emulator(_scenario(), api_key=KEY, speed=SPEED)
+    code, _, err = _run(
+        monkeypatch, capsys, fresh, spec, tmp_path / "again", "--rerun-failed", str(earlier)
+    )
+    assert code == 2
+    assert f"{earlier}: the agent changed since that run (agent fields_sha256 " in err
+    assert "its results are not reused" in err
+    other = tmp_path / "other.yml"
+    other.write_text(spec.read_text().replace("max_parallel: 10", "max_parallel: 9"))
+    code, _, err = _run(
+        monkeypatch, capsys, fresh, other, tmp_path / "again", "--rerun-failed", str(earlier)
+    )
+    assert code == 2
+    assert f"{earlier}: written for another spec (spec_sha256 " in err
+    assert fresh.requests == []
