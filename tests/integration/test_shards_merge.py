@@ -213,7 +213,7 @@ def test_no_sync_refuses_an_agent_that_differs(
 ) -> None:
     """--no-sync with an agent not yet as the spec says: exit 2, nothing changed or queued."""
     emu = emulator(_scenario(), api_key=KEY, speed=SPEED)
-    code, out, err = _run(
+    code, _out, err = _run(
         monkeypatch, capsys, emu, _spec(tmp_path), tmp_path / "o", "--shard", "1/2", "--no-sync"
     )
     assert code == 2
@@ -233,7 +233,8 @@ def test_dry_run_of_a_shard_shows_only_its_simulations(
     )
     assert code == 0
     assert "shard 2/2: 2 of 3 units (simulation:4822, simulation:4823)" in out
-    assert "would queue: Smoke test" in out and "would queue: Refunds" in out
+    assert "would queue: Smoke test" in out
+    assert "would queue: Refunds" in out
     assert "Billing regressions" not in out
     assert "in total: 6 conversations" in out
     assert [r for r in emu.requests if r.method != "GET"] == []
@@ -316,7 +317,7 @@ def test_rerun_failed_queues_only_what_did_not_pass(
     assert code == 0, out + err
     queued = [r for r in fixed.requests if r.path == QUEUE]
     assert len(queued) == 1
-    assert str(queued[0].body["simulation_id"]) == "4822"
+    assert str(as_object(queued[0].body, "queue body")["simulation_id"]) == "4822"
     data = json.loads((tmp_path / "again" / "report.json").read_text())
     sims = {s["label"]: s for s in data["simulations"]}
     assert list(sims) == ["Billing regressions", "Smoke test", "Refunds"]
@@ -333,7 +334,8 @@ def test_rerun_failed_queues_only_what_did_not_pass(
     junit = (tmp_path / "again" / "junit.xml").read_text()
     assert f'name="reused_from" value="{earlier}"' in junit
     summary = (tmp_path / "again" / "summary.md").read_text()
-    assert "## Reused" in summary and "**Refunds**: reused from" in summary
+    assert "## Reused" in summary
+    assert "**Refunds**: reused from" in summary
 
 
 def test_rerun_failed_refuses_a_changed_agent_and_another_spec(

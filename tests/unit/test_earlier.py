@@ -141,10 +141,12 @@ def test_a_report_read_back_and_judged_again_is_the_same_report(tmp_path: Path) 
     assert sims[0]["run_errors"] == ["run 78 timed out"]
     assert sims[0]["unseen"] == {"77": 2}
     by_id = {c["result_id"]: c for c in sims[0]["conversations"]}
-    assert by_id["8"]["status_as_sent"] is None and by_id["8"]["status"] == "UNKNOWN"
+    assert by_id["8"]["status_as_sent"] is None
+    assert by_id["8"]["status"] == "UNKNOWN"
     assert by_id["8"]["metrics"]["Empathy"]["error"] == "outside"
     assert by_id["8"]["metrics"]["Empathy"]["max_value"] == 10.0
-    assert by_id["6"]["has_custom"] is False and by_id["1"]["has_custom"] is True
+    assert by_id["6"]["has_custom"] is False
+    assert by_id["1"]["has_custom"] is True
     assert by_id["7"]["status_as_sent"] == "no_answer"
     assert "without a status" in " ".join(sims[0]["errors"])
 
