@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import copy
 import json
+import os
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -365,3 +368,87 @@ def test_rerun_failed_refuses_a_changed_agent_and_another_spec(
     assert code == 2
     assert f"{earlier}: written for another spec (spec_sha256 " in err
     assert fresh.requests == []
+
+
+def test_merge_carries_a_shards_gate_error_and_refuses_a_lost_simulation(
+    emulator: Factory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    """A shard that timed out makes the merged gate say no verdict (exit 3), never pass;
+    a shard report without one of its simulations is refused: no verdict from part of
+    the suite."""
+    spec, (one, two) = _shard_reports(emulator, tmp_path, monkeypatch, capsys, 2)
+    data = json.loads(two.read_text())
+    data["errors"] = ["timed out after 30m before every conversation was scored"]
+    timed_out = tmp_path / "timed-out.json"
+    timed_out.write_text(json.dumps(data))
+    code, out, _ = _merge(monkeypatch, capsys, spec, tmp_path / "m", one, timed_out)
+    assert code == 3
+    assert "timed out after 30m" in out
+    assert json.loads((tmp_path / "m" / "report.json").read_text())["errors"] == data["errors"]
+
+    data = json.loads(two.read_text())
+    data["simulations"] = [s for s in data["simulations"] if s["label"] != "Refunds"]
+    lost = tmp_path / "lost.json"
+    lost.write_text(json.dumps(data))
+    code, _, err = _merge(monkeypatch, capsys, spec, tmp_path / "lost", one, lost)
+    assert code == 2
+    assert "simulation 'Refunds' is in no shard report" in err
+
+
+def test_merge_in_a_subprocess_without_a_key(
+    emulator: Factory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    """``python -m bluejay_gate merge`` with no BLUEJAY_API_KEY: merges, exit 0."""
+    spec, reports = _shard_reports(emulator, tmp_path, monkeypatch, capsys, 3)
+    env = {k: v for k, v in os.environ.items() if k != "BLUEJAY_API_KEY"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "bluejay_gate", "merge", "--spec", str(spec), *map(str, reports),
+         "--junit", str(tmp_path / "j.xml"), "--report", str(tmp_path / "r.json")],
+        capture_output=True, text=True, env=env, timeout=60, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "PASSED (exit 0)" in proc.stdout
+    data = json.loads((tmp_path / "r.json").read_text())
+    assert [s["label"] for s in data["simulations"]] == [
+        "Billing regressions",
+        "Smoke test",
+        "Refunds",
+    ]
+    units = [json.loads(p.read_text())["shard"]["units"] for p in reports]
+    assert units == [["simulation:4821"], ["simulation:4822"], ["simulation:4823"]]
+
+
+def test_rerun_of_a_suite_that_passed_queues_nothing(
+    emulator: Factory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    """Everything passed: the dry run says it would reuse all, the rerun queues nothing,
+    passes on the earlier samples, and no report holds the key."""
+    spec = _spec(tmp_path)
+    emu = emulator(_scenario(), api_key=KEY, speed=SPEED)
+    code, _, _ = _run(monkeypatch, capsys, emu, spec, tmp_path / "first")
+    assert code == 0
+    earlier = tmp_path / "first" / "report.json"
+    before = emu.count("POST", QUEUE)
+    code, out, _ = _run(
+        monkeypatch,
+        capsys,
+        emu,
+        spec,
+        tmp_path / "dry",
+        "--rerun-failed",
+        str(earlier),
+        "--dry-run",
+    )
+    assert code == 0
+    assert out.count("would reuse: ") == 3
+    assert "in total: 0 conversations" in out
+    code, out, _ = _run(
+        monkeypatch, capsys, emu, spec, tmp_path / "again", "--rerun-failed", str(earlier)
+    )
+    assert code == 0, out
+    assert emu.count("POST", QUEUE) == before
+    data = json.loads((tmp_path / "again" / "report.json").read_text())
+    assert all(s["reused_from"] == str(earlier) for s in data["simulations"])
+    assert data["run_ids"] == []
+    for path in (tmp_path / "again").iterdir():
+        assert KEY not in path.read_text()
