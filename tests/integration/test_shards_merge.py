@@ -21,7 +21,8 @@ import yaml
 from bluejay_gate.cli import main
 from bluejay_gate.emulator import Emulator
 from tests.conftest import ROOT
-from tests.helpers.gate import KEY, SPEED
+from tests.helpers.gate import KEY, SPEED, run_cli
+from tests.helpers.specs import prepare
 from tests.helpers.typed import as_object
 
 QUICKSTART = ROOT / "examples" / "quickstart"
@@ -49,25 +50,17 @@ def _scenario(*, smoke_empathy: float = 7.8) -> dict[str, Any]:
 
 
 def _spec(tmp_path: Path, *, max_parallel: int = 10) -> Path:
-    data = yaml.safe_load((QUICKSTART / "bluejay-gate.yml").read_text())
-    data["run"]["poll_interval"] = "0.05s"
+    """The quickstart spec (polling every 0.05 s) with Refunds (4823) added."""
+    path = prepare(tmp_path)
+    data = yaml.safe_load(path.read_text())
     data["run"]["max_parallel"] = max_parallel
     data["simulations"].append({"id": 4823, "name": "Refunds"})
-    tmp_path.mkdir(parents=True, exist_ok=True)
-    for sub in ("prompts", "kb"):
-        target = tmp_path / sub
-        target.mkdir(exist_ok=True)
-        for f in (QUICKSTART / sub).iterdir():
-            (target / f.name).write_text(f.read_text())
-    path = tmp_path / "bluejay-gate.yml"
     path.write_text(yaml.safe_dump(data, sort_keys=False))
     return path
 
 
-def _cli(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *argv: str
-) -> tuple[int, str, str]:
-    monkeypatch.setenv("BLUEJAY_API_KEY", KEY)
+def _main(capsys: Any, *argv: str) -> tuple[int, str, str]:
+    """``main(argv)`` in-process: exit code, stdout, stderr (never the key)."""
     with pytest.raises(SystemExit) as info:
         main(list(argv))
     out, err = capsys.readouterr()
@@ -85,23 +78,9 @@ def _run(
     out_dir: Path,
     *extra: str,
 ) -> tuple[int, str, str]:
+    """``run`` with its reports in ``out_dir``."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    return _cli(
-        monkeypatch,
-        capsys,
-        "run",
-        "--spec",
-        str(spec),
-        "--base-url",
-        emu.base_url,
-        "--junit",
-        str(out_dir / "junit.xml"),
-        "--report",
-        str(out_dir / "report.json"),
-        "--summary",
-        str(out_dir / "summary.md"),
-        *extra,
-    )
+    return run_cli(out_dir, monkeypatch, capsys, emu, spec, *extra)
 
 
 def _merge(
@@ -113,25 +92,10 @@ def _merge(
 ) -> tuple[int, str, str]:
     out_dir.mkdir(parents=True, exist_ok=True)
     monkeypatch.delenv("BLUEJAY_API_KEY", raising=False)  # merge needs no key
-    with pytest.raises(SystemExit) as info:
-        main(
-            [
-                "merge",
-                "--spec",
-                str(spec),
-                *map(str, reports),
-                "--junit",
-                str(out_dir / "junit.xml"),
-                "--report",
-                str(out_dir / "report.json"),
-                "--summary",
-                str(out_dir / "summary.md"),
-            ]
-        )
-    out, err = capsys.readouterr()
-    code = info.value.code
-    assert isinstance(code, int)
-    return code, out, err
+    reports_out = ("--junit", str(out_dir / "junit.xml"), "--report", str(out_dir / "report.json"))
+    summary = ("--summary", str(out_dir / "summary.md"))
+    return _main(capsys, "merge", "--spec", str(spec), *map(str, reports),
+                 *reports_out, *summary)  # fmt: skip
 
 
 def verdict_section(path: Path) -> str:
@@ -158,7 +122,8 @@ def test_shards_merged_equal_the_single_run_byte_for_byte(
     port = int(single_emu.base_url.rsplit(":", 1)[1].split("/")[0])
     single_emu.stop()
     emu = emulator(copy.deepcopy(scenario), api_key=KEY, speed=SPEED, port=port)
-    code, out, _ = _cli(
+    monkeypatch.setenv("BLUEJAY_API_KEY", KEY)
+    code, out, _ = _main(
         monkeypatch, capsys, "sync", "--spec", str(spec), "--base-url", emu.base_url
     )
     assert code == 0, out
