@@ -123,9 +123,7 @@ def test_shards_merged_equal_the_single_run_byte_for_byte(
     single_emu.stop()
     emu = emulator(copy.deepcopy(scenario), api_key=KEY, speed=SPEED, port=port)
     monkeypatch.setenv("BLUEJAY_API_KEY", KEY)
-    code, out, _ = _main(
-        monkeypatch, capsys, "sync", "--spec", str(spec), "--base-url", emu.base_url
-    )
+    code, out, _ = _main(capsys, "sync", "--spec", str(spec), "--base-url", emu.base_url)
     assert code == 0, out
     assert "agent 'Support Bot v2' (id 101): updated" in out
     assert emu.count("POST", QUEUE) == 0
