@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bluejay_gate.earlier.document import READS_VERSION, load_earlier
 from bluejay_gate.earlier.identity import (
@@ -276,3 +278,50 @@ def test_identity_refusals_name_the_hashes(tmp_path: Path) -> None:
 def test_fields_hash_is_canonical() -> None:
     assert fields_sha256({"a": 1, "b": [1, 2]}) == fields_sha256({"b": [1, 2], "a": 1})
     assert fields_sha256({"a": 1}) != fields_sha256({"a": 2})
+
+
+_VALUES: dict[str, tuple[str, list[object]]] = {
+    "Greeting compliance": ("pass_fail", ["pass", "fail", "NA", "maybe", True, None]),
+    "Empathy": ("quantitative", ["7.25", 3, 9.5, "0.1", "abc", "NA", "1e3", None]),
+    "Resolution": ("enum", ["resolved", "escalated", "NA", "resolved ", 4]),
+}
+
+
+@st.composite
+def _results(draw: st.DrawFn) -> list[Any]:
+    count = draw(st.integers(0, 6))
+    made = []
+    for rid in range(1, count + 1):
+        metrics = {
+            name: (draw(st.sampled_from(values)), rtype)
+            for name, (rtype, values) in _VALUES.items()
+            if draw(st.booleans())
+        }
+        made.append(
+            result(
+                rid,
+                metrics,
+                status=draw(st.sampled_from(["COMPLETED", "completed", "NO_ANSWER", "RUNNING"])),
+                num_turns=draw(st.sampled_from([12, 1, None])),
+            )
+        )
+    return made
+
+
+@settings(max_examples=60, deadline=None)
+@given(results=_results(), incomplete=st.sampled_from([0.0, 0.3, 1.0]))
+def test_any_run_read_back_is_judged_the_same(
+    tmp_path_factory: pytest.TempPathFactory, results: list[Any], incomplete: float
+) -> None:
+    """Whatever the samples, judging the report read back writes the same report."""
+    tmp_path = tmp_path_factory.mktemp("roundtrip")
+    spec = _spec(tmp_path)
+    checks = spec.checks_for(spec.simulations[0])
+    inputs = [sim(list(checks), results, runs=(run(total=len(results), passed=1),))]
+    verdict = evaluate(inputs, allow_incomplete=incomplete)
+    info = run_info(spec_sha256="ab", agent_fields_sha256="cd")
+    path = tmp_path / "r.json"
+    path.write_text(render_json(verdict, info))
+    again = evaluate(_judged_again(spec, path), allow_incomplete=incomplete)
+    assert render_json(again, info) == path.read_text()
+    assert again.exit_code == verdict.exit_code
