@@ -21,7 +21,7 @@ from typing import Any, TextIO
 from bluejay_gate import __version__
 from bluejay_gate.bluejay.address import DEFAULT_BASE_URL
 from bluejay_gate.earlier.document import EarlierReport, load_earlier
-from bluejay_gate.earlier.identity import refuse_other_spec, spec_sha256
+from bluejay_gate.earlier.identity import fields_sha256, refuse_other_spec, spec_sha256
 from bluejay_gate.earlier.samples import match_simulations, simulation_input
 from bluejay_gate.errors import EarlierReportError, UsageError
 from bluejay_gate.finish import finish
@@ -59,6 +59,7 @@ def run_merge(
     for report in reports:
         refuse_other_spec(report, str(opts.spec_path), sha)
     refuse_misfits(reports)
+    refuse_other_agent(reports[0], str(opts.spec_path), fields_sha256(spec.agent.fields))
     verdict = merged_verdict(spec, reports)
     first = reports[0]
     info = RunInfo(
@@ -141,6 +142,16 @@ def refuse_misfits(reports: Sequence[EarlierReport]) -> None:
         raise EarlierReportError(
             f"shard{'s' if len(missing) > 1 else ''} {', '.join(missing)} of {count} "
             f"missing: pass every shard's report (given {len(reports)})"
+        )
+
+
+def refuse_other_agent(report: EarlierReport, spec_path: str, sha: str) -> None:
+    """The shards tested the agent this spec describes (its prompt files, its ``${VAR}``s)."""
+    if report.agent_fields_sha256 != sha:
+        raise EarlierReportError(
+            f"{report.path}: the shards tested another agent than {spec_path} describes "
+            f"(agent fields_sha256 {(report.agent_fields_sha256 or 'none')[:12]}, the spec's "
+            f"{sha[:12]}): merge with the prompt files and ${{VAR}}s the shards ran with"
         )
 
 

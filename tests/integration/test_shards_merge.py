@@ -242,12 +242,26 @@ def test_merge_refuses_shards_that_do_not_make_one_run(
         (other, (one, two), f"{one}: written for another spec (spec_sha256 "),
     ]
     for spec_path, reports, expected in cases:
-        out_dir = tmp_path / "refused"
-        code, out, err = _merge(monkeypatch, capsys, spec_path, out_dir, *reports)
-        assert code == 2, (expected, out, err)
-        assert expected in err, err
-        assert len(err.strip().splitlines()) == 1
-        assert not (out_dir / "report.json").exists()
+        _refused(monkeypatch, capsys, spec_path, tmp_path / "refused", reports, expected)
+    prompt = tmp_path / "prompts" / "support.md"
+    prompt.write_text(prompt.read_text() + "\nBe brief.\n")  # not what the shards ran
+    expected = f"{one}: the shards tested another agent than {spec} describes (agent fields_sha256"
+    _refused(monkeypatch, capsys, spec, tmp_path / "refused", (one, two), expected)
+
+
+def _refused(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: Any,
+    spec: Path,
+    out_dir: Path,
+    reports: tuple[Path, ...],
+    expected: str,
+) -> None:
+    code, out, err = _merge(monkeypatch, capsys, spec, out_dir, *reports)
+    assert code == 2, (expected, out, err)
+    assert expected in err, err
+    assert len(err.strip().splitlines()) == 1
+    assert not (out_dir / "report.json").exists()
 
 
 def test_merge_refuses_overlapping_units(
