@@ -119,7 +119,7 @@ def _identity(opts: GateOptions, spec: Spec) -> Scope:
     return Scope(sha, fields, reused=reusable(spec, earlier))
 
 
-def _info(opts: GateOptions, spec: Spec, scope: Scope, info: RunInfo) -> RunInfo:
+def _info(spec: Spec, scope: Scope, info: RunInfo) -> RunInfo:
     """``info`` with the identity and shard the reports record."""
     return dataclasses.replace(
         info,
@@ -184,7 +184,7 @@ def run_gate(opts: GateOptions, rt: Runtime) -> int:
                 return EXIT_NO_VERDICT
             verdict = Verdict((), errors=(str(exc),))
             info = run_info(opts, started, plan, spec.agent.name)
-            return _finish(opts, rt, verdict, _info(opts, spec, scope, info))
+            return _finish(opts, rt, verdict, _info(spec, scope, info))
         for index, sim in scope.reused.items():
             if scope.runs(index):
                 rt.emit(events.Info(f"{sim.label}: passed in {sim.reused_from}, not run again"))
@@ -278,7 +278,7 @@ def run_gate(opts: GateOptions, rt: Runtime) -> int:
             )
         run_ids = [t.run_id for t in outcome.trackers]
         info = run_info(opts, started, plan, spec.agent.name, run_ids, check_lines)
-        return _finish(opts, rt, verdict, _info(opts, spec, scope, info))
+        return _finish(opts, rt, verdict, _info(spec, scope, info))
 
 
 def sync_agent(opts: GateOptions, rt: Runtime) -> int:

@@ -429,3 +429,15 @@ def test_rerun_of_a_suite_that_passed_queues_nothing(
     assert data["run_ids"] == []
     for path in (tmp_path / "again").iterdir():
         assert KEY not in path.read_text()
+
+
+def test_a_shard_with_nothing_to_run_says_so(
+    emulator: Factory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    """Four shards of three simulations: the fourth queues nothing and says why (exit 3)."""
+    emu = emulator(_scenario(), api_key=KEY, speed=SPEED)
+    code, out, _ = _run(monkeypatch, capsys, emu, _spec(tmp_path), tmp_path / "o", "--shard", "4/4")
+    assert code == 3
+    assert "shard 4/4 has no simulations to run (3 over 4 shards): use fewer shards" in out
+    assert emu.count("POST", QUEUE) == 0
+    assert json.loads((tmp_path / "o" / "report.json").read_text())["shard"]["units"] == []
