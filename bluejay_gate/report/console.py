@@ -83,6 +83,8 @@ def render_verdict_block(
     lines: list[str] = []
     if info.dry_run:
         lines.append(paint.dim("dry run: nothing was created, updated or queued"))
+    if shard := wording.shard_text(info):
+        lines.append(paint.dim(_safe(shard)))
     lines.extend(_error_line(error, paint) for error in wording.gate_errors(verdict))
     for simulation in verdict.simulations:
         sim_lines = _simulation_lines(simulation, paint)

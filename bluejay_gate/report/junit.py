@@ -78,6 +78,8 @@ def _run_properties(info: RunInfo) -> dict[str, str]:
         props["agent_name"] = info.agent_name
     if info.dry_run:
         props["dry_run"] = "true"
+    if info.shard is not None:
+        props["shard"] = info.shard.text
     return props
 
 

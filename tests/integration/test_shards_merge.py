@@ -145,6 +145,10 @@ def test_shards_merged_equal_the_single_run_byte_for_byte(
     }
     assert [s["label"] for s in second["simulations"]] == ["Smoke test", "Refunds"]
     assert shard_codes == [0, 1]
+    assert (
+        "shard 2/2 (simulation:4822, simulation:4823): this verdict covers only this shard" in out
+    )
+    assert '<property name="shard" value="2/2"' in (tmp_path / "shard2" / "junit.xml").read_text()
     assert emu.count("POST", QUEUE) == 3  # each simulation queued once over both shards
     assert emu.count("PUT", "/v1/update-agent-by-external-id") == updates  # no shard synced
 
@@ -170,6 +174,7 @@ def test_shards_merged_equal_the_single_run_byte_for_byte(
         str(tmp_path / "shard1" / "report.json"),
     ]
     assert "FAILED (exit 1)" in out
+    assert "merged from 2 shard reports" in out
     assert "Smoke test" in (tmp_path / "merged" / "junit.xml").read_text()
     assert "Smoke test" in (tmp_path / "merged" / "summary.md").read_text()
 
