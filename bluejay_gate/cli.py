@@ -272,7 +272,14 @@ def cmd_merge(args: argparse.Namespace, env: Mapping[str, str], out: TextIO) -> 
         report=Path(args.report) if args.report else None,
         summary=Path(args.summary) if args.summary else None,
     )
-    return run_merge(opts, env, out, color=use_color(out, env))
+    try:
+        return run_merge(opts, env, out, color=use_color(out, env))
+    except GateError as exc:
+        from bluejay_gate.ci import github
+
+        if github.in_actions(env):  # a refused merge still gets an annotation and outputs
+            _github_error(exc, args, env, out)
+        raise
 
 
 def dispatch(args: argparse.Namespace, env: Mapping[str, str], out: TextIO) -> int:

@@ -446,3 +446,21 @@ def test_a_shard_with_nothing_to_run_says_so(
     assert "shard 4/4 has no simulations to run (3 over 4 shards): use fewer shards" in out
     assert emu.count("POST", QUEUE) == 0
     assert json.loads((tmp_path / "o" / "report.json").read_text())["shard"]["units"] == []
+
+
+def test_merge_in_actions_annotates_a_refusal_and_sets_outputs(
+    emulator: Factory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    """In GitHub Actions a refused merge (a shard missing) is an ::error annotation and
+    the step outputs say exit 2, not passed."""
+    spec, (one, _) = _shard_reports(emulator, tmp_path, monkeypatch, capsys, 2)
+    outputs = tmp_path / "github-output"
+    outputs.write_text("")
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    monkeypatch.setenv("GITHUB_OUTPUT", str(outputs))
+    code, out, _ = _merge(monkeypatch, capsys, spec, tmp_path / "m", one)
+    assert code == 2
+    assert "::error title=bluejay-gate::shard 2 of 2 missing" in out
+    lines = outputs.read_text().splitlines()
+    assert lines[lines.index(next(x for x in lines if x.startswith("exit-code<<"))) + 1] == "2"
+    assert lines[lines.index(next(x for x in lines if x.startswith("passed<<"))) + 1] == "false"
