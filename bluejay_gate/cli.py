@@ -187,10 +187,7 @@ def cmd_run(args: argparse.Namespace, env: Mapping[str, str], out: TextIO) -> in
     from bluejay_gate.report.console import use_color
     from bluejay_gate.report.progress import ConsoleProgress
 
-    key = env.get("BLUEJAY_API_KEY", "").strip()
-    if github.in_actions(env) and key:
-        out.write(github.mask_command(key) + "\n")
-        out.flush()
+    _mask_key(env, out)
     color = use_color(out, env)
     rt = Runtime(out=out, emit=ConsoleProgress(out, color=color), env=env, color=color)
     try:
@@ -204,6 +201,16 @@ def cmd_run(args: argparse.Namespace, env: Mapping[str, str], out: TextIO) -> in
     if received:  # only in the process the signal was sent to: tests calling main live on
         exit_now(code)
     return code
+
+
+def _mask_key(env: Mapping[str, str], out: TextIO) -> None:
+    """In Actions, mask the key before anything else is printed."""
+    from bluejay_gate.ci import github
+
+    key = env.get("BLUEJAY_API_KEY", "").strip()
+    if github.in_actions(env) and key:
+        out.write(github.mask_command(key) + "\n")
+        out.flush()
 
 
 def _github_error(
@@ -255,10 +262,16 @@ def cmd_schema(out: TextIO) -> int:
 
 def cmd_sync(args: argparse.Namespace, env: Mapping[str, str], out: TextIO) -> int:
     """Create or update the agent, nothing else: the one sync before sharded runs."""
+    from bluejay_gate.ci import github
     from bluejay_gate.gate import Runtime, sync_agent
 
-    opts = resolve_run_options(args, env)
-    return sync_agent(opts, Runtime(out=out, env=env))
+    _mask_key(env, out)
+    try:
+        return sync_agent(resolve_run_options(args, env), Runtime(out=out, env=env))
+    except GateError as exc:
+        if github.in_actions(env):
+            _github_error(exc, args, env, out)
+        raise
 
 
 def cmd_merge(args: argparse.Namespace, env: Mapping[str, str], out: TextIO) -> int:

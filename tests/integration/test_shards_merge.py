@@ -464,3 +464,22 @@ def test_merge_in_actions_annotates_a_refusal_and_sets_outputs(
     lines = outputs.read_text().splitlines()
     assert lines[lines.index(next(x for x in lines if x.startswith("exit-code<<"))) + 1] == "2"
     assert lines[lines.index(next(x for x in lines if x.startswith("passed<<"))) + 1] == "false"
+
+
+def test_sync_in_actions_masks_the_key_and_annotates_a_rejected_key(
+    emulator: Factory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    """``sync`` in GitHub Actions: the key is masked first; a rejected key is an ::error
+    annotation and exit 3, nothing changed."""
+    emu = emulator(_scenario(), api_key=KEY, speed=SPEED)
+    wrong = "sk-wrong-canary-8d1e"
+    monkeypatch.setenv("BLUEJAY_API_KEY", wrong)
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    with pytest.raises(SystemExit) as info:
+        main(["sync", "--spec", str(_spec(tmp_path)), "--base-url", emu.base_url])
+    out, err = capsys.readouterr()
+    assert info.value.code == 3
+    assert out.splitlines()[0] == f"::add-mask::{wrong}"
+    assert "::error title=bluejay-gate::" in out
+    assert wrong not in "\n".join(out.splitlines()[1:]) + err
+    assert [r for r in emu.requests if r.method != "GET"] == []
