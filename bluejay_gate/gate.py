@@ -161,6 +161,14 @@ def run_gate(opts: GateOptions, rt: Runtime) -> int:
             if opts.shard is not None:
                 shard, chosen = shard_scope(sims, costs, *opts.shard)
                 scope = dataclasses.replace(scope, shard=shard, chosen=chosen)
+                if not chosen:  # not a gate error: merge must not inherit it
+                    rt.emit(
+                        events.Warning(
+                            f"shard {shard.text} has no simulations to run "
+                            f"({len(spec.simulations)} over {shard.count} shards): "
+                            "use fewer shards"
+                        )
+                    )
             if opts.dry_run:
                 print_plan(
                     rt.out,
@@ -259,11 +267,6 @@ def run_gate(opts: GateOptions, rt: Runtime) -> int:
             inputs = [
                 scope.reused.get(index, sim) for index, sim in enumerate(built) if scope.runs(index)
             ]
-            if not inputs and scope.shard is not None:
-                gate_errors.append(
-                    f"shard {scope.shard.text} has no simulations to run "
-                    f"({len(spec.simulations)} over {scope.shard.count} shards): use fewer shards"
-                )
             verdict = evaluate(
                 inputs, allow_incomplete=spec.run.allow_incomplete, gate_errors=gate_errors
             )

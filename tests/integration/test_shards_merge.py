@@ -438,16 +438,24 @@ def test_rerun_of_a_suite_that_passed_queues_nothing(
         assert KEY not in path.read_text()
 
 
-def test_a_shard_with_nothing_to_run_says_so(
+def test_a_shard_with_nothing_to_run_says_so_and_merges(
     emulator: Factory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
 ) -> None:
-    """Four shards of three simulations: the fourth queues nothing and says why (exit 3)."""
+    """Four shards of three simulations: the fourth queues nothing, says why and has no
+    verdict of its own (exit 3); merged with the other three, the gate passes."""
+    spec = _spec(tmp_path)
     emu = emulator(_scenario(), api_key=KEY, speed=SPEED)
-    code, out, _ = _run(monkeypatch, capsys, emu, _spec(tmp_path), tmp_path / "o", "--shard", "4/4")
-    assert code == 3
+    reports = []
+    for k in (1, 2, 3, 4):
+        code, out, _ = _run(monkeypatch, capsys, emu, spec, tmp_path / f"s{k}", "--shard", f"{k}/4")
+        assert code == (3 if k == 4 else 0), out
+        reports.append(tmp_path / f"s{k}" / "report.json")
     assert "shard 4/4 has no simulations to run (3 over 4 shards): use fewer shards" in out
-    assert emu.count("POST", QUEUE) == 0
-    assert json.loads((tmp_path / "o" / "report.json").read_text())["shard"]["units"] == []
+    assert emu.count("POST", QUEUE) == 3
+    assert json.loads(reports[3].read_text())["shard"]["units"] == []
+    code, out, _ = _merge(monkeypatch, capsys, spec, tmp_path / "m", *reports)
+    assert code == 0, out
+    assert "no simulations were evaluated" not in out
 
 
 def test_merge_in_actions_annotates_a_refusal_and_sets_outputs(
