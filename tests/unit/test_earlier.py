@@ -241,8 +241,14 @@ def test_a_missing_report_names_the_file(tmp_path: Path) -> None:
 
 
 def test_reads_what_the_report_writes() -> None:
-    """``earlier`` never imports ``report``: the version it reads is kept equal here."""
+    """``earlier`` never imports ``report``: the version it reads, and the "nothing was
+    run" line it leaves out of the gate errors, are kept equal here."""
+    from bluejay_gate.earlier.document import NO_VERDICT_TEXT
+    from bluejay_gate.report.wording import gate_errors
+    from bluejay_gate.verdict.model import Verdict
+
     assert READS_VERSION == SCHEMA_VERSION == 2
+    assert gate_errors(Verdict(())) == (NO_VERDICT_TEXT,)
 
 
 def test_an_edited_sample_of_the_wrong_shape_is_refused_with_its_place(tmp_path: Path) -> None:
