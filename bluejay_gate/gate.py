@@ -28,7 +28,7 @@ from bluejay_gate.earlier.identity import (
     refuse_other_spec,
     spec_sha256,
 )
-from bluejay_gate.earlier.reuse import reusable
+from bluejay_gate.earlier.reuse import reusable, stale_reason
 from bluejay_gate.errors import EXIT_NO_VERDICT, EXIT_PASS, NoVerdictError, UsageError
 from bluejay_gate.finish import finish, print_plan, run_info
 from bluejay_gate.model.durations import format_duration
@@ -45,6 +45,7 @@ from bluejay_gate.run.simulations import refuse_duplicates, resolve_simulations
 from bluejay_gate.run.tracking import Job, PollOutcome
 from bluejay_gate.spec.load import load_spec
 from bluejay_gate.spec.resolved import Spec
+from bluejay_gate.verdict.costs import SimulationCost
 from bluejay_gate.verdict.evaluate import evaluate
 from bluejay_gate.verdict.inputs import SimulationInput
 from bluejay_gate.verdict.model import Verdict
@@ -119,6 +120,17 @@ def _identity(opts: GateOptions, spec: Spec) -> Scope:
     return Scope(sha, fields, reused=reusable(spec, earlier))
 
 
+def _current(scope: Scope, costs: Sequence[SimulationCost], emit: events.Emit) -> Scope:
+    """``scope`` without the reused simulations whose digital humans changed since."""
+    kept = dict(scope.reused)
+    for index, sim in scope.reused.items():
+        humans = costs[index].digital_humans if index < len(costs) else None
+        if why := stale_reason(sim, humans):
+            emit(events.Info(why))
+            del kept[index]
+    return dataclasses.replace(scope, reused=kept)
+
+
 def _info(spec: Spec, scope: Scope, info: RunInfo) -> RunInfo:
     """``info`` with the identity and shard the reports record."""
     return dataclasses.replace(
@@ -158,6 +170,7 @@ def run_gate(opts: GateOptions, rt: Runtime) -> int:
             sims = resolve_simulations(client, plan.agent_id, spec.simulations, str(opts.spec_path))
             refuse_duplicates(spec.simulations, sims, str(opts.spec_path))
             costs = check_before_paying(client, spec, plan.agent_id, sims, rt.emit)
+            scope = _current(scope, costs, rt.emit)
             if opts.shard is not None:
                 shard, chosen = shard_scope(sims, costs, *opts.shard)
                 scope = dataclasses.replace(scope, shard=shard, chosen=chosen)

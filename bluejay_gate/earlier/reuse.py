@@ -30,3 +30,16 @@ def reusable(spec: Spec, report: EarlierReport) -> dict[int, SimulationInput]:
         if verdict.outcome is Outcome.PASS:
             taken[index] = sim
     return taken
+
+
+def stale_reason(sim: SimulationInput, digital_humans: int | None) -> str | None:
+    """Why a reusable simulation must be queued again after all: Bluejay now has another
+    number of digital humans for it than the report's conversations covered (its samples
+    would judge a suite that no longer exists). ``None``: still current, or unknown."""
+    covered = {str(r.digital_human_id) for r in sim.results if r.digital_human_id is not None}
+    if digital_humans is None or not covered or len(covered) == digital_humans:
+        return None
+    return (
+        f"{sim.label}: has {digital_humans} digital humans now, {len(covered)} in "
+        f"{sim.reused_from}: queued again"
+    )

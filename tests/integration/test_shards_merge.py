@@ -493,3 +493,29 @@ def test_sync_in_actions_masks_the_key_and_annotates_a_rejected_key(
     assert "::error title=bluejay-gate::" in out
     assert wrong not in "\n".join(out.splitlines()[1:]) + err
     assert [r for r in emu.requests if r.method != "GET"] == []
+
+
+def test_rerun_queues_again_a_simulation_whose_digital_humans_changed(
+    emulator: Factory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    """Billing regressions passed, but Bluejay now has a sixth digital human for it: its
+    old samples would judge a suite that no longer exists, so it is queued again."""
+    spec = _spec(tmp_path)
+    code, _, _ = _run(monkeypatch, capsys, emulator(_scenario(), api_key=KEY, speed=SPEED),
+                      spec, tmp_path / "first")  # fmt: skip
+    assert code == 0
+    earlier = tmp_path / "first" / "report.json"
+    grown = _scenario()
+    grown["simulations"][0]["digital_humans"].append({"id": 17, "name": "Roaming charges"})
+    emu = emulator(grown, api_key=KEY, speed=SPEED)
+    code, out, err = _run(
+        monkeypatch, capsys, emu, spec, tmp_path / "again", "--rerun-failed", str(earlier)
+    )
+    assert code == 0, out + err
+    assert f"Billing regressions: has 6 digital humans now, 5 in {earlier}: queued again" in out
+    queued = [str(as_object(r.body, "queue body")["simulation_id"]) for r in emu.requests
+              if r.path == QUEUE]  # fmt: skip
+    assert queued == ["4821"]
+    data = json.loads((tmp_path / "again" / "report.json").read_text())
+    assert [s["reused_from"] for s in data["simulations"]] == [None, str(earlier), str(earlier)]
+    assert data["simulations"][0]["counts"]["total"] == 6
