@@ -56,6 +56,8 @@ def read_conversations(sim: SimulationInput) -> tuple[list[Conversation], Counte
                 duration_ms=result.duration,
                 unscored=unscored,
                 file=sim.result_files.get(result.id),
+                status_as_sent=result.status,
+                has_custom=found.has_custom,
             )
         )
     return conversations, reasons

@@ -100,6 +100,10 @@ def evaluate_simulation(sim: SimulationInput, *, allow_incomplete: float) -> Sim
         kind=sim.kind,
         files=sim.files,
         call_ids=tuple(c.result_id for c in conversations) if sim.kind == CALL_SET else (),
+        runs=sim.runs,
+        run_errors=tuple(dict.fromkeys(sim.errors)),
+        unseen=dict(sim.unseen),
+        reused_from=sim.reused_from,
     )
 
 

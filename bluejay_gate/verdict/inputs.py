@@ -36,6 +36,8 @@ class SimulationInput:
     kind: str = SIMULATION  # or CALL_SET: recorded calls, each result one evaluated call
     files: tuple[str, ...] = ()  # a call set's files
     result_files: Mapping[str, str] = field(default_factory=dict)  # call id -> its file
+    # taken from an earlier report (``--rerun-failed``, ``merge``): its path, else None
+    reused_from: str | None = None
 
 
 @dataclass(frozen=True)

@@ -6,10 +6,12 @@ into 0 / 1 / 3 (2 never reaches here: a bad spec stops before anything runs).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
 from bluejay_gate.errors import EXIT_FAIL, EXIT_NO_VERDICT, EXIT_PASS
+from bluejay_gate.model.results import RunSummary
 from bluejay_gate.model.values import MetricValue
 from bluejay_gate.spec.thresholds import Check, Severity
 
@@ -45,6 +47,10 @@ class Conversation:
     # simulation have them (bulk under-reporting); counted as not completed
     unscored: bool = False
     file: str | None = None  # a recorded call's golden-call file (call sets only)
+    # what an earlier report must keep for the verdict to judge it again (``earlier``):
+    # the status as Bluejay sent it, and whether the result carried custom metrics
+    status_as_sent: str | None = None
+    has_custom: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +128,14 @@ class SimulationVerdict:
     @property
     def is_call_set(self) -> bool:
         return self.kind == CALL_SET
+
+    # the input as given, for judging it again from a report (``earlier``): the runs'
+    # counters, the orchestrator's own errors, conversations counted but never returned
+    runs: tuple[RunSummary, ...] = ()
+    run_errors: tuple[str, ...] = ()
+    unseen: Mapping[str, int] = field(default_factory=dict)
+    # taken from an earlier report (``--rerun-failed``): that report's path, else None
+    reused_from: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -403,3 +403,12 @@ def test_a_retried_attempt_adopts_the_calls_it_sent(
     third, out, err = run_cli(tmp_path, monkeypatch, capsys, emu, spec)
     assert third == 0, out + err
     assert len(evaluate_posts(emu)) == 4
+
+
+def test_shard_refuses_a_spec_with_calls(tmp_path, monkeypatch, capsys, emu: Emulator) -> None:
+    spec = write_spec(tmp_path, {"a.json": call("refund")})
+    code, _, err = run_cli(tmp_path, monkeypatch, capsys, emu, spec, "--shard", "1/2")
+    assert code == 2
+    assert "--shard:" in err
+    assert "`calls:` sets, which are not sharded" in err
+    assert emu.requests == []
