@@ -74,12 +74,7 @@ class CallLogCalls(Calls):
     def get_call_log(self, call_id: str) -> CallLog:
         """``GET /v1/retrieve-call-log/{call_id}``."""
         path = f"/v1/retrieve-call-log/{segment(call_id)}"
-        endpoint = f"GET {path}"
-        reply = self._call("GET", path, what=("call", str(call_id)))
-        payload = self._json(reply, endpoint)
-        if isinstance(payload, dict) and "call_log" not in payload and "id" in payload:
-            return self._model(CallLog, payload, endpoint, reply.status)
-        return self._model(OneCallLog, payload, endpoint, reply.status).call_log
+        return self._get_one(path, CallLog, OneCallLog, "call_log", ("call", str(call_id)))
 
     def list_call_logs(
         self,
