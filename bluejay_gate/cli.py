@@ -63,6 +63,12 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--dry-run", action="store_true", help="GET requests only: print the plan and exit"
     )
+    run.add_argument(
+        "--baseline",
+        default=None,
+        metavar="PATH",
+        help="an earlier run's JSON report: delta(AGG) checks and every check's change",
+    )
 
     validate = sub.add_parser("validate", help="check a spec offline")
     validate.add_argument("--spec", default=DEFAULT_SPEC, help=f"spec file ({DEFAULT_SPEC})")
@@ -101,6 +107,7 @@ def resolve_run_options(args: argparse.Namespace, env: Mapping[str, str]) -> Gat
         summary=Path(args.summary) if args.summary else None,
         timeout=args.timeout,
         dry_run=bool(args.dry_run),
+        baseline=Path(args.baseline) if args.baseline else None,
     )
 
 

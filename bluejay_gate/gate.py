@@ -20,6 +20,7 @@ from typing import TextIO
 from bluejay_gate import events
 from bluejay_gate.bluejay.client import BluejayClient
 from bluejay_gate.bluejay.retry import policy_from_env
+from bluejay_gate.earlier.baseline import attach, load_baseline
 from bluejay_gate.errors import EXIT_NO_VERDICT, EXIT_PASS, NoVerdictError
 from bluejay_gate.finish import finish, print_plan, run_info
 from bluejay_gate.model.durations import format_duration
@@ -84,6 +85,9 @@ def run_gate(opts: GateOptions, rt: Runtime) -> int:
     problem ends as a Verdict with reports written and an exit code returned."""
     started = datetime.now(UTC)
     spec = load_spec(opts.spec_path, rt.env)
+    # Read and checked before any request: a baseline that cannot be used is exit 2.
+    baseline = load_baseline(opts.baseline, spec) if opts.baseline is not None else None
+    compared = baseline.describe() if baseline is not None else None
     timeout = opts.timeout if opts.timeout is not None else spec.run.timeout
     deadline = rt.monotonic() + timeout
     check_lines = {
@@ -104,12 +108,17 @@ def run_gate(opts: GateOptions, rt: Runtime) -> int:
                 return EXIT_PASS
             plan = apply_plan(client, spec.agent, plan)
             rt.emit(events.Info(plan.describe(name=spec.agent.name, done=True)))
+            if compared is not None:
+                rt.emit(events.Info(f"comparing with the {compared}"))
         except NoVerdictError as exc:
             if opts.dry_run:
                 rt.out.write(f"error: {exc}\n")
                 return EXIT_NO_VERDICT
             verdict = Verdict((), errors=(str(exc),))
-            return _finish(opts, rt, verdict, run_info(opts, started, plan, spec.agent.name))
+            info = run_info(
+                opts, started, plan, spec.agent.name, agent=spec.agent, baseline=compared
+            )
+            return _finish(opts, rt, verdict, info)
 
         rt.on_cancel.append(lambda: setattr(client, "deadline", rt.monotonic()))
         rt.on_cancel.append(client.interrupt)  # wakes retry waits; hung requests are left
@@ -177,7 +186,7 @@ def run_gate(opts: GateOptions, rt: Runtime) -> int:
             outcome.ended = end_unfinished(client, outcome.trackers, rt.emit)
         try:
             verdict = evaluate(
-                build_inputs(spec, sims, outcome),
+                attach(build_inputs(spec, sims, outcome), baseline),
                 allow_incomplete=spec.run.allow_incomplete,
                 gate_errors=gate_errors,
             )
@@ -191,5 +200,14 @@ def run_gate(opts: GateOptions, rt: Runtime) -> int:
                 ),
             )
         run_ids = [t.run_id for t in outcome.trackers]
-        info = run_info(opts, started, plan, spec.agent.name, run_ids, check_lines)
+        info = run_info(
+            opts,
+            started,
+            plan,
+            spec.agent.name,
+            run_ids,
+            check_lines,
+            agent=spec.agent,
+            baseline=compared,
+        )
         return _finish(opts, rt, verdict, info)

@@ -16,3 +16,4 @@ class GateOptions:
     summary: Path | None = None
     timeout: float | None = None  # overrides the spec's run.timeout
     dry_run: bool = False
+    baseline: Path | None = None  # an earlier run's JSON report to compare with

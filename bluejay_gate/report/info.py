@@ -25,6 +25,12 @@ class RunInfo:
     dry_run: bool = False
     # check label ("Empathy: mean >= 7") -> line in the spec; used when Check.line is unset
     check_lines: Mapping[str, int] = field(default_factory=dict)
+    # identity, so a later run can tell this report is its own (earlier/identity.py)
+    spec_sha256: str | None = None  # of the spec file's bytes
+    agent_external_id: str | None = None
+    agent_fields_sha256: str | None = None  # of the agent fields the spec sets
+    # what this run compared with: "baseline PATH (...)" or "no baseline: REASON"
+    baseline: str | None = None
 
     @property
     def duration_s(self) -> float | None:

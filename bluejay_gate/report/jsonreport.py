@@ -19,7 +19,7 @@ from bluejay_gate.report.json_conversations import conversation_fragment
 from bluejay_gate.report.jsontext import iter_parts
 from bluejay_gate.verdict.model import CheckResult, Conversation, SimulationVerdict, Verdict
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: spec_sha256, agent.external_id / fields_sha256, checks' baseline
 TOOL_NAME = "bluejay-gate"
 
 
@@ -39,6 +39,7 @@ def _document(verdict: Verdict, info: RunInfo) -> dict[str, Any]:
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": TOOL_NAME, "version": info.version},
         "spec": info.spec_path,
+        "spec_sha256": info.spec_sha256,
         "base_url": info.base_url,
         "started_at": fmt.iso(info.started_at),
         "finished_at": fmt.iso(info.finished_at),
@@ -52,7 +53,10 @@ def _document(verdict: Verdict, info: RunInfo) -> dict[str, Any]:
             "name": info.agent_name,
             "action": info.agent_action,
             "changed_fields": list(info.changed_fields),
+            "external_id": info.agent_external_id,
+            "fields_sha256": info.agent_fields_sha256,
         },
+        "baseline": info.baseline,
         "run_ids": list(info.run_ids),
         "simulations": [_simulation(s, info) for s in verdict.simulations],
     }
@@ -155,6 +159,19 @@ def _check(
         "inconclusive": result.inconclusive,
         "more_needed": result.more_needed,
         "per_digital_human": check.per_digital_human,
+        "delta": check.delta,
+        "baseline": _baseline(result),
+    }
+
+
+def _baseline(result: CheckResult) -> dict[str, Any] | None:
+    figures = result.baseline
+    if figures is None:
+        return None
+    return {
+        "value": _num(figures.value),
+        "delta": _num(figures.delta),
+        "samples": figures.samples,
     }
 
 

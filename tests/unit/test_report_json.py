@@ -30,6 +30,7 @@ TOP_KEYS = [
     "schema_version",
     "tool",
     "spec",
+    "spec_sha256",
     "base_url",
     "started_at",
     "finished_at",
@@ -39,6 +40,7 @@ TOP_KEYS = [
     "outcome",
     "errors",
     "agent",
+    "baseline",
     "run_ids",
     "simulations",
 ]
@@ -108,7 +110,7 @@ def test_exit_code_and_outcome_match_the_verdict(name: str) -> None:
 def test_top_level_values() -> None:
     """Tool, spec, timing, agent and run ids come from RunInfo."""
     data = report(failing_verdict())
-    assert data["schema_version"] == SCHEMA_VERSION == 1
+    assert data["schema_version"] == SCHEMA_VERSION == 2
     assert data["tool"] == {"name": "bluejay-gate", "version": "0.1.0"}
     assert data["spec"] == "bluejay-gate.yml"
     assert data["base_url"] == "https://api.getbluejay.ai"
@@ -122,6 +124,8 @@ def test_top_level_values() -> None:
         "name": "Support Bot v2",
         "action": "updated",
         "changed_fields": ["goals", "system_prompt"],
+        "external_id": None,
+        "fields_sha256": None,
     }
     assert data["run_ids"] == ["77"]
 

@@ -1,0 +1,102 @@
+"""Back from a report's ``simulations[].conversations`` to the conversations the verdict
+judges (``verdict.model.Conversation``, each metric a ``MetricValue`` read again from its
+raw text and response type), and which report simulation is which spec simulation.
+
+Pure. A conversation the report cannot have written (no result id, metrics not an object,
+a metric without its response type) is a one-line ``UsageError`` naming the file and the
+simulation: a baseline that cannot be read is never read as "no samples".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeVar
+
+from bluejay_gate.earlier.document import EarlierSimulation
+from bluejay_gate.errors import UsageError
+from bluejay_gate.model.values import MetricValue, metric_value
+from bluejay_gate.verdict.model import Conversation
+
+_Item = TypeVar("_Item")
+
+
+def match(
+    items: Sequence[_Item],
+    item_id: Callable[[_Item], str],
+    item_name: Callable[[_Item], str],
+    wanted_id: str,
+    wanted_name: str,
+) -> _Item | None:
+    """The item with ``wanted_id``, else (none or several with it) the one named
+    ``wanted_name``; ``None`` when neither tells one item. For simulations now, call sets
+    later."""
+    by_id = [item for item in items if item_id(item) == wanted_id]
+    if len(by_id) == 1:
+        return by_id[0]
+    pool = by_id or list(items)
+    by_name = [item for item in pool if item_name(item) == wanted_name]
+    return by_name[0] if len(by_name) == 1 else None
+
+
+def _metric(name: str, entry: object, bad: Callable[[str], UsageError]) -> MetricValue:
+    if not isinstance(entry, dict):
+        raise bad(f"metric {name!r} is not an object")
+    response_type = entry.get("response_type")
+    if not isinstance(response_type, str):
+        raise bad(f"metric {name!r} has no response_type")
+    raw = entry.get("raw")
+    if raw is None:
+        raw = entry.get("value")
+    applicable = entry.get("applicable", True)
+    if not isinstance(applicable, bool):
+        raise bad(f"metric {name!r} has applicable {applicable!r}, not true or false")
+    return metric_value(
+        name,
+        raw,
+        response_type,
+        reasoning=entry.get("reasoning"),
+        not_applicable=not applicable,
+    )
+
+
+def _optional_text(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _conversation(item: Mapping[str, Any], bad: Callable[[str], UsageError]) -> Conversation:
+    result_id = item.get("result_id")
+    if not isinstance(result_id, str) or not result_id:
+        raise bad("a conversation has no result_id")
+    completed = item.get("completed")
+    if not isinstance(completed, bool):
+        raise bad(f"conversation {result_id} has no completed true/false")
+    metrics = item.get("metrics", {})
+    if not isinstance(metrics, dict):
+        raise bad(f"conversation {result_id} has metrics that are not an object")
+    return Conversation(
+        result_id=result_id,
+        run_id=_optional_text(item.get("run_id")) or "",
+        digital_human_id=_optional_text(item.get("digital_human_id")),
+        status=_optional_text(item.get("status")) or "UNKNOWN",
+        completed=completed,
+        never_spoke=item.get("never_spoke") is True,
+        metrics={str(name): _metric(str(name), entry, bad) for name, entry in metrics.items()},
+    )
+
+
+def conversations_of(source: str, simulation: EarlierSimulation) -> tuple[Conversation, ...]:
+    """The simulation's conversations as the verdict reads them; ``UsageError`` when the
+    report cannot have written one of them."""
+
+    def bad(what: str) -> UsageError:
+        return UsageError(f"{source}: simulation {simulation.label!r}: {what}")
+
+    seen: set[str] = set()
+    found = []
+    for item in simulation.conversations:
+        conversation = _conversation(item, bad)
+        if conversation.result_id in seen:
+            raise bad(f"conversation {conversation.result_id} is listed twice")
+        seen.add(conversation.result_id)
+        found.append(conversation)
+    return tuple(found)
