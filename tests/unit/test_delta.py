@@ -241,7 +241,7 @@ def test_point_delta_passes_and_fails_exactly_at_the_threshold() -> None:
     at_line = judge(delta(GREETING, "delta(pass_rate) >= -5%"), passes(GREETING, 17, 20), base)
     assert at_line.outcome is Outcome.PASS  # 85% - 90% is exactly -5%
     assert at_line.observed == pytest.approx(-0.05)
-    assert at_line.baseline == BaselineFigures(0.9, pytest.approx(-0.05), 20)
+    assert at_line.baseline == BaselineFigures(0.9, -0.05, 20)
     assert at_line.message == (
         "change -5% (this run 85.0% (17/20) over 20 conversations, baseline 90.0% (18/20) "
         "over 20 conversations), needs >= -5%"
