@@ -144,10 +144,10 @@ def _simulation_lines(simulation: SimulationVerdict, paint: _Painter) -> list[st
 
 
 def _delta_lines(simulation: SimulationVerdict) -> list[str]:
-    """With a baseline: each check's change, ``Δ Empathy: mean >= 7  7.4, baseline 7.1
-    (+0.3)``."""
+    """With a baseline: each check's change, ``Δ Empathy: mean >= 7 — 7.4 (baseline 7.1,
+    change +0.3, baseline n=20)``."""
     return [
-        f"Δ {result.check.label}  {text}"
+        f"Δ {result.check.label} — {text}"
         for result in simulation.checks
         if (text := wording.baseline_text(result)) is not None
     ]
