@@ -45,11 +45,24 @@ def _metric(name: str, entry: object, bad: Callable[[str], UsageError]) -> Metri
     if not isinstance(response_type, str):
         raise bad(f"metric {name!r} has no response_type")
     raw = entry.get("raw")
-    if raw is None:
-        raw = entry.get("value")
     applicable = entry.get("applicable", True)
     if not isinstance(applicable, bool):
         raise bad(f"metric {name!r} has applicable {applicable!r}, not true or false")
+    if applicable and entry.get("value") is None:
+        # malformed in that run (the report keeps no value for it): malformed here too,
+        # never read again as a fine number (the declared domain is not in the report)
+        shown = "no value" if raw is None else repr(raw)
+        return MetricValue(
+            name,
+            raw if isinstance(raw, str) else None,
+            None,
+            response_type,
+            True,
+            None,
+            error=f"{shown} was malformed in the baseline report",
+        )
+    if raw is None:
+        raw = entry.get("value")
     return metric_value(
         name,
         raw,
