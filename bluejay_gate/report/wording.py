@@ -78,25 +78,25 @@ def _signed(value: float, *, percent: bool) -> str:
     return f"+{text}" if value > 0 and text.strip("0.%") else text
 
 
+def _figure(result: CheckResult, value: float | None, *, signed: bool) -> str:
+    if value is None:
+        return NO_VALUE
+    if signed:
+        return _signed(value, percent=result.check.percent)
+    return format_number(value, percent=result.check.percent)
+
+
 def baseline_value(result: CheckResult) -> str | None:
     """The baseline's value of the check's aggregate (``—`` when it has none); ``None``
     without a baseline."""
     figures = result.baseline
-    if figures is None:
-        return None
-    if figures.value is None:
-        return NO_VALUE
-    return format_number(figures.value, percent=result.check.percent)
+    return None if figures is None else _figure(result, figures.value, signed=False)
 
 
 def change_text(result: CheckResult) -> str | None:
     """This run's change from the baseline, signed (``+0.3``, ``-5%``); ``None`` without."""
     figures = result.baseline
-    if figures is None:
-        return None
-    if figures.delta is None:
-        return NO_VALUE
-    return _signed(figures.delta, percent=result.check.percent)
+    return None if figures is None else _figure(result, figures.delta, signed=True)
 
 
 def baseline_text(result: CheckResult) -> str | None:

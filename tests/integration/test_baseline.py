@@ -61,6 +61,27 @@ def _first_run(
     return spec, base
 
 
+def _compare(
+    emulator: Factory,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    scenario: dict[str, Any],
+    change: Callable[[dict[str, Any]], object] | None = None,
+) -> tuple[int, str, str, Path]:
+    """A first run on the quickstart, its report (changed by ``change``) as the baseline of
+    a second run on a new emulator with ``scenario``."""
+    first = emulator(quickstart_scenario(), api_key=KEY, speed=SPEED)
+    spec, base = _first_run(tmp_path, monkeypatch, capsys, first)
+    if change is not None:
+        data = json.loads(base.read_text())
+        change(data)
+        base.write_text(json.dumps(data))
+    second = emulator(scenario, api_key=KEY, speed=SPEED)
+    code, out, err = run_cli(tmp_path, monkeypatch, capsys, second, spec, "--baseline", str(base))
+    return code, out, err, base
+
+
 def _checks(report: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
     return {(s["label"], c["label"]): c for s in report["simulations"] for c in s["checks"]}
 
@@ -107,10 +128,8 @@ def test_second_run_compares_with_the_first(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    emu = emulator(quickstart_scenario(), api_key=KEY, speed=SPEED)
-    spec, base = _first_run(tmp_path, monkeypatch, capsys, emu)
-    again = emulator(quickstart_scenario(), api_key=KEY, speed=SPEED)  # the same seed
-    code, out, err = run_cli(tmp_path, monkeypatch, capsys, again, spec, "--baseline", str(base))
+    # the same scenario and seed on a new emulator: the same scores again
+    code, out, err, base = _compare(emulator, tmp_path, monkeypatch, capsys, quickstart_scenario())
     assert code == 0, out + err
     report = json.loads((tmp_path / "report.json").read_text())
     assert report["baseline"].startswith(f"baseline {base} (finished ")
@@ -148,10 +167,9 @@ def test_a_regression_against_the_baseline_fails(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    emu = emulator(quickstart_scenario(), api_key=KEY, speed=SPEED)
-    spec, base = _first_run(tmp_path, monkeypatch, capsys, emu)
-    worse = emulator(_worse(quickstart_scenario()), api_key=KEY, speed=SPEED)
-    code, out, err = run_cli(tmp_path, monkeypatch, capsys, worse, spec, "--baseline", str(base))
+    code, out, err, _ = _compare(
+        emulator, tmp_path, monkeypatch, capsys, _worse(quickstart_scenario())
+    )
     assert code == 1, out + err
     checks = _checks(json.loads((tmp_path / "report.json").read_text()))
     for label in ("Billing regressions", "Smoke test"):
@@ -170,13 +188,13 @@ def test_a_baseline_without_the_simulation_skips_its_delta_checks(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    emu = emulator(quickstart_scenario(), api_key=KEY, speed=SPEED)
-    spec, base = _first_run(tmp_path, monkeypatch, capsys, emu)
-    data = json.loads(base.read_text())
-    data["simulations"] = [s for s in data["simulations"] if s["label"] != "Smoke test"]
-    base.write_text(json.dumps(data))
-    worse = emulator(_worse(quickstart_scenario()), api_key=KEY, speed=SPEED)
-    code, out, err = run_cli(tmp_path, monkeypatch, capsys, worse, spec, "--baseline", str(base))
+
+    def drop_smoke(data: dict[str, Any]) -> None:
+        data["simulations"] = [s for s in data["simulations"] if s["label"] != "Smoke test"]
+
+    code, out, err, base = _compare(
+        emulator, tmp_path, monkeypatch, capsys, _worse(quickstart_scenario()), drop_smoke
+    )
     assert code == 1, out + err  # Billing regressions still fails its delta
     checks = _checks(json.loads((tmp_path / "report.json").read_text()))
     smoke = checks[("Smoke test", "Empathy: delta(mean) >= -0.5")]
