@@ -135,6 +135,11 @@ def delta_check(check: Check, ctx: SimulationContext) -> CheckResult:
             ctx.sim.looks,
             base=words,
             estimate=f"change {signed_text(check, change)}",
+            unsettled=(
+                f"more conversations of this run alone are unlikely to settle it: the "
+                f"baseline's own {plural(was.samples, 'conversation')} leave the change this "
+                "uncertain (a baseline run with more conversations would help)"
+            ),
         )
     outcome = _DECISIONS.get(judgement.decision, Outcome.NO_VERDICT)
     result = check_result(check, outcome, message, agg=now, observed=change, judgement=judgement)

@@ -88,9 +88,11 @@ def judged_text(
     *,
     base: str | None = None,
     estimate: str | None = None,
+    unsettled: str | None = None,
 ) -> str:
     """The point-estimate description plus the interval and what it means; ``base`` and
-    ``estimate`` (the observed value in words) replace the plain check's."""
+    ``estimate`` (the observed value in words) and ``unsettled`` (why more conversations
+    would not help) replace the plain check's."""
     base = describe(check, agg) if base is None else base
     split = (
         f" ({percent_text(check.confidence or 0)} split over {looks} looks)" if looks > 1 else ""
@@ -108,7 +110,9 @@ def judged_text(
     if j.decision is Decision.FAIL:
         return f"{base}; {level} {shown}, none of it {check.op.value} {threshold}"
     if j.more_needed is None:
-        hint = "the estimate sits at the threshold, so more conversations are unlikely to settle it"
+        hint = unsettled or (
+            "the estimate sits at the threshold, so more conversations are unlikely to settle it"
+        )
     else:
         if estimate is None:
             estimate = observed_text(check, agg.observed or 0.0)

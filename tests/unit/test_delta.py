@@ -382,3 +382,16 @@ def test_every_check_shows_its_change_with_a_baseline() -> None:
     assert unknown.outcome is Outcome.NO_VERDICT
     assert unknown.baseline == BaselineFigures(None, None, 0)
     assert verdict.exit_code == EXIT_NO_VERDICT
+
+
+def test_when_the_baseline_alone_is_too_uncertain_more_of_this_run_will_not_help() -> None:
+    rule = delta("goal_success", "delta(pass_rate) >= -10%", 0.95)
+    result = judge(rule, passes("goal_success", 34, 40), baseline(passes("goal_success", 36, 40)))
+    assert result.outcome is Outcome.NO_VERDICT
+    assert result.more_needed is None
+    assert result.interval == pytest.approx((-0.2031, 0.1028), abs=1e-4)
+    assert result.message.endswith(
+        "straddles -10%: more conversations of this run alone are unlikely to settle it: the "
+        "baseline's own 40 conversations leave the change this uncertain (a baseline run with "
+        "more conversations would help)"
+    )
