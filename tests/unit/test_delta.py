@@ -395,3 +395,35 @@ def test_when_the_baseline_alone_is_too_uncertain_more_of_this_run_will_not_help
         "baseline's own 40 conversations leave the change this uncertain (a baseline run with "
         "more conversations would help)"
     )
+
+
+def test_the_readme_worked_example_is_what_the_gate_says() -> None:
+    from tests.conftest import ROOT
+
+    readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    section = readme[readme.index("## Baselines and deltas") : readme.index("## Outputs")]
+    goal = "goal_success"
+    point = judge(
+        delta(goal, "delta(pass_rate) >= -10%"),
+        passes(goal, 30, 40),
+        baseline(passes(goal, 36, 40)),
+    )
+    assert point.outcome is Outcome.FAIL
+    assert f"`{point.message}`" in section
+    rule = delta(goal, "delta(pass_rate) >= -10%", 0.95)
+    cases = {(30, 36, 40): "-31.35% – 1.95%", (34, 36, 40): "-20.31% – 10.28%"}
+    cases |= {(340, 360, 400): "-9.61% – -0.4%", (20, 36, 40): "-55.99% – -20.27%"}
+    for (now, was, n), shown in cases.items():
+        result = judge(rule, passes(goal, now, n), baseline(passes(goal, was, n)))
+        assert f"interval {shown}" in result.message
+        assert shown in section
+    now_scores = [7, 8, 6, 7, 8, 7, 6, 8, 7, 7, 8, 6, 7, 7, 8, 6, 7, 8, 7, 7]
+    was_scores = [8, 8, 7, 8, 9, 8, 7, 8, 8, 9, 8, 7, 8, 8, 9, 8, 7, 8, 8, 8]
+    mean = judge(
+        delta(EMPATHY, "delta(mean) >= -0.5", 0.95),
+        numbers(EMPATHY, now_scores),
+        baseline(numbers(EMPATHY, was_scores)),
+    )
+    assert "95% interval -1.275 – -0.4246 straddles -0.5: about 24 more" in mean.message
+    assert "-1.275 – -0.4246" in section
+    assert "about 24 more conversations" in section
