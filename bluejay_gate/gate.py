@@ -160,7 +160,9 @@ def run_gate(opts: GateOptions, rt: Runtime) -> int:
         try:
             outcome = merged(poll(build_jobs(spec, sims)))
             while not (outcome.timed_out or outcome.cancelled or gate_errors):
-                more = next_round(spec, sims, outcome)
+                more = next_round(
+                    spec, sims, outcome, prepare=lambda found: attach(found, baseline)
+                )
                 if not more:
                     break
                 for _, why in more:

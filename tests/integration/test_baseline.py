@@ -325,3 +325,34 @@ def test_the_action_input_baseline_reaches_the_gate(emulator: Factory, tmp_path:
     shown = [line for line in log.splitlines() if not line.startswith("::add-mask::")]
     for text in (*shown, summary.read_text(), (gate / "bluejay-report.json").read_text()):
         assert ACTION_KEY not in text
+
+
+@pytest.mark.needs_shared
+def test_an_inconclusive_delta_queues_more_repeats(
+    emulator: Factory,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Early stopping sees the baseline: 5/5 against the baseline's 5/5 at 95% cannot rule
+    out a 10-point drop, so Billing regressions is repeated up to max_repeats."""
+    first = emulator(quickstart_scenario(), api_key=KEY, speed=SPEED)
+    spec, base = _first_run(tmp_path, monkeypatch, capsys, first)
+    data = as_object(yaml.safe_load(spec.read_text()), "spec")
+    data["simulations"][0]["max_repeats"] = 3
+    data["thresholds"]["goal_success"] = {
+        "check": "delta(pass_rate) >= -10%",
+        "confidence": 0.95,
+    }
+    spec.write_text(yaml.safe_dump(data, sort_keys=False))
+    second = emulator(quickstart_scenario(), api_key=KEY, speed=SPEED)
+    code, out, err = run_cli(tmp_path, monkeypatch, capsys, second, spec, "--baseline", str(base))
+    assert code == 3, out + err
+    assert second.count("POST", "/v1/queue-simulation-run") == 4  # 3 looks + Smoke test
+    assert "inconclusive after 1 per digital human (goal_success: delta(pass_rate) >= -10%)" in out
+    checks = _checks(json.loads((tmp_path / "report.json").read_text()))
+    goal = checks[("Billing regressions", "goal_success: delta(pass_rate) >= -10%")]
+    assert goal["inconclusive"] is True
+    assert goal["samples"] == 15
+    assert goal["baseline"] == {"value": 1.0, "delta": 0.0, "samples": 5}
+    assert goal["confidence_used"] == pytest.approx(1 - 0.05 / 3)

@@ -427,3 +427,20 @@ def test_the_readme_worked_example_is_what_the_gate_says() -> None:
     assert "95% interval -1.275 – -0.4246 straddles -0.5: about 24 more" in mean.message
     assert "-1.275 – -0.4246" in section
     assert "about 24 more conversations" in section
+
+
+def test_early_stopping_asks_for_more_only_when_more_of_this_run_could_settle_it() -> None:
+    from bluejay_gate.verdict.repeats import wants_more
+    from tests.helpers.verdicts import make_simulation
+
+    rule = delta("goal_success", "delta(pass_rate) >= -10%", 0.95)
+    settles = judge(
+        rule, passes("goal_success", 17, 20), baseline(passes("goal_success", 200, 200))
+    )
+    stuck = judge(rule, passes("goal_success", 34, 40), baseline(passes("goal_success", 36, 40)))
+    assert settles.inconclusive
+    assert settles.more_needed is not None
+    assert stuck.inconclusive
+    assert stuck.more_needed is None
+    assert wants_more(make_simulation("Billing regressions", (settles,))) is True
+    assert wants_more(make_simulation("Billing regressions", (stuck,))) is False
