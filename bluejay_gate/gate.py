@@ -20,7 +20,13 @@ from typing import TextIO
 from bluejay_gate import events
 from bluejay_gate.bluejay.client import BluejayClient
 from bluejay_gate.bluejay.retry import policy_from_env
-from bluejay_gate.earlier.baseline import attach, load_baseline
+from bluejay_gate.earlier.baseline import (
+    Baseline,
+    BaselineSkipped,
+    attach,
+    describe_baseline,
+    load_baseline,
+)
 from bluejay_gate.errors import EXIT_NO_VERDICT, EXIT_PASS, NoVerdictError
 from bluejay_gate.finish import finish, print_plan, run_info
 from bluejay_gate.model.durations import format_duration
@@ -86,8 +92,10 @@ def run_gate(opts: GateOptions, rt: Runtime) -> int:
     started = datetime.now(UTC)
     spec = load_spec(opts.spec_path, rt.env)
     # Read and checked before any request: a baseline that cannot be used is exit 2.
-    baseline = load_baseline(opts.baseline, spec) if opts.baseline is not None else None
-    compared = baseline.describe() if baseline is not None else None
+    baseline: Baseline | BaselineSkipped | None = None
+    if opts.baseline is not None:
+        baseline = load_baseline(opts.baseline, spec)
+    compared = describe_baseline(baseline)
     timeout = opts.timeout if opts.timeout is not None else spec.run.timeout
     deadline = rt.monotonic() + timeout
     check_lines = {
@@ -108,8 +116,10 @@ def run_gate(opts: GateOptions, rt: Runtime) -> int:
                 return EXIT_PASS
             plan = apply_plan(client, spec.agent, plan)
             rt.emit(events.Info(plan.describe(name=spec.agent.name, done=True)))
-            if compared is not None:
+            if isinstance(baseline, Baseline):
                 rt.emit(events.Info(f"comparing with the {compared}"))
+            elif compared is not None:
+                rt.emit(events.Info(f"{compared}: delta checks are skipped"))
         except NoVerdictError as exc:
             if opts.dry_run:
                 rt.out.write(f"error: {exc}\n")

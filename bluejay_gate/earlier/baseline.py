@@ -97,6 +97,16 @@ def load_baseline(path: Path, spec: Spec) -> Baseline:
     return Baseline(source, simulations, report.finished_at, report.outcome, tuple(notes))
 
 
+def describe_baseline(baseline: Baseline | BaselineSkipped | None) -> str | None:
+    """What the run compares with, for the console and the reports; ``None`` without
+    a baseline asked for."""
+    if baseline is None:
+        return None
+    if isinstance(baseline, BaselineSkipped):
+        return f"no baseline: {baseline.reason}"
+    return baseline.describe()
+
+
 def attach(
     inputs: Sequence[SimulationInput], baseline: Baseline | BaselineSkipped | None
 ) -> list[SimulationInput]:

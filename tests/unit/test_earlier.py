@@ -231,3 +231,15 @@ def test_conversations_of_needs_a_result_id() -> None:
         UsageError, match=r"^x.json: simulation 'Billing': a conversation has no result_id$"
     ):
         conversations_of("x.json", earlier)
+
+
+def test_describe_baseline_says_what_was_compared_with() -> None:
+    from bluejay_gate.earlier.baseline import describe_baseline
+
+    assert describe_baseline(None) is None
+    assert describe_baseline(BaselineSkipped("no artifact")) == "no baseline: no artifact"
+    assert describe_baseline(Baseline("main.json", ())) == "baseline main.json"
+    noted = Baseline("main.json", (), outcome="fail", notes=("the spec file changed since",))
+    assert describe_baseline(noted) == (
+        "baseline main.json (outcome fail; the spec file changed since)"
+    )
