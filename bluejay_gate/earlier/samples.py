@@ -1,6 +1,6 @@
 """Back from a report's ``simulations[].conversations`` to the conversations the verdict
 judges (``verdict.model.Conversation``, each metric a ``MetricValue`` read again from its
-raw text and response type), and which report simulation is which spec simulation.
+raw text, response type and declared domain), and which item of a report is which.
 
 Pure. A conversation the report cannot have written (no result id, metrics not an object,
 a metric without its response type) is a one-line ``UsageError`` naming the file and the
@@ -50,7 +50,7 @@ def _metric(name: str, entry: object, bad: Callable[[str], UsageError]) -> Metri
         raise bad(f"metric {name!r} has applicable {applicable!r}, not true or false")
     if applicable and entry.get("value") is None:
         # malformed in that run (the report keeps no value for it): malformed here too,
-        # never read again as a fine number (the declared domain is not in the report)
+        # never read again as a fine number
         shown = "no value" if raw is None else repr(raw)
         return MetricValue(
             name,
@@ -63,13 +63,27 @@ def _metric(name: str, entry: object, bad: Callable[[str], UsageError]) -> Metri
         )
     if raw is None:
         raw = entry.get("value")
+    low, high, options = entry.get("min_value"), entry.get("max_value"), entry.get("options")
+    if not all(_is_number(b) for b in (low, high) if b is not None):
+        raise bad(f"metric {name!r} has a min_value or max_value that is not a number")
+    if options is not None and not (
+        isinstance(options, list) and all(isinstance(o, str) for o in options)
+    ):
+        raise bad(f"metric {name!r} has options that are not a list of strings")
     return metric_value(
         name,
         raw,
         response_type,
         reasoning=entry.get("reasoning"),
         not_applicable=not applicable,
+        min_value=None if low is None else float(low),
+        max_value=None if high is None else float(high),
+        options=None if options is None else tuple(options),
     )
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def _optional_text(value: object) -> str | None:

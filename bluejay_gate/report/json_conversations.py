@@ -57,12 +57,13 @@ def _conversation_text(conversation: Conversation, level: int) -> str:
         why = "null" if reasoning is None else raw_enc(reasoning)
         if value.__class__ is float:
             # Numbers rarely repeat (latencies, durations): name and type parts are shared.
-            raw = metric.raw
+            raw, rt = metric.raw, metric.response_type
             parts.append(
                 f"{_number_head(inner, name)}"
                 f"{float.__repr__(value) if isfinite(value) else 'null'}, "
                 f'"raw": {"null" if raw is None else raw_enc(raw)}'
-                f"{_number_tail(metric.response_type, metric.applicable)}{why}}}"
+                f"{_number_tail(rt, metric.applicable, metric.min_value, metric.max_value)}"
+                f"{why}}}"
             )
             continue
         # Everything but the reasoning repeats across conversations (pass/fail, enum
@@ -74,6 +75,9 @@ def _conversation_text(conversation: Conversation, level: int) -> str:
             metric.raw,
             metric.response_type,
             metric.applicable,
+            metric.min_value,
+            metric.max_value,
+            metric.options,
             level,
         )
         start = heads.get(key)
@@ -97,11 +101,26 @@ def _number_head(inner: str, name: str) -> str:
 
 
 @functools.lru_cache(maxsize=256)
-def _number_tail(response_type: str, applicable: bool) -> str:
+def _number_tail(
+    response_type: str, applicable: bool, low: float | None, high: float | None
+) -> str:
     return (
         f', "response_type": {encode_str(response_type)}, '
-        f'"applicable": {"true" if applicable else "false"}, "reasoning": '
+        f'"applicable": {"true" if applicable else "false"}{_domain(low, high, None)}, '
+        '"reasoning": '
     )
+
+
+def _domain(low: float | None, high: float | None, options: tuple[str, ...] | None) -> str:
+    """The declared domain, only when the entry declares one (a baseline reads it back)."""
+    parts = []
+    if low is not None:
+        parts.append(f', "min_value": {scalar(low)}')
+    if high is not None:
+        parts.append(f', "max_value": {scalar(high)}')
+    if options is not None:
+        parts.append(f', "options": [{", ".join(encode_str(o) for o in options)}]')
+    return "".join(parts)
 
 
 def _metric_head(inner: str, name: str, metric: MetricValue) -> str:
@@ -111,6 +130,7 @@ def _metric_head(inner: str, name: str, metric: MetricValue) -> str:
         f'{inner}{encode_str(name)}: {{"value": {scalar(metric.value)}, '
         f'"raw": {"null" if raw is None else encode_str(raw)}, '
         f'"response_type": {encode_str(metric.response_type)}, '
-        f'"applicable": {"true" if metric.applicable else "false"}, '
+        f'"applicable": {"true" if metric.applicable else "false"}'
+        f"{_domain(metric.min_value, metric.max_value, metric.options)}, "
         '"reasoning": '
     )

@@ -243,3 +243,38 @@ def test_describe_baseline_says_what_was_compared_with() -> None:
     assert describe_baseline(noted) == (
         "baseline main.json (outcome fail; the spec file changed since)"
     )
+
+
+def test_the_declared_domain_travels_with_the_report(tmp_path: Path) -> None:
+    """A share of a value no baseline conversation had is 0%, not an unknown value: the
+    declared options come back with the report (and so do min_value / max_value)."""
+    spec = write_spec(tmp_path)
+    options = ("resolved", "escalated")
+
+    def resolution(value: str) -> MetricValue:
+        return metric_value("Resolution", value, "enum", options=options)
+
+    written = tuple(
+        conversation(
+            str(i),
+            {
+                "Resolution": resolution("resolved"),
+                "Empathy": metric_value("Empathy", "7", "quantitative", min_value=0, max_value=10),
+            },
+        )
+        for i in range(1, 5)
+    )
+    path = write_report(tmp_path, spec, written)
+    (billing,) = load_baseline(path, load_spec(spec, {})).simulations
+    read = billing.conversations[0].metrics
+    assert read["Resolution"].options == options
+    assert (read["Empathy"].min_value, read["Empathy"].max_value) == (0.0, 10.0)
+    now = tuple(
+        conversation(str(i), {"Resolution": resolution("escalated" if i == 1 else "resolved")})
+        for i in range(1, 11)
+    )
+    result = judge(delta("Resolution", "delta(share(escalated)) <= 5%"), now, billing)
+    assert result.outcome is Outcome.FAIL
+    assert result.message.startswith(
+        "change +10% (this run 10.0% (1/10) over 10 conversations, baseline 0.0% (0/4)"
+    )
