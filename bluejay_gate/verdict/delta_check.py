@@ -102,8 +102,20 @@ def delta_check(check: Check, ctx: SimulationContext) -> CheckResult:
     assert now.observed is not None
     assert was.observed is not None
     exact = _exact(now) - _exact(was)
-    change = float(exact)
+    try:
+        change = float(exact)
+    except OverflowError:  # only from values the floats cannot hold
+        return check_result(
+            check,
+            Outcome.NO_VERDICT,
+            f"the change of '{check.metric}' is beyond what floating point can hold; check "
+            "the metric's values in Bluejay",
+            samples=now.samples,
+        )
     figures = BaselineFigures(was.observed, change, was.samples)
+    if check.aggregate not in RATIO_AGGREGATES:
+        # the conversations below a threshold on a change of means are no such thing
+        now = replace(now, worst=())
     words = (
         f"change {signed_text(check, change)} (this run {_side(check, now)}, baseline "
         f"{_side(check, was)}), needs {needs_text(check)}"

@@ -444,3 +444,20 @@ def test_early_stopping_asks_for_more_only_when_more_of_this_run_could_settle_it
     assert stuck.more_needed is None
     assert wants_more(make_simulation("Billing regressions", (settles,))) is True
     assert wants_more(make_simulation("Billing regressions", (stuck,))) is False
+
+
+def test_a_failing_delta_of_means_names_no_worst_conversations() -> None:
+    base = baseline(numbers(EMPATHY, [9, 9, 9]))
+    result = judge(delta(EMPATHY, "delta(mean) >= -0.5"), numbers(EMPATHY, [-1, 7, 8]), base)
+    assert result.outcome is Outcome.FAIL
+    assert result.worst == ()
+
+
+def test_a_change_beyond_floating_point_is_no_verdict() -> None:
+    base = baseline(numbers(EMPATHY, [-1e308, -1e308]))
+    result = judge(delta(EMPATHY, "delta(mean) >= -0.5"), numbers(EMPATHY, [1e308, 1e308]), base)
+    assert result.outcome is Outcome.NO_VERDICT
+    assert result.message == (
+        "the change of 'Empathy' is beyond what floating point can hold; check the metric's "
+        "values in Bluejay"
+    )
