@@ -27,12 +27,13 @@ from bluejay_gate.options import GateOptions
 from bluejay_gate.report import RunInfo
 from bluejay_gate.run.agent_sync import AgentPlan, apply_plan, plan_agent
 from bluejay_gate.run.ending import end_unfinished
-from bluejay_gate.run.poll import Poller
+from bluejay_gate.run.poll import NOT_QUEUED_DECIDED, Poller
 from bluejay_gate.run.preflight import check_before_paying
-from bluejay_gate.run.rounds import build_inputs, build_jobs, next_round
+from bluejay_gate.run.rounds import build_inputs, build_jobs, decision_states, next_round
 from bluejay_gate.run.simulations import refuse_duplicates, resolve_simulations
 from bluejay_gate.run.tracking import Job, PollOutcome
 from bluejay_gate.spec.load import load_spec
+from bluejay_gate.verdict.decided import Decided, decide, early_stop
 from bluejay_gate.verdict.evaluate import evaluate
 from bluejay_gate.verdict.model import Verdict
 
@@ -115,6 +116,22 @@ def run_gate(opts: GateOptions, rt: Runtime) -> int:
         rt.on_cancel.append(client.interrupt)  # wakes retry waits; hung requests are left
         gate_errors: list[str] = []
         pollers: list[Poller] = []
+        decided: list[Decided] = []
+
+        def on_round(poller: Poller) -> bool:
+            """Stop when decided: after each poll round, is the verdict already certain?"""
+            so_far = PollOutcome(
+                [t for p in pollers for t in p.trackers], [u for p in pollers for u in p.unqueued]
+            )
+            states = decision_states(spec, sims, so_far, poller.pending)
+            got = decide(states, allow_incomplete=spec.run.allow_incomplete)
+            if got.stop is None:
+                return False
+            decided.append(got)
+            unscored.append(sum(s.remaining or 0 for s in states))
+            return True
+
+        unscored: list[int] = []
 
         def poll(jobs: Sequence[Job]) -> PollOutcome:
             poller = Poller(
@@ -126,6 +143,7 @@ def run_gate(opts: GateOptions, rt: Runtime) -> int:
                 emit=rt.emit,
                 monotonic=rt.monotonic,
                 wait=rt.cancel.wait,
+                on_round=on_round if spec.run.stop_when_decided else None,
             )
             pollers.append(poller)
             try:
@@ -143,6 +161,7 @@ def run_gate(opts: GateOptions, rt: Runtime) -> int:
                 [u for p in pollers for u in p.unqueued],
                 timed_out=last.timed_out,
                 cancelled=last.cancelled,
+                decided=last.decided,
             )
 
         # From here on runs are queued (paid): whatever happens, every run's unfinished
@@ -150,7 +169,7 @@ def run_gate(opts: GateOptions, rt: Runtime) -> int:
         outcome = PollOutcome([], [])
         try:
             outcome = merged(poll(build_jobs(spec, sims)))
-            while not (outcome.timed_out or outcome.cancelled or gate_errors):
+            while not (outcome.timed_out or outcome.cancelled or outcome.decided or gate_errors):
                 more = next_round(spec, sims, outcome)
                 if not more:
                     break
@@ -189,6 +208,14 @@ def run_gate(opts: GateOptions, rt: Runtime) -> int:
                     f"internal error while judging the results ({type(exc).__name__}): "
                     f"{exc}; please report it with the spec you ran",
                 ),
+            )
+        if outcome.decided and decided:
+            verdict = early_stop(
+                decided[-1],
+                unscored=unscored[-1],
+                ended=outcome.ended,
+                not_queued=sum(1 for _, why in outcome.unqueued if why == NOT_QUEUED_DECIDED),
+                verdict=verdict,
             )
         run_ids = [t.run_id for t in outcome.trackers]
         info = run_info(opts, started, plan, spec.agent.name, run_ids, check_lines)

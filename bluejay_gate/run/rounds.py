@@ -13,9 +13,11 @@ from bluejay_gate.bluejay.models import RunStatus
 from bluejay_gate.model import statuses
 from bluejay_gate.model.metric_names import NOT_CUSTOM
 from bluejay_gate.model.results import RunSummary
+from bluejay_gate.run.scored import scored_results, unscored
 from bluejay_gate.run.simulations import ResolvedSimulation
 from bluejay_gate.run.tracking import Job, PollOutcome, Tracker
 from bluejay_gate.spec.resolved import SimulationSpec, Spec
+from bluejay_gate.verdict.decided import SimulationState
 from bluejay_gate.verdict.evaluate import evaluate_simulation
 from bluejay_gate.verdict.inputs import SimulationInput
 from bluejay_gate.verdict.model import Repeats
@@ -70,7 +72,7 @@ def _tracker_errors(t: Tracker, outcome: PollOutcome) -> list[str]:
             f"run {t.run_id} ended INSUFFICIENT_FUNDS: add credits to the Bluejay "
             "organisation, then run the gate again"
         ]
-    if t.settled:
+    if t.settled or outcome.decided:
         return []
     if outcome.timed_out or outcome.cancelled:
         reason = "timed out" if outcome.timed_out else "cancelled"
@@ -111,7 +113,13 @@ def build_inputs(
         for t in trackers:
             errors += _tracker_errors(t, outcome)
             errors += t.duplicates.values()  # one answer listed a result twice, differently
-        results = tuple(r for t in trackers for r in t.results.values())
+        results = tuple(
+            r
+            for t in trackers
+            for r in (
+                scored_results(t) if outcome.decided and not t.settled else t.results.values()
+            )
+        )
         notes = [note for t in trackers for note in _tracker_notes(t)]
         inputs.append(
             SimulationInput(
@@ -131,6 +139,27 @@ def build_inputs(
             )
         )
     return inputs
+
+
+def decision_states(
+    spec: Spec,
+    sims: Sequence[ResolvedSimulation],
+    outcome: PollOutcome,
+    pending: Sequence[Job],
+) -> list[SimulationState]:
+    """Stop when decided: every simulation as far as it scored, and how many of its
+    conversations may still score (``None`` while a run of it is not queued yet or cannot
+    be counted)."""
+    inputs = build_inputs(spec, sims, dataclasses.replace(outcome, decided=True))
+    states = []
+    for index, sim in enumerate(inputs):
+        mine = [t for t in outcome.trackers if t.job.sim_index == index]
+        counts = [unscored(t) for t in mine]
+        waiting = any(job.sim_index == index for job in pending)
+        known = [c for c in counts if c is not None]
+        remaining = None if waiting or not mine or len(known) < len(counts) else sum(known)
+        states.append(SimulationState(sim, remaining))
+    return states
 
 
 def _repeats_done(trackers: Sequence[Tracker]) -> int:

@@ -34,6 +34,7 @@ not completed.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -47,7 +48,7 @@ from bluejay_gate.verdict.confidence import judge
 from bluejay_gate.verdict.conversations import read_conversations
 from bluejay_gate.verdict.inputs import SimulationContext, SimulationInput
 from bluejay_gate.verdict.metric_check import metric_check
-from bluejay_gate.verdict.model import Conversation, Outcome
+from bluejay_gate.verdict.model import Conversation, EarlyStop, Outcome, Verdict
 from bluejay_gate.verdict.stats import Decision
 from bluejay_gate.verdict.value_kinds import kinds_of
 
@@ -238,7 +239,7 @@ def _incomplete_holds(state: SimulationState, allow_incomplete: float) -> bool:
     """``allow_incomplete`` holds even if every remaining conversation ends not completed
     (the evaluator's own comparison)."""
     conversations, reasons = read_conversations(state.sim)
-    remaining = state.remaining or 0
+    remaining = (state.remaining or 0) + sum(state.sim.unseen.values())
     missing = sum(reasons.values()) + remaining
     total = len(conversations) + remaining
     return total > 0 and (missing == 0 or missing <= allow_incomplete * total + 1e-9)
@@ -276,3 +277,19 @@ def decide(states: Sequence[SimulationState], *, allow_incomplete: float) -> Dec
         for state, sim in zip(states, per_sim, strict=True)
     )
     return Decided(Outcome.PASS if passing else None, checks)
+
+
+def early_stop(
+    decided: Decided, *, unscored: int, ended: int, not_queued: int, verdict: Verdict
+) -> Verdict:
+    """``verdict`` with what the reports say of the stop: the checks that decided it, the
+    conversations not waited for (and of them ended), the runs never queued."""
+    early = EarlyStop(
+        outcome=decided.stop or Outcome.NO_VERDICT,
+        checks=tuple((c.simulation, c.check.label) for c in decided.decisive),
+        unscored=unscored,
+        ended=ended,
+        not_queued=not_queued,
+        scored=sum(s.total for s in verdict.simulations),
+    )
+    return dataclasses.replace(verdict, early=early)
