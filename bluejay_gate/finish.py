@@ -25,7 +25,7 @@ from bluejay_gate.report.summary import render_summary
 from bluejay_gate.run.agent_sync import AgentPlan
 from bluejay_gate.run.simulations import ResolvedSimulation
 from bluejay_gate.spec.resolved import Spec
-from bluejay_gate.verdict.costs import SimulationCost, describe_total
+from bluejay_gate.verdict.costs import SimulationCost, budget_line, describe_total
 from bluejay_gate.verdict.model import Verdict
 
 
@@ -161,5 +161,7 @@ def print_plan(
         )
     if costs:
         lines.append(f"in total: {describe_total(costs)}")
+    if budget := budget_line(spec.run.max_conversations, costs):
+        lines.append(budget)
     out.write("\n".join(lines) + "\n")
     out.flush()

@@ -28,7 +28,7 @@ from bluejay_gate.report import RunInfo
 from bluejay_gate.run.agent_sync import AgentPlan, apply_plan, plan_agent
 from bluejay_gate.run.ending import end_unfinished
 from bluejay_gate.run.poll import NOT_QUEUED_DECIDED, Poller
-from bluejay_gate.run.preflight import check_before_paying
+from bluejay_gate.run.preflight import check_before_paying, refuse_over_budget
 from bluejay_gate.run.rounds import build_inputs, build_jobs, decision_states, next_round
 from bluejay_gate.run.simulations import refuse_duplicates, resolve_simulations
 from bluejay_gate.run.tracking import Job, PollOutcome
@@ -102,6 +102,8 @@ def run_gate(opts: GateOptions, rt: Runtime) -> int:
             costs = check_before_paying(client, spec, plan.agent_id, sims, rt.emit)
             if opts.dry_run:
                 print_plan(rt.out, spec, plan, sims, costs)
+            refuse_over_budget(spec, costs)
+            if opts.dry_run:
                 return EXIT_PASS
             plan = apply_plan(client, spec.agent, plan)
             rt.emit(events.Info(plan.describe(name=spec.agent.name, done=True)))

@@ -21,7 +21,7 @@ from bluejay_gate.errors import ApiError, AuthError, SpecError
 from bluejay_gate.run.simulations import ResolvedSimulation
 from bluejay_gate.spec.resolved import Spec
 from bluejay_gate.verdict import definitions
-from bluejay_gate.verdict.costs import SimulationCost, plan_costs
+from bluejay_gate.verdict.costs import SimulationCost, over_budget, plan_costs
 from bluejay_gate.verdict.definitions import needed_metrics
 from bluejay_gate.verdict.facts import Definitions, MetricDefinition, SimulationFacts
 
@@ -58,6 +58,15 @@ def check_before_paying(
             key=first.metric,
         )
     return plan_costs(spec, facts)
+
+
+def refuse_over_budget(spec: Spec, costs: Sequence[SimulationCost]) -> None:
+    """``run.max_conversations``: a plan that may queue more is a ``SpecError`` (exit 2)
+    before anything is changed or queued."""
+    problem = over_budget(spec.run.max_conversations, costs)
+    if problem is not None:
+        line = spec.run.max_conversations_line
+        raise SpecError(problem, file=str(spec.path), line=line, key="run.max_conversations")
 
 
 def read_definitions(
