@@ -130,7 +130,8 @@ def over_budget(budget: int | None, costs: Sequence[SimulationCost]) -> str | No
         return (
             f"the plan's conversations are unknown (the "
             f"digital humans of {', '.join(unknown)} could not be read), so the budget "
-            f"of {budget} cannot be checked: list digital_human_ids for them or run again; nothing was queued"
+            f"of {budget} cannot be checked: list digital_human_ids for them or run again; "
+            "nothing was queued"
         )
     most = sum(c.most or 0 for c in costs)
     if most <= budget:

@@ -61,7 +61,7 @@ def test_the_dry_run_shows_the_budget_and_refuses_too(
     emulator: Factory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
 ) -> None:
     emu = _emulator(emulator)
-    code, out, err = run_cli(
+    code, out, _ = run_cli(
         tmp_path, monkeypatch, capsys, emu, _spec(tmp_path, max_conversations=25), "--dry-run"
     )
     assert code == 2
