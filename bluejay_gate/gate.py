@@ -97,7 +97,9 @@ def run_gate(opts: GateOptions, rt: Runtime) -> int:
             client.ping()
             plan = plan_agent(client, spec.agent)
             # Resolved and checked before the agent is changed or anything is queued.
-            sims = resolve_simulations(client, plan.agent_id, spec.simulations, str(opts.spec_path))
+            sims = resolve_simulations(
+                client, plan.agent_id, spec.simulations, str(opts.spec_path), spec.run.max_parallel
+            )
             refuse_duplicates(spec.simulations, sims, str(opts.spec_path))
             costs = check_before_paying(client, spec, plan.agent_id, sims, rt.emit)
             if opts.dry_run:
