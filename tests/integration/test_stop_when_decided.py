@@ -125,6 +125,8 @@ def test_a_certain_failure_ends_the_rest_and_queues_nothing_more(
     }
     assert props["decided_early"] == "fail"
     assert props["ended_unscored"] == str(HUMANS - scored)
+    for text in (out, summary, *(p.read_text() for p in tmp_path.glob("*.*"))):
+        assert KEY not in text  # the canary key is in no output, even on this path
 
 
 def test_a_certain_pass_stops_too_with_room_in_allow_incomplete(
