@@ -247,12 +247,13 @@ def bench_setup(sizes: list[int], reps: int, work: Path) -> list[dict[str, Any]]
 DECIDED_SIMS = 10  # the failing suite: 10 simulations x 10 conversations, 5 at a time
 
 
-def bench_decided(reps: int, work: Path) -> dict[str, Any]:
+def bench_decided(reps: int, work: Path, sims: int = DECIDED_SIMS) -> dict[str, Any]:
     """Conversations saved by ``run.stop_when_decided`` on a failing suite: every
     simulation's M00 passes 30% of the time against ``pass_rate >= 50%``, conversations
-    ending spread over the run (jitter), ``max_parallel`` 5; with and without the key."""
+    ending spread over the run (jitter), half the simulations in flight at once; with and
+    without the key."""
     key = f"bench-{secrets.token_hex(8)}"
-    world = scenario(Size(sims=DECIDED_SIMS), seconds=SCENARIO_SECONDS)
+    world = scenario(Size(sims=sims), seconds=SCENARIO_SECONDS)
     world["timing"]["jitter"] = 0.9
     for sim in world["simulations"]:
         sim["scores"]["M00"] = {"pass_rate": 0.3}
@@ -262,7 +263,7 @@ def bench_decided(reps: int, work: Path) -> dict[str, Any]:
         for rep in range(reps):
             emu = Emulator(world, api_key=key, speed=SPEED).start()
             try:
-                text = spec(list(range(DECIDED_SIMS)), poll_interval=POLL, max_parallel=5)
+                text = spec(list(range(sims)), poll_interval=POLL, max_parallel=max(1, sims // 2))
                 text = text.replace("run:\n", f"run:\n  stop_when_decided: {str(stop).lower()}\n")
                 gate = _gate(emu, key, text, work / f"decided-{stop}-{rep}", POLL)
                 ended = sum(
@@ -278,7 +279,7 @@ def bench_decided(reps: int, work: Path) -> dict[str, Any]:
                 )
             finally:
                 emu.stop()
-        planned = DECIDED_SIMS * 10
+        planned = sims * 10
         figures["on" if stop else "off"] = {
             "wall": _median([r["wall"] for r in runs]),
             "exit_codes": sorted({r["exit"] for r in runs}),
@@ -286,6 +287,7 @@ def bench_decided(reps: int, work: Path) -> dict[str, Any]:
             "ended": _median([r["ended"] for r in runs]),
             "saved": _median([planned - r["queued"] + r["ended"] for r in runs]),
             "planned": planned,
+            "sims": sims,
         }
     return figures
 
@@ -394,7 +396,7 @@ def _setup_rows(fig: dict[str, Any]) -> list[str]:
     if decided:
         on, off = decided["on"], decided["off"]
         lines.append(
-            f"| failing suite {DECIDED_SIMS} sim x 10 conv, stop_when_decided: conversations "
+            f"| failing suite {on['sims']} sim x 10 conv, stop_when_decided: conversations "
             f"saved of {on['planned']} (never queued + ended; exit {on['exit_codes']}), wall "
             f"on / off | {on['saved']:g} saved ({on['planned'] - on['queued']:g} + "
             f"{on['ended']:g}); {on['wall']:.1f} s / {off['wall']:.1f} s (off: "
@@ -497,7 +499,7 @@ def main(argv: list[str] | None = None) -> int:
             ("emulator", lambda _w: bench_emulator(1.0, 4)),
             ("sizes", lambda w: bench_sizes([1, 5], reps, True, w)),
             ("setup", lambda w: bench_setup([1, 10], reps, w)),
-            ("decided", lambda w: bench_decided(reps, w)),
+            ("decided", lambda w: bench_decided(reps, w, sims=4)),
             ("big", lambda w: bench_big(Size(10, 20, 20, BIG_REASONING), reps, w)),
         ]
     else:
