@@ -69,6 +69,7 @@ class GateRun:
     needless_rereads: int
     after_final_poll: float  # last poll received -> last report written
     runs: int
+    started: float  # monotonic: the gate process started
 
 
 def _gate(emu: Emulator, key: str, spec_text: str, work: Path, poll: float) -> GateRun:
@@ -132,6 +133,7 @@ def _gate(emu: Emulator, key: str, spec_text: str, work: Path, poll: float) -> G
         needless_rereads=needless,
         after_final_poll=(max(written) if written else times["ended"]) - last_poll,
         runs=len(state.runs),
+        started=times["started"],
     )
 
 
@@ -214,22 +216,7 @@ def bench_setup(sizes: list[int], reps: int, work: Path) -> list[dict[str, Any]]
             emu = Emulator(world, api_key=key, speed=SPEED).start()
             try:
                 text = spec(list(range(n)), poll_interval=POLL, max_parallel=n)
-                path = work / f"setup{n}-{rep}"
-                path.mkdir(parents=True, exist_ok=True)
-                (path / "bluejay-gate.yml").write_text(text, encoding="utf-8")
-                cmd = [sys.executable, "-m", "bluejay_gate", "run", "--spec"]
-                cmd += [str(path / "bluejay-gate.yml"), "--junit", str(path / "j.xml")]
-                cmd += ["--report", str(path / "r.json")]
-                env = {**os.environ, "BLUEJAY_API_KEY": key, "BLUEJAY_BASE_URL": emu.base_url}
-                env.pop("GITHUB_ACTIONS", None)
-                child = subprocess.run(
-                    [sys.executable, str(BENCH / "_child.py"), str(path / "gate.log"), "--", *cmd],
-                    env=env,
-                    capture_output=True,
-                    text=True,
-                    check=True,
-                )
-                started = json.loads(child.stdout)["started"]
+                started = _gate(emu, key, text, work / f"setup{n}-{rep}", POLL).started
                 last = max(_queue_times(emu))
                 took.append((last - started, last - min(r.time for r in emu.requests)))
             finally:
