@@ -64,6 +64,16 @@ def _counts_trusted(t: Tracker) -> bool:
     return t.settled and t.error is None and status != "INSUFFICIENT_FUNDS"
 
 
+def _stopped_early(t: Tracker, outcome: PollOutcome) -> bool:
+    """A run still going when the verdict was decided (``run.stop_when_decided``)."""
+    return outcome.decided and not t.settled and t.error is None
+
+
+def _uncounted(run: RunStatus) -> RunSummary:
+    """A run stopped early: in the reports, but its counters (a partial 3/10) never judged."""
+    return RunSummary(id=run.id, status=run.status)
+
+
 def _tracker_errors(t: Tracker, outcome: PollOutcome) -> list[str]:
     if t.error:
         return [t.error]
@@ -127,7 +137,9 @@ def build_inputs(
                 simulation_id=sim.simulation_id,
                 checks=spec.checks_for(sim_spec),
                 runs=tuple(
-                    run_summary(t.run) for t in trackers if t.run is not None and _counts_trusted(t)
+                    run_summary(t.run) if _counts_trusted(t) else _uncounted(t.run)
+                    for t in trackers
+                    if t.run is not None and (_counts_trusted(t) or _stopped_early(t, outcome))
                 ),
                 results=results,
                 result_runs={rid: t.run_id for t in trackers for rid in t.results},

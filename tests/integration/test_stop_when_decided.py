@@ -110,6 +110,8 @@ def test_a_certain_failure_ends_the_rest_and_queues_nothing_more(
     assert len(set(ended)) == len(ended)
     (run,) = emu.state.runs.values()
     assert set(ended) <= {c.id for c in run.conversations}
+    assert first["run_ids"] == [str(run.id)]  # the run stopped early is in the reports
+    assert first["score"] is None  # its partial counters are never judged
     saved = HUMANS - scored + HUMANS
     assert saved >= 10 + 1
     assert first["checks"][0]["outcome"] == "fail"
