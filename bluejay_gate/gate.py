@@ -29,7 +29,13 @@ from bluejay_gate.run.agent_sync import AgentPlan, apply_plan, plan_agent
 from bluejay_gate.run.ending import end_unfinished
 from bluejay_gate.run.poll import NOT_QUEUED_DECIDED, Poller
 from bluejay_gate.run.preflight import check_before_paying, refuse_over_budget
-from bluejay_gate.run.rounds import build_inputs, build_jobs, decision_states, next_round
+from bluejay_gate.run.rounds import (
+    build_inputs,
+    build_jobs,
+    decision_states,
+    next_round,
+    within_budget,
+)
 from bluejay_gate.run.simulations import refuse_duplicates, resolve_simulations
 from bluejay_gate.run.tracking import Job, PollOutcome
 from bluejay_gate.spec.load import load_spec
@@ -174,7 +180,10 @@ def run_gate(opts: GateOptions, rt: Runtime) -> int:
         try:
             outcome = merged(poll(build_jobs(spec, sims)))
             while not (outcome.timed_out or outcome.cancelled or outcome.decided or gate_errors):
-                more = next_round(spec, sims, outcome)
+                more, over = within_budget(
+                    spec.run.max_conversations, outcome, next_round(spec, sims, outcome)
+                )
+                gate_errors.extend(over)
                 if not more:
                     break
                 for _, why in more:

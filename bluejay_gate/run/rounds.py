@@ -21,7 +21,12 @@ from bluejay_gate.verdict.decided import SimulationState
 from bluejay_gate.verdict.evaluate import evaluate_simulation
 from bluejay_gate.verdict.inputs import SimulationInput
 from bluejay_gate.verdict.model import Repeats
-from bluejay_gate.verdict.repeats import looks_for, repeat_summary, wants_more
+from bluejay_gate.verdict.repeats import (
+    digital_humans_of,
+    looks_for,
+    repeat_summary,
+    wants_more,
+)
 
 
 def run_summary(run: RunStatus) -> RunSummary:
@@ -221,3 +226,29 @@ def next_round(
             )
             more.append((dataclasses.replace(jobs[index], runs_per_digital_human=1), why))
     return more
+
+
+def within_budget(
+    budget: int | None, outcome: PollOutcome, more: Sequence[tuple[Job, str]]
+) -> tuple[list[tuple[Job, str]], list[str]]:
+    """``run.max_conversations`` while the gate runs: the next rounds that fit, counted
+    from what Bluejay actually queued so far (the plan was checked before paying; this
+    holds the budget should Bluejay have queued more than the plan counted), and why the
+    others were not queued."""
+    if budget is None:
+        return list(more), []
+    queued = sum(len(t.expected_results) for t in outcome.trackers)
+    kept: list[tuple[Job, str]] = []
+    refused: list[str] = []
+    for job, why in more:
+        first = next(t for t in outcome.trackers if t.job.sim_index == job.sim_index)
+        size = digital_humans_of(first.expected_results, first.job.runs_per_digital_human or 1)
+        if queued + size > budget:
+            refused.append(
+                f"{job.label}: another round of {size} conversations would take the gate past "
+                f"run.max_conversations {budget} ({queued} queued so far): not queued"
+            )
+            continue
+        queued += size
+        kept.append((job, why))
+    return kept, refused
