@@ -20,10 +20,15 @@ over looks); when in doubt it is ``OPEN``:
   ``min_value``" and "all remaining at ``max_value``" (and the current value), so those
   three decide. Without both declared bounds the domain is unbounded: open.
 - Open always: ``mean`` with ``confidence`` (the spread moves both ways), the run-level
-  ``score`` (Bluejay's counters), ``each_digital_human`` rules, simulations with
-  ``max_repeats`` (another round may come), an unknown remaining count, a check without a
-  verdict now, and a simulation with an error or with a scored conversation lacking
-  custom metrics (a later one could make it count as unscored).
+  ``score`` (Bluejay's counters), ``each_digital_human`` rules, an unknown remaining
+  count (a run or an early-stopping round not queued yet), a check without a verdict
+  now, and a simulation with an error or with a scored conversation lacking custom
+  metrics (a later one could make it count as unscored).
+- Early stopping (``max_repeats``): the round in flight is judged at its per-look level
+  (``looks``). A check certain to fail at the end of the round stops further rounds too
+  (``repeats.wants_more`` queues none after a failure), and when every error check is
+  certain to pass none is inconclusive, so none would be queued either: the full run's
+  verdict is this round's.
 
 ``decide`` joins them: the gate stops on a failure as soon as one error check of any
 simulation is certain to fail (a failure beats a missing verdict, so the exit code is 1
@@ -191,7 +196,7 @@ def check_certainty(check: Check, ctx: SimulationContext, remaining: int | None)
     unscored conversations (see the module docstring)."""
     if remaining is None or check.per_digital_human or check.metric in RUN_LEVEL:
         return Certainty.OPEN
-    if ctx.sim.looks > 1 or check.severity is not Severity.ERROR:
+    if check.severity is not Severity.ERROR:
         return Certainty.OPEN
     now = metric_check(check, ctx)
     certain = _outcome_certainty(now.outcome)
