@@ -127,21 +127,34 @@ def run_gate(opts: GateOptions, rt: Runtime) -> int:
         gate_errors: list[str] = []
         pollers: list[Poller] = []
         decided: list[Decided] = []
+        unscored: list[int] = []  # conversations still unscored when it was decided
+        broken: list[str] = []
 
         def on_round(poller: Poller) -> bool:
-            """Stop when decided: after each poll round, is the verdict already certain?"""
+            """Stop when decided: after each poll round, is the verdict already certain?
+            The question only saves money: a bug in it means waiting, as without it."""
+            if broken:
+                return False
             so_far = PollOutcome(
                 [t for p in pollers for t in p.trackers], [u for p in pollers for u in p.unqueued]
             )
-            states = decision_states(spec, sims, so_far, poller.pending)
-            got = decide(states, allow_incomplete=spec.run.allow_incomplete)
+            try:
+                states = decision_states(spec, sims, so_far, poller.pending)
+                got = decide(states, allow_incomplete=spec.run.allow_incomplete)
+            except Exception as exc:  # noqa: BLE001 - waiting for every conversation is safe
+                broken.append(f"{type(exc).__name__}: {exc}")
+                rt.emit(
+                    events.Warning(
+                        f"stop_when_decided: internal error ({broken[0]}); waiting for every "
+                        "conversation instead. Please report it with the spec you ran"
+                    )
+                )
+                return False
             if got.stop is None:
                 return False
             decided.append(got)
             unscored.append(sum(s.remaining or 0 for s in states))
             return True
-
-        unscored: list[int] = []
 
         def poll(jobs: Sequence[Job]) -> PollOutcome:
             poller = Poller(
