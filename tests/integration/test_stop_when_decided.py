@@ -163,3 +163,31 @@ def test_without_the_key_the_gate_waits_for_every_conversation(
     assert "decided_early" not in report
     assert [s["counts"]["total"] for s in report["simulations"]] == [HUMANS, HUMANS]
     assert _ended_ids(emu) == []
+
+
+def test_an_early_stopping_round_is_decided_at_its_per_look_level(
+    emulator: Factory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    """repeat 2 up to max_repeats 6 at 95% (5 looks, 99% each), every conversation
+    failing `pass_rate >= 70%`: once 6 of the first round's 10 failed, even 4 passes give
+    a 99% interval below 70%, so the round is ended early and no second round is queued."""
+    scenario = _scenario(0.0)
+    scenario["simulations"] = scenario["simulations"][:1]
+    emu = emulator(scenario, api_key=KEY, speed=5.0)
+    spec = _spec(
+        tmp_path,
+        {"repeat": 2, "max_repeats": 6, "confidence": 0.95},
+        "pass_rate >= 70%",
+    )
+    data = yaml.safe_load(spec.read_text())
+    data["simulations"] = [{"id": 4821, "digital_human_ids": [100, 101, 102, 103, 104]}]
+    spec.write_text(yaml.safe_dump(data, sort_keys=False))
+    code, out, _ = run_cli(tmp_path, monkeypatch, capsys, emu, spec)
+    assert code == 1, out
+    queued = [r for r in emu.requests if r.method == "POST" and r.path == QUEUE]
+    assert len(queued) == 1
+    report = json.loads((tmp_path / "report.json").read_text())
+    (sim,) = report["simulations"]
+    assert 6 <= sim["counts"]["total"] < 10
+    assert report["decided_early"]["outcome"] == "fail"
+    assert report["decided_early"]["ended_unscored"] == 10 - sim["counts"]["total"]
