@@ -112,8 +112,12 @@ def test_a_certain_failure_ends_the_rest_and_queues_nothing_more(
     assert set(ended) <= {c.id for c in run.conversations}
     assert first["run_ids"] == [str(run.id)]  # the run stopped early is in the reports
     assert first["score"] is None  # its partial counters are never judged
-    saved = HUMANS - scored + HUMANS
-    assert saved >= 10 + 1
+    # the emulator's own record: conversations it cancelled, and the ones never queued
+    cancelled = [c.id for c in run.conversations if c.cancelled_at is not None]
+    assert sorted(cancelled) == sorted(ended)
+    saved = len(cancelled) + (2 * HUMANS - len(run.conversations))
+    assert saved == early["ended_with_end_conversations"] + HUMANS
+    assert saved >= HUMANS + 1
     assert first["checks"][0]["outcome"] == "fail"
     assert report["simulations"][1]["errors"] == [
         "not queued: the verdict was already decided (run.stop_when_decided)"
