@@ -195,3 +195,19 @@ def test_an_early_stopping_round_is_decided_at_its_per_look_level(
     assert 6 <= sim["counts"]["total"] < 10
     assert report["decided_early"]["outcome"] == "fail"
     assert report["decided_early"]["ended_unscored"] == 10 - sim["counts"]["total"]
+
+
+def test_a_shard_is_decided_on_its_own_simulations(
+    emulator: Factory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    """``--shard 1/2`` runs one of the two simulations: the other, not this shard's to
+    run, does not hold the pass back."""
+    emu = emulator(_scenario(1.0), api_key=KEY, speed=5.0)
+    spec = _spec(tmp_path, {"allow_incomplete": "50%", "max_parallel": 2}, "pass_rate >= 50%")
+    code, out, _ = run_cli(tmp_path, monkeypatch, capsys, emu, spec, "--shard", "1/2")
+    assert code == 0, out
+    report = json.loads((tmp_path / "report.json").read_text())
+    (sim,) = report["simulations"]
+    assert report["decided_early"]["outcome"] == "pass"
+    assert 5 <= sim["counts"]["total"] <= HUMANS
+    assert len([r for r in emu.requests if r.method == "POST" and r.path == QUEUE]) == 1
