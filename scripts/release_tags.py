@@ -37,7 +37,7 @@ COMPONENT = "templates/bluejay-gate.yml"
 def package_version(root: Path) -> str:
     found = _VERSION.search((root / "bluejay_gate" / "__init__.py").read_text())
     if found is None:
-        raise SystemExit("bluejay_gate/__init__.py: no `__version__ = \"X.Y.Z\"` line")
+        raise SystemExit('bluejay_gate/__init__.py: no `__version__ = "X.Y.Z"` line')
     return found.group(1)
 
 
