@@ -34,6 +34,8 @@ sys.path.insert(0, str(ROOT))
 from bluejay_gate.emulator import Emulator  # noqa: E402
 
 BASE = "docker.io/library/python:3.12-slim"
+RUN = ["buildah", "run", "--isolation", "chroot"]
+BUD = ["buildah", "bud", "--isolation", "chroot", "--pull-never", "--layers=false"]
 
 
 def buildah(*args: str) -> str:
@@ -96,8 +98,7 @@ def start_to_first_request(image: str, runs: int) -> tuple[list[float], list[flo
             ctr = buildah("from", image)
             try:
                 subprocess.run(
-                    ["buildah", "run", "--isolation", "chroot", "-v", f"{ws}:/github/workspace"]
-                    + [*flags, ctr, "--", *entrypoint],
+                    [*RUN, "-v", f"{ws}:/github/workspace", *flags, ctr, "--", *entrypoint],
                     capture_output=True,
                     check=True,
                     timeout=300,
@@ -142,8 +143,7 @@ def main() -> int:
     if args.build:
         started = time.monotonic()
         subprocess.run(
-            ["buildah", "bud", "--isolation", "chroot", "--pull-never", "--layers=false"]
-            + ["-q", "-t", "bluejay-gate:bench-build", str(ROOT)],
+            [*BUD, "-q", "-t", "bluejay-gate:bench-build", str(ROOT)],
             capture_output=True,
             check=True,
         )
