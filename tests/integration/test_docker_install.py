@@ -20,6 +20,12 @@ from tests.conftest import ROOT
 from tests.helpers.action import KEY, quickstart_scenario, read_outputs, run_action, workspace
 
 
+def _run(args: list[str], cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        args, cwd=cwd, env=env, capture_output=True, text=True, timeout=300, check=False
+    )
+
+
 def _instructions(stage: str) -> list[tuple[str, str]]:
     """(INSTRUCTION, arguments) of the Dockerfile stage named ``stage``, continuation
     lines joined, comments left out."""
@@ -78,15 +84,7 @@ def test_dockerfile_install_runs_the_action(
                     shutil.copy(ROOT / name, target)
         elif word == "RUN":
             command = args.replace("/opt/venv", str(venv))
-            proc = subprocess.run(
-                ["bash", "-euo", "pipefail", "-c", command],
-                cwd=workdir,
-                env=env,
-                capture_output=True,
-                text=True,
-                timeout=300,
-                check=False,
-            )
+            proc = _run(["bash", "-euo", "pipefail", "-c", command], workdir, env)
             assert proc.returncode == 0, command + "\n" + proc.stdout + proc.stderr
     python = str(venv / "bin" / "python")
     assert not (venv / "bin" / "pip").exists()  # pip is not shipped
@@ -94,14 +92,10 @@ def test_dockerfile_install_runs_the_action(
 
     # The image's own smoke test: the demo, from the installed package's examples.
     for example, expected in (("quickstart", 0), ("failing", 1)):
-        demo = subprocess.run(
+        demo = _run(  # outside the clone: the examples come from the package
             [str(venv / "bin" / "bluejay-gate"), "demo", "--example", example],
-            cwd=tmp_path,  # outside the clone: the examples come from the package
-            env={**env, "PYTHONDONTWRITEBYTECODE": "1"},
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
+            tmp_path,
+            {**env, "PYTHONDONTWRITEBYTECODE": "1"},
         )
         assert demo.returncode == expected, demo.stdout + demo.stderr
         assert f"bluejay_gate/examples/{example}/bluejay-gate.yml" in demo.stdout
@@ -121,11 +115,5 @@ def test_dockerfile_install_runs_the_action(
     assert (ws / "gate" / "bluejay-junit.xml").is_file()
     assert "Billing regressions" in summary.read_text()
     assert KEY not in output.read_text() + summary.read_text()
-    version = subprocess.run(
-        [python, "-m", "bluejay_gate", "--version"],
-        env={**os.environ, **env},
-        capture_output=True,
-        text=True,
-        check=True,
-    )
+    version = _run([python, "-m", "bluejay_gate", "--version"], tmp_path, {**os.environ, **env})
     assert version.stdout.strip() == f"bluejay-gate {__version__}"
