@@ -34,8 +34,8 @@ def _instructions(stage: str) -> list[tuple[str, str]]:
     inside = False
     for line in joined.splitlines():
         word, _, rest = line.strip().partition(" ")
-        if word == "FROM":
-            inside = rest.split()[-1] == stage
+        if word == "FROM":  # stage "" is the last, unnamed one
+            inside = rest.split()[-1] == stage or (not stage and " AS " not in rest)
             continue
         if inside and word and not word.startswith("#"):
             found.append((word, rest.strip()))
@@ -53,6 +53,23 @@ def test_the_build_stage_installs_into_the_venv_the_runtime_copies() -> None:
     assert "COPY --from=build /opt/venv /opt/venv" in runtime
     assert "RUN " not in runtime  # nothing is installed (or compiled) in the runtime stage
     assert "PYTHONDONTWRITEBYTECODE=1" in runtime
+
+
+def test_the_build_context_holds_what_the_dockerfile_copies_and_no_more() -> None:
+    kept = [
+        line[1:].rstrip("/")
+        for line in (ROOT / ".dockerignore").read_text().splitlines()
+        if line.startswith("!")
+    ]
+    copied = [
+        name
+        for stage in ("build", "")
+        for word, args in _instructions(stage)
+        if word == "COPY" and not args.startswith("--from")
+        for name in args.split()[:-1]
+    ]
+    assert (ROOT / ".dockerignore").read_text().splitlines()[1] == "*"
+    assert sorted(kept) == sorted(set(copied))
 
 
 @pytest.mark.slow
