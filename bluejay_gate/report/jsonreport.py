@@ -14,6 +14,7 @@ from typing import Any
 
 from bluejay_gate.report import formatting as fmt
 from bluejay_gate.report import wording
+from bluejay_gate.report.early import early_json
 from bluejay_gate.report.info import RunInfo
 from bluejay_gate.report.json_calls import call_set_entry
 from bluejay_gate.report.json_conversations import conversation_fragment
@@ -74,6 +75,7 @@ def _document(verdict: Verdict, info: RunInfo) -> dict[str, Any]:
         "call_sets": [
             call_set_entry(s, _simulation(s, info)) for s in verdict.simulations if s.is_call_set
         ],
+        **early_json(verdict.early),
     }
 
 
