@@ -15,5 +15,8 @@ examples = [EXAMPLES, *(f"{EXAMPLES}.{name}" for name in find_namespace_packages
 setup(
     packages=[*find_packages(include=["bluejay_gate*"]), *examples],
     package_dir={EXAMPLES: "examples"},
-    package_data={"bluejay_gate": ["py.typed", "emulator/*.yml"], **{n: ["*"] for n in examples}},
+    package_data={
+        "bluejay_gate": ["py.typed", "emulator/*.yml", "spec/*.json"],
+        **{n: ["*"] for n in examples},
+    },
 )

@@ -146,6 +146,17 @@ def _finish_github(
         )
 
 
+def print_call_plan(out: TextIO, spec: Spec) -> None:
+    """The dry run's golden calls: what each call set would send (nothing is sent)."""
+    for call_set in spec.calls:
+        checks = spec.checks_for(call_set)
+        count = len(call_set.files)
+        out.write(
+            f"would evaluate: {call_set.name} ({count} recorded call{'s' if count != 1 else ''} "
+            f"from {call_set.pattern}), {len(checks)} check{'s' if len(checks) != 1 else ''}\n"
+        )
+
+
 def print_plan(
     out: TextIO,
     spec: Spec,

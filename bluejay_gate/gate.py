@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import threading
 import time
+import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -37,13 +38,17 @@ from bluejay_gate.earlier.identity import (
 )
 from bluejay_gate.earlier.reuse import reusable, stale_reason
 from bluejay_gate.errors import EXIT_NO_VERDICT, EXIT_PASS, NoVerdictError, UsageError
-from bluejay_gate.finish import finish, print_plan, run_info
+from bluejay_gate.finish import finish, print_call_plan, print_plan, run_info
 from bluejay_gate.model.durations import format_duration
 from bluejay_gate.model.shards import Shard
 from bluejay_gate.options import GateOptions
 from bluejay_gate.report import RunInfo
 from bluejay_gate.run.agent_sync import AgentPlan, apply_plan, plan_agent, refuse_unsynced
+from bluejay_gate.run.call_inputs import build_call_inputs, build_call_jobs
+from bluejay_gate.run.call_traces import attempt_is_named, gate_run_id
+from bluejay_gate.run.calls import CallRunner, CallsInBackground
 from bluejay_gate.run.ending import end_unfinished
+from bluejay_gate.run.pacing import Pacing
 from bluejay_gate.run.poll import NOT_QUEUED_DECIDED, Poller
 from bluejay_gate.run.preflight import check_before_paying, refuse_over_budget
 from bluejay_gate.run.rounds import (
@@ -57,7 +62,7 @@ from bluejay_gate.run.scope import shard_scope
 from bluejay_gate.run.simulations import refuse_duplicates, resolve_simulations
 from bluejay_gate.run.tracking import Job, PollOutcome
 from bluejay_gate.spec.load import load_spec
-from bluejay_gate.spec.resolved import Spec
+from bluejay_gate.spec.resolved import CallSetSpec, SimulationSpec, Spec
 from bluejay_gate.verdict.costs import SimulationCost
 from bluejay_gate.verdict.decided import Decided, SimulationState, decide, early_stop
 from bluejay_gate.verdict.evaluate import evaluate
@@ -168,6 +173,12 @@ def run_gate(opts: GateOptions, rt: Runtime) -> int:
     problem ends as a Verdict with reports written and an exit code returned."""
     started = datetime.now(UTC)
     spec = load_spec(opts.spec_path, rt.env)
+    if opts.shard is not None and spec.calls:
+        # a merged report would lose them: refused before anything is sent
+        raise UsageError(
+            f"--shard: {opts.spec_path} has `calls:` sets, which are not sharded: run them "
+            "in a job of their own without --shard (a spec with only the calls)"
+        )
     scope = _identity(opts, spec)
     # Read and checked before any request: a baseline that cannot be used is exit 2.
     baseline: Baseline | BaselineSkipped | None = None
@@ -176,8 +187,9 @@ def run_gate(opts: GateOptions, rt: Runtime) -> int:
     compared = describe_baseline(baseline)
     timeout = opts.timeout if opts.timeout is not None else spec.run.timeout
     deadline = rt.monotonic() + timeout
+    entries: list[SimulationSpec | CallSetSpec] = [*spec.simulations, *spec.calls]
     check_lines = {
-        c.label: c.line for s in spec.simulations for c in spec.checks_for(s) if c.line is not None
+        c.label: c.line for s in entries for c in spec.checks_for(s) if c.line is not None
     }
     plan: AgentPlan | None = None
     with make_client(opts, rt) as client:
@@ -214,6 +226,7 @@ def run_gate(opts: GateOptions, rt: Runtime) -> int:
                     chosen=scope.chosen,
                     reused={i: str(s.reused_from) for i, s in scope.reused.items()},
                 )
+                print_call_plan(rt.out, spec)
             refuse_over_budget(spec, [c for i, c in enumerate(costs) if scope.queues(i)])
             if opts.dry_run:
                 return EXIT_PASS
@@ -237,6 +250,24 @@ def run_gate(opts: GateOptions, rt: Runtime) -> int:
             if scope.runs(index):
                 rt.emit(events.Info(f"{sim.label}: passed in {sim.reused_from}, not run again"))
 
+        pacing = Pacing(
+            poll_interval=rt.poll_interval or spec.run.poll_interval,
+            max_parallel=spec.run.max_parallel,
+            deadline=deadline,
+            emit=rt.emit,
+            monotonic=rt.monotonic,
+            wait=rt.cancel.wait,
+        )
+        call_jobs = build_call_jobs(spec, gate_run_id(rt.env, uuid.uuid4().hex))
+        calls = CallsInBackground(
+            CallRunner(
+                client,
+                call_jobs,
+                agent_id=plan.agent_id or "",
+                pacing=pacing,
+                look_first=attempt_is_named(rt.env),
+            )
+        )
         rt.on_cancel.append(lambda: setattr(client, "deadline", rt.monotonic()))
         rt.on_cancel.append(client.interrupt)  # wakes retry waits; hung requests are left
         gate_errors: list[str] = []
@@ -281,12 +312,7 @@ def run_gate(opts: GateOptions, rt: Runtime) -> int:
             poller = Poller(
                 client,
                 jobs,
-                poll_interval=rt.poll_interval or spec.run.poll_interval,
-                max_parallel=spec.run.max_parallel,
-                deadline=deadline,
-                emit=rt.emit,
-                monotonic=rt.monotonic,
-                wait=rt.cancel.wait,
+                **pacing.kwargs(),
                 on_round=on_round if spec.run.stop_when_decided else None,
             )
             pollers.append(poller)
@@ -333,6 +359,9 @@ def run_gate(opts: GateOptions, rt: Runtime) -> int:
                 "please report it with the spec you ran"
             )
         outcome = merged(outcome)
+        call_outcome = calls.join(gate_errors)
+        outcome.timed_out = outcome.timed_out or call_outcome.timed_out
+        outcome.cancelled = outcome.cancelled or call_outcome.cancelled
         if outcome.timed_out:
             gate_errors.append(
                 f"timed out after {format_duration(timeout)} before every conversation was "
@@ -350,7 +379,7 @@ def run_gate(opts: GateOptions, rt: Runtime) -> int:
                 scope.reused.get(index, sim) for index, sim in enumerate(built) if scope.runs(index)
             ]
             verdict = evaluate(
-                attach(inputs, baseline),
+                [*attach(inputs, baseline), *build_call_inputs(spec, call_outcome)],
                 allow_incomplete=spec.run.allow_incomplete,
                 gate_errors=gate_errors,
             )

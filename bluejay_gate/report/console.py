@@ -23,6 +23,7 @@ from typing import TextIO
 from bluejay_gate.ci import github
 from bluejay_gate.report import formatting as fmt
 from bluejay_gate.report import wording
+from bluejay_gate.report.call_sets import unit_label
 from bluejay_gate.report.early import early_lines
 from bluejay_gate.report.info import RunInfo
 from bluejay_gate.verdict.model import CheckResult, Outcome, SimulationVerdict, Verdict
@@ -126,7 +127,7 @@ def _simulation_lines(simulation: SimulationVerdict, paint: _Painter) -> list[st
     if counts.skipped:
         summary += f", {counts.skipped} skipped"
     outcome = simulation.outcome
-    label = _safe(simulation.label)
+    label = _safe(unit_label(simulation))
     lines = [paint.outcome(outcome, f"{MARKS[outcome]} {label}") + f"  {summary}"]
     if reused := wording.reused_text(simulation):
         lines.append("    " + paint.dim(_safe(reused)))

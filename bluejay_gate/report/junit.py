@@ -24,6 +24,7 @@ from collections.abc import Iterator
 
 from bluejay_gate.report import formatting as fmt
 from bluejay_gate.report import junit_conversations, wording
+from bluejay_gate.report.call_sets import call_set_properties, unit_label
 from bluejay_gate.report.early import early_properties
 from bluejay_gate.report.info import RunInfo
 from bluejay_gate.report.junit_suite import Suite
@@ -127,8 +128,9 @@ def _simulation_suite(simulation: SimulationVerdict, info: RunInfo) -> Suite:
         properties["flips"] = str(len(simulation.flips))
     if simulation.reused_from is not None:
         properties["reused_from"] = simulation.reused_from
-    suite = Suite(simulation.label, properties, fmt.iso(info.started_at))
-    classname = f"{SUITES_NAME}.{simulation.label}"
+    properties = call_set_properties(simulation, properties)
+    suite = Suite(unit_label(simulation), properties, fmt.iso(info.started_at))
+    classname = f"{SUITES_NAME}.{unit_label(simulation)}"
     index = wording.conversation_index(simulation)
 
     if wording.simulation_undecided(simulation):

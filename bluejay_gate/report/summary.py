@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from bluejay_gate.report import formatting as fmt
 from bluejay_gate.report import wording
+from bluejay_gate.report.call_sets import unit_label, units_text
 from bluejay_gate.report.early import early_lines
 from bluejay_gate.report.info import RunInfo
 from bluejay_gate.report.markdown import cell, inline, link
@@ -123,8 +124,7 @@ def _heading(verdict: Verdict, info: RunInfo) -> list[str]:
         f"# {HEADING_ICONS[outcome]} bluejay-gate: {wording.VERDICT_WORDS[outcome]}",
         "",
         f"**Exit code {code}**: {wording.EXIT_MEANINGS[code]} · "
-        f"{len(verdict.simulations)} simulation{'s' if len(verdict.simulations) != 1 else ''}"
-        f" · {', '.join(tally)}",
+        f"{units_text(verdict)} · {', '.join(tally)}",
         "",
     ]
     facts: list[str] = []
@@ -180,7 +180,7 @@ def _overview(verdict: Verdict) -> list[str]:
         runs = ", ".join(simulation.run_ids) or fmt.NO_VALUE
         run = link(f"run {runs}", simulation.dashboard_url) if simulation.run_ids else runs
         lines.append(
-            f"| {ICONS[simulation.outcome]} | {cell(simulation.label)} | {', '.join(checks)} "
+            f"| {ICONS[simulation.outcome]} | {cell(unit_label(simulation))} | {', '.join(checks)} "
             f"| {conversations} | {score} | {run} |"
         )
     lines.append("")

@@ -69,7 +69,7 @@ class PollApi(Protocol):
     def get_result(self, result_id: str) -> SimulationResult: ...
 
 
-def _passing(exc: ApiError) -> bool:
+def passing(exc: ApiError) -> bool:
     """A failure that may pass (network, 429, 5xx worth a retry), as opposed to one that
     will not (auth, 404, an unreadable answer): only the first is polled through."""
     if isinstance(exc, TransportError):
@@ -281,7 +281,7 @@ class Poller:
                 refused.append(exc)
                 return
             except ApiError as exc:
-                if _passing(exc):  # retries ran out, but the run is queued: keep polling
+                if passing(exc):  # retries ran out, but the run is queued: keep polling
                     self.emit(
                         events.Warning(
                             f"{t.job.label}: polling run {t.run_id} failed ({exc}); "
