@@ -36,6 +36,9 @@ def run_info(  # noqa: PLR0917 - called in two places, positional is clearest
     agent_name: str,
     run_ids: Sequence[str] = (),
     check_lines: Mapping[str, int] | None = None,
+    *,
+    names: Mapping[str, Mapping[str, str]] | None = None,
+    simulation_seconds: Mapping[str, float] | None = None,
 ) -> RunInfo:
     """The run's facts the reports show (agent, action, runs, times)."""
     action = None
@@ -56,6 +59,8 @@ def run_info(  # noqa: PLR0917 - called in two places, positional is clearest
         finished_at=datetime.now(UTC),
         dry_run=opts.dry_run,
         check_lines=dict(check_lines or {}),
+        digital_human_names=dict(names or {}),
+        simulation_seconds=dict(simulation_seconds or {}),
     )
 
 

@@ -31,7 +31,7 @@ from bluejay_gate.run.poll import Poller
 from bluejay_gate.run.preflight import check_before_paying
 from bluejay_gate.run.rounds import build_inputs, build_jobs, next_round
 from bluejay_gate.run.simulations import refuse_duplicates, resolve_simulations
-from bluejay_gate.run.tracking import Job, PollOutcome
+from bluejay_gate.run.tracking import Job, PollOutcome, simulation_seconds
 from bluejay_gate.spec.load import load_spec
 from bluejay_gate.verdict.evaluate import evaluate
 from bluejay_gate.verdict.model import Verdict
@@ -90,6 +90,7 @@ def run_gate(opts: GateOptions, rt: Runtime) -> int:
         c.label: c.line for s in spec.simulations for c in spec.checks_for(s) if c.line is not None
     }
     plan: AgentPlan | None = None
+    names: Mapping[str, Mapping[str, str]] = {}
     with make_client(opts, rt) as client:
         client.deadline = deadline
         try:
@@ -98,9 +99,10 @@ def run_gate(opts: GateOptions, rt: Runtime) -> int:
             # Resolved and checked before the agent is changed or anything is queued.
             sims = resolve_simulations(client, plan.agent_id, spec.simulations, str(opts.spec_path))
             refuse_duplicates(spec.simulations, sims, str(opts.spec_path))
-            costs = check_before_paying(client, spec, plan.agent_id, sims, rt.emit)
+            checked = check_before_paying(client, spec, plan.agent_id, sims, rt.emit)
+            names = checked.names
             if opts.dry_run:
-                print_plan(rt.out, spec, plan, sims, costs)
+                print_plan(rt.out, spec, plan, sims, checked.costs)
                 return EXIT_PASS
             plan = apply_plan(client, spec.agent, plan)
             rt.emit(events.Info(plan.describe(name=spec.agent.name, done=True)))
@@ -191,5 +193,15 @@ def run_gate(opts: GateOptions, rt: Runtime) -> int:
                 ),
             )
         run_ids = [t.run_id for t in outcome.trackers]
-        info = run_info(opts, started, plan, spec.agent.name, run_ids, check_lines)
+        seconds = simulation_seconds(outcome.trackers, rt.monotonic())
+        info = run_info(
+            opts,
+            started,
+            plan,
+            spec.agent.name,
+            run_ids,
+            check_lines,
+            names=names,
+            simulation_seconds=seconds,
+        )
         return _finish(opts, rt, verdict, info)

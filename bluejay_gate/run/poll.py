@@ -130,7 +130,9 @@ class Poller:
             runs_per_digital_human=job.runs_per_digital_human,
             extra=job.queue_options,
         )
-        return Tracker(job, queued.simulation_run_id, tuple(queued.simulation_result_ids))
+        tracker = Tracker(job, queued.simulation_run_id, tuple(queued.simulation_result_ids))
+        tracker.queued_at = self.monotonic()
+        return tracker
 
     def _cancelled(self) -> bool:
         return self.wait(0)
@@ -286,11 +288,13 @@ class Poller:
                     return
                 t.error = f"polling run {t.run_id} failed: {exc}"
                 t.done = t.settled = True
+                t.done_at = now
                 return
             apply_digest(t, got)
             self._note_unknown(t)
             if is_done(t):
                 t.done = True
+                t.done_at = now
                 t.settle_until = now + self.settle_window
                 note_lacking(t)
                 # Re-read at once what the bulk answer lacks.
