@@ -44,10 +44,12 @@ VERDICT_WORDS = {
 
 
 def format_observed(result: CheckResult) -> str:
-    """The observed aggregate as the check reads it, or ``—`` when there is none."""
-    if result.observed is None:
+    """The observed aggregate as the check reads it, whenever it is known (also without a
+    verdict, e.g. too few samples), or ``—`` when there is none."""
+    value = result.observed if result.observed is not None else result.measured
+    if value is None:
         return NO_VALUE
-    return format_number(result.observed, percent=result.check.percent)
+    return format_number(value, percent=result.check.percent)
 
 
 def format_expected(check: Check) -> str:

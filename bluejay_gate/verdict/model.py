@@ -55,6 +55,9 @@ class CheckResult:
     # the interval straddles the threshold: no verdict (exit 3) until more conversations
     inconclusive: bool = False
     more_needed: int | None = None  # conversations that would likely settle an inconclusive
+    # the aggregate when it could be computed, verdict or not (``observed`` is ``None``
+    # without one: e.g. min_samples not met); the reports show it
+    measured: float | None = None
 
     @property
     def blocking(self) -> bool:
