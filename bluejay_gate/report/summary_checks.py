@@ -169,7 +169,8 @@ def _stability(simulation: SimulationVerdict, info: RunInfo | None) -> list[str]
 
 
 def worst_line(entry: wording.WorstEntry) -> str:
-    """``    - **Alex Rivera** (digital human 12): value **3** · transcript · dashboard — judge: …``"""
+    """One worst conversation, nested under its check: who (by name), the value, the
+    transcript and dashboard links, and what the judge said (cut)."""
     if entry.name:
         who = f"**{inline(entry.name)}** (digital human {inline(entry.digital_human_id or '')})"
     else:
