@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 DEFAULT_SPEC = "bluejay-gate.yml"
 DEFAULT_JUNIT = "bluejay-junit.xml"
 DEFAULT_REPORT = "bluejay-report.json"
+EXIT_CODES = "Exit codes: 0 pass, 1 a check failed, 2 invalid spec or usage, 3 no verdict."
 
 
 def _duration(text: str) -> float:
@@ -42,12 +43,20 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="bluejay-gate",
         description="CI/CD quality gate for voice and chat agents tested on Bluejay.",
-        epilog="Exit codes: 0 pass, 1 a check failed, 2 invalid spec or usage, 3 no verdict.",
+        epilog=EXIT_CODES,
     )
     parser.add_argument("--version", action="version", version=f"bluejay-gate {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    run = sub.add_parser("run", help="run the gate against Bluejay")
+    run = sub.add_parser(
+        "run",
+        help="run the gate against Bluejay",
+        description="Run the gate against Bluejay: sync the agent, queue the spec's "
+        "simulations (paid), wait until every conversation is scored, judge the thresholds "
+        "and write the reports. Needs BLUEJAY_API_KEY in the environment (your Bluejay API "
+        "key; in CI, from a secret); BLUEJAY_BASE_URL optionally points at another API.",
+        epilog=EXIT_CODES,
+    )
     run.add_argument("--spec", default=DEFAULT_SPEC, help=f"spec file (default {DEFAULT_SPEC})")
     run.add_argument("--junit", default=DEFAULT_JUNIT, help=f"JUnit XML path ({DEFAULT_JUNIT})")
     run.add_argument(
@@ -64,17 +73,45 @@ def build_parser() -> argparse.ArgumentParser:
         "--dry-run", action="store_true", help="GET requests only: print the plan and exit"
     )
 
-    validate = sub.add_parser("validate", help="check a spec offline")
+    validate = sub.add_parser(
+        "validate",
+        help="check a spec offline",
+        description="Check a spec file offline (no key, no request): its YAML, keys, "
+        "thresholds and file references. Exit 0 when valid, 2 with FILE:LINE otherwise.",
+    )
     validate.add_argument("--spec", default=DEFAULT_SPEC, help=f"spec file ({DEFAULT_SPEC})")
 
-    sub.add_parser("schema", help="print the spec's JSON Schema")
+    sub.add_parser(
+        "schema",
+        help="print the spec's JSON Schema",
+        description="Print the spec's JSON Schema (for editors: yaml-language-server).",
+    )
 
-    demo = sub.add_parser("demo", help="run the gate against the built-in emulator on examples/")
-    demo.add_argument("--example", default="quickstart", help="example folder (quickstart)")
+    from bluejay_gate.demo import examples_help
+
+    demo = sub.add_parser(
+        "demo",
+        help="run the gate against the built-in emulator on examples/",
+        description="Run the real gate against the built-in Bluejay emulator on one of the "
+        "examples (no key, nothing paid) and write its reports to --out. "
+        f"{examples_help()}.",
+    )
+    demo.add_argument("--example", default="quickstart", help="example to run (quickstart)")
     demo.add_argument("--examples-dir", default=None, help="where the examples are")
     demo.add_argument("--out", default="bluejay-gate-demo", help="report folder")
+    demo.add_argument(
+        "--serve",
+        action="store_true",
+        help="keep the emulator serving the reports' links (transcripts, dashboard page) "
+        "until Ctrl-C",
+    )
 
-    emulator = sub.add_parser("emulator", help="serve the local Bluejay API emulator")
+    emulator = sub.add_parser(
+        "emulator",
+        help="serve the local Bluejay API emulator",
+        description="Serve the local Bluejay API emulator (loopback) until Ctrl-C, for "
+        "trying the gate or testing against it: BLUEJAY_BASE_URL=http://127.0.0.1:8787.",
+    )
     from bluejay_gate.emulator.cli import add_arguments as add_emulator_arguments
 
     add_emulator_arguments(emulator)

@@ -128,6 +128,7 @@ def run_gate(opts: GateOptions, rt: Runtime) -> int:
                 emit=rt.emit,
                 monotonic=rt.monotonic,
                 wait=rt.cancel.wait,
+                dashboard=opts.dashboard_url,
             )
             pollers.append(poller)
             try:
@@ -179,7 +180,7 @@ def run_gate(opts: GateOptions, rt: Runtime) -> int:
             outcome.ended = end_unfinished(client, outcome.trackers, rt.emit)
         try:
             verdict = evaluate(
-                build_inputs(spec, sims, outcome),
+                build_inputs(spec, sims, outcome, opts.dashboard_url),
                 allow_incomplete=spec.run.allow_incomplete,
                 gate_errors=gate_errors,
             )

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bluejay_gate.model.links import DASHBOARD
+
 
 @dataclass(frozen=True, slots=True)
 class GateOptions:
@@ -16,3 +18,4 @@ class GateOptions:
     summary: Path | None = None
     timeout: float | None = None  # overrides the spec's run.timeout
     dry_run: bool = False
+    dashboard_url: str = DASHBOARD  # where the reports' dashboard links point (the demo's own)

@@ -104,8 +104,10 @@ class Poller:
         monotonic: Callable[[], float] = time.monotonic,
         wait: Callable[[float], bool] | None = None,
         settle_window: float | None = None,
+        dashboard: str = links.DASHBOARD,
     ) -> None:
         self.api = api
+        self.dashboard = dashboard
         self.pending = list(jobs)
         self.poll_interval = poll_interval
         self.max_parallel = max(1, max_parallel)
@@ -197,7 +199,7 @@ class Poller:
                     job.simulation_id,
                     tracker.run_id,
                     len(tracker.expected_results),
-                    links.run_url(job.simulation_id, tracker.run_id),
+                    links.run_url(job.simulation_id, tracker.run_id, self.dashboard),
                 )
             )
         if refused is not None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from bluejay_gate.model.links import DASHBOARD
 from bluejay_gate.model.metric_names import RUN_LEVEL
 from bluejay_gate.model.results import ReadResult, RunSummary
 from bluejay_gate.spec.thresholds import Check
@@ -33,6 +34,7 @@ class SimulationInput:
     # run id -> conversations that done run counts (total_tests) but never returned: not
     # completed (they count against allow_incomplete)
     unseen: Mapping[str, int] = field(default_factory=dict)
+    dashboard: str = DASHBOARD  # where the reports' dashboard links point
 
 
 @dataclass(frozen=True)

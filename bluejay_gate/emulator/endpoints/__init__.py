@@ -11,6 +11,7 @@ from __future__ import annotations
 from bluejay_gate.emulator.endpoints import (  # noqa: F401 - importing registers the routes
     agents,
     custom_metrics,
+    dashboard,
     evaluate,
     files,
     health,
