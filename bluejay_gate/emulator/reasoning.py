@@ -25,7 +25,7 @@ _BAD = (
     "The agent cut the caller off twice and never acknowledged their frustration.",
     "The agent answered in curt fragments and ignored the caller's request to explain the charge.",
 )
-_BAND_WORDS = {"good": "high", "middle": "middling", "bad": "low"}
+_BAND_WORDS = {"good": "high", "middle": "middling", "bad": "low"}  # for numbers
 
 
 def band(response_type: str, value: str, low: float | None, high: float | None) -> str | None:
@@ -65,7 +65,8 @@ def reasoning_for(
             text = f"{name}: judged '{value}' from the conversation as a whole."
         else:
             pool = {"good": _GOOD, "middle": _MIDDLE, "bad": _BAD}[kind]
-            text = f"{name} {_BAND_WORDS[kind]} ({value}): {rng.choice(pool)}"
+            how = "" if response_type in {"pass_fail", "yes_no"} else f" ({_BAND_WORDS[kind]})"
+            text = f"{name} {value}{how}: {rng.choice(pool)}"
     while length and len(text) < length:
         text += " " + text
     return text[:length] if length else text

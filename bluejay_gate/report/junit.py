@@ -1,8 +1,9 @@
 """JUnit XML: one ``<testsuite>`` per simulation, one ``<testcase>`` per check.
 
 Shaped for the viewers people use (GitLab's test report, junit2html, xunit-viewer):
-what a person needs to act on a check is in that check's own element, and the suite's
-``<system-out>`` (shown above the cases) is a few lines.
+what a person needs to act on a check is in that check's own element, a suite's cases
+come failures first (then no verdict, warnings, passes; spec order within each), and
+the suite's properties and ``<system-out>`` are a few lines.
 
 - an error-severity check that failed      -> ``<failure type="threshold">``
 - an error-severity check with no verdict   -> ``<error type="no-verdict">``
@@ -31,7 +32,6 @@ from collections.abc import Iterator
 from datetime import UTC
 from urllib.parse import urlsplit
 
-from bluejay_gate.report import formatting as fmt
 from bluejay_gate.report import junit_conversations, wording
 from bluejay_gate.report.info import RunInfo
 from bluejay_gate.report.junit_suite import Outcome as CaseOutcome
@@ -89,11 +89,11 @@ def _hostname(info: RunInfo) -> str:
 
 
 def _run_properties(info: RunInfo) -> dict[str, str]:
-    props = {"spec": info.spec_path, "bluejay_gate_version": info.version}
+    """The run's few facts as properties (viewers list them above the cases: few, so the
+    first failure stays on the first screen; the JSON report has the rest)."""
+    props = {"spec": info.spec_path}
     if info.agent_id is not None:
         props["agent_id"] = info.agent_id
-    if info.agent_name is not None:
-        props["agent_name"] = info.agent_name
     if info.dry_run:
         props["dry_run"] = "true"
     return props
@@ -139,12 +139,7 @@ def _simulation_properties(simulation: SimulationVerdict, info: RunInfo) -> dict
         **_run_properties(info),
         "simulation_id": simulation.simulation_id,
         "run_ids": ", ".join(simulation.run_ids),
-        "run_status": simulation.run_status or "",
-        "outcome": simulation.outcome.value,
-        "conversations": wording.conversation_counts(simulation),
     }
-    if simulation.score is not None:
-        properties["score"] = fmt.format_number(simulation.score)
     if simulation.dashboard_url:
         properties["dashboard_url"] = simulation.dashboard_url
     if simulation.repeats is not None:
@@ -175,7 +170,7 @@ def _simulation_suite(simulation: SimulationVerdict, info: RunInfo) -> Suite:
             outcome=CaseOutcome("error", TYPE_NO_VERDICT, _undecided_text(simulation, info)),
         )
     index = wording.conversation_index(simulation)
-    for result in simulation.checks:
+    for result in sorted(simulation.checks, key=_shown_first):
         suite.add_case(
             result.check.label,
             classname,
@@ -183,6 +178,15 @@ def _simulation_suite(simulation: SimulationVerdict, info: RunInfo) -> Suite:
             outcome=_check_outcome(result, simulation, index, info),
         )
     return suite
+
+
+CASE_ORDER = {Outcome.FAIL: 0, Outcome.NO_VERDICT: 1, Outcome.WARN: 2, Outcome.PASS: 3}
+
+
+def _shown_first(result: CheckResult) -> int:
+    """Failures, then no verdicts, then warnings, then passes (spec order within each):
+    viewers list cases in file order, and what needs acting on comes first."""
+    return CASE_ORDER[wording.display_outcome(result)]
 
 
 def _undecided_text(simulation: SimulationVerdict, info: RunInfo) -> str:
