@@ -12,7 +12,6 @@ until Ctrl-C; without it they are dead once the demo exits, as the demo says.
 from __future__ import annotations
 
 import argparse
-import secrets
 import threading
 from collections.abc import Mapping
 from pathlib import Path
@@ -73,6 +72,8 @@ def run_demo(
 ) -> int:
     """Run the example; with ``args.serve``, keep the emulator up until ``stop`` is set
     (Ctrl-C: ``KeyboardInterrupt`` also ends the wait)."""
+    import secrets
+
     from bluejay_gate.emulator import Emulator
     from bluejay_gate.gate import Runtime, run_gate
     from bluejay_gate.options import GateOptions

@@ -8,7 +8,7 @@ import pytest
 
 from bluejay_gate.report import STEP_SUMMARY_LIMIT, render_summary
 from bluejay_gate.report.summary import truncation_note
-from bluejay_gate.verdict.model import Conversation, Outcome, Verdict
+from bluejay_gate.verdict.model import CheckResult, Conversation, Outcome, Verdict
 from tests.helpers.verdicts import (
     EMPATHY,
     GREETING,
@@ -298,3 +298,22 @@ def test_text_starting_a_line_cannot_open_a_quote_or_list() -> None:
     verdict = Verdict((), errors=("> quoted", "- listed"))
     text = render_summary(verdict, run_info())
     assert "- \\> quoted\n- \\- listed\n" in text
+
+
+def test_observed_shows_the_value_whenever_it_is_known() -> None:
+    """A check without a verdict whose aggregate is known (too few samples) shows it in
+    the table and its entry; one without any value shows the dash."""
+    known = CheckResult(
+        EMPATHY,
+        Outcome.NO_VERDICT,
+        None,
+        3,
+        message="too few samples: n = 3 < min_samples 5",
+        measured=6.2,
+    )
+    unknown = CheckResult(GREETING, Outcome.NO_VERDICT, None, 0, message="no samples")
+    text = render_summary(Verdict((make_simulation("S", (known, unknown)),)), run_info())
+    rows = table_rows(text, "| | Check |")
+    assert [row[2] for row in rows] == ["6.2", "—"]
+    assert "- observed **6.2**, expected >= 7, samples 3" in text
+    assert "## ⛔ No verdict" in text
