@@ -244,9 +244,13 @@ class DigitalHumanList(ApiModel):
         return max(listed, self.total) if self.total is not None and self.total >= 0 else listed
 
 
+NAME_LIMIT = 80  # characters of a digital human's name shown in the reports
+
+
 def digital_human_names(listed: list[dict[str, Any]]) -> dict[str, str]:
     """Id -> name of the digital humans in ``listed`` whose name is a non-empty string
-    no other one of them shares (by case-folded text); ids as text."""
+    no other one of them shares (by case-folded text); ids as text, names on one line
+    and at most ``NAME_LIMIT`` characters."""
     named: dict[str, str] = {}
     for entry in listed:
         if not isinstance(entry, dict):
@@ -255,7 +259,10 @@ def digital_human_names(listed: list[dict[str, Any]]) -> dict[str, str]:
         if isinstance(ident, bool) or not isinstance(ident, (int, str)) or str(ident) == "":
             continue
         if isinstance(name, str) and " ".join(name.split()):
-            named.setdefault(str(ident), " ".join(name.split()))
+            text = " ".join(name.split())
+            if len(text) > NAME_LIMIT:
+                text = text[: NAME_LIMIT - 1] + "…"
+            named.setdefault(str(ident), text)
     folded: dict[str, int] = {}
     for name in named.values():
         folded[name.casefold()] = folded.get(name.casefold(), 0) + 1

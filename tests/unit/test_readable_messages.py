@@ -93,6 +93,10 @@ def test_digital_human_names_fall_back_to_the_id() -> None:
     assert listed.names == {"12": "Angry caller", "17": "Spaced name"}
     assert listed.count == 7
     assert digital_human_names([]) == {}
+    hostile = digital_human_names(
+        [{"id": 1, "name": {"x": 1}}, {"id": True, "name": "Bool"}, {"id": 2, "name": "n" * 500}]
+    )
+    assert hostile == {"2": "n" * 79 + "…"}
 
 
 def test_reasoning_is_cut_at_a_word() -> None:
