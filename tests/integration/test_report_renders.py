@@ -138,3 +138,13 @@ def test_console_names_the_worst_conversations(reports: dict[str, str]) -> None:
         r"worst: Caller 0\d\d <VIP> \| \*priority\* \(digital human 1\d\d\) [23]",
         reports["console"],
     ), reports["console"]
+
+
+def test_every_suite_and_case_has_the_simulations_time(reports: dict[str, str]) -> None:
+    """A real run's suite and every case carry the simulation's wall time, not 0."""
+    import xml.etree.ElementTree as ET
+
+    (suite,) = ET.fromstring(reports["xml"]).findall("testsuite")
+    took = float(suite.get("time", "0"))
+    assert took > 0
+    assert {case.get("time") for case in suite.iter("testcase")} == {suite.get("time")}
