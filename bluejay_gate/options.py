@@ -19,3 +19,6 @@ class GateOptions:
     timeout: float | None = None  # overrides the spec's run.timeout
     dry_run: bool = False
     dashboard_url: str = DASHBOARD  # where the reports' dashboard links point (the demo's own)
+    shard: tuple[int, int] | None = None  # ``--shard K/N``: run the K-th of N shards
+    no_sync: bool = False  # ``--no-sync``: the agent must already match the spec
+    rerun_failed: Path | None = None  # ``--rerun-failed``: reuse what passed in this report

@@ -96,6 +96,8 @@ def _run_properties(info: RunInfo) -> dict[str, str]:
         props["agent_id"] = info.agent_id
     if info.dry_run:
         props["dry_run"] = "true"
+    if info.shard is not None:
+        props["shard"] = info.shard.text
     return props
 
 
@@ -149,6 +151,8 @@ def _simulation_properties(simulation: SimulationVerdict, info: RunInfo) -> dict
             properties["conversations_saved"] = str(simulation.repeats.saved)
     if simulation.repeated_digital_humans:
         properties["flips"] = str(len(simulation.flips))
+    if simulation.reused_from is not None:
+        properties["reused_from"] = simulation.reused_from
     return properties
 
 

@@ -57,6 +57,8 @@ def read_conversations(sim: SimulationInput) -> tuple[list[Conversation], Counte
                 else None,
                 duration_ms=result.duration,
                 unscored=unscored,
+                status_as_sent=result.status,
+                has_custom=found.has_custom,
             )
         )
     return conversations, reasons

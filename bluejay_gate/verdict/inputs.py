@@ -35,6 +35,8 @@ class SimulationInput:
     # completed (they count against allow_incomplete)
     unseen: Mapping[str, int] = field(default_factory=dict)
     dashboard: str = DASHBOARD  # where the reports' dashboard links point
+    # taken from an earlier report (``--rerun-failed``, ``merge``): its path, else None
+    reused_from: str | None = None
 
 
 @dataclass(frozen=True)
