@@ -100,13 +100,24 @@ def build_parser() -> argparse.ArgumentParser:
         help="queue only what did not pass in this earlier JSON report; reuse the rest",
     )
 
-    sync = sub.add_parser("sync", help="create or update the agent only (before sharded runs)")
+    sync = sub.add_parser(
+        "sync",
+        help="create or update the agent only (before sharded runs)",
+        description="Create or update the spec's agent in Bluejay and stop, queueing "
+        "nothing: run it once before sharded `run --no-sync` jobs. Needs BLUEJAY_API_KEY in "
+        "the environment.",
+    )
     sync.add_argument("--spec", default=DEFAULT_SPEC, help=f"spec file ({DEFAULT_SPEC})")
     sync.add_argument(
         "--base-url", default=None, help=f"API base URL (env BLUEJAY_BASE_URL, {DEFAULT_BASE_URL})"
     )
 
-    merge = sub.add_parser("merge", help="the verdict of shard reports, as if one run")
+    merge = sub.add_parser(
+        "merge",
+        help="the verdict of shard reports, as if one run",
+        description="Merge every shard's JSON report into the verdict and reports of one "
+        "run (offline: no key, no request), with the exit code that run would have had.",
+    )
     merge.add_argument("--spec", default=DEFAULT_SPEC, help=f"spec file ({DEFAULT_SPEC})")
     merge.add_argument("reports", nargs="+", metavar="REPORT", help="every shard's JSON report")
     merge.add_argument("--junit", default=DEFAULT_JUNIT, help=f"JUnit XML path ({DEFAULT_JUNIT})")

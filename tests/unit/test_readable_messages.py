@@ -24,7 +24,7 @@ def _subparsers(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentP
 def test_every_subcommand_has_a_description() -> None:
     """Each subcommand's --help opens with a sentence of its own, not just the usage."""
     subs = _subparsers(build_parser())
-    assert set(subs) == {"run", "validate", "schema", "demo", "emulator"}
+    assert {"run", "validate", "schema", "demo", "emulator"} <= set(subs)
     for name, sub in subs.items():
         assert sub.description, name
         assert len(sub.description) > 40, name
