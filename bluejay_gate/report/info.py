@@ -35,6 +35,8 @@ class RunInfo:
     shard: Shard | None = None  # ``run --shard K/N``: which shard and its units
     # ``merge``: the shard reports merged (paths as given)
     merged_from: tuple[str, ...] = ()
+    # what this run compared with: "baseline PATH (...)" or "no baseline: REASON"
+    baseline: str | None = None
     # simulation id -> digital human id -> name (names that tell them apart only)
     digital_human_names: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     # simulation label -> seconds from its first run queued to its last run done

@@ -184,7 +184,13 @@ def _simulation_suite(simulation: SimulationVerdict, info: RunInfo) -> Suite:
     return suite
 
 
-CASE_ORDER = {Outcome.FAIL: 0, Outcome.NO_VERDICT: 1, Outcome.WARN: 2, Outcome.PASS: 3}
+CASE_ORDER = {
+    Outcome.FAIL: 0,
+    Outcome.NO_VERDICT: 1,
+    Outcome.WARN: 2,
+    Outcome.SKIPPED: 3,
+    Outcome.PASS: 4,
+}
 
 
 def _shown_first(result: CheckResult) -> int:
@@ -210,6 +216,8 @@ def _check_outcome(
     shown = wording.display_outcome(result)
     if shown is Outcome.PASS:
         return None
+    if shown is Outcome.SKIPPED:  # not judged (e.g. no baseline): the reason only
+        return CaseOutcome("skipped", "skipped", wording.check_message(result))
     detail = _check_detail(result, simulation, index, info)
     if shown is Outcome.FAIL:
         return CaseOutcome("failure", TYPE_FAILURE, detail)

@@ -21,6 +21,8 @@ class Outcome(StrEnum):
     FAIL = "fail"  # a definite "no"
     WARN = "warn"  # a warn-severity check that did not pass; never changes the exit code
     NO_VERDICT = "no_verdict"  # could not decide: missing metric, no samples, ...
+    # a ``delta(AGG)`` check without a baseline to compare with; never changes the exit code
+    SKIPPED = "skipped"
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +50,15 @@ class Conversation:
 
 
 @dataclass(frozen=True, slots=True)
+class BaselineFigures:
+    """A check's aggregate in the baseline run, and this run's change from it."""
+
+    value: float | None  # the baseline's aggregate (None: the baseline has none)
+    delta: float | None  # this run's aggregate minus the baseline's
+    samples: int  # the baseline's applicable samples
+
+
+@dataclass(frozen=True, slots=True)
 class CheckResult:
     check: Check
     outcome: Outcome
@@ -64,6 +75,8 @@ class CheckResult:
     # the aggregate when it could be computed, verdict or not (``observed`` is ``None``
     # without one: e.g. min_samples not met); the reports show it
     measured: float | None = None
+    # with a baseline (``--baseline``): its value of this check's aggregate and the change
+    baseline: BaselineFigures | None = None
 
     @property
     def blocking(self) -> bool:
