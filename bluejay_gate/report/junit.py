@@ -33,6 +33,7 @@ from datetime import UTC
 from urllib.parse import urlsplit
 
 from bluejay_gate.report import junit_conversations, wording
+from bluejay_gate.report.early import early_properties
 from bluejay_gate.report.info import RunInfo
 from bluejay_gate.report.junit_suite import Outcome as CaseOutcome
 from bluejay_gate.report.junit_suite import Suite
@@ -63,6 +64,8 @@ def iter_junit(verdict: Verdict, info: RunInfo) -> Iterator[str]:
     if gate_errors:
         suites.append(_gate_suite(gate_errors, verdict, info))
     suites.extend(_simulation_suite(simulation, info) for simulation in verdict.simulations)
+    for suite in suites:
+        suite.properties.update(early_properties(verdict.early))
     yield '<?xml version="1.0" encoding="UTF-8"?>\n<testsuites>\n'
     for ident, suite in enumerate(suites):
         yield from suite.parts(ident)

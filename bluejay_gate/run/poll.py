@@ -53,6 +53,7 @@ T = TypeVar("T")
 AWAIT_SLICE = 0.05
 # After cancel, a queue call still out gets this long to answer (its run is then ended).
 QUEUE_GRACE_SECONDS = 1.0
+NOT_QUEUED_DECIDED = "not queued: the verdict was already decided (run.stop_when_decided)"
 
 
 class PollApi(Protocol):
@@ -105,6 +106,7 @@ class Poller:
         wait: Callable[[float], bool] | None = None,
         settle_window: float | None = None,
         dashboard: str = links.DASHBOARD,
+        on_round: Callable[[Poller], bool] | None = None,
     ) -> None:
         self.api = api
         self.dashboard = dashboard
@@ -118,6 +120,9 @@ class Poller:
         self.settle_window = (
             settle_window if settle_window is not None else min(30.0, max(1.0, 2 * poll_interval))
         )
+        # after each poll round: True stops polling (the verdict is decided), queueing
+        # nothing more (``run.stop_when_decided``)
+        self.on_round = on_round
         self.trackers: list[Tracker] = []
         self.unqueued: list[tuple[Job, str]] = []
         self._unknown_seen: set[str] = set()
@@ -359,6 +364,11 @@ class Poller:
                     outcome.cancelled = True
                     break
                 if not self.pending and all(t.settled for t in self.trackers):
+                    break
+                if self.on_round is not None and self.on_round(self):
+                    outcome.decided = True
+                    self.unqueued += [(job, NOT_QUEUED_DECIDED) for job in self.pending]
+                    self.pending = []
                     break
                 unsettled = sum(1 for t in self.trackers if not t.settled)
                 if self.pending and unsettled < self.max_parallel:

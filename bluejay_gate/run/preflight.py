@@ -14,16 +14,18 @@ threshold cannot be judged (``check_before_paying``).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Protocol
 
 from bluejay_gate import events
 from bluejay_gate.bluejay.models import CustomMetric, DigitalHumanList
 from bluejay_gate.errors import ApiError, AuthError, SpecError
+from bluejay_gate.run.fanout import answer, fetch_all
 from bluejay_gate.run.simulations import ResolvedSimulation
 from bluejay_gate.spec.resolved import Spec
 from bluejay_gate.verdict import definitions
-from bluejay_gate.verdict.costs import SimulationCost, plan_costs
+from bluejay_gate.verdict.costs import SimulationCost, over_budget, plan_costs
 from bluejay_gate.verdict.definitions import needed_metrics
 from bluejay_gate.verdict.facts import Definitions, MetricDefinition, SimulationFacts
 
@@ -55,8 +57,21 @@ def check_before_paying(
     def warn(message: str) -> None:
         emit(events.Warning(message))
 
-    found = read_definitions(api, spec, agent_id, warn)
-    facts = read_facts(api, spec, sims, warn)
+    # The definitions and the digital humans are read at once (``fanout``); their
+    # warnings and errors come out in the order they did one after another.
+    # With max_parallel 1, one after another.
+    told: list[str] = []
+    if spec.run.max_parallel <= 1:
+        found = read_definitions(api, spec, agent_id, told.append)
+        counts = _counts(api, spec, sims, 1)
+    else:
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="definitions") as pool:
+            reading = pool.submit(read_definitions, api, spec, agent_id, told.append)
+            counts = _counts(api, spec, sims, spec.run.max_parallel - 1)
+            found = reading.result()
+    for message in told:
+        warn(message)
+    facts = read_facts(api, spec, sims, warn, counts)
     problems = definitions.check(spec, found, facts)
     if problems:
         first = problems[0]
@@ -70,6 +85,15 @@ def check_before_paying(
         )
     names = {f.simulation_id: f.digital_human_names for f in facts}
     return Preflight(plan_costs(spec, facts), names)
+
+
+def refuse_over_budget(spec: Spec, costs: Sequence[SimulationCost]) -> None:
+    """``run.max_conversations``: a plan that may queue more is a ``SpecError`` (exit 2)
+    before anything is changed or queued."""
+    problem = over_budget(spec.run.max_conversations, costs)
+    if problem is not None:
+        line = spec.run.max_conversations_line
+        raise SpecError(problem, file=str(spec.path), line=line, key="run.max_conversations")
 
 
 def read_definitions(
@@ -107,21 +131,35 @@ def read_definitions(
     return Definitions(_definitions(metrics), complete=True, where=where)
 
 
+def _counts(
+    api: PreflightApi, spec: Spec, sims: Sequence[ResolvedSimulation], max_parallel: int
+) -> dict[str, DigitalHumanList | Exception]:
+    """Every simulation's digital humans read at once, once per simulation id: counted
+    (unless the spec lists them) and named."""
+    wanted = list(dict.fromkeys(sim.simulation_id for sim in sims))
+    return fetch_all(api.digital_humans, wanted, max_parallel)
+
+
 def read_facts(
     api: PreflightApi,
     spec: Spec,
     sims: Sequence[ResolvedSimulation],
     warn: Callable[[str], None],
+    counts: Mapping[str, DigitalHumanList | Exception] | None = None,
 ) -> list[SimulationFacts]:
     """Digital humans (read once per simulation: the count, unless the spec lists
     ``digital_human_ids``, and the names) and selected metrics of each simulation, in
-    spec order."""
+    spec order (``counts``: the digital humans already read, by simulation id)."""
+    if counts is None:
+        counts = _counts(api, spec, sims, spec.run.max_parallel)
     facts = []
     read: dict[str, DigitalHumanList | None] = {}
     for sim_spec, sim in zip(spec.simulations, sims, strict=True):
         counting = sim_spec.digital_human_ids is None
         if sim.simulation_id not in read:
-            read[sim.simulation_id] = _read_humans(api, sim, warn, counting=counting)
+            read[sim.simulation_id] = _read_humans(
+                counts[sim.simulation_id], sim, warn, counting=counting
+            )
         listed = read[sim.simulation_id]
         facts.append(
             SimulationFacts(
@@ -137,10 +175,14 @@ def read_facts(
 
 
 def _read_humans(
-    api: PreflightApi, sim: ResolvedSimulation, warn: Callable[[str], None], *, counting: bool
+    got: DigitalHumanList | Exception,
+    sim: ResolvedSimulation,
+    warn: Callable[[str], None],
+    *,
+    counting: bool,
 ) -> DigitalHumanList | None:
     try:
-        return api.digital_humans(sim.simulation_id)
+        return answer(got)
     except ApiError as exc:
         if _stops(exc):
             raise
