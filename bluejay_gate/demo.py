@@ -7,6 +7,10 @@ where they are. The quickstart passes; ``--example failing`` exits 1.
 The reports' links point at the emulator (its transcript JSON, and a plain page saying
 it stands in for Bluejay's dashboard): with ``--serve`` the emulator keeps serving them
 until Ctrl-C; without it they are dead once the demo exits, as the demo says.
+
+The examples are looked for in ``--examples-dir``, then ``./examples``, then beside the
+package: ``bluejay_gate/examples`` in an installed wheel (``pipx run bluejay-gate demo``),
+the repository's ``examples/`` in a clone or an editable install.
 """
 
 from __future__ import annotations
@@ -25,13 +29,14 @@ DEMO_SPEED = 1.0
 
 def find_examples(explicit: str | None) -> Path:
     candidates = [Path(explicit)] if explicit else []
-    candidates += [Path.cwd() / "examples", Path(__file__).resolve().parent.parent / "examples"]
+    package = Path(__file__).resolve().parent
+    candidates += [Path.cwd() / "examples", package / "examples", package.parent / "examples"]
     for path in candidates:
         if (path / "quickstart" / "bluejay-gate.yml").is_file():
             return path
     raise UsageError(
-        "cannot find the examples folder: run `bluejay-gate demo` from a clone of the "
-        "bluejay-gate repository, or pass --examples-dir"
+        "cannot find the examples folder: reinstall bluejay-gate (the wheel carries them), "
+        "run `bluejay-gate demo` from a clone of the repository, or pass --examples-dir"
     )
 
 
