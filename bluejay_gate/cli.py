@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 DEFAULT_SPEC = "bluejay-gate.yml"
 DEFAULT_JUNIT = "bluejay-junit.xml"
 DEFAULT_REPORT = "bluejay-report.json"
+EXIT_CODES = "Exit codes: 0 pass, 1 a check failed, 2 invalid spec or usage, 3 no verdict."
 
 
 def _duration(text: str) -> float:
@@ -51,12 +52,20 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="bluejay-gate",
         description="CI/CD quality gate for voice and chat agents tested on Bluejay.",
-        epilog="Exit codes: 0 pass, 1 a check failed, 2 invalid spec or usage, 3 no verdict.",
+        epilog=EXIT_CODES,
     )
     parser.add_argument("--version", action="version", version=f"bluejay-gate {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    run = sub.add_parser("run", help="run the gate against Bluejay")
+    run = sub.add_parser(
+        "run",
+        help="run the gate against Bluejay",
+        description="Run the gate against Bluejay: sync the agent, queue the spec's "
+        "simulations (paid), wait until every conversation is scored, judge the thresholds "
+        "and write the reports. Needs BLUEJAY_API_KEY in the environment (your Bluejay API "
+        "key; in CI, from a secret); BLUEJAY_BASE_URL optionally points at another API.",
+        epilog=EXIT_CODES,
+    )
     run.add_argument("--spec", default=DEFAULT_SPEC, help=f"spec file (default {DEFAULT_SPEC})")
     run.add_argument("--junit", default=DEFAULT_JUNIT, help=f"JUnit XML path ({DEFAULT_JUNIT})")
     run.add_argument(
@@ -97,13 +106,24 @@ def build_parser() -> argparse.ArgumentParser:
         help="queue only what did not pass in this earlier JSON report; reuse the rest",
     )
 
-    sync = sub.add_parser("sync", help="create or update the agent only (before sharded runs)")
+    sync = sub.add_parser(
+        "sync",
+        help="create or update the agent only (before sharded runs)",
+        description="Create or update the spec's agent in Bluejay and stop, queueing "
+        "nothing: run it once before sharded `run --no-sync` jobs. Needs BLUEJAY_API_KEY in "
+        "the environment.",
+    )
     sync.add_argument("--spec", default=DEFAULT_SPEC, help=f"spec file ({DEFAULT_SPEC})")
     sync.add_argument(
         "--base-url", default=None, help=f"API base URL (env BLUEJAY_BASE_URL, {DEFAULT_BASE_URL})"
     )
 
-    merge = sub.add_parser("merge", help="the verdict of shard reports, as if one run")
+    merge = sub.add_parser(
+        "merge",
+        help="the verdict of shard reports, as if one run",
+        description="Merge every shard's JSON report into the verdict and reports of one "
+        "run (offline: no key, no request), with the exit code that run would have had.",
+    )
     merge.add_argument("--spec", default=DEFAULT_SPEC, help=f"spec file ({DEFAULT_SPEC})")
     merge.add_argument("reports", nargs="+", metavar="REPORT", help="every shard's JSON report")
     merge.add_argument("--junit", default=DEFAULT_JUNIT, help=f"JUnit XML path ({DEFAULT_JUNIT})")
@@ -112,26 +132,64 @@ def build_parser() -> argparse.ArgumentParser:
     )
     merge.add_argument("--summary", default=None, help="also write the Markdown summary here")
 
-    validate = sub.add_parser("validate", help="check a spec offline")
+    validate = sub.add_parser(
+        "validate",
+        help="check a spec offline",
+        description="Check a spec file offline (no key, no request): its YAML, keys, "
+        "thresholds and file references. Exit 0 when valid, 2 with FILE:LINE otherwise.",
+    )
     validate.add_argument("--spec", default=DEFAULT_SPEC, help=f"spec file ({DEFAULT_SPEC})")
 
-    sub.add_parser("schema", help="print the spec's JSON Schema")
+    sub.add_parser(
+        "schema",
+        help="print the spec's JSON Schema",
+        description="Print the spec's JSON Schema (for editors: yaml-language-server).",
+    )
 
-    demo = sub.add_parser("demo", help="run the gate against the built-in emulator on examples/")
-    demo.add_argument("--example", default="quickstart", help="example folder (quickstart)")
+    from bluejay_gate.demo import examples_help
+
+    demo = sub.add_parser(
+        "demo",
+        help="run the gate against the built-in emulator on examples/",
+        description="Run the real gate against the built-in Bluejay emulator on one of the "
+        "examples (no key, nothing paid) and write its reports to --out. "
+        f"{examples_help()}.",
+    )
+    demo.add_argument("--example", default="quickstart", help="example to run (quickstart)")
     demo.add_argument("--examples-dir", default=None, help="where the examples are")
     demo.add_argument("--out", default="bluejay-gate-demo", help="report folder")
+    demo.add_argument(
+        "--serve",
+        action="store_true",
+        help="keep the emulator serving the reports' links (transcripts, dashboard page) "
+        "until Ctrl-C",
+    )
 
-    calls = sub.add_parser("calls", help="manage golden calls (recorded calls as tests)")
+    calls = sub.add_parser(
+        "calls",
+        help="manage golden calls (recorded calls as tests)",
+        description="Manage golden calls: recorded calls kept in the repo and scored by "
+        "Bluejay's POST /v1/evaluate as regression tests (the spec's calls: sets).",
+    )
     calls_sub = calls.add_subparsers(dest="calls_command", metavar="ACTION", required=True)
-    add = calls_sub.add_parser("add", help="turn a scored Bluejay call into a golden-call file")
+    add = calls_sub.add_parser(
+        "add",
+        help="turn a scored Bluejay call into a golden-call file",
+        description="Fetch a call log (and its transcript) from Bluejay and write it as a "
+        "golden-call JSON file that validate accepts. Needs BLUEJAY_API_KEY.",
+    )
     add.add_argument("--from-call-log", required=True, metavar="CALL_ID", help="Bluejay call id")
     add.add_argument("--to", default="calls", metavar="DIR", help="folder for the file (calls)")
     add.add_argument(
         "--base-url", default=None, help=f"API base URL (env BLUEJAY_BASE_URL, {DEFAULT_BASE_URL})"
     )
 
-    emulator = sub.add_parser("emulator", help="serve the local Bluejay API emulator")
+    emulator = sub.add_parser(
+        "emulator",
+        help="serve the local Bluejay API emulator",
+        description="Serve the local Bluejay API emulator (loopback) until Ctrl-C, for "
+        "trying the gate or testing against it: BLUEJAY_BASE_URL=http://127.0.0.1:8787.",
+    )
     from bluejay_gate.emulator.cli import add_arguments as add_emulator_arguments
 
     add_emulator_arguments(emulator)

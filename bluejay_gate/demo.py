@@ -4,6 +4,10 @@ Starts the emulator in-process with the example's scenario (``emulator.yml``), r
 example's spec with a short poll interval, writes the reports to ``--out`` and prints
 where they are. The quickstart passes; ``--example failing`` exits 1.
 
+The reports' links point at the emulator (its transcript JSON, and a plain page saying
+it stands in for Bluejay's dashboard): with ``--serve`` the emulator keeps serving them
+until Ctrl-C; without it they are dead once the demo exits, as the demo says.
+
 The examples are looked for in ``--examples-dir``, then ``./examples``, then beside the
 package: ``bluejay_gate/examples`` in an installed wheel (``pipx run bluejay-gate demo``),
 the repository's ``examples/`` in a clone or an editable install.
@@ -12,7 +16,7 @@ the repository's ``examples/`` in a clone or an editable install.
 from __future__ import annotations
 
 import argparse
-import secrets
+import threading
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TextIO
@@ -36,7 +40,45 @@ def find_examples(explicit: str | None) -> Path:
     )
 
 
-def run_demo(args: argparse.Namespace, env: Mapping[str, str], out: TextIO) -> int:
+def example_names(examples: Path) -> list[str]:
+    """The examples the demo can run: folders with a spec and an emulator scenario."""
+    return sorted(
+        p.name
+        for p in examples.iterdir()
+        if (p / "bluejay-gate.yml").is_file() and (p / "emulator.yml").is_file()
+    )
+
+
+def examples_help(explicit: str | None = None) -> str:
+    """``quickstart (passes), failing, repeats`` for ``demo --help``."""
+    try:
+        names = example_names(find_examples(explicit))
+    except (UsageError, OSError):
+        return "examples: none found (run from a clone of the bluejay-gate repository)"
+    return "examples: " + ", ".join(names)
+
+
+def _unknown_example(name: str, names: list[str]) -> UsageError:
+    import difflib
+
+    close = difflib.get_close_matches(name, names, n=1, cutoff=0.5)
+    hint = f"did you mean {close[0]!r}? " if close else ""
+    return UsageError(
+        f"unknown example {name!r}: {hint}choose one of {', '.join(names)} (--example NAME)"
+    )
+
+
+def run_demo(
+    args: argparse.Namespace,
+    env: Mapping[str, str],
+    out: TextIO,
+    *,
+    stop: threading.Event | None = None,
+) -> int:
+    """Run the example; with ``args.serve``, keep the emulator up until ``stop`` is set
+    (Ctrl-C: ``KeyboardInterrupt`` also ends the wait)."""
+    import secrets
+
     from bluejay_gate.emulator import Emulator
     from bluejay_gate.gate import Runtime, run_gate
     from bluejay_gate.options import GateOptions
@@ -44,14 +86,12 @@ def run_demo(args: argparse.Namespace, env: Mapping[str, str], out: TextIO) -> i
     from bluejay_gate.report.progress import ConsoleProgress
 
     examples = find_examples(args.examples_dir)
+    names = example_names(examples)
+    if args.example not in names:
+        raise _unknown_example(args.example, names)
     folder = examples / args.example
     spec_path = folder / "bluejay-gate.yml"
     scenario = folder / "emulator.yml"
-    if not spec_path.is_file() or not scenario.is_file():
-        raise UsageError(
-            f"example {args.example!r} needs {spec_path} and {scenario}: "
-            f"choose one of {', '.join(sorted(p.name for p in examples.iterdir() if p.is_dir()))}"
-        )
     report_dir = Path(args.out)
     api_key = f"demo-{secrets.token_hex(8)}"
     color = use_color(out, env)
@@ -65,6 +105,7 @@ def run_demo(args: argparse.Namespace, env: Mapping[str, str], out: TextIO) -> i
             junit=report_dir / "bluejay-junit.xml",
             report=report_dir / "bluejay-report.json",
             summary=report_dir / "bluejay-summary.md",
+            dashboard_url=f"{emu.base_url}/dashboard",
         )
         rt = Runtime(
             out=out,
@@ -73,4 +114,20 @@ def run_demo(args: argparse.Namespace, env: Mapping[str, str], out: TextIO) -> i
             color=color,
             poll_interval=DEMO_POLL_INTERVAL,
         )
-        return run_gate(opts, rt)
+        code = run_gate(opts, rt)
+        if not getattr(args, "serve", False):
+            out.write(
+                f"\nThe reports' links point at the emulator ({emu.base_url}), which stops "
+                "now: run with --serve to keep them working until Ctrl-C.\n"
+            )
+            return code
+        out.write(
+            f"\nServing the reports' links at {emu.base_url} (transcripts, and a page "
+            "standing in for Bluejay's dashboard): press Ctrl-C to stop.\n"
+        )
+        out.flush()
+        try:
+            (stop or threading.Event()).wait()
+        except KeyboardInterrupt:
+            out.write("stopped\n")
+        return code

@@ -39,6 +39,8 @@ def run_info(  # noqa: PLR0917 - called in two places, positional is clearest
     run_ids: Sequence[str] = (),
     check_lines: Mapping[str, int] | None = None,
     *,
+    names: Mapping[str, Mapping[str, str]] | None = None,
+    simulation_seconds: Mapping[str, float] | None = None,
     agent: AgentSpec | None = None,
     baseline: str | None = None,
 ) -> RunInfo:
@@ -62,6 +64,8 @@ def run_info(  # noqa: PLR0917 - called in two places, positional is clearest
         finished_at=datetime.now(UTC),
         dry_run=opts.dry_run,
         check_lines=dict(check_lines or {}),
+        digital_human_names=dict(names or {}),
+        simulation_seconds=dict(simulation_seconds or {}),
         spec_sha256=_file_sha256(opts.spec_path),
         agent_external_id=agent.external_id if agent else None,
         agent_fields_sha256=fields_sha256(agent.fields) if agent else None,

@@ -60,7 +60,7 @@ from bluejay_gate.run.rounds import (
 )
 from bluejay_gate.run.scope import shard_scope
 from bluejay_gate.run.simulations import refuse_duplicates, resolve_simulations
-from bluejay_gate.run.tracking import Job, PollOutcome
+from bluejay_gate.run.tracking import Job, PollOutcome, simulation_seconds
 from bluejay_gate.spec.load import load_spec
 from bluejay_gate.spec.resolved import CallSetSpec, SimulationSpec, Spec
 from bluejay_gate.verdict.costs import SimulationCost
@@ -192,6 +192,7 @@ def run_gate(opts: GateOptions, rt: Runtime) -> int:
         c.label: c.line for s in entries for c in spec.checks_for(s) if c.line is not None
     }
     plan: AgentPlan | None = None
+    names: Mapping[str, Mapping[str, str]] = {}
     with make_client(opts, rt) as client:
         client.deadline = deadline
         try:
@@ -202,7 +203,9 @@ def run_gate(opts: GateOptions, rt: Runtime) -> int:
                 client, plan.agent_id, spec.simulations, str(opts.spec_path), spec.run.max_parallel
             )
             refuse_duplicates(spec.simulations, sims, str(opts.spec_path))
-            costs = check_before_paying(client, spec, plan.agent_id, sims, rt.emit)
+            checked = check_before_paying(client, spec, plan.agent_id, sims, rt.emit)
+            names = checked.names
+            costs = checked.costs
             scope = _current(scope, costs, rt.emit)
             if opts.shard is not None:
                 shard, chosen = shard_scope(sims, costs, *opts.shard)
@@ -313,6 +316,7 @@ def run_gate(opts: GateOptions, rt: Runtime) -> int:
                 client,
                 jobs,
                 **pacing.kwargs(),
+                dashboard=opts.dashboard_url,
                 on_round=on_round if spec.run.stop_when_decided else None,
             )
             pollers.append(poller)
@@ -374,7 +378,7 @@ def run_gate(opts: GateOptions, rt: Runtime) -> int:
             client.deadline = rt.monotonic() + grace
             outcome.ended = end_unfinished(client, outcome.trackers, rt.emit)
         try:
-            built = build_inputs(spec, sims, outcome)
+            built = build_inputs(spec, sims, outcome, opts.dashboard_url)
             inputs = [
                 scope.reused.get(index, sim) for index, sim in enumerate(built) if scope.runs(index)
             ]
@@ -401,8 +405,17 @@ def run_gate(opts: GateOptions, rt: Runtime) -> int:
                 verdict=verdict,
             )
         run_ids = [t.run_id for t in outcome.trackers]
+        seconds = simulation_seconds(outcome.trackers, rt.monotonic())
         info = run_info(
-            opts, started, plan, spec.agent.name, run_ids, check_lines, baseline=compared
+            opts,
+            started,
+            plan,
+            spec.agent.name,
+            run_ids,
+            check_lines,
+            baseline=compared,
+            names=names,
+            simulation_seconds=seconds,
         )
         return _finish(opts, rt, verdict, _info(spec, scope, info))
 

@@ -82,6 +82,7 @@ def run_merge(
         agent_external_id=first.agent_external_id,
         agent_fields_sha256=first.agent_fields_sha256,
         merged_from=tuple(r.path for r in reports),
+        digital_human_names=_names(reports),
     )
     gate_opts = GateOptions(
         spec_path=opts.spec_path,
@@ -93,6 +94,19 @@ def run_merge(
     )
     code, _ = finish(gate_opts, verdict, info, out=out, env=env, color=color)
     return code
+
+
+def _names(reports: Sequence[EarlierReport]) -> dict[str, dict[str, str]]:
+    """Each simulation's digital humans' names as its shard report recorded them."""
+    names: dict[str, dict[str, str]] = {}
+    for report in reports:
+        for simulation in report.simulations:
+            listed = simulation.get("digital_humans")
+            if isinstance(listed, dict) and isinstance(simulation.get("simulation_id"), str):
+                names.setdefault(str(simulation["simulation_id"]), {}).update(
+                    {k: v for k, v in listed.items() if isinstance(k, str) and isinstance(v, str)}
+                )
+    return names
 
 
 def refuse_misfits(reports: Sequence[EarlierReport]) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bluejay_gate.model.links import DASHBOARD
+
 
 @dataclass(frozen=True, slots=True)
 class GateOptions:
@@ -16,6 +18,7 @@ class GateOptions:
     summary: Path | None = None
     timeout: float | None = None  # overrides the spec's run.timeout
     dry_run: bool = False
+    dashboard_url: str = DASHBOARD  # where the reports' dashboard links point (the demo's own)
     shard: tuple[int, int] | None = None  # ``--shard K/N``: run the K-th of N shards
     no_sync: bool = False  # ``--no-sync``: the agent must already match the spec
     rerun_failed: Path | None = None  # ``--rerun-failed``: reuse what passed in this report

@@ -54,6 +54,10 @@ class DefinitionCalls(Calls):
 
     def count_digital_humans(self, simulation_id: str) -> int:
         """How many digital humans ``GET /v1/digital-humans-by-simulation/{id}`` lists."""
+        return self.digital_humans(simulation_id).count
+
+    def digital_humans(self, simulation_id: str) -> DigitalHumanList:
+        """``GET /v1/digital-humans-by-simulation/{id}``: the count and the names."""
         ident = integer_id(
             simulation_id, "simulation", "GET /v1/digital-humans-by-simulation/{simulation_id}"
         )
@@ -63,4 +67,4 @@ class DefinitionCalls(Calls):
         payload = self._json(reply, endpoint)
         if isinstance(payload, list):  # liberal: a bare list
             payload = {"digital_humans": payload}
-        return self._model(DigitalHumanList, payload, endpoint, reply.status).count
+        return self._model(DigitalHumanList, payload, endpoint, reply.status)

@@ -28,6 +28,7 @@ The look-up is one GET; a duplicate run is paid for.
 from __future__ import annotations
 
 import json
+import re
 import ssl
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -37,7 +38,12 @@ from http import HTTPStatus
 import httpx
 
 from bluejay_gate.bluejay.address import DEFAULT_BASE_URL
-from bluejay_gate.bluejay.limits import EXCERPT_CHARS, MAX_BODY_BYTES, MAX_LISTED_PROBLEMS
+from bluejay_gate.bluejay.limits import (
+    EXCERPT_CHARS,
+    MAX_BODY_BYTES,
+    MAX_LISTED_PROBLEMS,
+    MIN_SCRUBBED_KEY,
+)
 from bluejay_gate.bluejay.retry import RETRY_STATUSES, parse_retry_after
 from bluejay_gate.errors import (
     ApiError,
@@ -87,8 +93,14 @@ class FailureReader:
         return f"FailureReader(host={self.host!r})"
 
     def scrub(self, text: str) -> str:
-        """``text`` with the secret replaced by ``***``."""
-        return text.replace(self._secret, "***")
+        """``text`` with the secret replaced by ``***``; a key shorter than
+        ``MIN_SCRUBBED_KEY`` only where it is a word of its own ("any" stays in "Company")."""
+        secret = self._secret
+        if not secret or secret not in text:
+            return text
+        if len(secret) >= MIN_SCRUBBED_KEY:
+            return text.replace(secret, "***")
+        return re.sub(rf"(?<![\w-]){re.escape(secret)}(?![\w-])", "***", text)
 
     def excerpt(self, text: str) -> str:
         """Scrubbed, whitespace-collapsed and at most ``EXCERPT_CHARS`` long."""

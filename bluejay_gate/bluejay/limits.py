@@ -7,3 +7,7 @@ MAX_BODY_BYTES = 20 * 1024 * 1024  # a success body larger than this is refused 
 ERROR_BODY_BYTES = 64 * 1024  # of an error body only an excerpt is ever shown
 EXCERPT_CHARS = 200
 MAX_LISTED_PROBLEMS = 5
+# Shorter "keys" (``BLUEJAY_API_KEY=any`` for the emulator) are no secret and would cut
+# ordinary words ("Company") out of metric names and messages; Bluejay's keys are far
+# longer. Such a key is scrubbed from messages only where it stands as a word of its own.
+MIN_SCRUBBED_KEY = 8

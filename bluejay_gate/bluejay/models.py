@@ -225,10 +225,16 @@ class CustomMetricPage(ApiModel):
 
 class DigitalHumanList(ApiModel):
     """``DigitalHumansListResponse`` from ``digital-humans-by-simulation``; each digital
-    human stays raw (the gate only counts them)."""
+    human stays raw (the gate counts them and reads their names)."""
 
     digital_humans: list[dict[str, Any]]
     total: int | None = None
+
+    @property
+    def names(self) -> dict[str, str]:
+        """Digital human id -> name, for the reports. One without a usable name or id,
+        or whose name another of the list shares, is left out (the reports show its id)."""
+        return digital_human_names(self.digital_humans)
 
     @property
     def count(self) -> int:
@@ -303,3 +309,28 @@ class CallLogPage(ApiModel):
     page: int | None = None
     page_size: int | None = None
     total_pages: int | None = None
+
+
+NAME_LIMIT = 80  # characters of a digital human's name shown in the reports
+
+
+def digital_human_names(listed: list[dict[str, Any]]) -> dict[str, str]:
+    """Id -> name of the digital humans in ``listed`` whose name is a non-empty string
+    no other one of them shares (by case-folded text); ids as text, names on one line
+    and at most ``NAME_LIMIT`` characters."""
+    named: dict[str, str] = {}
+    for entry in listed:
+        if not isinstance(entry, dict):
+            continue
+        ident, name = entry.get("id"), entry.get("name")
+        if isinstance(ident, bool) or not isinstance(ident, (int, str)) or str(ident) == "":
+            continue
+        if isinstance(name, str) and " ".join(name.split()):
+            text = " ".join(name.split())
+            if len(text) > NAME_LIMIT:
+                text = text[: NAME_LIMIT - 1] + "…"
+            named.setdefault(str(ident), text)
+    folded: dict[str, int] = {}
+    for name in named.values():
+        folded[name.casefold()] = folded.get(name.casefold(), 0) + 1
+    return {i: n for i, n in named.items() if folded[n.casefold()] == 1}

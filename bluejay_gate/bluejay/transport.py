@@ -17,6 +17,7 @@ import ssl
 from urllib.parse import urlsplit
 
 from bluejay_gate.bluejay.address import DEFAULT_BASE_URL
+from bluejay_gate.bluejay.limits import MIN_SCRUBBED_KEY
 from bluejay_gate.errors import UsageError
 
 
@@ -98,9 +99,6 @@ class Secret:
 
 
 SCRUBBED = b"***"
-# Shorter "keys" (``BLUEJAY_API_KEY=any`` for the emulator) are no secret and would cut
-# ordinary words ("Company") out of metric names; Bluejay's keys are far longer.
-MIN_SCRUBBED_KEY = 8
 # ``\uXXXX`` escapes of printable ASCII, which no encoder needs (quote and backslash
 # excepted); an escaped backslash is matched first, so ``\\u0041`` stays text.
 _NEEDLESS_ESCAPE = re.compile(

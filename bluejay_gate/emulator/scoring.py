@@ -12,6 +12,7 @@ import random
 from dataclasses import dataclass, field
 from typing import Any
 
+from bluejay_gate.emulator.reasoning import reasoning_for
 from bluejay_gate.emulator.scenario import ScoreSpec
 
 NOT_APPLICABLE = "Not Applicable"
@@ -148,7 +149,15 @@ def score_conversation(
                 "description": metric.description,
                 "response_type": metric.response_type,
                 "response_value": value,
-                "reasoning": reasoning(rng, reasoning_length),
+                "reasoning": reasoning_for(
+                    metric.name,
+                    metric.response_type,
+                    value,
+                    rng,
+                    low=metric.min_value,
+                    high=metric.max_value,
+                    length=reasoning_length,
+                ),
                 "min_value": metric.min_value,
                 "max_value": metric.max_value,
                 "enum_options": list(metric.enum_options) if metric.enum_options else None,

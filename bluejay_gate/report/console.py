@@ -5,6 +5,7 @@
     ✔ Billing regressions  5/5 checks passed
     ✘ Smoke test  1 of 4 checks failed
         ✘ Empathy: mean >= 7  observed 6.2, needs >= 7 (n=20)
+          worst: Alex Rivera (digital human 12) 3, digital human 14 4
         ! Resolution: share(resolved) >= 75%  warning: observed 70%, needs >= 75% (n=20)
     FAILED (exit 1): at least one error-severity check failed
     Reports: bluejay-junit.xml, bluejay-report.json
@@ -47,6 +48,7 @@ MARKS = {
 }
 _HEADLINES = {Outcome.PASS: "PASSED", Outcome.FAIL: "FAILED", Outcome.NO_VERDICT: "NO VERDICT"}
 _FALSE_WORDS = {"0", "false", "no", "off"}
+WORST_SHOWN = 3  # worst conversations named per check
 # Control characters (C0, DEL, C1 — ESC and CSI included) and lone surrogates: text from
 # the spec or the API must not be able to move the cursor or recolour the terminal.
 _UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
@@ -96,7 +98,7 @@ def render_verdict_block(
         lines.append(paint.dim(_safe(shard)))
     lines.extend(_error_line(error, paint) for error in wording.gate_errors(verdict))
     for simulation in verdict.simulations:
-        sim_lines = _simulation_lines(simulation, paint)
+        sim_lines = _simulation_lines(simulation, paint, info)
         if groups:
             sim_lines = [github.group(simulation.label), *sim_lines, github.endgroup()]
         lines.extend(sim_lines)
@@ -109,7 +111,7 @@ def render_verdict_block(
     return "\n".join(lines) + "\n"
 
 
-def _simulation_lines(simulation: SimulationVerdict, paint: _Painter) -> list[str]:
+def _simulation_lines(simulation: SimulationVerdict, paint: _Painter, info: RunInfo) -> list[str]:
     counts = wording.count_checks(simulation)
     undecided = wording.simulation_undecided(simulation)
     if counts.failed:
@@ -135,11 +137,16 @@ def _simulation_lines(simulation: SimulationVerdict, paint: _Painter) -> list[st
         lines.extend(
             "    " + _error_line(error, paint) for error in wording.simulation_errors(simulation)
         )
+    index = None
     for result in simulation.checks:
         shown = wording.display_outcome(result)
         if shown is Outcome.PASS:
             continue
         lines.append("    " + _check_line(result, shown, paint))
+        if result.worst:
+            index = index if index is not None else wording.conversation_index(simulation)
+            entries = wording.worst_entries(result, index, simulation, info)
+            lines.append("      " + paint.dim(_safe(_worst_text(entries))))
     lines.extend("    " + paint.dim(_safe(text)) for text in _delta_lines(simulation))
     facts = [t for t in (wording.repeats_text(simulation), wording.stability_text(simulation)) if t]
     if facts:
@@ -148,6 +155,13 @@ def _simulation_lines(simulation: SimulationVerdict, paint: _Painter) -> list[st
     if (counts.failed or counts.no_verdict or undecided) and simulation.dashboard_url:
         lines.append("    " + paint.dim(_safe(simulation.dashboard_url)))
     return lines
+
+
+def _worst_text(entries: Sequence[wording.WorstEntry]) -> str:
+    """``worst: Alex Rivera (digital human 12) 3, digital human 14 4`` (first three)."""
+    shown = ", ".join(f"{entry.who} {entry.value}" for entry in entries[:WORST_SHOWN])
+    more = f" and {len(entries) - WORST_SHOWN} more" if len(entries) > WORST_SHOWN else ""
+    return f"worst: {shown}{more}"
 
 
 def _delta_lines(simulation: SimulationVerdict) -> list[str]:

@@ -15,7 +15,7 @@ from bluejay_gate.model.values import MetricValue
 
 NOT_APPLICABLE = "N/A"
 NO_VALUE = "—"
-REASONING_LIMIT = 500  # characters of each reasoning shown in JUnit and Markdown
+REASONING_LIMIT = 300  # characters of each judge's reasoning shown in JUnit and Markdown
 ELLIPSIS = "…"
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -67,10 +67,23 @@ def one_line(text: str) -> str:
 
 
 def truncate(text: str, limit: int = REASONING_LIMIT) -> str:
-    """At most ``limit`` characters, ending in ``…`` when cut."""
+    """At most ``limit`` characters, ending in ``…`` when cut: at the last space when
+    there is one in the last third, so a word is not cut in two."""
     if len(text) <= limit:
         return text
-    return text[: max(0, limit - 1)] + ELLIPSIS
+    kept = text[: max(0, limit - 1)]
+    space = kept.rfind(" ")
+    if space >= (limit * 2) // 3:
+        kept = kept[:space]
+    return kept.rstrip(" ,;:") + ELLIPSIS
+
+
+def reasoning_text(text: str | None, limit: int = REASONING_LIMIT) -> str | None:
+    """A judge's reasoning for a report: one line, cut to ``limit``; ``None`` when empty."""
+    if not text:
+        return None
+    line = one_line(text)
+    return truncate(line, limit) if line else None
 
 
 def scrub(text: str) -> str:

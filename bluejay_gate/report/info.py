@@ -1,4 +1,5 @@
-"""What the reports say about the run besides the verdict: spec, agent, runs, timing."""
+"""What the reports say about the run besides the verdict: spec, agent, runs, timing,
+and who the digital humans are (their names, read once per simulation)."""
 
 from __future__ import annotations
 
@@ -36,6 +37,16 @@ class RunInfo:
     merged_from: tuple[str, ...] = ()
     # what this run compared with: "baseline PATH (...)" or "no baseline: REASON"
     baseline: str | None = None
+    # simulation id -> digital human id -> name (names that tell them apart only)
+    digital_human_names: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    # simulation label -> seconds from its first run queued to its last run done
+    simulation_seconds: Mapping[str, float] = field(default_factory=dict)
+
+    def digital_human_name(self, simulation_id: str, digital_human_id: str | None) -> str | None:
+        """The digital human's name, or ``None`` when it is not known (show the id)."""
+        if digital_human_id is None:
+            return None
+        return self.digital_human_names.get(simulation_id, {}).get(digital_human_id)
 
     @property
     def duration_s(self) -> float | None:

@@ -102,6 +102,9 @@ def _simulation(simulation: SimulationVerdict, info: RunInfo) -> dict[str, Any]:
         "score": _num(simulation.score),
         "errors": errors,
         "notes": list(simulation.notes),
+        # digital human id -> name, as read from digital-humans-by-simulation (names that
+        # tell them apart only; the others are known by id)
+        "digital_humans": dict(info.digital_human_names.get(simulation.simulation_id, {})),
         "checks": [_check(c, simulation, index, info) for c in simulation.checks],
         "repeats": _repeats(simulation),
         "flips": [
@@ -177,10 +180,13 @@ def _check(
             {
                 "result_id": entry.result_id,
                 "digital_human_id": entry.digital_human_id,
+                "digital_human_name": entry.name,
                 "value": entry.value,
+                "reasoning": entry.reasoning,
                 "dashboard_url": entry.link,
+                "transcript_url": entry.transcript_url,
             }
-            for entry in wording.worst_entries(result, index, simulation)
+            for entry in wording.worst_entries(result, index, simulation, info)
         ],
         "interval": None if result.interval is None else [_num(v) for v in result.interval],
         "confidence": check.confidence,

@@ -1,32 +1,42 @@
 """JUnit XML: one ``<testsuite>`` per simulation, one ``<testcase>`` per check.
 
-The file holds a ``<failure>`` or an ``<error>`` exactly when the exit code is not 0:
+Shaped for the viewers people use (GitLab's test report, junit2html, xunit-viewer):
+what a person needs to act on a check is in that check's own element, a suite's cases
+come failures first (then no verdict, warnings, passes; spec order within each), and
+the suite's properties and ``<system-out>`` are a few lines.
 
 - an error-severity check that failed      -> ``<failure type="threshold">``
 - an error-severity check with no verdict   -> ``<error type="no-verdict">``
-- a warn-severity check that did not pass   -> a passing case, ``WARNING: ...`` in ``<system-out>``
+- a warn-severity check that did not pass   -> ``<skipped message="WARNING: ...">``
+  (GitLab, junit2html and xunit-viewer show a skipped case as neither passed nor failed,
+  with its text; ``system-err`` GitLab does not show at all)
 - a simulation with no verdict of its own   -> an extra case ``<label>: verdict`` with ``<error>``
 - gate-level errors, or nothing to decide   -> a suite ``bluejay-gate`` with an ``<error>`` case
 
-The element text repeats the ``message`` attribute and adds the detail (GitLab shows
-only the text). Per-conversation detail goes in each suite's ``<system-out>``: every
-metric's value, and the reasoning of the metrics the simulation's checks read (every
-reasoning is in the JSON report; a big run's JUnit stays readable in CI).
+So the file holds a ``<failure>`` or an ``<error>`` exactly when the exit code is not 0.
+The element text starts with the ``message`` attribute (GitLab shows only the text),
+then the numbers (observed, expected, samples, interval) and the worst conversations,
+each with the digital human's name, the value, the judge's reasoning (cut) and the
+transcript and dashboard links. ``time``: a suite's is its simulation's wall time (first
+run queued to last run done) and so is each of its checks'.
 
-This module decides the cases and their text; ``junit_suite`` writes each element by hand
-(valid against the Jenkins xUnit ``junit-10.xsd``, all text through ``xmltext``) and
-``junit_conversations`` makes the simulation's facts and conversations.
+This module decides the cases and their text; ``junit_suite`` writes each element
+(valid against both schemas in ``shared/schemas``) and ``junit_conversations`` makes
+the simulation's facts and conversations. A new kind of case is one function that
+calls ``Suite.add_case``; a new kind of suite, one that builds a ``Suite``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC
+from urllib.parse import urlsplit
 
-from bluejay_gate.report import formatting as fmt
 from bluejay_gate.report import junit_conversations, wording
 from bluejay_gate.report.call_sets import call_set_properties, unit_label
 from bluejay_gate.report.early import early_properties
 from bluejay_gate.report.info import RunInfo
+from bluejay_gate.report.junit_suite import Outcome as CaseOutcome
 from bluejay_gate.report.junit_suite import Suite
 from bluejay_gate.verdict.model import (
     CheckResult,
@@ -40,6 +50,7 @@ SUITES_NAME = "bluejay-gate"
 GATE_SUITE = "bluejay-gate"
 TYPE_FAILURE = "threshold"
 TYPE_NO_VERDICT = "no-verdict"
+WARNING_PREFIX = "WARNING: "
 
 
 def render_junit(verdict: Verdict, info: RunInfo) -> str:
@@ -48,7 +59,7 @@ def render_junit(verdict: Verdict, info: RunInfo) -> str:
 
 
 def iter_junit(verdict: Verdict, info: RunInfo) -> Iterator[str]:
-    """``render_junit`` in parts: each conversation's detail is made as it is written."""
+    """``render_junit`` in parts, a suite at a time."""
     suites: list[Suite] = []
     gate_errors = wording.gate_errors(verdict)
     if gate_errors:
@@ -56,30 +67,37 @@ def iter_junit(verdict: Verdict, info: RunInfo) -> Iterator[str]:
     suites.extend(_simulation_suite(simulation, info) for simulation in verdict.simulations)
     for suite in suites:
         suite.properties.update(early_properties(verdict.early))
-
-    tests = sum(s.tests for s in suites)
-    failures = sum(s.failures for s in suites)
-    errors = sum(s.errors for s in suites)
-    head = [
-        '<?xml version="1.0" encoding="UTF-8"?>\n',
-        f'<testsuites name="{SUITES_NAME}" tests="{tests}" failures="{failures}" errors="{errors}"',
-    ]
-    duration = info.duration_s
-    if duration is not None:
-        head.append(f' time="{duration:.3f}"')
-    head.append(">\n")
-    yield from head
-    for suite in suites:
-        yield from suite.parts
+    yield '<?xml version="1.0" encoding="UTF-8"?>\n<testsuites>\n'
+    for ident, suite in enumerate(suites):
+        yield from suite.parts(ident)
     yield "</testsuites>\n"
 
 
+def _timestamp(info: RunInfo) -> str | None:
+    """``2026-04-01T12:00:00``: UTC, whole seconds, no zone (the Ant schema's form)."""
+    if info.started_at is None:
+        return None
+    moment = info.started_at
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S")
+
+
+def _hostname(info: RunInfo) -> str:
+    """Where the runs ran: the Bluejay API's host."""
+    try:
+        host = urlsplit(info.base_url).hostname
+    except ValueError:
+        host = None
+    return host or "bluejay"
+
+
 def _run_properties(info: RunInfo) -> dict[str, str]:
-    props = {"spec": info.spec_path, "bluejay_gate_version": info.version}
+    """The run's few facts as properties (viewers list them above the cases: few, so the
+    first failure stays on the first screen; the JSON report has the rest)."""
+    props = {"spec": info.spec_path}
     if info.agent_id is not None:
         props["agent_id"] = info.agent_id
-    if info.agent_name is not None:
-        props["agent_name"] = info.agent_name
     if info.dry_run:
         props["dry_run"] = "true"
     if info.shard is not None:
@@ -87,8 +105,20 @@ def _run_properties(info: RunInfo) -> dict[str, str]:
     return props
 
 
+def _suite(
+    name: str, properties: dict[str, str], info: RunInfo, *, time_s: float | None, out: str
+) -> Suite:
+    return Suite(
+        name,
+        properties,
+        timestamp=_timestamp(info),
+        hostname=_hostname(info),
+        time_s=time_s,
+        system_out=out,
+    )
+
+
 def _gate_suite(errors: tuple[str, ...], verdict: Verdict, info: RunInfo) -> Suite:
-    suite = Suite(GATE_SUITE, _run_properties(info), fmt.iso(info.started_at))
     message = "; ".join(errors)
     lines = [message, ""]
     if len(errors) > 1:
@@ -98,25 +128,24 @@ def _gate_suite(errors: tuple[str, ...], verdict: Verdict, info: RunInfo) -> Sui
     lines.append(f"spec: {info.spec_path}")
     if info.run_ids:
         lines.append(f"runs: {', '.join(info.run_ids)}")
+    suite = _suite(
+        GATE_SUITE, _run_properties(info), info, time_s=info.duration_s, out=message + "\n"
+    )
     suite.add_case(
         f"{GATE_SUITE}: verdict",
         GATE_SUITE,
-        failure=("error", TYPE_NO_VERDICT, "\n".join(lines)),
+        time_s=info.duration_s,
+        outcome=CaseOutcome("error", TYPE_NO_VERDICT, "\n".join(lines)),
     )
     return suite
 
 
-def _simulation_suite(simulation: SimulationVerdict, info: RunInfo) -> Suite:
+def _simulation_properties(simulation: SimulationVerdict, info: RunInfo) -> dict[str, str]:
     properties = {
         **_run_properties(info),
         "simulation_id": simulation.simulation_id,
         "run_ids": ", ".join(simulation.run_ids),
-        "run_status": simulation.run_status or "",
-        "outcome": simulation.outcome.value,
-        "conversations": wording.conversation_counts(simulation),
     }
-    if simulation.score is not None:
-        properties["score"] = fmt.format_number(simulation.score)
     if simulation.dashboard_url:
         properties["dashboard_url"] = simulation.dashboard_url
     if simulation.repeats is not None:
@@ -128,37 +157,77 @@ def _simulation_suite(simulation: SimulationVerdict, info: RunInfo) -> Suite:
         properties["flips"] = str(len(simulation.flips))
     if simulation.reused_from is not None:
         properties["reused_from"] = simulation.reused_from
-    properties = call_set_properties(simulation, properties)
-    suite = Suite(unit_label(simulation), properties, fmt.iso(info.started_at))
-    classname = f"{SUITES_NAME}.{unit_label(simulation)}"
-    index = wording.conversation_index(simulation)
+    return call_set_properties(simulation, properties)
 
+
+def _simulation_suite(simulation: SimulationVerdict, info: RunInfo) -> Suite:
+    took = info.simulation_seconds.get(simulation.label)
+    suite = _suite(
+        unit_label(simulation),
+        _simulation_properties(simulation, info),
+        info,
+        time_s=took,
+        out=junit_conversations.suite_output(simulation, info),
+    )
+    classname = f"{SUITES_NAME}.{unit_label(simulation)}"
     if wording.simulation_undecided(simulation):
-        errors = wording.simulation_errors(simulation)
-        lines = ["; ".join(errors), ""]
-        lines.extend(junit_conversations.simulation_facts(simulation))
         suite.add_case(
             f"{simulation.label}: verdict",
             classname,
-            failure=("error", TYPE_NO_VERDICT, "\n".join(lines)),
+            time_s=took,
+            outcome=CaseOutcome("error", TYPE_NO_VERDICT, _undecided_text(simulation, info)),
         )
-    for result in simulation.checks:
-        shown = wording.display_outcome(result)
-        detail = _check_detail(result, simulation, index, info)
-        if shown is Outcome.FAIL:
-            suite.add_case(result.check.label, classname, failure=("failure", TYPE_FAILURE, detail))
-        elif shown is Outcome.NO_VERDICT:
-            suite.add_case(
-                result.check.label, classname, failure=("error", TYPE_NO_VERDICT, detail)
-            )
-        elif shown is Outcome.SKIPPED:
-            suite.add_case(result.check.label, classname, skipped=wording.check_message(result))
-        elif shown is Outcome.WARN:
-            suite.add_case(result.check.label, classname, system_out=f"WARNING: {detail}")
-        else:
-            suite.add_case(result.check.label, classname, system_out=wording.check_message(result))
-    suite.set_system_out(junit_conversations.conversations_text(simulation))
+    index = wording.conversation_index(simulation)
+    for result in sorted(simulation.checks, key=_shown_first):
+        suite.add_case(
+            result.check.label,
+            classname,
+            time_s=took,
+            outcome=_check_outcome(result, simulation, index, info),
+        )
     return suite
+
+
+CASE_ORDER = {
+    Outcome.FAIL: 0,
+    Outcome.NO_VERDICT: 1,
+    Outcome.WARN: 2,
+    Outcome.SKIPPED: 3,
+    Outcome.PASS: 4,
+}
+
+
+def _shown_first(result: CheckResult) -> int:
+    """Failures, then no verdicts, then warnings, then passes (spec order within each):
+    viewers list cases in file order, and what needs acting on comes first."""
+    return CASE_ORDER[wording.display_outcome(result)]
+
+
+def _undecided_text(simulation: SimulationVerdict, info: RunInfo) -> str:
+    lines = ["; ".join(wording.simulation_errors(simulation)), ""]
+    lines.extend(junit_conversations.not_completed_lines(simulation, info))
+    lines.extend(junit_conversations.simulation_facts(simulation, info))
+    return "\n".join(lines)
+
+
+def _check_outcome(
+    result: CheckResult,
+    simulation: SimulationVerdict,
+    index: dict[str, Conversation],
+    info: RunInfo,
+) -> CaseOutcome | None:
+    """The case's failure, error or skipped (a warning); ``None`` when it passed."""
+    shown = wording.display_outcome(result)
+    if shown is Outcome.PASS:
+        return None
+    if shown is Outcome.SKIPPED:  # not judged (e.g. no baseline): the reason only
+        return CaseOutcome("skipped", "skipped", wording.check_message(result))
+    detail = _check_detail(result, simulation, index, info)
+    if shown is Outcome.FAIL:
+        return CaseOutcome("failure", TYPE_FAILURE, detail)
+    if shown is Outcome.NO_VERDICT:
+        return CaseOutcome("error", TYPE_NO_VERDICT, detail)
+    return CaseOutcome("skipped", "warning", WARNING_PREFIX + detail)
 
 
 def _check_detail(
@@ -167,7 +236,8 @@ def _check_detail(
     index: dict[str, Conversation],
     info: RunInfo,
 ) -> str:
-    """Message first (it is also the ``message`` attribute), then the numbers and links."""
+    """Message first (it is also the ``message`` attribute), then the numbers and the
+    worst conversations."""
     check = result.check
     line = wording.check_line(check, info)
     where = f"{info.spec_path} line {line}, " if line is not None else ""
@@ -184,16 +254,13 @@ def _check_detail(
         lines.append(f"interval: {interval}")
     if unsettled := wording.inconclusive_text(result):
         lines.append(unsettled)
-    flips = wording.flip_texts(simulation, check.metric)
+    flips = wording.flip_texts(simulation, check.metric, info)
     if flips:
         lines.append("flips between repeats:")
         lines.extend(f"  - {text}" for text in flips)
-    worst = wording.worst_entries(result, index, simulation)
-    if worst:
-        lines.append("worst conversations:")
-        for entry in worst:
-            link = f": {entry.link}" if entry.link else ""
-            lines.append(f"  - {entry.describe()}{link}")
+    lines.extend(
+        junit_conversations.worst_lines(wording.worst_entries(result, index, simulation, info))
+    )
     if simulation.dashboard_url:
         lines.append(f"run dashboard: {simulation.dashboard_url}")
     return "\n".join(lines)

@@ -1,87 +1,88 @@
 """The plain text of a simulation in JUnit: its facts (runs, counts, repeats, flips, notes,
-dashboard) and, for the suite's ``<system-out>``, every conversation with its metrics,
-the reasoning of the checked ones, and links.
+dashboard: the suite's short ``<system-out>``), the conversations a failing check names
+(who, value, what the judge said, links: in that check's own failure text), and the
+conversations that did not complete (in an undecided simulation's error text).
 
-The conversations are made one per part, as the file is written: a large run has
-runs × conversations × metrics lines. Plain text only; ``junit_suite`` escapes it.
+Plain text only; ``junit_suite`` escapes it. Every conversation's every metric is in the
+JSON report, not here: a viewer shows a suite's output above its cases.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Sequence
 
 from bluejay_gate.report import formatting as fmt
 from bluejay_gate.report import wording
-from bluejay_gate.verdict.model import Conversation, SimulationVerdict
+from bluejay_gate.report.info import RunInfo
+from bluejay_gate.verdict.model import SimulationVerdict
+
+NOT_COMPLETED_SHOWN = 10  # conversations listed in an undecided simulation's error
+JSON_POINTER = "every conversation's metrics and reasoning: the JSON report (--report)"
 
 
-def simulation_facts(simulation: SimulationVerdict) -> list[str]:
-    """The simulation's facts, one a line: the head of its ``<system-out>`` and the body of
-    its ``<label>: verdict`` error case."""
+def simulation_facts(simulation: SimulationVerdict, info: RunInfo | None = None) -> list[str]:
+    """The simulation's facts, one a line: its ``<system-out>`` and the tail of its
+    ``<label>: verdict`` error case."""
     lines = [f"simulation: {simulation.label} (id {simulation.simulation_id})"]
     if simulation.run_ids:
         lines.append(f"runs: {', '.join(simulation.run_ids)} (status {simulation.run_status})")
     lines.append(wording.conversation_counts(simulation))
+    if simulation.score is not None:
+        lines.append(f"run score: {fmt.format_number(simulation.score)}")
     lines.extend(
         text
         for text in (wording.repeats_text(simulation), wording.stability_text(simulation))
         if text
     )
-    lines.extend(f"  {text}" for text in wording.flip_texts(simulation))
+    lines.extend(f"  {text}" for text in wording.flip_texts(simulation, info=info))
     lines.extend(f"note: {note}" for note in simulation.notes)
     if simulation.dashboard_url:
         lines.append(f"run dashboard: {simulation.dashboard_url}")
     return lines
 
 
-def conversations_text(simulation: SimulationVerdict) -> Iterator[str]:
-    """The suite's ``<system-out>``, one conversation per part: every conversation, its
-    metrics, the reasoning of the checked ones, and links."""
-    head = [*simulation_facts(simulation)]
-    if simulation.score is not None:
-        head.append(f"run score: {fmt.format_number(simulation.score)}")
-    checked = frozenset(result.check.metric for result in simulation.checks)
-    if any(name not in checked for c in simulation.conversations for name in c.metrics):
-        head.append(
-            "reasoning is shown for the checked metrics; the JSON report has every metric's"
+def suite_output(simulation: SimulationVerdict, info: RunInfo) -> str:
+    """The suite's ``<system-out>``: its facts and where every conversation is."""
+    return "\n".join([*simulation_facts(simulation, info), JSON_POINTER]) + "\n"
+
+
+def worst_lines(entries: Sequence[wording.WorstEntry]) -> list[str]:
+    """``worst conversations:`` then each, numbered: who and the value, the judge's
+    reasoning, the transcript and the dashboard."""
+    if not entries:
+        return []
+    lines = ["worst conversations:"]
+    for number, entry in enumerate(entries, 1):
+        lines.append(f"  {number}. {entry.who}: value {entry.value} (result {entry.result_id})")
+        if entry.reasoning:
+            lines.append(f"     judge: {entry.reasoning}")
+        if entry.transcript_url:
+            lines.append(f"     transcript: {entry.transcript_url}")
+        if entry.link:
+            lines.append(f"     dashboard: {entry.link}")
+    return lines
+
+
+def not_completed_lines(simulation: SimulationVerdict, info: RunInfo) -> list[str]:
+    """The conversations that do not count, first ``NOT_COMPLETED_SHOWN`` of them."""
+    missing = [c for c in simulation.conversations if not c.completed]
+    if not missing:
+        return []
+    lines = [f"not completed ({len(missing)}):"]
+    for conversation in missing[:NOT_COMPLETED_SHOWN]:
+        person = wording.digital_human(simulation, conversation.digital_human_id, info)
+        status = conversation.status
+        if conversation.never_spoke:
+            status += ", agent never spoke"
+        elif conversation.unscored:
+            status += ", not scored"
+        where = conversation.transcript_url or conversation.dashboard_url
+        lines.append(
+            f"  - result {conversation.result_id}"
+            + (f", {person}" if person else "")
+            + f": {status}"
+            + (f" — {where}" if where else "")
         )
-    yield "\n".join(head)
-    for conversation in simulation.conversations:
-        yield "\n\n" + "\n".join(_conversation_lines(conversation, checked))
-    yield "\n"
-
-
-def _conversation_lines(conversation: Conversation, checked: frozenset[str]) -> list[str]:
-    who = (
-        f", digital human {conversation.digital_human_id}" if conversation.digital_human_id else ""
-    )
-    status = conversation.status
-    if conversation.never_spoke:
-        status += " (agent never spoke; not counted)"
-    elif not conversation.completed:
-        status += " (not completed; not counted)"
-    lines = [f"conversation {conversation.result_id} (run {conversation.run_id}{who}): {status}"]
-    # The hot loop of a large report (runs × conversations × metrics): keep it lean.
-    limit = fmt.REASONING_LIMIT
-    for name, value in conversation.metrics.items():
-        raw = value.raw
-        shown = raw if raw is not None and value.applicable else fmt.metric_text(value)
-        reasoning = value.reasoning
-        if not reasoning or name not in checked:
-            lines.append(f"  {name}: {shown}")
-            continue
-        if len(reasoning) > limit:
-            reasoning = fmt.truncate(reasoning, limit)
-        if "\n" in reasoning or "\r" in reasoning:
-            reasoning = fmt.one_line(reasoning)
-        lines.append(f"  {name}: {shown}\n    reasoning: {reasoning}")
-    if conversation.duration_ms is not None:
-        lines.append(f"  duration: {fmt.format_number(conversation.duration_ms / 1000)}s")
-    for label, url in (
-        ("transcript", conversation.transcript_url),
-        ("audio", conversation.audio_url),
-        ("dashboard", conversation.dashboard_url),
-    ):
-        if url:
-            lines.append(f"  {label}: {url}")
+    if len(missing) > NOT_COMPLETED_SHOWN:
+        lines.append(f"  … and {len(missing) - NOT_COMPLETED_SHOWN} more in the JSON report")
     return lines

@@ -1,12 +1,13 @@
 """The Markdown summary (GitHub step summary and ``--summary PATH``).
 
-Order, most important first, so a cut keeps what matters: the verdict heading and run
-facts, gate errors, one row per simulation, then **every** failed or undecided check
-with its worst conversations (GitHub shows only 10 annotations per step, so this list
-carries them all), then warnings, then each simulation's table of checks.
+Order, most important first, so a cut keeps what matters and a person sees the first
+failure on the first screen: the verdict heading and run facts, gate errors, **every**
+failed check with its worst conversations (GitHub shows only 10 annotations per step,
+so this list carries them all), then what has no verdict (its own heading), then
+warnings, then one row per simulation, notes, and each simulation's table of checks.
 
-Symbols: ✅ pass, ❌ fail, ⚠️ warning, ⛔ no verdict (the heading uses ⚠️ for an overall
-no-verdict, as the step summary's top line). Every piece of outside text is escaped for
+Symbols: ✅ pass, ❌ fail, ⚠️ warning, ⛔ no verdict; the heading's icon tells the run's
+outcome the same way (⚠️: passed with warnings). Every piece of outside text is escaped for
 Markdown (``markdown``); a table cell never holds a raw ``|`` or newline. This module
 owns the order, the heading, the simulations table and the size cut; the check sections
 are in ``summary_checks``.
@@ -24,12 +25,18 @@ from bluejay_gate.report.summary_checks import (
     ICONS,
     check_table,
     failures_section,
+    no_verdict_section,
     warnings_section,
 )
 from bluejay_gate.verdict.model import Outcome, Verdict
 
 STEP_SUMMARY_LIMIT = 1024 * 1024
-HEADING_ICONS = {Outcome.PASS: "✅", Outcome.FAIL: "❌", Outcome.NO_VERDICT: "⚠️"}
+HEADING_ICONS = {
+    Outcome.PASS: "✅",
+    Outcome.FAIL: "❌",
+    Outcome.WARN: "⚠️",  # passed, with warnings
+    Outcome.NO_VERDICT: "⛔",
+}
 
 
 def render_summary(verdict: Verdict, info: RunInfo, *, max_bytes: int | None = None) -> str:
@@ -77,10 +84,11 @@ def _blocks(verdict: Verdict, info: RunInfo) -> list[str]:
         blocks.append("")
     if early := early_lines(verdict.early):
         blocks.extend(["## Decided early", "", *(f"- {inline(line)}" for line in early), ""])
+    blocks.extend(failures_section(verdict, info))
+    blocks.extend(no_verdict_section(verdict, info))
+    blocks.extend(warnings_section(verdict, info))
     if verdict.simulations:
         blocks.extend(_overview(verdict))
-    blocks.extend(failures_section(verdict, info))
-    blocks.extend(warnings_section(verdict, info))
     blocks.extend(reused_section(verdict))
     notes = [(s.label, n) for s in verdict.simulations for n in s.notes]
     if notes:
@@ -90,7 +98,7 @@ def _blocks(verdict: Verdict, info: RunInfo) -> list[str]:
     if verdict.simulations:
         blocks.extend(["## Checks", ""])
     for simulation in verdict.simulations:
-        blocks.extend(check_table(simulation))
+        blocks.extend(check_table(simulation, info))
     return blocks
 
 
@@ -120,6 +128,8 @@ def _heading(verdict: Verdict, info: RunInfo) -> list[str]:
     ):
         if number:
             tally.append(_plural(number, word))
+    if outcome is Outcome.PASS and any(c.warned for c in counts):
+        outcome = Outcome.WARN
     lines = [
         f"# {HEADING_ICONS[outcome]} bluejay-gate: {wording.VERDICT_WORDS[outcome]}",
         "",

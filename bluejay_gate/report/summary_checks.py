@@ -1,8 +1,13 @@
-"""The summary's check sections: every failed or undecided check (and undecided
-simulation) with its numbers and worst conversations, every warning, and each
-simulation's table of checks with its repeats and flips.
+"""The summary's check sections: every failed check, then every undecided check and
+simulation (under their own heading), then every warning, each with its numbers and its
+worst conversations (the digital human by name, the value, the judge's reasoning, the
+transcript and the dashboard); and each simulation's table of checks with its repeats
+and flips.
 
-Pure; every piece of outside text goes through ``markdown``.
+Lists nest by four spaces (Python-Markdown needs four; GitHub and GitLab take it too).
+Pure; every piece of outside text goes through ``markdown``. A new section is a function
+returning its lines (``_section`` gives it its heading); a new kind of row, a function
+returning one line.
 """
 
 from __future__ import annotations
@@ -10,6 +15,7 @@ from __future__ import annotations
 from bluejay_gate.report import wording
 from bluejay_gate.report.formatting import NO_VALUE
 from bluejay_gate.report.info import RunInfo
+from bluejay_gate.report.junit_conversations import NOT_COMPLETED_SHOWN
 from bluejay_gate.report.markdown import cell, inline, link
 from bluejay_gate.verdict.model import (
     CheckResult,
@@ -28,47 +34,60 @@ ICONS = {
 }
 
 
-def failures_section(verdict: Verdict, info: RunInfo) -> list[str]:
-    """Every failed / undecided check and every undecided simulation, with links."""
+def _section(title: str, lines: list[str]) -> list[str]:
+    return [f"## {title}", "", *lines] if lines else []
+
+
+def _checks_shown(verdict: Verdict, info: RunInfo, shown: Outcome) -> list[str]:
+    """The detail of every check that shows as ``shown``, simulation by simulation."""
     lines: list[str] = []
     for simulation in verdict.simulations:
         index: dict[str, Conversation] | None = None
-        if wording.simulation_undecided(simulation):
-            lines.append(f"### ⛔ {inline(simulation.label)}: no verdict")
-            lines.append("")
-            lines.extend(
-                f"- {inline(e, block=True)}" for e in wording.simulation_errors(simulation)
-            )
-            lines.append(f"- {inline(wording.conversation_counts(simulation))}")
-            if simulation.dashboard_url:
-                lines.append(f"- {link('run dashboard', simulation.dashboard_url)}")
-            lines.append("")
         for result in simulation.checks:
-            shown = wording.display_outcome(result)
-            if shown not in {Outcome.FAIL, Outcome.NO_VERDICT}:
+            if wording.display_outcome(result) is not shown:
                 continue
             if index is None:
                 index = wording.conversation_index(simulation)
             lines.extend(_check_detail(result, shown, simulation, index, info))
-    if lines:
-        return ["## Failures", "", *lines]
-    return []
+    return lines
+
+
+def failures_section(verdict: Verdict, info: RunInfo) -> list[str]:
+    """Every failed error-severity check, with its worst conversations."""
+    return _section("❌ Failures", _checks_shown(verdict, info, Outcome.FAIL))
+
+
+def no_verdict_section(verdict: Verdict, info: RunInfo) -> list[str]:
+    """Every undecided simulation and every undecided error-severity check."""
+    lines: list[str] = []
+    for simulation in verdict.simulations:
+        if wording.simulation_undecided(simulation):
+            lines.extend(_undecided_simulation(simulation, info))
+    lines.extend(_checks_shown(verdict, info, Outcome.NO_VERDICT))
+    return _section("⛔ No verdict", lines)
 
 
 def warnings_section(verdict: Verdict, info: RunInfo) -> list[str]:
     """Every warn-severity check that did not pass, with the same detail as a failure."""
-    lines: list[str] = []
-    for simulation in verdict.simulations:
-        index: dict[str, Conversation] | None = None
-        for result in simulation.checks:
-            if wording.display_outcome(result) is not Outcome.WARN:
-                continue
-            if index is None:
-                index = wording.conversation_index(simulation)
-            lines.extend(_check_detail(result, Outcome.WARN, simulation, index, info))
-    if lines:
-        return ["## Warnings", "", *lines]
-    return []
+    return _section("⚠️ Warnings", _checks_shown(verdict, info, Outcome.WARN))
+
+
+def _undecided_simulation(simulation: SimulationVerdict, info: RunInfo) -> list[str]:
+    lines = [f"### ⛔ {inline(simulation.label)}: no verdict", ""]
+    lines.extend(f"- {inline(e, block=True)}" for e in wording.simulation_errors(simulation))
+    lines.append(f"- {inline(wording.conversation_counts(simulation))}")
+    missing = [c for c in simulation.conversations if not c.completed]
+    for conversation in missing[:NOT_COMPLETED_SHOWN]:
+        person = wording.digital_human(simulation, conversation.digital_human_id, info)
+        label = f"result {conversation.result_id}" + (f", {person}" if person else "")
+        where = conversation.transcript_url or conversation.dashboard_url
+        lines.append(f"    - {link(label, where)}: {inline(conversation.status)}")
+    if len(missing) > NOT_COMPLETED_SHOWN:
+        lines.append(f"    - … and {len(missing) - NOT_COMPLETED_SHOWN} more in the JSON report")
+    if simulation.dashboard_url:
+        lines.append(f"- {link('run dashboard', simulation.dashboard_url)}")
+    lines.append("")
+    return lines
 
 
 def _check_detail(
@@ -95,22 +114,19 @@ def _check_detail(
     if unsettled := wording.inconclusive_text(result):
         lines.append(f"- {inline(unsettled)}")
     lines.extend(
-        f"- {inline(text)}" for text in wording.flip_texts(simulation, result.check.metric)
+        f"- {inline(text)}" for text in wording.flip_texts(simulation, result.check.metric, info)
     )
-    worst = wording.worst_entries(result, index, simulation)
+    worst = wording.worst_entries(result, index, simulation, info)
     if worst:
         lines.append("- worst conversations:")
-        lines.extend(
-            f"  - {link(f'result {entry.result_id}', entry.link)}: {inline(_worst_text(entry))}"
-            for entry in worst
-        )
+        lines.extend(worst_line(entry) for entry in worst)
     if simulation.dashboard_url:
         lines.append(f"- {link('run dashboard', simulation.dashboard_url)}")
     lines.append("")
     return lines
 
 
-def check_table(simulation: SimulationVerdict) -> list[str]:
+def check_table(simulation: SimulationVerdict, info: RunInfo | None = None) -> list[str]:
     """A simulation's heading, its table of checks, then its repeats and flips."""
     counts = wording.count_checks(simulation)
     title = f"### {ICONS[simulation.outcome]} {inline(simulation.label)}"
@@ -133,7 +149,7 @@ def check_table(simulation: SimulationVerdict) -> list[str]:
     )
     lines.append("")
     lines.extend(_skipped(simulation))
-    lines.extend(_stability(simulation))
+    lines.extend(_stability(simulation, info))
     return lines
 
 
@@ -171,19 +187,31 @@ def _observed_cell(result: CheckResult) -> str:
     return f"{observed}\ninterval {interval}" if interval else observed
 
 
-def _stability(simulation: SimulationVerdict) -> list[str]:
+def _stability(simulation: SimulationVerdict, info: RunInfo | None) -> list[str]:
     """Repeats and per-digital-human flips under a simulation's table, when there are any."""
     facts = [t for t in (wording.repeats_text(simulation), wording.stability_text(simulation)) if t]
     if not facts:
         return []
     lines = [f"**Repeats:** {inline('; '.join(facts))}", ""]
-    flips = wording.flip_texts(simulation)
+    flips = wording.flip_texts(simulation, info=info)
     if flips:
         lines.extend(f"- {inline(text)}" for text in flips)
         lines.append("")
     return lines
 
 
-def _worst_text(entry: wording.WorstEntry) -> str:
-    who = f"digital human {entry.digital_human_id}, " if entry.digital_human_id else ""
-    return f"{who}value {entry.value}"
+def worst_line(entry: wording.WorstEntry) -> str:
+    """One worst conversation, nested under its check: who (by name), the value, the
+    transcript and dashboard links, and what the judge said (cut)."""
+    if entry.name:
+        who = f"**{inline(entry.name)}** (digital human {inline(entry.digital_human_id or '')})"
+    else:
+        who = inline(entry.who)
+    parts = [f"{who}: value **{inline(entry.value)}**"]
+    if entry.transcript_url:
+        parts.append(link("transcript", entry.transcript_url))
+    parts.append(link(f"result {entry.result_id}", entry.link))
+    line = "    - " + " · ".join(parts)
+    if entry.reasoning:
+        line += f" — judge: “{inline(entry.reasoning)}”"
+    return line

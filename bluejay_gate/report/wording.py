@@ -17,6 +17,7 @@ from bluejay_gate.report.formatting import (
     format_number,
     metric_text,
     one_line,
+    reasoning_text,
 )
 from bluejay_gate.report.info import RunInfo
 from bluejay_gate.spec.thresholds import Check
@@ -43,10 +44,12 @@ VERDICT_WORDS = {
 
 
 def format_observed(result: CheckResult) -> str:
-    """The observed aggregate as the check reads it, or ``—`` when there is none."""
-    if result.observed is None:
+    """The observed aggregate as the check reads it, whenever it is known (also without a
+    verdict, e.g. too few samples), or ``—`` when there is none."""
+    value = result.observed if result.observed is not None else result.measured
+    if value is None:
         return NO_VALUE
-    return format_number(result.observed, percent=result.check.percent)
+    return format_number(value, percent=result.check.percent)
 
 
 def format_expected(check: Check) -> str:
@@ -128,10 +131,30 @@ def repeats_text(simulation: SimulationVerdict) -> str | None:
     return text
 
 
-def flip_texts(simulation: SimulationVerdict, metric: str | None = None) -> list[str]:
-    """``"digital human 12 flips on Greeting compliance: 2/3 passed"``, one per flip."""
+def who(digital_human_id: str | None, name: str | None) -> str | None:
+    """``"Alex Rivera (digital human 12)"``, ``"digital human 12"``, or ``None``."""
+    if digital_human_id is None:
+        return None
+    if name:
+        return f"{one_line(name)} (digital human {digital_human_id})"
+    return f"digital human {digital_human_id}"
+
+
+def digital_human(
+    simulation: SimulationVerdict, digital_human_id: str | None, info: RunInfo | None
+) -> str | None:
+    """The digital human by name (id beside it) when ``info`` knows the name."""
+    name = info.digital_human_name(simulation.simulation_id, digital_human_id) if info else None
+    return who(digital_human_id, name)
+
+
+def flip_texts(
+    simulation: SimulationVerdict, metric: str | None = None, info: RunInfo | None = None
+) -> list[str]:
+    """``"Alex Rivera (digital human 12) flips on Greeting compliance: 2/3 passed"``."""
     return [
-        f"digital human {f.digital_human_id} flips on {f.metric}: {f.passed}/{f.total} passed"
+        f"{digital_human(simulation, f.digital_human_id, info)} flips on {f.metric}: "
+        f"{f.passed}/{f.total} passed"
         for f in simulation.flips
         if metric is None or f.metric == metric
     ]
@@ -183,17 +206,26 @@ def check_line(check: Check, info: RunInfo) -> int | None:
 
 @dataclass(frozen=True, slots=True)
 class WorstEntry:
-    """One conversation that pulled a check down, ready to show."""
+    """One conversation that pulled a check down, ready to show: who, the value, what
+    the judge said of this metric (cut), and where to look."""
 
     result_id: str
     digital_human_id: str | None
     value: str
-    link: str | None
+    link: str | None  # the dashboard: the conversation's, else the run's
+    name: str | None = None  # the digital human's name, when known
+    reasoning: str | None = None  # one line, cut to ``REASONING_LIMIT``
+    transcript_url: str | None = None
+
+    @property
+    def who(self) -> str:
+        """``Alex Rivera (digital human 12)``, ``digital human 12``, or ``result 9001``."""
+        return who(self.digital_human_id, self.name) or f"result {self.result_id}"
 
     def describe(self) -> str:
-        """``digital human 12, result 9001, value 3``."""
-        who = f"digital human {self.digital_human_id}" if self.digital_human_id else None
-        parts = [p for p in (who, f"result {self.result_id}", f"value {self.value}") if p]
+        """``Alex Rivera (digital human 12), result 9001, value 3``."""
+        person = who(self.digital_human_id, self.name)
+        parts = [p for p in (person, f"result {self.result_id}", f"value {self.value}") if p]
         return ", ".join(parts)
 
 
@@ -203,20 +235,30 @@ def conversation_index(simulation: SimulationVerdict) -> dict[str, Conversation]
 
 
 def worst_entries(
-    result: CheckResult, index: dict[str, Conversation], simulation: SimulationVerdict
+    result: CheckResult,
+    index: dict[str, Conversation],
+    simulation: SimulationVerdict,
+    info: RunInfo | None = None,
 ) -> list[WorstEntry]:
+    """The conversations that pulled ``result`` down, worst first, each with the
+    digital human's name (from ``info``), the value, the judge's reasoning and links."""
     entries: list[WorstEntry] = []
     for result_id in result.worst:
         conversation = index.get(result_id)
         if conversation is None:
             entries.append(WorstEntry(result_id, None, NO_VALUE, simulation.dashboard_url))
             continue
+        value = conversation.metrics.get(result.check.metric)
+        dh_id = conversation.digital_human_id
         entries.append(
             WorstEntry(
                 result_id=result_id,
-                digital_human_id=conversation.digital_human_id,
-                value=metric_text(conversation.metrics.get(result.check.metric)),
+                digital_human_id=dh_id,
+                value=metric_text(value),
                 link=conversation.dashboard_url or simulation.dashboard_url,
+                name=info.digital_human_name(simulation.simulation_id, dh_id) if info else None,
+                reasoning=reasoning_text(value.reasoning) if value is not None else None,
+                transcript_url=conversation.transcript_url,
             )
         )
     return entries

@@ -105,9 +105,11 @@ class Poller:
         monotonic: Callable[[], float] = time.monotonic,
         wait: Callable[[float], bool] | None = None,
         settle_window: float | None = None,
+        dashboard: str = links.DASHBOARD,
         on_round: Callable[[Poller], bool] | None = None,
     ) -> None:
         self.api = api
+        self.dashboard = dashboard
         self.pending = list(jobs)
         self.poll_interval = poll_interval
         self.max_parallel = max(1, max_parallel)
@@ -135,7 +137,9 @@ class Poller:
             runs_per_digital_human=job.runs_per_digital_human,
             extra=job.queue_options,
         )
-        return Tracker(job, queued.simulation_run_id, tuple(queued.simulation_result_ids))
+        tracker = Tracker(job, queued.simulation_run_id, tuple(queued.simulation_result_ids))
+        tracker.queued_at = self.monotonic()
+        return tracker
 
     def _cancelled(self) -> bool:
         return self.wait(0)
@@ -200,7 +204,7 @@ class Poller:
                     job.simulation_id,
                     tracker.run_id,
                     len(tracker.expected_results),
-                    links.run_url(job.simulation_id, tracker.run_id),
+                    links.run_url(job.simulation_id, tracker.run_id, self.dashboard),
                 )
             )
         if refused is not None:
@@ -291,11 +295,13 @@ class Poller:
                     return
                 t.error = f"polling run {t.run_id} failed: {exc}"
                 t.done = t.settled = True
+                t.done_at = now
                 return
             apply_digest(t, got)
             self._note_unknown(t)
             if is_done(t):
                 t.done = True
+                t.done_at = now
                 t.settle_until = now + self.settle_window
                 note_lacking(t)
                 # Re-read at once what the bulk answer lacks.

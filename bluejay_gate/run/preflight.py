@@ -6,18 +6,20 @@ threshold cannot be judged (``check_before_paying``).
   the organisation's whole list only when a threshold names a metric the agent's lacks.
   When they cannot be read at all (any API error but a rejected key, or an unreadable
   answer) one warning says so and the gate goes on with the definition-free checks.
-- Per simulation, how many digital humans it has (unless the spec lists
-  ``digital_human_ids``) and which metrics it scores (from the resolved simulation).
+- Per simulation, its digital humans, read once (how many it has unless the spec lists
+  ``digital_human_ids``, and their names for the reports) and which metrics it scores
+  (from the resolved simulation).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Protocol
 
 from bluejay_gate import events
-from bluejay_gate.bluejay.models import CustomMetric
+from bluejay_gate.bluejay.models import CustomMetric, DigitalHumanList
 from bluejay_gate.errors import ApiError, AuthError, SpecError
 from bluejay_gate.run.fanout import answer, fetch_all
 from bluejay_gate.run.simulations import ResolvedSimulation
@@ -30,7 +32,16 @@ from bluejay_gate.verdict.facts import Definitions, MetricDefinition, Simulation
 
 class PreflightApi(Protocol):
     def list_custom_metrics(self, agent_id: str | None = None) -> list[CustomMetric]: ...
-    def count_digital_humans(self, simulation_id: str) -> int: ...
+    def digital_humans(self, simulation_id: str) -> DigitalHumanList: ...
+
+
+@dataclass(frozen=True)
+class Preflight:
+    """What the checks before paying found: the cost plan, and per simulation id the
+    names of its digital humans (id -> name) for the reports."""
+
+    costs: list[SimulationCost]
+    names: Mapping[str, Mapping[str, str]]
 
 
 def check_before_paying(
@@ -39,9 +50,9 @@ def check_before_paying(
     agent_id: str | None,
     sims: Sequence[ResolvedSimulation],
     emit: events.Emit,
-) -> list[SimulationCost]:
+) -> Preflight:
     """Check every threshold against Bluejay's definitions before paying; a threshold
-    that cannot be judged is a ``SpecError`` (exit 2). Returns the cost plan."""
+    that cannot be judged is a ``SpecError`` (exit 2). Returns the cost plan and names."""
 
     def warn(message: str) -> None:
         emit(events.Warning(message))
@@ -72,7 +83,8 @@ def check_before_paying(
             line=first.line,
             key=first.metric,
         )
-    return plan_costs(spec, facts)
+    names = {f.simulation_id: f.digital_human_names for f in facts}
+    return Preflight(plan_costs(spec, facts), names)
 
 
 def refuse_over_budget(spec: Spec, costs: Sequence[SimulationCost]) -> None:
@@ -121,14 +133,11 @@ def read_definitions(
 
 def _counts(
     api: PreflightApi, spec: Spec, sims: Sequence[ResolvedSimulation], max_parallel: int
-) -> dict[str, int | Exception]:
-    """Every simulation's digital humans counted at once (those the spec does not list)."""
-    wanted = [
-        sim.simulation_id
-        for sim_spec, sim in zip(spec.simulations, sims, strict=True)
-        if sim_spec.digital_human_ids is None
-    ]
-    return fetch_all(api.count_digital_humans, wanted, max_parallel)
+) -> dict[str, DigitalHumanList | Exception]:
+    """Every simulation's digital humans read at once, once per simulation id: counted
+    (unless the spec lists them) and named."""
+    wanted = list(dict.fromkeys(sim.simulation_id for sim in sims))
+    return fetch_all(api.digital_humans, wanted, max_parallel)
 
 
 def read_facts(
@@ -136,44 +145,57 @@ def read_facts(
     spec: Spec,
     sims: Sequence[ResolvedSimulation],
     warn: Callable[[str], None],
-    counts: Mapping[str, int | Exception] | None = None,
+    counts: Mapping[str, DigitalHumanList | Exception] | None = None,
 ) -> list[SimulationFacts]:
-    """Digital humans and selected metrics of each simulation, in spec order (``counts``:
-    the digital humans already counted, by simulation id)."""
+    """Digital humans (read once per simulation: the count, unless the spec lists
+    ``digital_human_ids``, and the names) and selected metrics of each simulation, in
+    spec order (``counts``: the digital humans already read, by simulation id)."""
     if counts is None:
         counts = _counts(api, spec, sims, spec.run.max_parallel)
     facts = []
-    counted: dict[str, int | None] = {}
+    read: dict[str, DigitalHumanList | None] = {}
     for sim_spec, sim in zip(spec.simulations, sims, strict=True):
-        humans: int | None = None
-        if sim_spec.digital_human_ids is None:
-            if sim.simulation_id not in counted:
-                counted[sim.simulation_id] = _count(counts[sim.simulation_id], sim, warn)
-            humans = counted[sim.simulation_id]
+        counting = sim_spec.digital_human_ids is None
+        if sim.simulation_id not in read:
+            read[sim.simulation_id] = _read_humans(
+                counts[sim.simulation_id], sim, warn, counting=counting
+            )
+        listed = read[sim.simulation_id]
         facts.append(
             SimulationFacts(
                 label=sim.label,
                 simulation_id=sim.simulation_id,
-                digital_humans=humans,
+                digital_humans=listed.count if listed is not None and counting else None,
                 selected_metric_ids=sim.selected_metric_ids,
                 runs_per_digital_human=sim.runs_per_digital_human,
+                digital_human_names=listed.names if listed is not None else {},
             )
         )
     return facts
 
 
-def _count(
-    got: int | Exception, sim: ResolvedSimulation, warn: Callable[[str], None]
-) -> int | None:
+def _read_humans(
+    got: DigitalHumanList | Exception,
+    sim: ResolvedSimulation,
+    warn: Callable[[str], None],
+    *,
+    counting: bool,
+) -> DigitalHumanList | None:
     try:
         return answer(got)
     except ApiError as exc:
         if _stops(exc):
             raise
-        warn(
-            f"could not count the digital humans of {sim.label} ({exc.message}): its cost is "
-            "unknown and min_samples is not checked before queueing"
-        )
+        if counting:
+            warn(
+                f"could not count the digital humans of {sim.label} ({exc.message}): its cost "
+                "is unknown and min_samples is not checked before queueing"
+            )
+        else:
+            warn(
+                f"could not read the digital humans of {sim.label} ({exc.message}): the "
+                "reports name them by id"
+            )
         return None
 
 

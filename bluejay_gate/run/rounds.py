@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 
 from bluejay_gate.bluejay.models import RunStatus
 from bluejay_gate.model import statuses
+from bluejay_gate.model.links import DASHBOARD
 from bluejay_gate.model.metric_names import NOT_CUSTOM
 from bluejay_gate.model.results import RunSummary
 from bluejay_gate.run.scored import scored_results, unscored
@@ -119,7 +120,10 @@ def _unseen(t: Tracker) -> int:
 
 
 def build_inputs(
-    spec: Spec, sims: Sequence[ResolvedSimulation], outcome: PollOutcome
+    spec: Spec,
+    sims: Sequence[ResolvedSimulation],
+    outcome: PollOutcome,
+    dashboard: str = DASHBOARD,
 ) -> list[SimulationInput]:
     inputs = []
     for index, (sim_spec, sim) in enumerate(zip(spec.simulations, sims, strict=True)):
@@ -153,6 +157,7 @@ def build_inputs(
                 repeats=_repeats(sim_spec, trackers),
                 notes=tuple(notes),
                 unseen={t.run_id: n for t in trackers if (n := _unseen(t)) > 0},
+                dashboard=dashboard,
             )
         )
     return inputs

@@ -6,7 +6,7 @@ Plain data; never sends a request (``poll`` fills these, ``rounds`` reads them).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -56,6 +56,9 @@ class Tracker:
     notes: list[str] = field(default_factory=list)  # for the reports
     # result id -> what differs between its copies in the last answer (no verdict)
     duplicates: dict[str, str] = field(default_factory=dict)
+    # the poller's clock when the run was queued and when it was done (for the reports)
+    queued_at: float | None = None
+    done_at: float | None = None
 
     @property
     def total(self) -> int:
@@ -74,6 +77,19 @@ class Tracker:
         ]
         ids += [rid for rid in self.expected_results if rid not in self.results]
         return ids
+
+
+def simulation_seconds(trackers: Sequence[Tracker], now: float) -> dict[str, float]:
+    """Per simulation label: from its first run queued to its last run done (``now`` for
+    a run never done), on the poller's clock."""
+    spans: dict[str, tuple[float, float]] = {}
+    for t in trackers:
+        if t.queued_at is None:
+            continue
+        end = t.done_at if t.done_at is not None else now
+        low, high = spans.get(t.job.label, (t.queued_at, end))
+        spans[t.job.label] = (min(low, t.queued_at), max(high, end))
+    return {label: max(0.0, high - low) for label, (low, high) in spans.items()}
 
 
 @dataclass(slots=True)

@@ -82,7 +82,7 @@ def load_located(text: str) -> Located | None:
         value = builder.build(node, (), 0)
         return Located(value, builder.lines)
     except yaml.MarkedYAMLError as exc:
-        raise YamlError(_yaml_message(exc), _mark_line(exc)) from None
+        raise YamlError(_yaml_message(exc, text), _mark_line(exc)) from None
     except yaml.reader.ReaderError as exc:
         line = text[: exc.position].count("\n") + 1
         raise YamlError(
@@ -104,7 +104,38 @@ def _mark_line(exc: yaml.MarkedYAMLError) -> int | None:
     return mark.line + 1 if mark is not None else None
 
 
-def _yaml_message(exc: yaml.MarkedYAMLError) -> str:
+INDENT_HINT = "(use spaces, not tabs)"
+_INDENT_PROBLEMS = (
+    "expected <block end>",
+    "did not find expected key",
+    "could not find expected ':'",
+    "mapping values are not allowed here",
+    "block sequence entries are not allowed",
+)
+
+
+def _indentation_message(exc: yaml.MarkedYAMLError, text: str) -> str | None:
+    """Our words for the parser's indentation and tab errors, or ``None``."""
+    problem = exc.problem or ""
+    mark = exc.problem_mark
+    lines = text.splitlines()
+    line = lines[mark.line] if mark is not None and mark.line < len(lines) else ""
+    leading = line[: len(line) - len(line.lstrip(" \t"))]
+    if "'\\t'" in problem or "\t" in leading:
+        return f"indentation: a tab indents this line {INDENT_HINT}"
+    if not any(p in problem for p in _INDENT_PROBLEMS):
+        return None
+    if "mapping values are not allowed here" in problem:
+        return (
+            "indentation: this line does not line up with the keys above it, or a value "
+            f"holds ': ' unquoted {INDENT_HINT}; quote a value that contains ': '"
+        )
+    return f"indentation: this line does not line up with the lines above it {INDENT_HINT}"
+
+
+def _yaml_message(exc: yaml.MarkedYAMLError, text: str = "") -> str:
+    if (indentation := _indentation_message(exc, text)) is not None:
+        return indentation
     context = exc.context
     marks = exc.context_mark, exc.problem_mark
     if context and marks[0] and marks[1] and marks[0].line != marks[1].line:

@@ -42,4 +42,5 @@ def check_result(
         level=None if judgement is None else judgement.level,
         inconclusive=judgement is not None and judgement.decision is Decision.INCONCLUSIVE,
         more_needed=None if judgement is None else judgement.more_needed,
+        measured=observed if observed is not None else (agg.observed if agg else None),
     )

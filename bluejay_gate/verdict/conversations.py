@@ -52,7 +52,9 @@ def read_conversations(sim: SimulationInput) -> tuple[list[Conversation], Counte
                 metrics=found.metrics,
                 transcript_url=result.transcript_url,
                 audio_url=result.audio_url,
-                dashboard_url=result_url(sim.simulation_id, run_id, result.id) if run_id else None,
+                dashboard_url=result_url(sim.simulation_id, run_id, result.id, sim.dashboard)
+                if run_id
+                else None,
                 duration_ms=result.duration,
                 unscored=unscored,
                 file=sim.result_files.get(result.id),

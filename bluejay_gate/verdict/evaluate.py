@@ -97,7 +97,9 @@ def evaluate_simulation(sim: SimulationInput, *, allow_incomplete: float) -> Sim
         score=None
         if isinstance(counters, str)
         else float(Fraction(counters[0], counters[1]) * 100),
-        dashboard_url=run_url(sim.simulation_id, sim.runs[0].id) if sim.runs else None,
+        dashboard_url=run_url(sim.simulation_id, sim.runs[0].id, sim.dashboard)
+        if sim.runs
+        else None,
         # recorded calls have no digital humans: nothing is repeated
         flips=() if sim.kind == CALL_SET else flips(sim.checks, completed),
         repeated_digital_humans=0 if sim.kind == CALL_SET else repeated_digital_humans(completed),

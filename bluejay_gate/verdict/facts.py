@@ -5,7 +5,8 @@ threshold that cannot be judged (``Problem``). Plain data; the run stage reads t
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +43,8 @@ class SimulationFacts:
     digital_humans: int | None = None
     selected_metric_ids: frozenset[str] | None = None
     runs_per_digital_human: int | None = None  # the simulation's own setting
+    # digital human id -> name (only names that tell them apart), for the reports
+    digital_human_names: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from bluejay_gate.model.links import DASHBOARD
 from bluejay_gate.model.metric_names import RUN_LEVEL
 from bluejay_gate.model.results import ReadResult, RunSummary
 from bluejay_gate.spec.thresholds import Check
@@ -49,6 +50,7 @@ class SimulationInput:
     kind: str = SIMULATION  # or CALL_SET: recorded calls, each result one evaluated call
     files: tuple[str, ...] = ()  # a call set's files
     result_files: Mapping[str, str] = field(default_factory=dict)  # call id -> its file
+    dashboard: str = DASHBOARD  # where the reports' dashboard links point
     # taken from an earlier report (``--rerun-failed``, ``merge``): its path, else None
     reused_from: str | None = None
     # the same simulation in the baseline report, or why there is none (delta checks skip)

@@ -78,6 +78,9 @@ class CheckResult:
     # the interval straddles the threshold: no verdict (exit 3) until more conversations
     inconclusive: bool = False
     more_needed: int | None = None  # conversations that would likely settle an inconclusive
+    # the aggregate when it could be computed, verdict or not (``observed`` is ``None``
+    # without one: e.g. min_samples not met); the reports show it
+    measured: float | None = None
     # with a baseline (``--baseline``): its value of this check's aggregate and the change
     baseline: BaselineFigures | None = None
 

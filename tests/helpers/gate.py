@@ -10,7 +10,7 @@ import pytest
 
 from bluejay_gate.cli import main
 from bluejay_gate.emulator import Emulator
-from tests.helpers.shared import junit_schema
+from tests.helpers.shared import validate_junit
 
 KEY = "canary-key-5f3e9a7c1d"
 SPEED = 20.0  # a conversation's ~1.7 s lifecycle takes ~0.09 s
@@ -49,7 +49,7 @@ def run_cli(
 
 def junit_agrees(tmp_path: Path, code: int) -> str:
     xml = (tmp_path / "junit.xml").read_text()
-    junit_schema().validate(xml)
+    validate_junit(xml)
     has_problem = "<failure" in xml or "<error" in xml
     assert has_problem == (code != 0)
     return xml

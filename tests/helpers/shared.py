@@ -21,11 +21,13 @@ SHARED = ROOT.parent / "shared"
 OPENAPI_PATH = SHARED / "bluejay-openapi.json"
 SCHEMAS = SHARED / "schemas"
 JUNIT_XSD = SCHEMAS / "jenkins-xunit-junit-10.xsd"
-NEEDED = (OPENAPI_PATH, JUNIT_XSD)
+ANT_JUNIT_XSD = SCHEMAS / "windyroad-JUnit.xsd"
+NEEDED = (OPENAPI_PATH, JUNIT_XSD, ANT_JUNIT_XSD)
 
 MISSING_REASON = (
     f"needs_shared: Bluejay's OpenAPI document and the JUnit XSDs are not in {SHARED}; "
-    "put bluejay-openapi.json and schemas/jenkins-xunit-junit-10.xsd there "
+    "put bluejay-openapi.json, schemas/jenkins-xunit-junit-10.xsd and "
+    "schemas/windyroad-JUnit.xsd there "
     "(the project's shared folder, next to the checkout) to run these tests"
 )
 
@@ -56,3 +58,15 @@ def _junit_schema(path: Path) -> xmlschema.XMLSchema:
 def junit_schema() -> xmlschema.XMLSchema:
     """The Jenkins xUnit JUnit 10 schema the gate's JUnit must validate against."""
     return _junit_schema(need(JUNIT_XSD))
+
+
+def junit_schemas() -> tuple[xmlschema.XMLSchema, ...]:
+    """Both schemas the gate's JUnit must validate against: the Jenkins xUnit one and
+    the strict Ant one (Windy Road)."""
+    return (_junit_schema(need(JUNIT_XSD)), _junit_schema(need(ANT_JUNIT_XSD)))
+
+
+def validate_junit(text: str) -> None:
+    """Raise unless ``text`` is valid against both JUnit schemas."""
+    for schema in junit_schemas():
+        schema.validate(text)

@@ -300,6 +300,9 @@ def run_info(**overrides: object) -> RunInfo:
         "run_ids": ("77",),
         "started_at": STARTED,
         "finished_at": STARTED + timedelta(minutes=3, seconds=12),
+        # digital human 14 has no name known: the reports show its id
+        "digital_human_names": {"4821": {"12": "Alex Rivera", "13": "Priya Nair"}},
+        "simulation_seconds": {"Billing regressions": 185.25},
     }
     values.update(overrides)
     return RunInfo(**values)  # type: ignore[arg-type]

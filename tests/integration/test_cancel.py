@@ -20,7 +20,7 @@ import yaml
 from bluejay_gate.emulator import Emulator
 from tests.helpers.processes import wait_polling
 from tests.helpers.proxy import Scripted, ScriptedProxy
-from tests.helpers.shared import junit_schema
+from tests.helpers.shared import validate_junit
 from tests.helpers.specs import QUICKSTART, prepare
 from tests.helpers.typed import as_object
 
@@ -66,7 +66,7 @@ def test_signal_while_polling(signum: int, tmp_path: Path) -> None:
     ended = sorted(as_object(ends[0].body)["test_result_ids"])
     assert len(ended) == 8  # 5 + 3 conversations, none had finished
     xml = (tmp_path / "junit.xml").read_text()
-    junit_schema().validate(xml)
+    validate_junit(xml)
     assert "<error" in xml
     report = as_object(json.loads((tmp_path / "report.json").read_text()), "report.json")
     assert report["exit_code"] == 3
@@ -170,7 +170,7 @@ def _signal_and_collect(proc: subprocess.Popen[str]) -> tuple[str, str, float]:
 
 def _assert_cancelled_reports(tmp_path: Path, out: str, err: str) -> dict[str, Any]:
     xml = (tmp_path / "junit.xml").read_text()
-    junit_schema().validate(xml)
+    validate_junit(xml)
     report = as_object(json.loads((tmp_path / "report.json").read_text()), "report.json")
     assert report["exit_code"] == 3
     assert any("cancelled" in e for e in report["errors"]), report["errors"]

@@ -73,7 +73,9 @@ class Gate:
         report = json.loads((self.world.out / "r.json").read_text())
         assert report["simulations"], output
         text = html.unescape(junit.read_text())
-        return code, f"{output}\n{text}", text
+        # a passing check's message is in the JSON report (the JUnit has it for the others)
+        messages = "\n".join(c["message"] for s in report["simulations"] for c in s["checks"])
+        return code, f"{output}\n{text}\n{messages}", text
 
 
 def _mutation(

@@ -444,3 +444,20 @@ def test_emulator_reports_selected_metrics_only_when_asked(emulator: Factory) ->
     body = unchanged.json()
     assert "selected_custom_metrics" not in body
     assert "selected_custom_metrics" not in body["settings"]
+
+
+def test_names_unreadable_with_listed_digital_humans(
+    proxy: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    """With ``digital_human_ids`` listed the digital humans are still read once, for their
+    names; when that read fails the gate says the reports name them by id and goes on
+    (a name never decides anything)."""
+    emu, server = proxy("/v1/digital-humans-by-simulation/", 500)
+    sims = SIMS + "    digital_human_ids: [12, 13]\n"
+    spec = write_spec(tmp_path, simulations=sims)
+    code, out, err = gate(tmp_path, monkeypatch, capsys, server.base_url, spec, "--dry-run")
+    assert code == 0, out + err
+    assert out.count("warning: could not read the digital humans of Billing regressions") == 1, out
+    assert "the reports name them by id" in out
+    assert "2 conversations (2 digital humans × 1)" in out  # the cost from the listed ids
+    assert emu.count("GET", "/v1/digital-humans-by-simulation/4821") == 0  # refused by proxy

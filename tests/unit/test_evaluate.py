@@ -173,6 +173,7 @@ def test_min_samples() -> None:
     c = verdict.checks[0]
     assert c.outcome is Outcome.NO_VERDICT
     assert c.observed is None
+    assert c.measured == 1.0  # the reports still show the value
     assert c.samples == 3
     assert c.message == (
         "too few samples: n = 3 < min_samples 5 (observed 100.0% (3/3) over 3 conversations "

@@ -14,7 +14,7 @@ from typing import Any
 from bluejay_gate.bluejay.models import QueuedRun, RunResults, SimulationResult
 from bluejay_gate.model.results import ReadResult
 from bluejay_gate.run.poll import Poller
-from bluejay_gate.run.tracking import Job, PollOutcome
+from bluejay_gate.run.tracking import Job, PollOutcome, Tracker, simulation_seconds
 
 
 def _result(rid: str, status: str, polite: str | None, why: str = "") -> dict[str, Any]:
@@ -226,3 +226,17 @@ def test_fingerprints_are_small_and_the_finishing_answer_needs_none() -> None:
     assert tracker.results["1"] is kept
     assert "2" not in tracker.fingerprints
     assert tracker.results["2"].metrics["Polite"].value is False
+
+
+def test_simulation_seconds_span_first_queued_to_last_done() -> None:
+    """Per simulation label, from its first run queued to its last run done; a run never
+    done counts to ``now``; a run never queued is not counted."""
+    billing, smoke = Job(0, "Billing", "4821"), Job(1, "Smoke", "5")
+    first = Tracker(billing, "1", (), queued_at=10.0, done_at=40.0)
+    second = Tracker(billing, "2", (), queued_at=12.0, done_at=55.5)
+    running = Tracker(smoke, "3", (), queued_at=20.0)
+    never = Tracker(Job(2, "Never", "6"), "4", ())
+    assert simulation_seconds([first, second, running, never], now=30.0) == {
+        "Billing": 45.5,
+        "Smoke": 10.0,
+    }

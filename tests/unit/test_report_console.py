@@ -40,10 +40,12 @@ def test_passing_block() -> None:
 
 
 def test_failing_block_indents_the_failed_check() -> None:
-    """A failed check is indented with observed vs threshold and n; the run link follows."""
+    """A failed check is indented with observed vs threshold and n, then its worst
+    conversations by name (id beside it); the run link follows."""
     assert block(failing_verdict()) == [
         "✘ Billing regressions  1 of 2 checks failed",
         "    ✘ Empathy: mean >= 7  observed 6, needs >= 7 (n=3)",
+        "      worst: Alex Rivera (digital human 12) 4, Priya Nair (digital human 13) 6",
         "    https://app.getbluejay.ai/simulations/4821/runs/77",
         "FAILED (exit 1): at least one error-severity check failed",
     ]
@@ -54,6 +56,7 @@ def test_warning_and_no_verdict_lines() -> None:
     assert block(warn_verdict()) == [
         "✔ Billing regressions  1/2 checks passed, 1 warning",
         "    ! Resolution: share(resolved) >= 75%  warning: observed 50%, needs >= 75% (n=10)",
+        "      worst: digital human 14 —",  # no name known for 14; no Resolution value
         "PASSED (exit 0): every error-severity check passed",
     ]
     lines = block(mixed_verdict())

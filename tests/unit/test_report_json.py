@@ -59,6 +59,7 @@ SIMULATION_KEYS = [
     "score",
     "errors",
     "notes",
+    "digital_humans",
     "checks",
     "repeats",
     "flips",
@@ -170,9 +171,13 @@ def test_simulation_check_and_conversation_values() -> None:
     assert check["worst"][0] == {
         "result_id": "9000",
         "digital_human_id": "12",
+        "digital_human_name": "Alex Rivera",
         "value": "4",
+        "reasoning": "Reasoning for result 9000.",
         "dashboard_url": "https://app.getbluejay.ai/simulations/4821/runs/77?result=9000",
+        "transcript_url": "https://cdn.example.test/transcripts/9000.txt",
     }
+    assert sim["digital_humans"] == {"12": "Alex Rivera", "13": "Priya Nair"}
     assert check["interval"] is None
     conversation = sim["conversations"][0]
     assert list(conversation) == CONVERSATION_KEYS

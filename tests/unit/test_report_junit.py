@@ -19,7 +19,7 @@ from bluejay_gate.report.junit import iter_junit
 from bluejay_gate.report.xmltext import clean
 from bluejay_gate.spec.thresholds import Severity
 from bluejay_gate.verdict.model import CheckResult, Outcome, SimulationVerdict, Verdict
-from tests.helpers.shared import junit_schema
+from tests.helpers.shared import junit_schemas
 from tests.helpers.verdicts import (
     EMPATHY,
     SCENARIOS,
@@ -39,9 +39,20 @@ from tests.helpers.verdicts import (
 )
 
 
+class _Both:
+    """Validates against both schemas (Jenkins xUnit and the strict Ant one)."""
+
+    def __init__(self, schemas: tuple[xmlschema.XMLSchema, ...]) -> None:
+        self.schemas = schemas
+
+    def validate(self, text: str) -> None:
+        for one in self.schemas:
+            one.validate(text)
+
+
 @pytest.fixture(scope="module")
-def schema() -> xmlschema.XMLSchema:
-    return junit_schema()
+def schema() -> _Both:
+    return _Both(junit_schemas())
 
 
 def parse(verdict: Verdict) -> ET.Element:
@@ -53,9 +64,7 @@ def problems(root: ET.Element) -> list[ET.Element]:
 
 
 @pytest.mark.parametrize("name", sorted(SCENARIOS))
-def test_failure_or_error_exactly_when_exit_code_is_not_zero(
-    name: str, schema: xmlschema.XMLSchema
-) -> None:
+def test_failure_or_error_exactly_when_exit_code_is_not_zero(name: str, schema: _Both) -> None:
     """The file holds a <failure> or <error> iff the verdict's exit code is not 0, and is valid."""
     build, code = SCENARIOS[name]
     text = render_junit(build(), run_info())
@@ -66,20 +75,22 @@ def test_failure_or_error_exactly_when_exit_code_is_not_zero(
 
 @pytest.mark.parametrize("name", sorted(SCENARIOS))
 def test_count_attributes_match_the_elements(name: str) -> None:
-    """tests/failures/errors on every suite and on <testsuites> count the real elements."""
+    """tests/failures/errors/skipped on every suite count the real elements; <testsuites>
+    carries no attributes (the strict Ant schema allows none)."""
     root = parse(SCENARIOS[name][0]())
     assert root.tag == "testsuites"
-    assert root.get("name") == "bluejay-gate"
+    assert root.attrib == {}
     suites = root.findall("testsuite")
-    for suite in suites:
+    for ident, suite in enumerate(suites):
         cases = suite.findall("testcase")
         assert int(suite.get("tests", "-1")) == len(cases)
         assert int(suite.get("failures", "-1")) == sum(len(c.findall("failure")) for c in cases)
         assert int(suite.get("errors", "-1")) == sum(len(c.findall("error")) for c in cases)
-        assert suite.get("skipped") == "0"
-    assert int(root.get("tests", "-1")) == sum(len(s.findall("testcase")) for s in suites)
-    assert int(root.get("failures", "-1")) == len(list(root.iter("failure")))
-    assert int(root.get("errors", "-1")) == len(list(root.iter("error")))
+        assert int(suite.get("skipped", "-1")) == sum(len(c.findall("skipped")) for c in cases)
+        assert suite.get("id") == str(ident)
+        assert suite.get("package") == "bluejay-gate"
+        assert suite.get("hostname") == "api.getbluejay.ai"
+        assert suite.get("timestamp") == "2026-04-01T12:00:00"
 
 
 def test_one_suite_per_simulation_one_case_per_check() -> None:
@@ -94,7 +105,8 @@ def test_one_suite_per_simulation_one_case_per_check() -> None:
     assert {c.get("classname") for c in suite.findall("testcase")} == {
         "bluejay-gate.Billing regressions"
     }
-    assert root.get("time") == "192.000"
+    assert suite.get("time") == "185.250"  # the simulation's wall time
+    assert {c.get("time") for c in suite.findall("testcase")} == {"185.250"}
     props = {p.get("name"): p.get("value") for p in suite.iter("property")}
     assert props["simulation_id"] == "4821"
     assert props["run_ids"] == "77"
@@ -115,10 +127,13 @@ def test_failure_text_repeats_message_and_gives_the_detail() -> None:
     assert "threshold: >= 7\n" in text
     assert "samples: 3 applicable, 1 not applicable" in text
     assert (
-        "  - digital human 12, result 9000, value 4: "
-        "https://app.getbluejay.ai/simulations/4821/runs/77?result=9000"
+        "worst conversations:\n"
+        "  1. Alex Rivera (digital human 12): value 4 (result 9000)\n"
+        "     judge: Reasoning for result 9000.\n"
+        "     transcript: https://cdn.example.test/transcripts/9000.txt\n"
+        "     dashboard: https://app.getbluejay.ai/simulations/4821/runs/77?result=9000\n"
+        "  2. Priya Nair (digital human 13): value 6 (result 9001)\n"
     ) in text
-    assert "  - digital human 13, result 9001, value 6: " in text
     assert text.rstrip().endswith(
         "run dashboard: https://app.getbluejay.ai/simulations/4821/runs/77"
     )
@@ -146,15 +161,23 @@ def test_no_verdict_check_is_an_error_of_type_no_verdict() -> None:
     assert "samples: 0 applicable, 3 not applicable" in (error.text or "")
 
 
-def test_warning_is_a_passing_case_with_system_out() -> None:
-    """A warn check that did not pass: no failure/error, 'WARNING: ...' in its <system-out>."""
+def test_warning_is_a_skipped_case_with_the_warning_as_message() -> None:
+    """A warn check that did not pass: no failure/error, a <skipped> whose message and text
+    start with 'WARNING: ...' (viewers show it as neither passed nor failed)."""
     root = parse(warn_verdict())
     assert problems(root) == []
     case = next(c for c in root.iter("testcase") if c.get("name", "").startswith("Resolution"))
-    out = case.findtext("system-out") or ""
-    assert out.startswith("WARNING: observed 50% over 10 conversations, needs >= 75%")
+    skipped = case.find("skipped")
+    assert skipped is not None
+    message = skipped.get("message") or ""
+    assert message.startswith("WARNING: observed 50% over 10 conversations, needs >= 75%")
+    out = skipped.text or ""
+    assert out.startswith(message + "\n")
     assert "severity warn" in out
-    assert "digital human 14, result 9002" in out
+    assert "digital human 14: value" in out  # no name known for 14: its id
+    suite = root.find("testsuite")
+    assert suite is not None
+    assert suite.get("skipped") == "1"
 
 
 def test_simulation_error_gets_a_verdict_case() -> None:
@@ -216,38 +239,51 @@ def test_mixed_fail_and_no_verdict_carries_both() -> None:
     assert len(list(root.iter("error"))) == 1
 
 
-def test_conversation_detail_in_suite_system_out() -> None:
-    """Suite <system-out>: digital human, status, metric values, N/A, reasoning, links."""
+def test_suite_system_out_is_short_and_conversations_are_in_the_failure() -> None:
+    """The suite's <system-out> (shown above the cases) is the simulation's few facts; a
+    conversation's detail is in the failing check's own text, not in the suite's."""
     root = parse(failing_verdict())
     suite = root.find("testsuite")
     assert suite is not None
     out = suite.findtext("system-out") or ""
-    assert "conversation 9000 (run 77, digital human 12): COMPLETED" in out
-    assert "  Empathy: 4\n    reasoning: Reasoning for result 9000." in out
-    assert "  Greeting compliance: N/A" in out
-    assert "  transcript: https://cdn.example.test/transcripts/9000.txt" in out
-    assert "  audio: https://cdn.example.test/audio/9000.wav" in out
-    assert "  dashboard: https://app.getbluejay.ai/simulations/4821/runs/77?result=9000" in out
-    assert out.count("conversation 90") == 3
+    assert out.splitlines() == [
+        "simulation: Billing regressions (id 4821)",
+        "runs: 77 (status COMPLETED)",
+        "3 conversations: 3 completed, 0 not completed",
+        "run score: 80",
+        "run dashboard: https://app.getbluejay.ai/simulations/4821/runs/77",
+        "every conversation's metrics and reasoning: the JSON report (--report)",
+    ]
+    assert "9002" not in render_junit(failing_verdict(), run_info())  # not among the worst
+    assert suite.findtext("system-err") == ""
 
 
-def test_reasoning_is_truncated_and_never_spoke_is_marked() -> None:
-    """Reasoning is cut to 500 characters with an ellipsis; a silent agent is flagged."""
-    long_reason = "x" * 2000
+def test_reasoning_is_cut_on_a_word_and_not_completed_are_listed() -> None:
+    """The judge's reasoning is cut to 300 characters at a word, with an ellipsis; an
+    undecided simulation lists the conversations that did not count."""
+    long_reason = "word " * 400
     conv = make_conversation(
         "1",
         metrics={
             "Empathy": MetricValue("Empathy", "3", 3.0, "quantitative", reasoning=long_reason)
         },
-        never_spoke=True,
     )
-    sim = make_simulation("S", (make_result(EMPATHY, Outcome.PASS, 8.0),), conversations=(conv,))
-    out = parse(Verdict((sim,))).find("testsuite")
-    assert out is not None
-    text = out.findtext("system-out") or ""
-    assert "    reasoning: " + "x" * 499 + "…\n" in text
-    assert "x" * 500 not in text
-    assert "COMPLETED (agent never spoke; not counted)" in text
+    silent = make_conversation("2", digital_human_id="13", never_spoke=True)
+    result = make_result(EMPATHY, Outcome.FAIL, 3.0, worst=("1",))
+    sim = make_simulation(
+        "S", (result,), conversations=(conv, silent), errors=("1 of 2 not completed",)
+    )
+    root = parse(Verdict((sim,)))
+    (failure,) = root.iter("failure")
+    judge = next(line for line in (failure.text or "").splitlines() if "judge:" in line)
+    reasoning = judge.split("judge: ", 1)[1]
+    assert reasoning.endswith("word…")
+    assert len(reasoning) <= 300
+    (error,) = root.iter("error")
+    assert (
+        "not completed (1):\n  - result 2, Priya Nair (digital human 13): COMPLETED, agent "
+        "never spoke — https://cdn.example.test/transcripts/2.txt"
+    ) in (error.text or "")
 
 
 def test_no_disabled_attribute_and_no_file_or_line_on_cases() -> None:
@@ -294,7 +330,7 @@ HOSTILE = [
 
 
 @pytest.mark.parametrize("nasty", HOSTILE)
-def test_hostile_text_everywhere_stays_well_formed(nasty: str, schema: xmlschema.XMLSchema) -> None:
+def test_hostile_text_everywhere_stays_well_formed(nasty: str, schema: _Both) -> None:
     """Known troublemakers in every text field still give well-formed, schema-valid XML."""
     verdict = _verdict_with_text(nasty)
     text = render_junit(verdict, run_info(spec_path=nasty, agent_name=nasty))
@@ -317,7 +353,7 @@ def test_any_text_stays_well_formed(nasty: str) -> None:
     assert failure.get("message") == expected
     gate, suite = root.findall("testsuite")
     assert gate.get("name") == "bluejay-gate"
-    assert suite.get("name") == clean(nasty)
+    assert suite.get("name") == (clean(nasty) if clean(nasty).strip() else "(no name)")
 
 
 def _verdict_with_text(nasty: str) -> Verdict:
@@ -337,10 +373,10 @@ def _verdict_with_text(nasty: str) -> Verdict:
     return Verdict((sim,), errors=(nasty,))
 
 
-def test_large_report_is_whole_and_streams_in_parts() -> None:
-    """10 simulations × 100 conversations × 20 checked metrics with 500-char reasoning:
-    every reasoning is there, and ``iter_junit`` gives it in parts of at most one
-    conversation (its speed is measured by ``bench/run.py``, not here)."""
+def test_large_report_stays_small_and_streams_in_parts() -> None:
+    """10 simulations × 100 conversations × 20 checks with 500-char reasoning: the JUnit
+    names only the worst conversations of failing checks, so it stays small; ``iter_junit``
+    gives it a suite at a time."""
     reason = ("The agent acknowledged the caller & offered a refund <quickly>. " * 10)[:500]
     checks = [make_check(f"metric {j}", "mean >= 7") for j in range(20)]
     sims = []
@@ -357,41 +393,19 @@ def test_large_report_is_whole_and_streams_in_parts() -> None:
             )
             for i in range(100)
         )
-        results = tuple(make_result(c, Outcome.PASS, 8.0, samples=100) for c in checks)
+        worst = (str(s * 1000), str(s * 1000 + 1), str(s * 1000 + 2))
+        results = tuple(
+            make_result(c, Outcome.FAIL if j == 0 else Outcome.PASS, 8.0, samples=100, worst=worst)
+            for j, c in enumerate(checks)
+        )
         sims.append(make_simulation(f"sim {s}", results, conversations=convs))
     verdict = Verdict(tuple(sims))
     text = render_junit(verdict, run_info())
-    assert len(text) > 10 * 100 * 20 * 500
     assert text.count("<testcase ") == 200
-    assert text.count("reasoning: The agent acknowledged") == 10 * 100 * 20
+    assert text.count("judge: The agent acknowledged") == 10 * 3
+    assert len(text) < 200_000
     parts = list(iter_junit(verdict, run_info()))
     assert "".join(parts) == text
-    assert max(len(p) for p in parts) < 20 * 600 + 1000
-
-
-def test_reasoning_only_for_checked_metrics() -> None:
-    """Every metric's value is listed; reasoning only for the metrics the checks read,
-    with a line saying so (the JSON report keeps every reasoning)."""
-    first = make_conversation(  # only the checked metric: the note still comes
-        "0", metrics={"Empathy": MetricValue("Empathy", "5", 5.0, "quantitative")}
-    )
-    conv = make_conversation(
-        "1",
-        metrics={
-            "Empathy": MetricValue("Empathy", "4", 4.0, "quantitative", reasoning="Kind words."),
-            "Tone": MetricValue("Tone", "pass", True, "pass_fail", reasoning="Calm throughout."),
-        },
-    )
-    sim = make_simulation(
-        "S", (make_result(EMPATHY, Outcome.PASS, 4.0),), conversations=(first, conv)
-    )
-    suite = parse(Verdict((sim,))).find("testsuite")
-    assert suite is not None
-    text = suite.findtext("system-out") or ""
-    assert "  Empathy: 4\n    reasoning: Kind words." in text
-    assert "  Tone: pass\n" in text
-    assert "Calm throughout." not in text
-    assert "reasoning is shown for the checked metrics; the JSON report has every metric's" in text
 
 
 _results = st.builds(

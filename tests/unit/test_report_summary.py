@@ -8,7 +8,7 @@ import pytest
 
 from bluejay_gate.report import STEP_SUMMARY_LIMIT, render_summary
 from bluejay_gate.report.summary import truncation_note
-from bluejay_gate.verdict.model import Conversation, Outcome, Verdict
+from bluejay_gate.verdict.model import CheckResult, Conversation, Outcome, Verdict
 from tests.helpers.verdicts import (
     EMPATHY,
     GREETING,
@@ -45,15 +45,16 @@ def table_rows(text: str, header: str) -> list[list[str]]:
     ("name", "heading"),
     [
         ("pass", "# ✅ bluejay-gate: passed"),
-        ("warn", "# ✅ bluejay-gate: passed"),
+        ("warn", "# ⚠️ bluejay-gate: passed with warnings"),
         ("fail", "# ❌ bluejay-gate: failed"),
         ("mixed", "# ❌ bluejay-gate: failed"),
-        ("no_verdict_check", "# ⚠️ bluejay-gate: no verdict"),
-        ("zero_simulations", "# ⚠️ bluejay-gate: no verdict"),
+        ("no_verdict_check", "# ⛔ bluejay-gate: no verdict"),
+        ("zero_simulations", "# ⛔ bluejay-gate: no verdict"),
     ],
 )
 def test_heading_shows_the_overall_verdict(name: str, heading: str) -> None:
-    """The first line carries the verdict emoji and word; the next the exit code."""
+    """The first line carries the verdict emoji and word (fail, no verdict and warnings
+    each their own); the next the exit code."""
     build, code = SCENARIOS[name]
     text = render_summary(build(), run_info())
     first, _, third = text.splitlines()[:3]
@@ -119,9 +120,9 @@ def test_cells_escape_pipes_and_newlines() -> None:
     verdict = Verdict((make_simulation("Sim | one", (make_result(check, Outcome.PASS, 8.0),)),))
     text = render_summary(verdict, run_info())
     rows = table_rows(text, "| | Check |")
-    assert rows == [["✅", "A \\| B<br>C: mean >= 7", "8", ">= 7", "10"]]
+    assert rows == [["✅", "A &#124; B<br>C: mean >= 7", "8", ">= 7", "10"]]
     overview = table_rows(text, "| | Simulation |")
-    assert overview[0][1] == "Sim \\| one"
+    assert overview[0][1] == "Sim &#124; one"
 
 
 def test_failures_section_lists_every_failure_with_worst_conversations() -> None:
@@ -132,12 +133,13 @@ def test_failures_section_lists_every_failure_with_worst_conversations() -> None
     )
     verdict = Verdict((make_simulation("Big", results, conversations=conversations()),))
     text = render_summary(verdict, run_info())
-    failures = text.split("## Failures", 1)[1].split("## Checks", 1)[0]
+    failures = text.split("## ❌ Failures", 1)[1].split("## Simulations", 1)[0]
     assert failures.count("### ❌ Big: metric ") == 25
     assert (
         failures.count(
-            "  - [result 9000](https://app.getbluejay.ai/simulations/4821/runs/77?result=9000): "
-            "digital human 12, value —"
+            "    - **Alex Rivera** (digital human 12): value **—** · "
+            "[transcript](https://cdn.example.test/transcripts/9000.txt) · "
+            "[result 9000](https://app.getbluejay.ai/simulations/4821/runs/77?result=9000)\n"
         )
         == 25
     )
@@ -151,20 +153,27 @@ def test_failure_entry_detail() -> None:
         "\n\nobserved 6 over 3 conversations (1 not applicable), needs >= 7 (spec line 14)\n\n"
         "- observed **6**, expected >= 7, samples 3 (1 N/A)\n"
         "- worst conversations:\n"
-        "  - [result 9000](https://app.getbluejay.ai/simulations/4821/runs/77?result=9000): "
-        "digital human 12, value 4\n"
-        "  - [result 9001](https://app.getbluejay.ai/simulations/4821/runs/77?result=9001): "
-        "digital human 13, value 6\n"
+        "    - **Alex Rivera** (digital human 12): value **4** · "
+        "[transcript](https://cdn.example.test/transcripts/9000.txt) · "
+        "[result 9000](https://app.getbluejay.ai/simulations/4821/runs/77?result=9000)"
+        " — judge: “Reasoning for result 9000.”\n"
+        "    - **Priya Nair** (digital human 13): value **6** · "
+        "[transcript](https://cdn.example.test/transcripts/9001.txt) · "
+        "[result 9001](https://app.getbluejay.ai/simulations/4821/runs/77?result=9001)"
+        " — judge: “Reasoning for result 9001.”\n"
         "- [run dashboard](https://app.getbluejay.ai/simulations/4821/runs/77)\n"
     )
 
 
-def test_no_verdict_and_simulation_errors_are_in_failures() -> None:
-    """Undecided checks and simulations with errors both appear under Failures with ⛔."""
+def test_no_verdict_has_its_own_heading_after_failures() -> None:
+    """Undecided checks and simulations with errors appear under "No verdict" with ⛔,
+    not under Failures."""
     text = render_summary(mixed_verdict(), run_info())
-    failures = text.split("## Failures", 1)[1].split("## Checks", 1)[0]
+    failures = text.split("## ❌ Failures", 1)[1].split("## ⛔ No verdict", 1)[0]
+    undecided = text.split("## ⛔ No verdict", 1)[1].split("## Simulations", 1)[0]
     assert "### ❌ Billing regressions: Empathy: mean >= 7" in failures
-    assert "### ⛔ Onboarding: Greeting compliance: pass\\_rate >= 90%" in failures
+    assert "⛔" not in failures
+    assert "### ⛔ Onboarding: Greeting compliance: pass\\_rate >= 90%" in undecided
     errors = render_summary(simulation_error_verdict(), run_info())
     assert (
         "### ⛔ Smoke test: no verdict\n\n"
@@ -175,7 +184,8 @@ def test_no_verdict_and_simulation_errors_are_in_failures() -> None:
 def test_warnings_have_their_own_section_and_no_failures() -> None:
     """A warn check is listed under Warnings with ⚠️; a passing run has no Failures section."""
     text = render_summary(warn_verdict(), run_info())
-    assert "## Failures" not in text
+    assert "Failures" not in text
+    assert "## ⚠️ Warnings" in text
     assert "### ⚠️ Billing regressions: Resolution: share(resolved) >= 75%" in text
     rows = table_rows(text, "| | Check |")
     assert [r[0] for r in rows] == ["✅", "⚠️"]
@@ -208,7 +218,10 @@ def test_unsafe_links_are_not_links() -> None:
     )
     text = render_summary(Verdict((sim,)), run_info())
     assert "javascript:" not in text
-    assert "  - result 1: digital human 12, value —" in text
+    assert (
+        "    - **Alex Rivera** (digital human 12): value **—** · "
+        "[transcript](https://cdn.example.test/transcripts/1.txt) · result 1\n"
+    ) in text
     assert "[run dashboard](https://example.test/a%20%28b%29%7Cc)" in text
 
 
@@ -217,8 +230,8 @@ def test_markdown_in_names_is_escaped() -> None:
     check = make_check("*bold* [x](y) <script>", "mean >= 7")
     sim = make_simulation("# Title", (make_result(check, Outcome.FAIL, 1.0),))
     text = render_summary(Verdict((sim,)), run_info())
-    assert "\\*bold\\* \\[x\\](y) \\<script>" in text
-    assert re.search(r"(?<!\\)<script>", text) is None
+    assert "\\*bold\\* \\[x\\](y) &lt;script>" in text
+    assert "<script>" not in text
     assert "| # Title |" in text
 
 
@@ -263,7 +276,7 @@ def test_cut_fits_the_limit_with_a_note(limit: int) -> None:
     assert kept.endswith("\n")
     assert "## Checks" not in cut  # the per-simulation tables go first
     if limit > 10_000:
-        assert "## Failures" in cut
+        assert "## ❌ Failures" in cut
 
 
 def test_cut_at_one_mebibyte_says_so() -> None:
@@ -285,3 +298,22 @@ def test_text_starting_a_line_cannot_open_a_quote_or_list() -> None:
     verdict = Verdict((), errors=("> quoted", "- listed"))
     text = render_summary(verdict, run_info())
     assert "- \\> quoted\n- \\- listed\n" in text
+
+
+def test_observed_shows_the_value_whenever_it_is_known() -> None:
+    """A check without a verdict whose aggregate is known (too few samples) shows it in
+    the table and its entry; one without any value shows the dash."""
+    known = CheckResult(
+        EMPATHY,
+        Outcome.NO_VERDICT,
+        None,
+        3,
+        message="too few samples: n = 3 < min_samples 5",
+        measured=6.2,
+    )
+    unknown = CheckResult(GREETING, Outcome.NO_VERDICT, None, 0, message="no samples")
+    text = render_summary(Verdict((make_simulation("S", (known, unknown)),)), run_info())
+    rows = table_rows(text, "| | Check |")
+    assert [row[2] for row in rows] == ["6.2", "—"]
+    assert "- observed **6.2**, expected >= 7, samples 3" in text
+    assert "## ⛔ No verdict" in text

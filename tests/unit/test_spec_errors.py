@@ -443,7 +443,17 @@ def test_file_reference_errors(tmp_path: Path) -> None:
             "4: duplicate key `name` (first at line 3): keep one of them",
         ),
         ("version: 1\nagent: {name: [a, b}\n", "2: invalid YAML:"),
-        ("version: 1\n  bad indent: 2\n", "2: invalid YAML: mapping values are not allowed here"),
+        (
+            "version: 1\n  bad indent: 2\n",
+            "2: indentation: this line does not line up with the keys above it, or a value "
+            "holds ': ' unquoted (use spaces, not tabs)",
+        ),
+        ("version: 1\nagent:\n\tname: x\n", "3: indentation: a tab indents this line (use spaces"),
+        (
+            "version: 1\nagent:\n  name: x\n goals: [a]\n",
+            "4: indentation: this line does not line up with the lines above it (use spaces, "
+            "not tabs)",
+        ),
         ("version: 1\nagent: *nothing\n", "2: invalid YAML: found undefined alias 'nothing'"),
         ("version: 1\nagent: !custom {name: x}\n", "2: unsupported YAML tag !custom: remove it"),
         ("version: 1\nagent: !!set {a, b}\n", "2: unsupported YAML tag !!set: remove it"),

@@ -15,7 +15,7 @@ from bluejay_gate.report.summary import render_summary
 from bluejay_gate.verdict.evaluate import evaluate
 from bluejay_gate.verdict.model import Repeats, Verdict
 from tests.helpers.evaluation import GREETING, check, repeated_results, sim
-from tests.helpers.shared import junit_schema
+from tests.helpers.shared import validate_junit
 from tests.helpers.verdicts import run_info
 
 REPEATS = Repeats(
@@ -48,7 +48,7 @@ def test_verdict_is_inconclusive_with_flips() -> None:
 @pytest.mark.needs_shared
 def test_junit_shows_interval_estimate_and_flips() -> None:
     xml = render_junit(repeated_verdict(), run_info())
-    junit_schema().validate(xml)
+    validate_junit(xml)
     root = ET.fromstring(xml)
     (error,) = list(root.iter("error"))
     text = error.text or ""

@@ -12,6 +12,7 @@ from bluejay_gate.emulator.endpoints import (  # noqa: F401 - importing register
     agents,
     call_logs,
     custom_metrics,
+    dashboard,
     evaluate,
     files,
     health,

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+from bluejay_gate.emulator import reasoning
 from bluejay_gate.emulator.endpoints.registry import int_id, ok, route
 from bluejay_gate.emulator.routing import Call, Reply
 from bluejay_gate.emulator.store import Store
@@ -11,15 +12,18 @@ from bluejay_gate.emulator.store import Store
 
 @route("GET", "/files/transcripts/{name}", auth=False)
 def transcript(store: Store, call: Call) -> Reply:
+    """A short transcript that agrees with the conversation's scores."""
     result_id = int_id(call.params["name"].removesuffix(".json"), "Transcript")
     conv = store.conversation(result_id)
-    turns = [
-        {"speaker": "USER", "utterance": "Hi, I have a question about my bill."},
-        {"speaker": "AGENT", "utterance": "Happy to help. Can you confirm your account number?"},
-    ]
-    if conv.never_speaks:
-        turns = turns[:1]
-    return ok({"simulation_result_id": result_id, "transcript": turns})
+    caller = str(store.digital_humans.get(conv.digital_human_id, {}).get("name") or "a caller")
+    turns = reasoning.transcript(caller, conv.scores.metrics, never_speaks=conv.never_speaks)
+    return ok(
+        {
+            "simulation_result_id": result_id,
+            "note": "served by the bluejay-gate emulator, not by Bluejay",
+            "transcript": turns,
+        }
+    )
 
 
 _SILENT_WAV = (
