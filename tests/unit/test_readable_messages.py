@@ -61,7 +61,7 @@ def test_unknown_example_suggests_a_real_one(capsys: pytest.CaptureFixture[str])
     )
     with pytest.raises(SystemExit):
         main(["demo", "--example", "github"])  # a folder, but not a runnable example
-    assert "choose one of failing, quickstart, repeats" in capsys.readouterr().err
+    assert "choose one of calls, failing, quickstart, repeats" in capsys.readouterr().err
 
 
 def _reader(secret: str) -> FailureReader:
