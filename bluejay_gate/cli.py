@@ -64,6 +64,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--dry-run", action="store_true", help="GET requests only: print the plan and exit"
     )
 
+    run.add_argument(
+        "--listen",
+        default=None,
+        metavar="HOST:PORT",
+        help="with run.wait: webhook, receive Bluejay's webhooks here (register http(s)://HOST:PORT/)",
+    )
+    run.add_argument("--listen-tls-cert", default=None, help="PEM certificate: listen on https")
+    run.add_argument("--listen-tls-key", default=None, help="PEM key of --listen-tls-cert")
+
     validate = sub.add_parser("validate", help="check a spec offline")
     validate.add_argument("--spec", default=DEFAULT_SPEC, help=f"spec file ({DEFAULT_SPEC})")
 
@@ -101,6 +110,10 @@ def resolve_run_options(args: argparse.Namespace, env: Mapping[str, str]) -> Gat
         summary=Path(args.summary) if args.summary else None,
         timeout=args.timeout,
         dry_run=bool(args.dry_run),
+        listen=args.listen,
+        listen_tls_cert=Path(args.listen_tls_cert) if args.listen_tls_cert else None,
+        listen_tls_key=Path(args.listen_tls_key) if args.listen_tls_key else None,
+        webhook_secret=env.get("BLUEJAY_WEBHOOK_SECRET", "").strip(),
     )
 
 
@@ -142,9 +155,10 @@ def cmd_run(args: argparse.Namespace, env: Mapping[str, str], out: TextIO) -> in
     from bluejay_gate.report.console import use_color
     from bluejay_gate.report.progress import ConsoleProgress
 
-    key = env.get("BLUEJAY_API_KEY", "").strip()
-    if github.in_actions(env) and key:
-        out.write(github.mask_command(key) + "\n")
+    secrets = [env.get(name, "").strip() for name in ("BLUEJAY_API_KEY", "BLUEJAY_WEBHOOK_SECRET")]
+    if github.in_actions(env):
+        for secret in filter(None, secrets):
+            out.write(github.mask_command(secret) + "\n")
         out.flush()
     color = use_color(out, env)
     rt = Runtime(out=out, emit=ConsoleProgress(out, color=color), env=env, color=color)

@@ -9,9 +9,10 @@ and unexpected errors.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,19 +21,21 @@ from typing import TextIO
 from bluejay_gate import events
 from bluejay_gate.bluejay.client import BluejayClient
 from bluejay_gate.bluejay.retry import policy_from_env
-from bluejay_gate.errors import EXIT_NO_VERDICT, EXIT_PASS, NoVerdictError
+from bluejay_gate.errors import EXIT_NO_VERDICT, EXIT_PASS, NoVerdictError, UsageError
 from bluejay_gate.finish import finish, print_plan, run_info
 from bluejay_gate.model.durations import format_duration
 from bluejay_gate.options import GateOptions
 from bluejay_gate.report import RunInfo
 from bluejay_gate.run.agent_sync import AgentPlan, apply_plan, plan_agent
 from bluejay_gate.run.ending import end_unfinished
+from bluejay_gate.run.listener import Listener, parse_listen
 from bluejay_gate.run.poll import Poller
 from bluejay_gate.run.preflight import check_before_paying
 from bluejay_gate.run.rounds import build_inputs, build_jobs, next_round
 from bluejay_gate.run.simulations import refuse_duplicates, resolve_simulations
 from bluejay_gate.run.tracking import Job, PollOutcome
 from bluejay_gate.spec.load import load_spec
+from bluejay_gate.spec.resolved import Spec
 from bluejay_gate.verdict.evaluate import evaluate
 from bluejay_gate.verdict.model import Verdict
 
@@ -79,6 +82,62 @@ def _finish(opts: GateOptions, rt: Runtime, verdict: Verdict, info: RunInfo) -> 
     return code
 
 
+@contextlib.contextmanager
+def listening(opts: GateOptions, spec: Spec, rt: Runtime) -> Iterator[Listener | None]:
+    """With ``run.wait: webhook``, the webhook listener from before anything is sent until
+    the gate stops (on every path); ``None`` when polling (or a dry run). The options are
+    checked first: a wrong one is a ``UsageError`` (exit 2) before any request."""
+    tls = opts.listen_tls_cert or opts.listen_tls_key
+    if spec.run.wait != "webhook":
+        if opts.listen or tls:
+            raise UsageError(
+                f"--listen{'-tls-cert/--listen-tls-key' if tls and not opts.listen else ''} "
+                f"is given but {opts.spec_path}'s run.wait is poll: set run.wait: webhook "
+                "in the spec, or drop the flag"
+            )
+        yield None
+        return
+    if not opts.listen:
+        raise UsageError(
+            f"{opts.spec_path}: run.wait is webhook but --listen HOST:PORT is not given: "
+            "give the address Bluejay's webhooks reach (its root URL is registered in the "
+            "Bluejay dashboard), or set run.wait: poll"
+        )
+    if not opts.webhook_secret:
+        raise UsageError(
+            f"{opts.spec_path}: run.wait is webhook but BLUEJAY_WEBHOOK_SECRET is not set: "
+            "export the webhook signing secret from the Bluejay dashboard (in CI, a secret)"
+        )
+    host, port = parse_listen(opts.listen)
+    if opts.dry_run:
+        yield None
+        return
+    listener = Listener(
+        host,
+        port,
+        opts.webhook_secret,
+        tls_cert=opts.listen_tls_cert,
+        tls_key=opts.listen_tls_key,
+    )
+    with listener:
+        rt.emit(
+            events.Info(
+                f"listening for Bluejay webhooks at {listener.url} (the URL registered in the "
+                f"Bluejay dashboard); polling every "
+                f"{format_duration(spec.run.webhook_poll_interval)} as a safety net"
+            )
+        )
+        yield listener
+        if bad := listener.counts.get(401, 0):
+            rt.emit(
+                events.Warning(
+                    f"{bad} webhook deliver{'y' if bad == 1 else 'ies'} had no valid "
+                    "signature and were refused: check that BLUEJAY_WEBHOOK_SECRET is the "
+                    "signing secret shown in the Bluejay dashboard"
+                )
+            )
+
+
 def run_gate(opts: GateOptions, rt: Runtime) -> int:
     """Run the gate once. Raises SpecError (exit 2) before any request; every other
     problem ends as a Verdict with reports written and an exit code returned."""
@@ -90,7 +149,7 @@ def run_gate(opts: GateOptions, rt: Runtime) -> int:
         c.label: c.line for s in spec.simulations for c in spec.checks_for(s) if c.line is not None
     }
     plan: AgentPlan | None = None
-    with make_client(opts, rt) as client:
+    with listening(opts, spec, rt) as listener, make_client(opts, rt) as client:
         client.deadline = deadline
         try:
             client.ping()
@@ -126,6 +185,8 @@ def run_gate(opts: GateOptions, rt: Runtime) -> int:
                 emit=rt.emit,
                 monotonic=rt.monotonic,
                 wait=rt.cancel.wait,
+                inbox=listener.inbox if listener is not None else None,
+                safety_interval=spec.run.webhook_poll_interval,
             )
             pollers.append(poller)
             try:

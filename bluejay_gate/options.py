@@ -16,3 +16,9 @@ class GateOptions:
     summary: Path | None = None
     timeout: float | None = None  # overrides the spec's run.timeout
     dry_run: bool = False
+    # run.wait: webhook: where to listen (HOST:PORT), https with both TLS files, and the
+    # signing secret (BLUEJAY_WEBHOOK_SECRET; the environment only, never shown)
+    listen: str | None = None
+    listen_tls_cert: Path | None = None
+    listen_tls_key: Path | None = None
+    webhook_secret: str = field(default="", repr=False)

@@ -166,6 +166,24 @@ def apply_reread(tracker: Tracker, result_id: str, got: SimulationResult) -> Non
         tracker.lacking.remove(result_id)
 
 
+def apply_pushed(tracker: Tracker, result: SimulationResult) -> bool:
+    """A conversation Bluejay pushed (a verified webhook), read by the same rules as a
+    polled one. Its fingerprint is dropped, so the run's next read reads it again and the
+    read wins. True when every queued conversation of the run is now final."""
+    tracker.results[result.id] = read_result(result)
+    tracker.fingerprints.pop(result.id, None)
+    return all_final(tracker)
+
+
+def all_final(tracker: Tracker) -> bool:
+    """Every queued conversation of the run is known and final (the run may lag)."""
+    results = tracker.results
+    return bool(tracker.expected_results) and all(
+        rid in results and statuses.result_is_final(results[rid].status)
+        for rid in tracker.expected_results
+    )
+
+
 def is_done(tracker: Tracker) -> bool:
     run_status = tracker.run.status if tracker.run else None
     found = {rid: r.status for rid, r in tracker.results.items()}

@@ -38,6 +38,8 @@ class RunSettings:
     repeat: int = 1
     max_repeats: int | None = None
     confidence: float | None = None
+    wait: str = "poll"  # poll | webhook
+    webhook_poll_interval: float = 60.0  # the safety-net poll with wait: webhook
 
 
 @dataclass(frozen=True)
