@@ -189,15 +189,21 @@ class Emulator:
         self._faults.set([as_fault(f) for f in faults], seed=seed)
 
     def set_webhook(
-        self, url: str, secret: str, *, faults: WebhookFaultDef | dict[str, Any] | None = None
+        self,
+        url: str,
+        secret: str,
+        *,
+        faults: WebhookFaultDef | dict[str, Any] | None = None,
+        verify: ssl.SSLContext | bool = True,
     ) -> None:
         """Post webhook events of every run (the gate's too) to ``url``, signed with
-        ``secret``; ``faults``: loss, duplicate, delay (``WebhookFaultDef``)."""
+        ``secret``; ``faults``: loss, duplicate, delay (``WebhookFaultDef``); ``verify``:
+        how an https ``url`` is trusted (a context with the receiver's CA)."""
         if self._webhooks:
             self._webhooks.stop()
         if isinstance(faults, dict):
             faults = WebhookFaultDef.model_validate(faults)
-        self._webhooks = WebhookSender(self.state, url, secret, faults=faults)
+        self._webhooks = WebhookSender(self.state, url, secret, faults=faults, verify=verify)
         if self._server is not None:
             self._webhooks.start()
 

@@ -13,6 +13,7 @@ import hashlib
 import hmac
 import json
 import logging
+import ssl
 import threading
 import uuid
 from dataclasses import dataclass
@@ -105,6 +106,7 @@ class WebhookSender:
         *,
         interval: float = 0.05,
         faults: WebhookFaultDef | None = None,
+        verify: ssl.SSLContext | bool = True,
     ) -> None:
         self.store = store
         self.url = url
@@ -118,7 +120,7 @@ class WebhookSender:
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self._http = httpx.Client(timeout=5.0)
+        self._http = httpx.Client(timeout=5.0, verify=verify)  # verify: an https receiver's CA
 
     def start(self) -> None:
         self._thread = threading.Thread(
