@@ -53,6 +53,7 @@ class Delivery:
     delivery_id: str
     status: int | None  # HTTP status the receiver answered; None when it failed
     error: str | None = None
+    at: float | None = None  # emulator clock when it was answered (or failed)
 
 
 def ended_body(conv: Conversation, status: str) -> dict[str, Any]:
@@ -190,9 +191,13 @@ class WebhookSender:
             log.warning(
                 "webhook %s for result %s to %s failed: %s", event, result_id, self.url, exc
             )
-            self.deliveries.append(Delivery(event, result_id, delivery_id, None, str(exc)))
+            self.deliveries.append(
+                Delivery(event, result_id, delivery_id, None, str(exc), self.store.clock())
+            )
             return
-        self.deliveries.append(Delivery(event, result_id, delivery_id, response.status_code))
+        self.deliveries.append(
+            Delivery(event, result_id, delivery_id, response.status_code, None, self.store.clock())
+        )
 
 
 def _dump(body: dict[str, Any]) -> bytes:

@@ -31,6 +31,8 @@ MAX_BODY = 1024 * 1024  # a scored conversation is a few kB; 1 MiB is plenty
 READ_TIMEOUT = 3.0
 # Delivery ids remembered against replays (oldest forgotten first).
 MAX_DELIVERIES = 100_000
+# How often the serving thread looks for ``stop``: the gate exits at most this much later.
+STOP_POLL = 0.01
 
 
 def parse_listen(text: str) -> tuple[str, int]:
@@ -142,7 +144,7 @@ class Listener:
         self._server = server
         self._thread = threading.Thread(
             target=server.serve_forever,
-            kwargs={"poll_interval": 0.05},
+            kwargs={"poll_interval": STOP_POLL},
             name="bluejay-gate-webhooks",
             daemon=True,
         )
