@@ -15,6 +15,7 @@ from __future__ import annotations
 import secrets
 import socket
 import statistics
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -38,17 +39,8 @@ class GateFigures(Protocol):
     exit_code: int
 
 
-class RunGate(Protocol):
-    def __call__(
-        self,
-        emu: Emulator,
-        key: str,
-        spec_text: str,
-        work: Path,
-        poll: float,
-        extra: tuple[str, ...] = (),
-        extra_env: dict[str, str] | None = None,
-    ) -> GateFigures: ...
+# bench/run.py's ``_gate``: (emulator, key, spec text, work dir, poll, flags, environment)
+RunGate = Callable[[Emulator, str, str, Path, float, tuple[str, ...], dict[str, str]], GateFigures]
 
 
 def _free_port() -> int:

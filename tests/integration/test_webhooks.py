@@ -21,11 +21,13 @@ import httpx
 import pytest
 import yaml
 
+from bluejay_gate.cli import main
 from bluejay_gate.emulator import Emulator
 from bluejay_gate.gate import Runtime, run_gate
 from bluejay_gate.options import GateOptions
 from tests.helpers.gate import KEY, run_cli
 from tests.helpers.loopback import serve, url_of
+from tests.helpers.proxy import ScriptedProxy
 from tests.helpers.specs import QUICKSTART, prepare
 from tests.helpers.typed import as_object
 from tests.helpers.webhooks import SECRET, certificate, free_port, port_is_free
@@ -227,6 +229,31 @@ class Relay:
         self.httpd.server_close()
 
 
+def _relayed(
+    emulator: Factory,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    scenario: dict[str, Any],
+    change: Callable[[dict[str, Any]], dict[str, Any]],
+    secret: str,
+    speed: float,
+    safety: str,
+) -> tuple[int, str, str, Relay, Emulator]:
+    """The gate with webhooks whose events pass through a ``Relay`` (``change``d and
+    re-signed with ``secret``); the safety-net poll every ``safety``."""
+    port = free_port()
+    relay = Relay(f"http://127.0.0.1:{port}/", change, secret)
+    try:
+        emu = emulator(scenario, api_key=KEY, speed=speed)
+        emu.set_webhook(relay.url, SECRET)
+        spec = _spec(tmp_path, webhook_poll_interval=safety)
+        code, out, err = _gate(tmp_path, monkeypatch, capsys, emu, spec, port)
+    finally:
+        relay.close()
+    return code, out, err, relay, emu
+
+
 def _perfect(body: dict[str, Any]) -> dict[str, Any]:
     """The conversation as a forger would have it: status COMPLETED and every custom
     metric at its best, in a newer evaluation."""
@@ -254,15 +281,8 @@ def test_rosier_webhooks_never_pass_a_failing_run(
     read. Exit 1 either way."""
     scenario = _scenario()
     scenario["simulations"][1]["scores"]["Empathy"] = {"mean": 3.0, "spread": 0.2}
-    port = free_port()
-    relay = Relay(f"http://127.0.0.1:{port}/", _perfect, secret)
-    try:
-        emu = emulator(scenario, api_key=KEY, speed=SPEED)
-        emu.set_webhook(relay.url, SECRET)
-        spec = _spec(tmp_path, webhook_poll_interval="0.5s")
-        code, out, err = _gate(tmp_path, monkeypatch, capsys, emu, spec, port)
-    finally:
-        relay.close()
+    gate = (emulator, tmp_path, monkeypatch, capsys)
+    code, out, err, relay, _ = _relayed(*gate, scenario, _perfect, secret, SPEED, "0.5s")
     assert code == 1, out + err
     assert "Empathy: mean >= 7" in (tmp_path / "junit.xml").read_text()
     assert relay.answers
@@ -282,8 +302,6 @@ def test_foreign_deliveries_are_ignored(
 ) -> None:
     """Signed events of a run and of results this gate did not queue (another run in the
     same organisation, or made up) change nothing and finish nothing."""
-    scenario = _scenario()
-    port = free_port()
 
     def foreign(body: dict[str, Any]) -> dict[str, Any]:
         if body.get("type") != "simulation_result_evaluated":
@@ -291,14 +309,9 @@ def test_foreign_deliveries_are_ignored(
         run = 99999 if foreign_run else body["simulation_run_id"]
         return {**_perfect(body), "simulation_run_id": run, "id": body["id"] + 5000000}
 
-    relay = Relay(f"http://127.0.0.1:{port}/", foreign, SECRET)
-    try:
-        emu = emulator(scenario, api_key=KEY, speed=2.0)  # ~1 s a conversation
-        emu.set_webhook(relay.url, SECRET)
-        spec = _spec(tmp_path, webhook_poll_interval="0.3s")
-        code, out, err = _gate(tmp_path, monkeypatch, capsys, emu, spec, port)
-    finally:
-        relay.close()
+    gate = (emulator, tmp_path, monkeypatch, capsys)
+    # ~1 s a conversation: the safety-net poll every 0.3 s sees it unfinished
+    code, out, err, relay, emu = _relayed(*gate, _scenario(), foreign, SECRET, 2.0, "0.3s")
     assert code == 0, out + err
     assert 200 in relay.answers  # accepted (Bluejay would retry otherwise), then ignored
     assert max(_reads(emu).values()) >= 3  # nothing was finished by them: polled to the end
@@ -426,3 +439,41 @@ def test_dry_run_with_webhooks_listens_nowhere(emulator, tmp_path, monkeypatch, 
     assert code == 0, out + err
     assert "listening" not in out
     assert {r.method for r in emu.requests} == {"GET"}
+
+
+@pytest.mark.needs_shared
+def test_a_pushed_result_the_read_leaves_out_is_never_judged_final(
+    hooked, tmp_path, monkeypatch, capsys
+) -> None:
+    """Bluejay's bulk read never lists one conversation that a (correctly signed) webhook
+    reported scored: that read confirms nothing, the run is never done, and the gate
+    times out with no verdict (exit 3) instead of passing on the webhook's word."""
+    emu, port = hooked(_scenario())
+
+    def drop_first(method: str, path: str, n: int, status: int, body: bytes) -> bytes:
+        if not path.startswith(RESULTS + "70001") or status != 200:
+            return body
+        data = json.loads(body)
+        data["simulation_results"] = data["simulation_results"][1:]
+        return json.dumps(data).encode()
+
+    proxy = ScriptedProxy(emu.base_url, lambda m, p, n: None, rewrite=drop_first)
+    try:
+        monkeypatch.setenv("BLUEJAY_WEBHOOK_SECRET", SECRET)
+        spec = _spec(tmp_path)
+        argv = ["run", "--spec", str(spec), "--base-url", proxy.base_url, "--timeout", "2s"]
+        argv += ["--listen", f"127.0.0.1:{port}", "--junit", str(tmp_path / "junit.xml")]
+        argv += ["--report", str(tmp_path / "report.json")]
+        monkeypatch.setenv("BLUEJAY_API_KEY", KEY)
+        with pytest.raises(SystemExit) as info:
+            main(argv)
+        out, err = capsys.readouterr()
+    finally:
+        proxy.close()
+    assert info.value.code == 3, out + err
+    assert "timed out" in out
+    evaluated = {d.result_id for d in emu.webhook_deliveries if d.status == 200}
+    assert len(evaluated) == 8  # every conversation was pushed, the left-out one too
+    reads = proxy.hits("GET", RESULTS + "70001")
+    assert len(reads) >= 3  # read again and again (poll_interval), never confirmed
+    assert port_is_free(port)

@@ -25,6 +25,15 @@ pytestmark = pytest.mark.slow
 KEY = "webhook-process-canary-key-19c4"
 
 
+def _emulator(speed: float) -> tuple[Emulator, int]:
+    """A started emulator posting its webhooks to 127.0.0.1:<port>, and that port."""
+    scenario = yaml.safe_load((QUICKSTART / "emulator.yml").read_text())
+    port = free_port()
+    emu = Emulator(scenario, api_key=KEY, speed=speed).start()
+    emu.set_webhook(f"http://127.0.0.1:{port}/", SECRET)
+    return emu, port
+
+
 def _start(emu: Emulator, tmp_path: Path, port: int, **env: str) -> subprocess.Popen[str]:
     spec = prepare(tmp_path / "spec")
     data = yaml.safe_load(spec.read_text())
@@ -41,10 +50,7 @@ def _start(emu: Emulator, tmp_path: Path, port: int, **env: str) -> subprocess.P
 
 @pytest.mark.needs_shared
 def test_sigterm_while_waiting_on_webhooks(tmp_path: Path) -> None:
-    scenario = yaml.safe_load((QUICKSTART / "emulator.yml").read_text())
-    port = free_port()
-    emu = Emulator(scenario, api_key=KEY, speed=0.2).start()
-    emu.set_webhook(f"http://127.0.0.1:{port}/", SECRET)
+    emu, port = _emulator(0.2)
     try:
         proc = _start(emu, tmp_path, port, NO_COLOR="1")
         wait_polling(emu, proc)
@@ -68,10 +74,7 @@ def test_sigterm_while_waiting_on_webhooks(tmp_path: Path) -> None:
 
 @pytest.mark.needs_shared
 def test_secret_is_masked_in_github_actions(tmp_path: Path) -> None:
-    scenario = yaml.safe_load((QUICKSTART / "emulator.yml").read_text())
-    port = free_port()
-    emu = Emulator(scenario, api_key=KEY, speed=20).start()
-    emu.set_webhook(f"http://127.0.0.1:{port}/", SECRET)
+    emu, port = _emulator(20.0)
     outputs = tmp_path / "github_output"
     outputs.write_text("")
     try:
