@@ -3,8 +3,9 @@
 The same scenario and spec twice, each on a fresh emulator: once polled every ``POLL``
 seconds, once with ``run.wait: webhook`` (the emulator posting its signed events to the
 gate's listener, the safety-net poll a minute away). Figures: time from the last
-conversation scored to the gate's exit (and to its reports written: the rest is the
-interpreter's own exit), and requests per run (queue + reads). Targets:
+conversation scored to the gate's exit (and to its reports written; and from the
+emulator's last webhook answered to the exit, the gate's own share of the wait), and
+requests per run (queue + reads). Targets:
 exit within 0.3 s of the last score, at most queue + 2 requests per run. The bulk view
 lacks no metrics here (``bulk_missing`` 0): a re-read of one result is the same with
 either way of waiting.
@@ -55,6 +56,7 @@ def bench_webhooks(gate: RunGate, sims: int, reps: int, work: Path) -> dict[str,
     size = Size(sims=sims, bulk_missing=0.0)
     base = spec(list(range(sims)), poll_interval=POLL, max_parallel=sims)
     figures: dict[str, list[GateFigures]] = {"poll": [], "webhook": []}
+    delivered: list[float] = []  # last webhook answered -> exit
     for rep in range(reps):
         for mode in ("poll", "webhook"):
             world = scenario(size, seconds=SCENARIO_SECONDS)
@@ -69,12 +71,21 @@ def bench_webhooks(gate: RunGate, sims: int, reps: int, work: Path) -> dict[str,
                     assert WEBHOOK_RUN in text
                     extra = ("--listen", f"127.0.0.1:{port}")
                     env = {"BLUEJAY_WEBHOOK_SECRET": secret}
-                figures[mode].append(
-                    gate(emu, key, text, work / f"w{mode}-{rep}", POLL, extra, env)
-                )
+                got = gate(emu, key, text, work / f"w{mode}-{rep}", POLL, extra, env)
+                figures[mode].append(got)
+                answered = [
+                    d.at
+                    for d in emu.webhook_deliveries
+                    if d.event == "simulation_result_evaluated" and d.at is not None
+                ]
+                scored = emu.last_scored_at()
+                if mode == "webhook" and answered and scored is not None:
+                    # the gate's own share: from Bluejay's (the emulator's) last delivery
+                    delivered.append(got.overhead - (max(answered) - scored))
             finally:
                 emu.stop()
     out: dict[str, Any] = {"sims": sims, "conversations": size.conversations}
+    out["delivered_to_exit"] = statistics.median(delivered) if delivered else None
     for mode, runs in figures.items():
         out[mode] = {
             "after_last_score": statistics.median(r.overhead for r in runs),
@@ -97,6 +108,9 @@ def render_webhooks(fig: dict[str, Any]) -> list[str]:
         f"| {what}, wait: webhook vs poll: last score -> reports written (the verdict) | "
         f"{hook['reports_after_last_score']:.2f} s vs {poll['reports_after_last_score']:.2f} s "
         "| | |",
+        f"| {what}, wait: webhook: last webhook answered -> exit (the gate's own share) | "
+        + (f"{fig['delivered_to_exit']:.2f} s" if fig["delivered_to_exit"] is not None else "-")
+        + " | | |",
         f"| {what}, wait: webhook vs poll: requests per run (queue + reads) | "
         f"{hook['per_run']:.1f} vs {poll['per_run']:.1f} | <= {PER_RUN_TARGET} | "
         f"{'ok' if few else 'MISSED'} |",
