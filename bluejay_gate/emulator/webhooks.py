@@ -173,7 +173,8 @@ class WebhookSender:
             self._held = [h for h in self._held if h[0] > now]
             for _, event, result_id, raw, delivery_id, copies in ready:
                 if copies == 0:
-                    self.deliveries.append(Delivery(event, result_id, delivery_id, None, "lost"))
+                    lost = Delivery(event, result_id, delivery_id, None, "lost", now)
+                    self.deliveries.append(lost)
                 for _ in range(copies):
                     self._post(event, result_id, raw, delivery_id)
             return len(ready)
