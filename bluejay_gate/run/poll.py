@@ -313,13 +313,14 @@ class Poller:
 
         def on_poll(future: Future[Digest]) -> None:
             t = polls.pop(future)
-            self._answered_now(t, future)
             try:
                 got = future.result()
             except AuthError as exc:
+                self._answered_now(t, future)
                 refused.append(exc)
                 return
             except ApiError as exc:
+                self._answered_now(t, future)
                 if _passing(exc):  # retries ran out, but the run is queued: keep polling
                     self.emit(
                         events.Warning(
@@ -333,6 +334,7 @@ class Poller:
                 return
             apply_digest(t, got)
             t.confirming = self.inbox is not None and all_final(t)
+            self._answered_now(t, future)  # after the answer: it may change the interval
             self._note_unknown(t)
             if is_done(t):
                 t.done = True
