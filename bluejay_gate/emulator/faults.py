@@ -111,6 +111,25 @@ class FaultInjector:
             return None
 
 
+def parse_webhook_faults(text: str) -> WebhookFaultDef:
+    """``--webhook-faults 'loss=0.2,duplicate=0.1,delay=2,delay_share=0.5'``."""
+    fields: dict[str, str] = {}
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        key, sep, value = part.partition("=")
+        if not sep:
+            raise ScenarioError(
+                f"--webhook-faults {text!r}: expected KEY=VALUE pairs separated by commas "
+                "(loss, duplicate, delay, delay_share)"
+            )
+        fields[key.strip()] = value.strip()
+    try:
+        return WebhookFaultDef.model_validate(fields)
+    except ValidationError as exc:
+        first = exc.errors(include_url=False)[0]
+        where = ".".join(map(str, first["loc"]))
+        raise ScenarioError(f"--webhook-faults {text!r}: {where}: {first['msg']}") from None
+
+
 class WebhookFaults:
     """What happens to each webhook event: ``draw`` -> (copies sent: 0 lost, 1, or 2 a
     duplicate with the same delivery id; seconds it waits first). Thread-safe."""

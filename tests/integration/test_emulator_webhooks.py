@@ -147,3 +147,15 @@ def test_webhook_faults_lose_duplicate_and_delay(emulator, billing_scenario, rec
     assert len(set(ids)) == 4
     assert all(ids.count(i) == 2 for i in ids)
     assert all(d.status == 200 and d.at is not None for d in emu2.webhook_deliveries)
+
+
+def test_webhook_faults_from_the_command_line() -> None:
+    from bluejay_gate.emulator.faults import parse_webhook_faults
+    from bluejay_gate.emulator.scenario import ScenarioError
+
+    got = parse_webhook_faults("loss=0.2, duplicate=0.1,delay=2,delay_share=0.5")
+    assert (got.loss, got.duplicate, got.delay, got.delay_share) == (0.2, 0.1, 2.0, 0.5)
+    assert parse_webhook_faults("").loss == 0.0
+    for bad, why in (("loss", "KEY=VALUE"), ("loss=2", "loss"), ("lose=0.1", "lose")):
+        with pytest.raises(ScenarioError, match=why):
+            parse_webhook_faults(bad)
