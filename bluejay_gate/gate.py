@@ -120,11 +120,16 @@ def listening(opts: GateOptions, spec: Spec, rt: Runtime) -> Iterator[Listener |
         tls_key=opts.listen_tls_key,
     )
     with listener:
+        where = (
+            f"on every address, port {listener.port} (register {listener.scheme}://<this "
+            f"machine's public name>:{listener.port}/ in the Bluejay dashboard)"
+            if host in {"0.0.0.0", "::", ""}  # noqa: S104 - the user's own --listen
+            else f"at {listener.url} (the URL registered in the Bluejay dashboard)"
+        )
+        safety = format_duration(spec.run.webhook_poll_interval)
         rt.emit(
             events.Info(
-                f"listening for Bluejay webhooks at {listener.url} (the URL registered in the "
-                f"Bluejay dashboard); polling every "
-                f"{format_duration(spec.run.webhook_poll_interval)} as a safety net"
+                f"listening for Bluejay webhooks {where}; polling every {safety} as a safety net"
             )
         )
         yield listener

@@ -93,13 +93,20 @@ def _no_secret(tmp_path: Path, *texts: str) -> None:
 
 
 @pytest.mark.needs_shared
+@pytest.mark.parametrize("host", ["127.0.0.1", "0.0.0.0"])
 def test_webhooks_pass_with_queue_plus_two_requests_per_run(
-    hooked, tmp_path, monkeypatch, capsys
+    hooked, tmp_path, monkeypatch, capsys, host: str
 ) -> None:
     emu, port = hooked(_scenario())
-    code, out, err = _gate(tmp_path, monkeypatch, capsys, emu, _spec(tmp_path), port)
+    monkeypatch.setenv("BLUEJAY_WEBHOOK_SECRET", SECRET)
+    code, out, err = run_cli(
+        tmp_path, monkeypatch, capsys, emu, _spec(tmp_path), "--listen", f"{host}:{port}"
+    )
     assert code == 0, out + err
-    assert f"listening for Bluejay webhooks at http://127.0.0.1:{port}/" in out
+    if host == "127.0.0.1":
+        assert f"listening for Bluejay webhooks at http://127.0.0.1:{port}/ (the URL" in out
+    else:
+        assert f"on every address, port {port} (register http://<this machine's" in out
     assert emu.count("POST", QUEUE) == 2
     reads = _reads(emu)
     assert len(reads) == 2
