@@ -38,6 +38,15 @@ def _duration(text: str) -> float:
         raise argparse.ArgumentTypeError(str(exc)) from exc
 
 
+def _shard(text: str) -> tuple[int, int]:
+    from bluejay_gate.model.shards import parse_shard
+
+    try:
+        return parse_shard(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="bluejay-gate",
@@ -63,6 +72,39 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--dry-run", action="store_true", help="GET requests only: print the plan and exit"
     )
+    run.add_argument(
+        "--shard",
+        type=_shard,
+        default=None,
+        metavar="K/N",
+        help="run the K-th of N balanced shards and write a shard report (see merge)",
+    )
+    run.add_argument(
+        "--no-sync",
+        action="store_true",
+        help="do not create or update the agent: it must already match the spec (see sync)",
+    )
+    run.add_argument(
+        "--rerun-failed",
+        default=None,
+        metavar="REPORT",
+        help="queue only what did not pass in this earlier JSON report; reuse the rest",
+    )
+
+    sync = sub.add_parser("sync", help="create or update the agent only (before sharded runs)")
+    sync.add_argument("--spec", default=DEFAULT_SPEC, help=f"spec file ({DEFAULT_SPEC})")
+    sync.add_argument(
+        "--base-url", default=None, help=f"API base URL (env BLUEJAY_BASE_URL, {DEFAULT_BASE_URL})"
+    )
+
+    merge = sub.add_parser("merge", help="the verdict of shard reports, as if one run")
+    merge.add_argument("--spec", default=DEFAULT_SPEC, help=f"spec file ({DEFAULT_SPEC})")
+    merge.add_argument("reports", nargs="+", metavar="REPORT", help="every shard's JSON report")
+    merge.add_argument("--junit", default=DEFAULT_JUNIT, help=f"JUnit XML path ({DEFAULT_JUNIT})")
+    merge.add_argument(
+        "--report", default=DEFAULT_REPORT, help=f"JSON report path ({DEFAULT_REPORT})"
+    )
+    merge.add_argument("--summary", default=None, help="also write the Markdown summary here")
 
     run.add_argument(
         "--listen",
@@ -105,14 +147,19 @@ def resolve_run_options(args: argparse.Namespace, env: Mapping[str, str]) -> Gat
         spec_path=Path(args.spec),
         api_key=api_key,
         base_url=base_url,
-        junit=Path(args.junit) if args.junit else None,
-        report=Path(args.report) if args.report else None,
-        summary=Path(args.summary) if args.summary else None,
-        timeout=args.timeout,
-        dry_run=bool(args.dry_run),
-        listen=args.listen,
-        listen_tls_cert=Path(args.listen_tls_cert) if args.listen_tls_cert else None,
-        listen_tls_key=Path(args.listen_tls_key) if args.listen_tls_key else None,
+        junit=Path(args.junit) if getattr(args, "junit", None) else None,
+        report=Path(args.report) if getattr(args, "report", None) else None,
+        summary=Path(args.summary) if getattr(args, "summary", None) else None,
+        timeout=getattr(args, "timeout", None),
+        dry_run=bool(getattr(args, "dry_run", False)),
+        shard=getattr(args, "shard", None),
+        no_sync=bool(getattr(args, "no_sync", False)),
+        rerun_failed=Path(args.rerun_failed) if getattr(args, "rerun_failed", None) else None,
+        listen=getattr(args, "listen", None),
+        listen_tls_cert=Path(args.listen_tls_cert)
+        if getattr(args, "listen_tls_cert", None)
+        else None,
+        listen_tls_key=Path(args.listen_tls_key) if getattr(args, "listen_tls_key", None) else None,
         webhook_secret=env.get("BLUEJAY_WEBHOOK_SECRET", "").strip(),
     )
 
@@ -155,11 +202,7 @@ def cmd_run(args: argparse.Namespace, env: Mapping[str, str], out: TextIO) -> in
     from bluejay_gate.report.console import use_color
     from bluejay_gate.report.progress import ConsoleProgress
 
-    secrets = [env.get(name, "").strip() for name in ("BLUEJAY_API_KEY", "BLUEJAY_WEBHOOK_SECRET")]
-    if github.in_actions(env):
-        for secret in filter(None, secrets):
-            out.write(github.mask_command(secret) + "\n")
-        out.flush()
+    _mask_key(env, out)
     color = use_color(out, env)
     rt = Runtime(out=out, emit=ConsoleProgress(out, color=color), env=env, color=color)
     try:
@@ -173,6 +216,19 @@ def cmd_run(args: argparse.Namespace, env: Mapping[str, str], out: TextIO) -> in
     if received:  # only in the process the signal was sent to: tests calling main live on
         exit_now(code)
     return code
+
+
+def _mask_key(env: Mapping[str, str], out: TextIO) -> None:
+    """In Actions, mask the key (and the webhook signing secret) before anything else is
+    printed."""
+    from bluejay_gate.ci import github
+
+    if not github.in_actions(env):
+        return
+    for name in ("BLUEJAY_API_KEY", "BLUEJAY_WEBHOOK_SECRET"):
+        if secret := env.get(name, "").strip():
+            out.write(github.mask_command(secret) + "\n")
+    out.flush()
 
 
 def _github_error(
@@ -222,9 +278,48 @@ def cmd_schema(out: TextIO) -> int:
     return 0
 
 
+def cmd_sync(args: argparse.Namespace, env: Mapping[str, str], out: TextIO) -> int:
+    """Create or update the agent, nothing else: the one sync before sharded runs."""
+    from bluejay_gate.ci import github
+    from bluejay_gate.gate import Runtime, sync_agent
+
+    _mask_key(env, out)
+    try:
+        return sync_agent(resolve_run_options(args, env), Runtime(out=out, env=env))
+    except GateError as exc:
+        if github.in_actions(env):
+            _github_error(exc, args, env, out)
+        raise
+
+
+def cmd_merge(args: argparse.Namespace, env: Mapping[str, str], out: TextIO) -> int:
+    from bluejay_gate.merge import MergeOptions, run_merge
+    from bluejay_gate.report.console import use_color
+
+    opts = MergeOptions(
+        spec_path=Path(args.spec),
+        reports=tuple(Path(p) for p in args.reports),
+        junit=Path(args.junit) if args.junit else None,
+        report=Path(args.report) if args.report else None,
+        summary=Path(args.summary) if args.summary else None,
+    )
+    try:
+        return run_merge(opts, env, out, color=use_color(out, env))
+    except GateError as exc:
+        from bluejay_gate.ci import github
+
+        if github.in_actions(env):  # a refused merge still gets an annotation and outputs
+            _github_error(exc, args, env, out)
+        raise
+
+
 def dispatch(args: argparse.Namespace, env: Mapping[str, str], out: TextIO) -> int:
     if args.command == "run":
         return cmd_run(args, env, out)
+    if args.command == "sync":
+        return cmd_sync(args, env, out)
+    if args.command == "merge":
+        return cmd_merge(args, env, out)
     if args.command == "validate":
         return cmd_validate(args, env, out)
     if args.command == "schema":

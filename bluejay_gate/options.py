@@ -16,6 +16,9 @@ class GateOptions:
     summary: Path | None = None
     timeout: float | None = None  # overrides the spec's run.timeout
     dry_run: bool = False
+    shard: tuple[int, int] | None = None  # ``--shard K/N``: run the K-th of N shards
+    no_sync: bool = False  # ``--no-sync``: the agent must already match the spec
+    rerun_failed: Path | None = None  # ``--rerun-failed``: reuse what passed in this report
     # run.wait: webhook: where to listen (HOST:PORT), https with both TLS files, and the
     # signing secret (BLUEJAY_WEBHOOK_SECRET; the environment only, never shown)
     listen: str | None = None
