@@ -6,15 +6,16 @@ pushed reading (the read wins)."""
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from bluejay_gate.bluejay.client import BluejayClient
 from bluejay_gate.bluejay.models import SimulationResult
 from bluejay_gate.bluejay.webhook_events import Pushed
+from bluejay_gate.emulator import Emulator
 from bluejay_gate.model.results import ReadResult
 from bluejay_gate.run.listener import Inbox
 from bluejay_gate.run.poll import Poller
-from bluejay_gate.run.tracking import Job
+from bluejay_gate.run.tracking import Job, PollOutcome
 
 KEY = "poll-webhook-key"
 RESULTS = "/v1/retrieve-simulation-results/"
@@ -50,29 +51,66 @@ def _rosy(run_id: str, result_id: str) -> Pushed:
     return Pushed(run_id, result)
 
 
-class LateInbox(Inbox):
-    """An inbox that, once the first run is done, also hands over a rosy pushed result
-    of that run (late), and one of a run and a result nobody queued (foreign)."""
+class ScriptedInbox(Inbox):
+    """An inbox that also hands over, once, what ``extra`` makes of the poller's state
+    (``None`` while the moment has not come)."""
 
-    def __init__(self) -> None:
+    def __init__(self, extra: Callable[[Poller], list[Pushed] | None]) -> None:
         super().__init__()
+        self.extra = extra
         self.poller: Poller | None = None
-        self.sent_late = False
+        self.sent = False
 
     def take(self) -> list[Pushed]:
         got = super().take()
-        poller = self.poller
-        if poller is not None and not self.sent_late:
-            done = [t for t in poller.trackers if t.done]
-            if done and len(poller.trackers) == 2:
-                first = done[0]
-                self.sent_late = True
-                got += [
-                    _rosy(first.run_id, first.expected_results[0]),
-                    _rosy("424242", "1"),
-                    _rosy(poller.trackers[1].run_id, "987654"),
-                ]
+        if self.poller is not None and not self.sent:
+            more = self.extra(self.poller)
+            if more is not None:
+                self.sent = True
+                got += more
         return got
+
+
+def _run(
+    emu: Emulator, jobs: list[Job], inbox: ScriptedInbox, safety: float
+) -> tuple[Poller, PollOutcome]:
+    """The poller over ``jobs`` one run at a time, waiting on ``inbox``; run to the end."""
+    with BluejayClient(KEY, emu.base_url) as client:
+        poller = Poller(
+            client,
+            jobs,
+            poll_interval=0.05,
+            max_parallel=1,
+            deadline=time.monotonic() + 30,
+            inbox=inbox,
+            safety_interval=safety,
+        )
+        inbox.poller = poller
+        outcome = poller.run()
+    return poller, outcome
+
+
+def _late_and_foreign(poller: Poller) -> list[Pushed] | None:
+    """Once the first run is done (and the second queued): a rosy pushed result of the
+    first (late), and of a run and a result nobody queued (foreign)."""
+    done = [t for t in poller.trackers if t.done]
+    if not done or len(poller.trackers) != 2:
+        return None
+    first = done[0]
+    return [
+        _rosy(first.run_id, first.expected_results[0]),
+        _rosy("424242", "1"),
+        _rosy(poller.trackers[1].run_id, "987654"),
+    ]
+
+
+def _early(poller: Poller) -> list[Pushed] | None:
+    """As soon as the run is queued, long before any conversation is scored: a rosy
+    pushed result for every one of them."""
+    if not poller.trackers:
+        return None
+    t = poller.trackers[0]
+    return [_rosy(t.run_id, rid) for rid in t.expected_results]
 
 
 def _value(tracker_results: Mapping[str, ReadResult], rid: str) -> object:
@@ -82,21 +120,10 @@ def _value(tracker_results: Mapping[str, ReadResult], rid: str) -> object:
 def test_late_and_foreign_pushes_change_nothing(emulator) -> None:
     emu = emulator(SCENARIO, api_key=KEY, speed=4.0)
     jobs = [Job(sim_index=i, label=f"S{i}", simulation_id="7000") for i in range(2)]
-    inbox = LateInbox()
-    with BluejayClient(KEY, emu.base_url) as client:
-        poller = Poller(
-            client,
-            jobs,
-            poll_interval=0.05,
-            max_parallel=1,  # the second run is queued when the first is done
-            deadline=time.monotonic() + 30,
-            inbox=inbox,
-            safety_interval=0.05,
-        )
-        inbox.poller = poller
-        outcome = poller.run()
+    inbox = ScriptedInbox(_late_and_foreign)
+    poller, outcome = _run(emu, jobs, inbox, 0.05)  # run 2 is queued when run 1 is done
     assert not outcome.timed_out
-    assert inbox.sent_late
+    assert inbox.sent
     assert poller.pushed_ignored == 3
     first, second = outcome.trackers
     assert all(t.settled and t.error is None for t in (first, second))
@@ -106,43 +133,14 @@ def test_late_and_foreign_pushes_change_nothing(emulator) -> None:
         assert {_value(t.results, rid) for rid in t.expected_results} == {False}
 
 
-class EarlyInbox(Inbox):
-    """An inbox that hands over a rosy pushed result for every conversation of the first
-    run as soon as it is queued, long before any is scored."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.poller: Poller | None = None
-        self.sent = False
-
-    def take(self) -> list[Pushed]:
-        got = super().take()
-        if self.poller is not None and self.poller.trackers and not self.sent:
-            self.sent = True
-            t = self.poller.trackers[0]
-            got += [_rosy(t.run_id, rid) for rid in t.expected_results]
-        return got
-
-
 def test_the_read_wins_over_pushed_readings(emulator) -> None:
     """Every conversation pushed as passing before it is even scored: the run is read at
     once (the confirming read), which disagrees, so the gate goes on and judges what the
     reads say (failing) once the run is done."""
     emu = emulator(SCENARIO, api_key=KEY, speed=1.0)  # ~0.7 s a conversation
     jobs = [Job(sim_index=0, label="S", simulation_id="7000")]
-    inbox = EarlyInbox()
-    with BluejayClient(KEY, emu.base_url) as client:
-        poller = Poller(
-            client,
-            jobs,
-            poll_interval=0.05,
-            max_parallel=1,
-            deadline=time.monotonic() + 30,
-            inbox=inbox,
-            safety_interval=0.3,
-        )
-        inbox.poller = poller
-        outcome = poller.run()
+    inbox = ScriptedInbox(_early)
+    poller, outcome = _run(emu, jobs, inbox, 0.3)
     (tracker,) = outcome.trackers
     assert inbox.sent
     assert poller.pushed_ignored == 0
