@@ -43,6 +43,7 @@ def build_command(env: Mapping[str, str]) -> list[str]:
         ("junit-path", "--junit"),
         ("report-path", "--report"),
         ("timeout", "--timeout"),
+        ("baseline", "--baseline"),
     ):
         if value := read_input(env, name):
             argv += [flag, value]

@@ -73,6 +73,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--dry-run", action="store_true", help="GET requests only: print the plan and exit"
     )
     run.add_argument(
+        "--baseline",
+        default=None,
+        metavar="PATH",
+        help="an earlier run's JSON report: delta(AGG) checks and every check's change",
+    )
+    run.add_argument(
         "--shard",
         type=_shard,
         default=None,
@@ -155,6 +161,7 @@ def resolve_run_options(args: argparse.Namespace, env: Mapping[str, str]) -> Gat
         shard=getattr(args, "shard", None),
         no_sync=bool(getattr(args, "no_sync", False)),
         rerun_failed=Path(args.rerun_failed) if getattr(args, "rerun_failed", None) else None,
+        baseline=Path(args.baseline) if getattr(args, "baseline", None) else None,
         listen=getattr(args, "listen", None),
         listen_tls_cert=Path(args.listen_tls_cert)
         if getattr(args, "listen_tls_cert", None)

@@ -22,6 +22,13 @@ from typing import TextIO
 from bluejay_gate import events
 from bluejay_gate.bluejay.client import BluejayClient
 from bluejay_gate.bluejay.retry import policy_from_env
+from bluejay_gate.earlier.baseline import (
+    Baseline,
+    BaselineSkipped,
+    attach,
+    describe_baseline,
+    load_baseline,
+)
 from bluejay_gate.earlier.document import load_earlier
 from bluejay_gate.earlier.identity import (
     fields_sha256,
@@ -218,6 +225,11 @@ def run_gate(opts: GateOptions, rt: Runtime) -> int:
     started = datetime.now(UTC)
     spec = load_spec(opts.spec_path, rt.env)
     scope = _identity(opts, spec)
+    # Read and checked before any request: a baseline that cannot be used is exit 2.
+    baseline: Baseline | BaselineSkipped | None = None
+    if opts.baseline is not None:
+        baseline = load_baseline(opts.baseline, spec)
+    compared = describe_baseline(baseline)
     timeout = opts.timeout if opts.timeout is not None else spec.run.timeout
     deadline = rt.monotonic() + timeout
     check_lines = {
@@ -262,12 +274,16 @@ def run_gate(opts: GateOptions, rt: Runtime) -> int:
             else:
                 plan = apply_plan(client, spec.agent, plan)
             rt.emit(events.Info(plan.describe(name=spec.agent.name, done=True)))
+            if isinstance(baseline, Baseline):
+                rt.emit(events.Info(f"comparing with the {compared}"))
+            elif compared is not None:
+                rt.emit(events.Info(f"{compared}: delta checks are skipped"))
         except NoVerdictError as exc:
             if opts.dry_run:
                 rt.out.write(f"error: {exc}\n")
                 return EXIT_NO_VERDICT
             verdict = Verdict((), errors=(str(exc),))
-            info = run_info(opts, started, plan, spec.agent.name)
+            info = run_info(opts, started, plan, spec.agent.name, baseline=compared)
             return _finish(opts, rt, verdict, _info(spec, scope, info))
         for index, sim in scope.reused.items():
             if scope.runs(index):
@@ -316,7 +332,9 @@ def run_gate(opts: GateOptions, rt: Runtime) -> int:
             jobs = [j for j in build_jobs(spec, sims) if scope.queues(j.sim_index)]
             outcome = merged(poll(jobs)) if jobs else outcome
             while not (outcome.timed_out or outcome.cancelled or gate_errors):
-                more = next_round(spec, sims, outcome)
+                more = next_round(
+                    spec, sims, outcome, prepare=lambda found: attach(found, baseline)
+                )
                 if not more:
                     break
                 for _, why in more:
@@ -346,7 +364,9 @@ def run_gate(opts: GateOptions, rt: Runtime) -> int:
                 scope.reused.get(index, sim) for index, sim in enumerate(built) if scope.runs(index)
             ]
             verdict = evaluate(
-                inputs, allow_incomplete=spec.run.allow_incomplete, gate_errors=gate_errors
+                attach(inputs, baseline),
+                allow_incomplete=spec.run.allow_incomplete,
+                gate_errors=gate_errors,
             )
         except Exception as exc:  # noqa: BLE001 - reports must still be written
             verdict = Verdict(
@@ -358,7 +378,9 @@ def run_gate(opts: GateOptions, rt: Runtime) -> int:
                 ),
             )
         run_ids = [t.run_id for t in outcome.trackers]
-        info = run_info(opts, started, plan, spec.agent.name, run_ids, check_lines)
+        info = run_info(
+            opts, started, plan, spec.agent.name, run_ids, check_lines, baseline=compared
+        )
         return _finish(opts, rt, verdict, _info(spec, scope, info))
 
 

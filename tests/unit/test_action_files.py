@@ -41,6 +41,7 @@ def test_action_inputs_and_outputs_are_the_contract() -> None:
         "timeout",
         "dry-run",
         "working-directory",
+        "baseline",
     }
     assert action["inputs"]["api-key"]["required"] is True
     assert action["inputs"]["spec"]["default"] == "bluejay-gate.yml"
