@@ -15,7 +15,9 @@ repetitions of:
 3. a big run (100 simulations x 100 conversations x 20 metrics, long reasoning texts):
    final poll to all reports written, and the gate process's peak RSS;
 4. start-up: ``bluejay-gate --version`` and ``bluejay-gate validate`` on the quickstart;
-5. the emulator's requests per second on loopback (clients in another process).
+5. the emulator's requests per second on loopback (clients in another process);
+6. webhooks (``run.wait: webhook``) side by side with polling on the same emulator run:
+   time from the last score to the exit, and requests per run (``_webhooks``).
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
 sys.path.insert(0, str(ROOT))
 
+from _webhooks import bench_webhooks, render_webhooks  # noqa: E402
 from _world import Size, scenario, spec  # noqa: E402
 
 from bluejay_gate.emulator import Emulator  # noqa: E402
@@ -70,17 +73,29 @@ class GateRun:
     after_final_poll: float  # last poll received -> last report written
     runs: int
     started: float  # monotonic: the gate process started
+    written_after_score: float = 0.0  # last conversation scored -> last report written
 
 
-def _gate(emu: Emulator, key: str, spec_text: str, work: Path, poll: float) -> GateRun:
-    """One real gate run through the CLI against ``emu``; figures from its request log."""
+def _gate(
+    emu: Emulator,
+    key: str,
+    spec_text: str,
+    work: Path,
+    poll: float,
+    extra: tuple[str, ...] = (),
+    extra_env: dict[str, str] | None = None,
+) -> GateRun:
+    """One real gate run through the CLI against ``emu`` (``extra`` flags and environment
+    added); figures from its request log."""
     work.mkdir(parents=True, exist_ok=True)
     spec_path = work / "bluejay-gate.yml"
     spec_path.write_text(spec_text, encoding="utf-8")
     reports = [work / "junit.xml", work / "report.json", work / "summary.md"]
     cmd = [sys.executable, "-m", "bluejay_gate", "run", "--spec", str(spec_path)]
     cmd += ["--junit", str(reports[0]), "--report", str(reports[1]), "--summary", str(reports[2])]
+    cmd += extra
     env = {**os.environ, "BLUEJAY_API_KEY": key, "BLUEJAY_BASE_URL": emu.base_url}
+    env.update(extra_env or {})
     env.pop("GITHUB_ACTIONS", None)
     emu.clear_requests()
     child = subprocess.run(
@@ -134,6 +149,7 @@ def _gate(emu: Emulator, key: str, spec_text: str, work: Path, poll: float) -> G
         after_final_poll=(max(written) if written else times["ended"]) - last_poll,
         runs=len(state.runs),
         started=times["started"],
+        written_after_score=(max(written) if written else times["ended"]) - last_scored,
     )
 
 
@@ -460,6 +476,8 @@ def render(fig: dict[str, Any]) -> str:
             f"| emulator: requests/s on loopback ({em['threads']} client threads, "
             f"{em['errors']} errors) | {em['rps']:.0f} | >= 1000 | {_mark(em['rps'] >= 1000)} |"
         )
+    if "webhooks" in fig:
+        lines += render_webhooks(fig["webhooks"])
     return "\n".join(lines)
 
 
@@ -472,8 +490,8 @@ def main(argv: list[str] | None = None) -> int:
         "--only",
         default=None,
         metavar="STEPS",
-        help="comma-separated steps to run: startup, emulator, sizes, setup, decided, big "
-        "(default: all)",
+        help="comma-separated steps to run: startup, emulator, sizes, setup, decided, big, "
+        "webhooks (default: all)",
     )
     args = parser.parse_args(argv)
     reps = args.reps or (1 if args.quick else 3)
@@ -488,6 +506,7 @@ def main(argv: list[str] | None = None) -> int:
             ("setup", lambda w: bench_setup([1, 10], reps, w)),
             ("decided", lambda w: bench_decided(reps, w, sims=4)),
             ("big", lambda w: bench_big(Size(10, 20, 20, BIG_REASONING), reps, w)),
+            ("webhooks", lambda w: bench_webhooks(_gate, 2, reps, w)),
         ]
     else:
         steps = [
@@ -497,6 +516,7 @@ def main(argv: list[str] | None = None) -> int:
             ("setup", lambda w: bench_setup([1, 10, 50], reps, w)),
             ("decided", lambda w: bench_decided(reps, w)),
             ("big", lambda w: bench_big(Size(100, 100, 20, BIG_REASONING), reps, w)),
+            ("webhooks", lambda w: bench_webhooks(_gate, 10, reps, w)),
         ]
     if args.only:
         wanted = {name.strip() for name in args.only.split(",") if name.strip()}

@@ -132,6 +132,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     merge.add_argument("--summary", default=None, help="also write the Markdown summary here")
 
+    run.add_argument(
+        "--listen",
+        default=None,
+        metavar="HOST:PORT",
+        help="with run.wait: webhook, receive Bluejay's webhooks here (register http(s)://HOST:PORT/)",
+    )
+    run.add_argument("--listen-tls-cert", default=None, help="PEM certificate: listen on https")
+    run.add_argument("--listen-tls-key", default=None, help="PEM key of --listen-tls-cert")
+
     validate = sub.add_parser(
         "validate",
         help="check a spec offline",
@@ -220,6 +229,12 @@ def resolve_run_options(args: argparse.Namespace, env: Mapping[str, str]) -> Gat
         no_sync=bool(getattr(args, "no_sync", False)),
         rerun_failed=Path(args.rerun_failed) if getattr(args, "rerun_failed", None) else None,
         baseline=Path(args.baseline) if getattr(args, "baseline", None) else None,
+        listen=getattr(args, "listen", None),
+        listen_tls_cert=Path(args.listen_tls_cert)
+        if getattr(args, "listen_tls_cert", None)
+        else None,
+        listen_tls_key=Path(args.listen_tls_key) if getattr(args, "listen_tls_key", None) else None,
+        webhook_secret=env.get("BLUEJAY_WEBHOOK_SECRET", "").strip(),
     )
 
 
@@ -278,13 +293,16 @@ def cmd_run(args: argparse.Namespace, env: Mapping[str, str], out: TextIO) -> in
 
 
 def _mask_key(env: Mapping[str, str], out: TextIO) -> None:
-    """In Actions, mask the key before anything else is printed."""
+    """In Actions, mask the key (and the webhook signing secret) before anything else is
+    printed."""
     from bluejay_gate.ci import github
 
-    key = env.get("BLUEJAY_API_KEY", "").strip()
-    if github.in_actions(env) and key:
-        out.write(github.mask_command(key) + "\n")
-        out.flush()
+    if not github.in_actions(env):
+        return
+    for name in ("BLUEJAY_API_KEY", "BLUEJAY_WEBHOOK_SECRET"):
+        if secret := env.get(name, "").strip():
+            out.write(github.mask_command(secret) + "\n")
+    out.flush()
 
 
 def _github_error(

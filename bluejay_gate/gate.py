@@ -9,11 +9,12 @@ and unexpected errors.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import threading
 import time
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -48,6 +49,7 @@ from bluejay_gate.run.call_inputs import build_call_inputs, build_call_jobs
 from bluejay_gate.run.call_traces import attempt_is_named, gate_run_id
 from bluejay_gate.run.calls import CallRunner, CallsInBackground
 from bluejay_gate.run.ending import end_unfinished
+from bluejay_gate.run.listener import Listener, parse_listen
 from bluejay_gate.run.pacing import Pacing
 from bluejay_gate.run.poll import NOT_QUEUED_DECIDED, Poller
 from bluejay_gate.run.preflight import check_before_paying, refuse_over_budget
@@ -168,6 +170,67 @@ def _finish(opts: GateOptions, rt: Runtime, verdict: Verdict, info: RunInfo) -> 
     return code
 
 
+@contextlib.contextmanager
+def listening(opts: GateOptions, spec: Spec, rt: Runtime) -> Iterator[Listener | None]:
+    """With ``run.wait: webhook``, the webhook listener from before anything is sent until
+    the gate stops (on every path); ``None`` when polling (or a dry run). The options are
+    checked first: a wrong one is a ``UsageError`` (exit 2) before any request."""
+    tls = opts.listen_tls_cert or opts.listen_tls_key
+    if spec.run.wait != "webhook":
+        if opts.listen or tls:
+            raise UsageError(
+                f"--listen{'-tls-cert/--listen-tls-key' if tls and not opts.listen else ''} "
+                f"is given but {opts.spec_path}'s run.wait is poll: set run.wait: webhook "
+                "in the spec, or drop the flag"
+            )
+        yield None
+        return
+    if not opts.listen:
+        raise UsageError(
+            f"{opts.spec_path}: run.wait is webhook but --listen HOST:PORT is not given: "
+            "give the address Bluejay's webhooks reach (its root URL is registered in the "
+            "Bluejay dashboard), or set run.wait: poll"
+        )
+    if not opts.webhook_secret:
+        raise UsageError(
+            f"{opts.spec_path}: run.wait is webhook but BLUEJAY_WEBHOOK_SECRET is not set: "
+            "export the webhook signing secret from the Bluejay dashboard (in CI, a secret)"
+        )
+    host, port = parse_listen(opts.listen)
+    if opts.dry_run:
+        yield None
+        return
+    listener = Listener(
+        host,
+        port,
+        opts.webhook_secret,
+        tls_cert=opts.listen_tls_cert,
+        tls_key=opts.listen_tls_key,
+    )
+    with listener:
+        where = (
+            f"on every address, port {listener.port} (register {listener.scheme}://<this "
+            f"machine's public name>:{listener.port}/ in the Bluejay dashboard)"
+            if host in {"0.0.0.0", "::", ""}  # noqa: S104 - the user's own --listen
+            else f"at {listener.url} (the URL registered in the Bluejay dashboard)"
+        )
+        safety = format_duration(spec.run.webhook_poll_interval)
+        rt.emit(
+            events.Info(
+                f"listening for Bluejay webhooks {where}; polling every {safety} as a safety net"
+            )
+        )
+        yield listener
+        if bad := listener.counts.get(401, 0):
+            rt.emit(
+                events.Warning(
+                    f"{bad} webhook deliver{'y' if bad == 1 else 'ies'} had no valid "
+                    "signature and were refused: check that BLUEJAY_WEBHOOK_SECRET is the "
+                    "signing secret shown in the Bluejay dashboard"
+                )
+            )
+
+
 def run_gate(opts: GateOptions, rt: Runtime) -> int:
     """Run the gate once. Raises SpecError (exit 2) before any request; every other
     problem ends as a Verdict with reports written and an exit code returned."""
@@ -193,7 +256,7 @@ def run_gate(opts: GateOptions, rt: Runtime) -> int:
     }
     plan: AgentPlan | None = None
     names: Mapping[str, Mapping[str, str]] = {}
-    with make_client(opts, rt) as client:
+    with listening(opts, spec, rt) as listener, make_client(opts, rt) as client:
         client.deadline = deadline
         try:
             client.ping()
@@ -318,6 +381,8 @@ def run_gate(opts: GateOptions, rt: Runtime) -> int:
                 **pacing.kwargs(),
                 dashboard=opts.dashboard_url,
                 on_round=on_round if spec.run.stop_when_decided else None,
+                inbox=listener.inbox if listener is not None else None,
+                safety_interval=spec.run.webhook_poll_interval,
             )
             pollers.append(poller)
             try:

@@ -23,3 +23,9 @@ class GateOptions:
     no_sync: bool = False  # ``--no-sync``: the agent must already match the spec
     rerun_failed: Path | None = None  # ``--rerun-failed``: reuse what passed in this report
     baseline: Path | None = None  # an earlier run's JSON report to compare with
+    # run.wait: webhook: where to listen (HOST:PORT), https with both TLS files, and the
+    # signing secret (BLUEJAY_WEBHOOK_SECRET; the environment only, never shown)
+    listen: str | None = None
+    listen_tls_cert: Path | None = None
+    listen_tls_key: Path | None = None
+    webhook_secret: str = field(default="", repr=False)

@@ -44,6 +44,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--webhook-secret", default=None, help="HMAC-SHA256 signing secret for webhooks"
     )
+    parser.add_argument(
+        "--webhook-faults",
+        default=None,
+        metavar="K=V,...",
+        help="webhook faults: loss, duplicate (shares 0..1), delay (s), delay_share",
+    )
     parser.add_argument("--quiet", action="store_true", help="do not log requests to stderr")
     parser.add_argument(
         "--tls-cert",
@@ -67,7 +73,7 @@ def is_loopback(host: str) -> bool:
 
 
 def run(args: argparse.Namespace) -> int:
-    from bluejay_gate.emulator.faults import parse_fault
+    from bluejay_gate.emulator.faults import parse_fault, parse_webhook_faults
     from bluejay_gate.emulator.scenario import ScenarioError
     from bluejay_gate.emulator.server import Emulator
 
@@ -117,9 +123,17 @@ def run(args: argparse.Namespace) -> int:
     if faults:
         emulator.set_faults([*emulator.scenario.faults, *faults])
     if args.webhook_url:
-        emulator.set_webhook(args.webhook_url, args.webhook_secret or "")
-    elif args.webhook_secret:
-        print("bluejay-gate emulator: --webhook-secret needs --webhook-url", file=sys.stderr)
+        try:
+            hook_faults = parse_webhook_faults(args.webhook_faults or "")
+        except ScenarioError as exc:
+            print(f"bluejay-gate emulator: {exc}", file=sys.stderr)
+            return EXIT_INVALID
+        emulator.set_webhook(args.webhook_url, args.webhook_secret or "", faults=hook_faults)
+    elif args.webhook_secret or args.webhook_faults:
+        print(
+            "bluejay-gate emulator: --webhook-secret and --webhook-faults need --webhook-url",
+            file=sys.stderr,
+        )
         return EXIT_INVALID
     try:
         emulator.start()

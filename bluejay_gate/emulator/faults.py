@@ -1,4 +1,5 @@
-"""Fault injection: which request fails, and how. Deterministic for a seed.
+"""Fault injection: which request fails, and how; which webhook event is lost, sent twice
+or late (``WebhookFaults``). Deterministic for a seed.
 
 Each fault rule has its own random stream seeded from ``(seed, rule index)``; every
 request the rule's endpoint pattern matches draws one number from it, so the same
@@ -14,7 +15,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from bluejay_gate.emulator.scenario import FaultDef, ScenarioError
+from bluejay_gate.emulator.scenario import FaultDef, ScenarioError, WebhookFaultDef
 
 FAULT_SPEC_HELP = (
     "ENDPOINT:KIND[:RATE[:WHEN]][:key=value...], e.g. "
@@ -108,3 +109,39 @@ class FaultInjector:
                     self._used[i] += 1
                     return rule
             return None
+
+
+def parse_webhook_faults(text: str) -> WebhookFaultDef:
+    """``--webhook-faults 'loss=0.2,duplicate=0.1,delay=2,delay_share=0.5'``."""
+    fields: dict[str, str] = {}
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        key, sep, value = part.partition("=")
+        if not sep:
+            raise ScenarioError(
+                f"--webhook-faults {text!r}: expected KEY=VALUE pairs separated by commas "
+                "(loss, duplicate, delay, delay_share)"
+            )
+        fields[key.strip()] = value.strip()
+    try:
+        return WebhookFaultDef.model_validate(fields)
+    except ValidationError as exc:
+        first = exc.errors(include_url=False)[0]
+        where = ".".join(map(str, first["loc"]))
+        raise ScenarioError(f"--webhook-faults {text!r}: {where}: {first['msg']}") from None
+
+
+class WebhookFaults:
+    """What happens to each webhook event: ``draw`` -> (copies sent: 0 lost, 1, or 2 a
+    duplicate with the same delivery id; seconds it waits first). Thread-safe."""
+
+    def __init__(self, faults: WebhookFaultDef, seed: int) -> None:
+        self.faults = faults
+        self._lock = threading.Lock()
+        self._stream = random.Random(f"{seed}|webhook-faults")
+
+    def draw(self) -> tuple[int, float]:
+        f = self.faults
+        with self._lock:
+            lost, twice, late = (self._stream.random() for _ in range(3))
+        copies = 0 if lost < f.loss else 2 if twice < f.duplicate else 1
+        return copies, f.delay if late < f.delay_share else 0.0

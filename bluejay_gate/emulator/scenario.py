@@ -185,9 +185,21 @@ class FaultDef(_Model):
         return str(value).lower() if isinstance(value, int | str) else value
 
 
+class WebhookFaultDef(_Model):
+    """Webhook faults, drawn per event from the scenario's seed: ``loss`` (share never
+    sent), ``duplicate`` (share sent twice with one delivery id), ``delay`` (seconds
+    every event waits before it is sent; ``delay_share`` of them, default all)."""
+
+    loss: float = Field(default=0.0, ge=0, le=1)
+    duplicate: float = Field(default=0.0, ge=0, le=1)
+    delay: float = Field(default=0.0, ge=0)
+    delay_share: float = Field(default=1.0, ge=0, le=1)
+
+
 class WebhookDef(_Model):
     url: str
     secret: str = ""
+    faults: WebhookFaultDef = Field(default_factory=WebhookFaultDef)
 
 
 class Scenario(_Model):

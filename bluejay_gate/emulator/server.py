@@ -28,6 +28,7 @@ from bluejay_gate.emulator.scenario import (
     Scenario,
     ScenarioError,
     SimulationDef,
+    WebhookFaultDef,
 )
 from bluejay_gate.emulator.store import Store
 from bluejay_gate.emulator.webhooks import Delivery, WebhookSender
@@ -79,7 +80,8 @@ class Emulator:
         self._thread: threading.Thread | None = None
         self._webhooks: WebhookSender | None = None
         if self.scenario.webhook:
-            self.set_webhook(self.scenario.webhook.url, self.scenario.webhook.secret)
+            hook = self.scenario.webhook
+            self.set_webhook(hook.url, hook.secret, faults=hook.faults)
 
     def __repr__(self) -> str:
         return f"Emulator(base_url={self.base_url!r}, auth={'on' if self._api_key else 'off'})"
@@ -186,10 +188,22 @@ class Emulator:
         so faults can vary while the scenario's scores stay the same."""
         self._faults.set([as_fault(f) for f in faults], seed=seed)
 
-    def set_webhook(self, url: str, secret: str) -> None:
+    def set_webhook(
+        self,
+        url: str,
+        secret: str,
+        *,
+        faults: WebhookFaultDef | dict[str, Any] | None = None,
+        verify: ssl.SSLContext | bool = True,
+    ) -> None:
+        """Post webhook events of every run (the gate's too) to ``url``, signed with
+        ``secret``; ``faults``: loss, duplicate, delay (``WebhookFaultDef``); ``verify``:
+        how an https ``url`` is trusted (a context with the receiver's CA)."""
         if self._webhooks:
             self._webhooks.stop()
-        self._webhooks = WebhookSender(self.state, url, secret)
+        if isinstance(faults, dict):
+            faults = WebhookFaultDef.model_validate(faults)
+        self._webhooks = WebhookSender(self.state, url, secret, faults=faults, verify=verify)
         if self._server is not None:
             self._webhooks.start()
 

@@ -2,7 +2,9 @@
 Bluejay signs them (``X-Bluejay-Signature`` = hex HMAC-SHA256 of the raw body).
 
 State is lazy, so a small thread looks at the clock every ``interval`` seconds and sends
-each event once per conversation, in order (ended before evaluated).
+each event once per conversation, in order (ended before evaluated), for every run queued
+(the gate's too). ``WebhookFaults`` may lose an event, send it twice with one delivery id
+(delivery is at least once) or hold it back for a while (then order is not kept).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import hashlib
 import hmac
 import json
 import logging
+import ssl
 import threading
 import uuid
 from dataclasses import dataclass
@@ -18,7 +21,9 @@ from typing import Any
 
 import httpx
 
+from bluejay_gate.emulator.faults import WebhookFaults
 from bluejay_gate.emulator.lifecycle import Conversation
+from bluejay_gate.emulator.scenario import WebhookFaultDef
 from bluejay_gate.emulator.store import Store
 from bluejay_gate.emulator.timeline import COMPLETED, ENDED, iso
 
@@ -48,6 +53,7 @@ class Delivery:
     delivery_id: str
     status: int | None  # HTTP status the receiver answered; None when it failed
     error: str | None = None
+    at: float | None = None  # emulator clock when it was answered (or failed)
 
 
 def ended_body(conv: Conversation, status: str) -> dict[str, Any]:
@@ -93,17 +99,29 @@ def evaluated_body(store: Store, conv: Conversation, now: float) -> dict[str, An
 
 
 class WebhookSender:
-    def __init__(self, store: Store, url: str, secret: str, *, interval: float = 0.05) -> None:
+    def __init__(
+        self,
+        store: Store,
+        url: str,
+        secret: str,
+        *,
+        interval: float = 0.05,
+        faults: WebhookFaultDef | None = None,
+        verify: ssl.SSLContext | bool = True,
+    ) -> None:
         self.store = store
         self.url = url
         self.secret = secret
         self.interval = interval
-        self.deliveries: list[Delivery] = []
+        self.faults = WebhookFaults(faults or WebhookFaultDef(), store.seed)
+        self.deliveries: list[Delivery] = []  # lost events too (status None, error "lost")
+        # held back by a delay fault: (send at, event, result id, body, delivery id, copies)
+        self._held: list[tuple[float, str, int, bytes, str, int]] = []
         self._sent: set[tuple[int, str]] = set()
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self._http = httpx.Client(timeout=5.0)
+        self._http = httpx.Client(timeout=5.0, verify=verify)  # verify: an https receiver's CA
 
     def start(self) -> None:
         self._thread = threading.Thread(
@@ -144,15 +162,24 @@ class WebhookSender:
         return due
 
     def deliver_due(self) -> int:
-        """Send every event that is due now; return how many were attempted."""
+        """Send every event that is due now (faults drawn for new ones; held ones whose
+        delay is over); return how many events were attempted."""
         with self._lock:
-            due = self._due()
-            for event, conv, raw in due:
-                self._post(event, conv.id, raw)
-            return len(due)
+            now = self.store.clock()
+            for event, conv, raw in self._due():
+                copies, delay = self.faults.draw()
+                self._held.append((now + delay, event, conv.id, raw, str(uuid.uuid4()), copies))
+            ready = [h for h in self._held if h[0] <= now]
+            self._held = [h for h in self._held if h[0] > now]
+            for _, event, result_id, raw, delivery_id, copies in ready:
+                if copies == 0:
+                    lost = Delivery(event, result_id, delivery_id, None, "lost", now)
+                    self.deliveries.append(lost)
+                for _ in range(copies):
+                    self._post(event, result_id, raw, delivery_id)
+            return len(ready)
 
-    def _post(self, event: str, result_id: int, raw: bytes) -> None:
-        delivery_id = str(uuid.uuid4())
+    def _post(self, event: str, result_id: int, raw: bytes, delivery_id: str) -> None:
         headers = {
             "Content-Type": "application/json",
             "X-Bluejay-Signature": sign(self.secret, raw),
@@ -165,9 +192,13 @@ class WebhookSender:
             log.warning(
                 "webhook %s for result %s to %s failed: %s", event, result_id, self.url, exc
             )
-            self.deliveries.append(Delivery(event, result_id, delivery_id, None, str(exc)))
+            self.deliveries.append(
+                Delivery(event, result_id, delivery_id, None, str(exc), self.store.clock())
+            )
             return
-        self.deliveries.append(Delivery(event, result_id, delivery_id, response.status_code))
+        self.deliveries.append(
+            Delivery(event, result_id, delivery_id, response.status_code, None, self.store.clock())
+        )
 
 
 def _dump(body: dict[str, Any]) -> bytes:

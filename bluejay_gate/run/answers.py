@@ -71,11 +71,17 @@ class Digest:
     readings: list[tuple[str, int | None, ReadResult | None]]
 
 
+def _read_statuses(tracker: Tracker) -> dict[str, str | None]:
+    """Result id -> status, of the results a read has listed (not only a webhook)."""
+    pushed = tracker.pushed
+    return {rid: r.status for rid, r in tracker.results.items() if rid not in pushed}
+
+
 def known(tracker: Tracker) -> Known:
     return Known(
         tracker.run_id,
         tracker.expected_results,
-        {rid: r.status for rid, r in tracker.results.items()},
+        _read_statuses(tracker),
         dict(tracker.fingerprints),
     )
 
@@ -149,6 +155,7 @@ def apply_digest(tracker: Tracker, read: Digest) -> None:
     tracker.duplicates = read.duplicates  # the last answer counts: a clean one clears them
     results, prints = tracker.results, tracker.fingerprints
     for rid, mark, reading in read.readings:
+        tracker.pushed.discard(rid)  # listed by a read: its reading is the read's
         if reading is None:
             continue  # unchanged: the reading kept holds
         results[rid] = reading
@@ -166,7 +173,26 @@ def apply_reread(tracker: Tracker, result_id: str, got: SimulationResult) -> Non
         tracker.lacking.remove(result_id)
 
 
+def apply_pushed(tracker: Tracker, result: SimulationResult) -> bool:
+    """A conversation Bluejay pushed (a verified webhook), read by the same rules as a
+    polled one. Its fingerprint is dropped, so the run's next read reads it again and the
+    read wins; until a read lists it, it counts for nothing in ``is_done``. True when every
+    queued conversation of the run is now final."""
+    tracker.results[result.id] = read_result(result)
+    tracker.fingerprints.pop(result.id, None)
+    tracker.pushed.add(result.id)
+    return all_final(tracker)
+
+
+def all_final(tracker: Tracker) -> bool:
+    """Every queued conversation of the run is known and final (the run may lag)."""
+    results = tracker.results
+    return bool(tracker.expected_results) and all(
+        rid in results and statuses.result_is_final(results[rid].status)
+        for rid in tracker.expected_results
+    )
+
+
 def is_done(tracker: Tracker) -> bool:
     run_status = tracker.run.status if tracker.run else None
-    found = {rid: r.status for rid, r in tracker.results.items()}
-    return _done(run_status, tracker.expected_results, found)
+    return _done(run_status, tracker.expected_results, _read_statuses(tracker))

@@ -8,6 +8,12 @@ custom metrics (bulk results can under-report them) are re-read one by one, for 
 a short settle window, before they count as unscored. Clock, wait and the cancel signal
 are parameters, so tests run at full speed. Ending what still runs is ``ending``'s.
 
+With an ``inbox`` (``run.wait: webhook``) the loop waits on it instead of sleeping: a
+pushed conversation is applied like a polled one (``answers.apply_pushed``; runs this
+gate did not queue, results not among a run's and runs already done are ignored), and
+once every conversation of a run is final the run is read at once (the confirming read,
+which wins). Meanwhile each run is polled only every ``safety_interval``.
+
 Worker threads only fetch; the main thread applies every answer to the trackers and
 waits on the requests in short slices, so a cancel is noticed at once: requests still
 out are abandoned (their answers are never applied, so they can never change what is
@@ -38,13 +44,16 @@ from bluejay_gate.model import links, statuses
 from bluejay_gate.run.answers import (
     Digest,
     Known,
+    all_final,
     apply_digest,
+    apply_pushed,
     apply_reread,
     digest,
     is_done,
     known,
     note_lacking,
 )
+from bluejay_gate.run.listener import Inbox
 from bluejay_gate.run.tracking import Job, PollOutcome, Tracker
 
 T = TypeVar("T")
@@ -107,6 +116,8 @@ class Poller:
         settle_window: float | None = None,
         dashboard: str = links.DASHBOARD,
         on_round: Callable[[Poller], bool] | None = None,
+        inbox: Inbox | None = None,
+        safety_interval: float = 60.0,
     ) -> None:
         self.api = api
         self.dashboard = dashboard
@@ -123,6 +134,9 @@ class Poller:
         # after each poll round: True stops polling (the verdict is decided), queueing
         # nothing more (``run.stop_when_decided``)
         self.on_round = on_round
+        self.inbox = inbox
+        self.safety_interval = safety_interval
+        self.pushed_ignored = 0  # pushed conversations of other runs, or too late
         self.trackers: list[Tracker] = []
         self.unqueued: list[tuple[Job, str]] = []
         self._unknown_seen: set[str] = set()
@@ -258,10 +272,40 @@ class Poller:
         answered = self._answered.pop(future, None)
         if answered is None:
             answered = self.monotonic()
-        tracker.next_poll_at = max(tracker.next_poll_at, answered + self.poll_interval)
+        interval = self.poll_interval
+        if self.inbox is not None and not tracker.confirming:
+            interval = self.safety_interval  # webhooks tell: the poll is a safety net
+        tracker.next_poll_at = max(tracker.next_poll_at, answered + interval)
+
+    def _take_pushed(self) -> None:
+        """Apply what Bluejay pushed since the last look; a run whose conversations are
+        now all final is read at once (the confirming read)."""
+        if self.inbox is None:
+            return
+        by_run = {t.run_id: t for t in self.trackers}
+        for pushed in self.inbox.take():
+            t = by_run.get(pushed.run_id)
+            if t is None or t.done or pushed.result.id not in t.expected_results:
+                self.pushed_ignored += 1  # not this gate's run, or decided already
+                continue
+            if apply_pushed(t, pushed.result) and not t.confirming:
+                t.confirming = True
+                t.next_poll_at = self.monotonic()
+
+    def _pause(self, seconds: float) -> bool:
+        """Wait ``seconds``, or less when something is pushed; True when cancelled."""
+        if self.inbox is None:
+            return self.wait(seconds)
+        end = self.monotonic() + seconds
+        while not self.wait(0):
+            left = end - self.monotonic()
+            if left <= 0 or self.inbox.wait(min(AWAIT_SLICE, left)):
+                return False
+        return True
 
     def _tick(self) -> bool:
         """One poll of every unfinished run (and re-reads); True when cancelled."""
+        self._take_pushed()
         now = self.monotonic()
         due = [t for t in self.trackers if t.next_poll_at <= now]
         polling = [t for t in due if not t.done]
@@ -278,13 +322,14 @@ class Poller:
 
         def on_poll(future: Future[Digest]) -> None:
             t = polls.pop(future)
-            self._answered_now(t, future)
             try:
                 got = future.result()
             except AuthError as exc:
+                self._answered_now(t, future)
                 refused.append(exc)
                 return
             except ApiError as exc:
+                self._answered_now(t, future)
                 if passing(exc):  # retries ran out, but the run is queued: keep polling
                     self.emit(
                         events.Warning(
@@ -298,6 +343,8 @@ class Poller:
                 t.done_at = now
                 return
             apply_digest(t, got)
+            t.confirming = self.inbox is not None and all_final(t)
+            self._answered_now(t, future)  # after the answer: it may change the interval
             self._note_unknown(t)
             if is_done(t):
                 t.done = True
@@ -376,7 +423,7 @@ class Poller:
                 if unsettled:
                     due = min(t.next_poll_at for t in self.trackers if not t.settled)
                     pause = min(due, self.deadline) - self.monotonic()
-                    if self.wait(max(0.0, pause)):
+                    if self._pause(max(0.0, pause)):
                         outcome.cancelled = True
                         break
         finally:

@@ -44,6 +44,13 @@ class Tracker:
     # the earliest next poll (or re-read round): one poll interval after the last answer
     next_poll_at: float = 0.0
     error: str | None = None
+    # wait: webhook: every conversation is final (by webhook or read), so the run is read
+    # at the spec's poll interval until it is done, not the slow safety-net one
+    confirming: bool = False
+    # results whose reading came by webhook and no read has listed since: they count
+    # for nothing in deciding that the run is done (a read that leaves one out is not
+    # a confirming read)
+    pushed: set[str] = field(default_factory=set)
     last_progress: tuple[str, int, int] | None = None
     # Scored results the bulk answer left without custom metrics: worked out once when
     # the run is done (parsing every metric is the costly part of a big run), then

@@ -39,6 +39,8 @@ def build_spec(
     run = RunSettings(
         timeout=float(model.run.timeout),
         poll_interval=float(model.run.poll_interval),
+        wait=model.run.wait,
+        webhook_poll_interval=float(model.run.webhook_poll_interval),
         max_parallel=model.run.max_parallel,
         allow_incomplete=float(model.run.allow_incomplete),
         repeat=model.run.repeat,

@@ -1,6 +1,7 @@
-"""``${VAR}`` substitution from the environment, and the guard that keeps the API key out
-of the spec. Both work on the YAML values before the models see them, so every problem
-keeps its line. Values read from the environment are never echoed in a message.
+"""``${VAR}`` substitution from the environment, and the guard that keeps the API key (and
+the webhook signing secret) out of the spec. Both work on the YAML values before the models
+see them, so every problem keeps its line. Values read from the environment are never
+echoed in a message.
 """
 
 from __future__ import annotations
@@ -14,6 +15,9 @@ from bluejay_gate.spec.yamlpos import Located
 from bluejay_gate.spec.yamlpos import Path as KeyPath
 
 API_KEY_ENV = "BLUEJAY_API_KEY"
+WEBHOOK_SECRET_ENV = "BLUEJAY_WEBHOOK_SECRET"  # noqa: S105 - a variable's name, not a secret
+# What each guarded variable holds, as the messages name it.
+_SECRETS = {API_KEY_ENV: "the API key", WEBHOOK_SECRET_ENV: "the webhook signing secret"}
 
 # Key names that can only mean "the API key", compared without case and separators.
 # (websocket_password / sip_password are legitimate agent fields and are not here.)
@@ -30,6 +34,10 @@ _KEY_LIKE = frozenset(
         "bearertoken",
     }
 )
+# Key names that can only mean "the webhook signing secret".
+_SECRET_LIKE = frozenset(
+    {"webhooksecret", "bluejaywebhooksecret", "signingsecret", "webhooksigningsecret"}
+)
 _VAR = re.compile(r"\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$\{")
 
 
@@ -44,14 +52,22 @@ def check_key_like(located: Located, value: Any, path: KeyPath, problems: list[P
     if isinstance(value, dict):
         metric_names = _is_metric_position(path)
         for key, child in value.items():
-            if not metric_names and re.sub(r"[^a-z0-9]", "", key.lower()) in _KEY_LIKE:
+            bare = re.sub(r"[^a-z0-9]", "", key.lower())
+            env_name = (
+                API_KEY_ENV
+                if bare in _KEY_LIKE
+                else WEBHOOK_SECRET_ENV
+                if bare in _SECRET_LIKE
+                else None
+            )
+            if not metric_names and env_name is not None:
                 problems.append(
                     Problem(
                         located.line_of((*path, key)),
                         -1,
                         path,
-                        f"the spec must not hold the API key: remove `{_one_line(key)}` and set "
-                        f"{API_KEY_ENV} in the environment (a CI secret)",
+                        f"the spec must not hold {_SECRETS[env_name]}: remove "
+                        f"`{_one_line(key)}` and set {env_name} in the environment (a CI secret)",
                     )
                 )
             check_key_like(located, child, (*path, key), problems)
@@ -65,7 +81,7 @@ def substitute(
 ) -> tuple[Any, dict[KeyPath, list[str]]]:
     """Replace ``${VAR}`` in every string value; record which paths came from which vars."""
     from_env: dict[KeyPath, list[str]] = {}
-    api_key = env.get(API_KEY_ENV, "")
+    secrets = {name: env.get(name, "") for name in _SECRETS}
 
     def walk(value: Any, path: KeyPath) -> Any:
         if isinstance(value, dict):
@@ -93,14 +109,14 @@ def substitute(
                     )
                 )
                 return token
-            if name == API_KEY_ENV:
+            if name in _SECRETS:
                 problems.append(
                     Problem(
                         line,
                         -1,
                         path,
-                        f"the spec must not hold the API key: remove `${{{API_KEY_ENV}}}` — the "
-                        f"gate reads {API_KEY_ENV} from the environment itself (a CI secret)",
+                        f"the spec must not hold {_SECRETS[name]}: remove `${{{name}}}` — the "
+                        f"gate reads {name} from the environment itself (a CI secret)",
                     )
                 )
                 return token
@@ -121,16 +137,18 @@ def substitute(
         result = _VAR.sub(replace, value)
         if names:
             from_env[path] = names
-        if len(api_key) >= 8 and api_key in result:
-            problems.append(
-                Problem(
-                    line,
-                    -1,
-                    path,
-                    f"the spec must not hold the API key: this value is {API_KEY_ENV}; remove it "
-                    f"and let the gate read {API_KEY_ENV} from the environment (a CI secret)",
+        for env_name, secret in secrets.items():
+            if len(secret) >= 8 and secret in result:
+                problems.append(
+                    Problem(
+                        line,
+                        -1,
+                        path,
+                        f"the spec must not hold {_SECRETS[env_name]}: this value is "
+                        f"{env_name}; remove it and let the gate read {env_name} from the "
+                        "environment (a CI secret)",
+                    )
                 )
-            )
         return result
 
     return walk(located.value, ()), from_env

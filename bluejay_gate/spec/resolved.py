@@ -42,6 +42,8 @@ class RunSettings:
     stop_when_decided: bool = False
     max_conversations: int | None = None
     max_conversations_line: int | None = None  # its line in the spec
+    wait: str = "poll"  # poll | webhook
+    webhook_poll_interval: float = 60.0  # the safety-net poll with wait: webhook
 
 
 @dataclass(frozen=True)

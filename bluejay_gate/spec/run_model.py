@@ -6,6 +6,8 @@ into ``RunSettings``.
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, Field
 
 from bluejay_gate.spec.fields import FORBID_EXTRA, Duration, Share
@@ -31,6 +33,23 @@ class RunModel(BaseModel):
         default=10.0,
         description="Time between polls of a run (fractions allowed for local use: 0.2s).",
         examples=["10s"],
+    )
+    wait: Literal["poll", "webhook"] = Field(
+        default="poll",
+        description=(
+            "How the gate learns that a conversation is scored: poll (ask Bluejay every "
+            "poll_interval) or webhook (Bluejay's signed simulation_result_evaluated events "
+            "to the gate's --listen address; BLUEJAY_WEBHOOK_SECRET from the environment)."
+        ),
+        examples=["poll", "webhook"],
+    )
+    webhook_poll_interval: Duration = Field(
+        default=60.0,
+        description=(
+            "With wait: webhook, the safety-net poll of each run (a lost webhook delays the "
+            "verdict by at most this, never changes it)."
+        ),
+        examples=["60s"],
     )
     max_parallel: int = Field(
         default=10, ge=1, description="Simulation runs in flight at once.", examples=[10]

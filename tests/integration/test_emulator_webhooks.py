@@ -112,3 +112,50 @@ def test_background_thread_delivers_without_being_asked(emulator, billing_scenar
         deadline.wait(0.05)
     kinds = sorted(json.loads(raw)["type"] for _, raw in receiver.received)
     assert kinds == ["simulation_ended"] * 2 + ["simulation_result_evaluated"] * 2
+
+
+def _queue_and_score(emu, clock) -> None:
+    httpx.post(
+        f"{emu.base_url}/v1/queue-simulation-run",
+        headers={"X-API-Key": "k"},
+        json={"simulation_id": "4821"},
+    )
+    clock.advance(30)  # both conversations ended and scored
+
+
+def test_webhook_faults_lose_duplicate_and_delay(emulator, billing_scenario, receiver):
+    """Faults per event, from the seed: lost ones are never sent, duplicated ones are sent
+    twice with one delivery id, delayed ones wait on the emulator's clock."""
+    clock = ManualClock()
+    emu = emulator(billing_scenario, clock=clock)
+    emu.set_webhook(receiver.url, SECRET, faults={"loss": 1.0})
+    _queue_and_score(emu, clock)
+    emu.deliver_webhooks()
+    assert receiver.received == []
+    assert [(d.status, d.error) for d in emu.webhook_deliveries] == [(None, "lost")] * 4
+
+    clock2 = ManualClock()
+    emu2 = emulator(billing_scenario, clock=clock2)
+    emu2.set_webhook(receiver.url, SECRET, faults={"duplicate": 1.0, "delay": 5.0})
+    _queue_and_score(emu2, clock2)
+    emu2.deliver_webhooks()
+    assert receiver.received == []  # held back: 5 s on the emulator's clock
+    clock2.advance(5)
+    assert emu2.deliver_webhooks() == 4
+    ids = [headers["X-Bluejay-Delivery"] for headers, _ in receiver.received]
+    assert len(ids) == 8
+    assert len(set(ids)) == 4
+    assert all(ids.count(i) == 2 for i in ids)
+    assert all(d.status == 200 and d.at is not None for d in emu2.webhook_deliveries)
+
+
+def test_webhook_faults_from_the_command_line() -> None:
+    from bluejay_gate.emulator.faults import parse_webhook_faults
+    from bluejay_gate.emulator.scenario import ScenarioError
+
+    got = parse_webhook_faults("loss=0.2, duplicate=0.1,delay=2,delay_share=0.5")
+    assert (got.loss, got.duplicate, got.delay, got.delay_share) == (0.2, 0.1, 2.0, 0.5)
+    assert parse_webhook_faults("").loss == 0.0
+    for bad, why in (("loss", "KEY=VALUE"), ("loss=2", "loss"), ("lose=0.1", "lose")):
+        with pytest.raises(ScenarioError, match=why):
+            parse_webhook_faults(bad)
