@@ -14,6 +14,7 @@ from typing import Any
 
 from bluejay_gate.report import formatting as fmt
 from bluejay_gate.report import wording
+from bluejay_gate.report.early import early_json
 from bluejay_gate.report.info import RunInfo
 from bluejay_gate.report.json_conversations import conversation_fragment
 from bluejay_gate.report.jsontext import iter_parts
@@ -70,6 +71,7 @@ def _document(verdict: Verdict, info: RunInfo) -> dict[str, Any]:
         },
         "merged_from": list(info.merged_from),
         "simulations": [_simulation(s, info) for s in verdict.simulations],
+        **early_json(verdict.early),
     }
 
 

@@ -24,6 +24,7 @@ from collections.abc import Iterator
 
 from bluejay_gate.report import formatting as fmt
 from bluejay_gate.report import junit_conversations, wording
+from bluejay_gate.report.early import early_properties
 from bluejay_gate.report.info import RunInfo
 from bluejay_gate.report.junit_suite import Suite
 from bluejay_gate.verdict.model import (
@@ -52,6 +53,8 @@ def iter_junit(verdict: Verdict, info: RunInfo) -> Iterator[str]:
     if gate_errors:
         suites.append(_gate_suite(gate_errors, verdict, info))
     suites.extend(_simulation_suite(simulation, info) for simulation in verdict.simulations)
+    for suite in suites:
+        suite.properties.update(early_properties(verdict.early))
 
     tests = sum(s.tests for s in suites)
     failures = sum(s.failures for s in suites)

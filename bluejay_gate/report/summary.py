@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from bluejay_gate.report import formatting as fmt
 from bluejay_gate.report import wording
+from bluejay_gate.report.early import early_lines
 from bluejay_gate.report.info import RunInfo
 from bluejay_gate.report.markdown import cell, inline, link
 from bluejay_gate.report.summary_checks import (
@@ -73,6 +74,8 @@ def _blocks(verdict: Verdict, info: RunInfo) -> list[str]:
         blocks.append("## ⛔ Errors\n")
         blocks.extend(f"- {inline(error, block=True)}" for error in gate_errors)
         blocks.append("")
+    if early := early_lines(verdict.early):
+        blocks.extend(["## Decided early", "", *(f"- {inline(line)}" for line in early), ""])
     if verdict.simulations:
         blocks.extend(_overview(verdict))
     blocks.extend(failures_section(verdict, info))

@@ -42,6 +42,11 @@ def build_spec(
         repeat=model.run.repeat,
         max_repeats=model.run.max_repeats,
         confidence=None if model.run.confidence is None else float(model.run.confidence),
+        stop_when_decided=model.run.stop_when_decided,
+        max_conversations=model.run.max_conversations,
+        max_conversations_line=located.line_of(("run", "max_conversations"))
+        if model.run.max_conversations is not None
+        else None,
     )
     level = run.confidence
     global_checks = build_checks(model.thresholds, ("thresholds",), located, problems, level)

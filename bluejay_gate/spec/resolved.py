@@ -38,6 +38,9 @@ class RunSettings:
     repeat: int = 1
     max_repeats: int | None = None
     confidence: float | None = None
+    stop_when_decided: bool = False
+    max_conversations: int | None = None
+    max_conversations_line: int | None = None  # its line in the spec
 
 
 @dataclass(frozen=True)

@@ -138,9 +138,24 @@ class SimulationVerdict:
 
 
 @dataclass(frozen=True, slots=True)
+class EarlyStop:
+    """The gate stopped before every conversation was scored (``run.stop_when_decided``)
+    because the outcome was already certain (``verdict.decided``)."""
+
+    outcome: Outcome  # FAIL: an error check was certain to fail; PASS: every one to pass
+    # (simulation label, check label) of the checks that decided it
+    checks: tuple[tuple[str, str], ...]
+    unscored: int  # conversations of queued runs not waited for (not judged)
+    ended: int  # of them, stopped with end-conversations
+    not_queued: int  # runs never queued once it was decided
+    scored: int  # conversations the verdict was computed on
+
+
+@dataclass(frozen=True, slots=True)
 class Verdict:
     simulations: tuple[SimulationVerdict, ...]
     errors: tuple[str, ...] = ()  # gate-level reasons for no verdict (timeout, API error, ...)
+    early: EarlyStop | None = None  # decided before every conversation was scored
 
     @property
     def failed(self) -> bool:
