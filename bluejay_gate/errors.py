@@ -54,8 +54,8 @@ class UsageError(GateError):
 
 
 class EarlierReportError(UsageError):
-    """An earlier JSON report (``--rerun-failed``, ``merge``) cannot be used; nothing was
-    sent. The message names the file."""
+    """An earlier JSON report (``--rerun-failed``, ``merge``, ``--baseline``) cannot be
+    used; nothing was sent. The message names the file."""
 
 
 class SpecError(GateError):

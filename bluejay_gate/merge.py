@@ -16,11 +16,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TextIO
 
 from bluejay_gate import __version__
 from bluejay_gate.bluejay.address import DEFAULT_BASE_URL
-from bluejay_gate.earlier.document import EarlierReport, load_earlier
+from bluejay_gate.earlier.document import EarlierReport, EarlierSimulation, load_earlier
 from bluejay_gate.earlier.identity import fields_sha256, refuse_other_spec, spec_sha256
 from bluejay_gate.earlier.samples import match_simulations, simulation_input
 from bluejay_gate.errors import EarlierReportError, UsageError
@@ -171,7 +171,7 @@ def refuse_other_agent(report: EarlierReport, spec_path: str, sha: str) -> None:
 
 def merged_verdict(spec: Spec, reports: Sequence[EarlierReport]) -> Verdict:
     """The verdict over every shard's samples, in spec order, as if one run."""
-    found: list[tuple[EarlierReport, Mapping[str, Any]] | None] = [None] * len(spec.simulations)
+    found: list[tuple[EarlierReport, EarlierSimulation] | None] = [None] * len(spec.simulations)
     for report in reports:
         for index, doc in enumerate(match_simulations(spec, report.simulations)):
             if doc is None:
@@ -191,7 +191,7 @@ def merged_verdict(spec: Spec, reports: Sequence[EarlierReport]) -> Verdict:
                 "report: pass every shard's report, made from this spec"
             )
         report, doc = pair
-        where = f"{report.path}: simulations[{report.simulations.index(doc)}]"
+        where = f"{report.path}: simulations[{doc.index}]"
         inputs.append(simulation_input(spec, sim_spec, doc, where=where, reused_from=None))
     errors = tuple(dict.fromkeys(e for r in reports for e in r.errors))
     return evaluate(inputs, allow_incomplete=spec.run.allow_incomplete, gate_errors=errors)

@@ -14,9 +14,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from bluejay_gate.earlier.baseline_document import load_earlier
-from bluejay_gate.earlier.baseline_identity import bytes_sha256, check_identity
-from bluejay_gate.earlier.baseline_samples import conversations_of, match
+from bluejay_gate.earlier.document import Use, load_earlier
+from bluejay_gate.earlier.identity import check_identity, spec_sha256
+from bluejay_gate.earlier.samples import conversations_of, match
 from bluejay_gate.spec.resolved import Spec
 from bluejay_gate.verdict.inputs import BaselineSimulation, SimulationInput
 
@@ -73,15 +73,16 @@ def names_of(simulations: Sequence[BaselineSimulation]) -> str:
 
 def _spec_digest(path: Path) -> str | None:
     try:
-        return bytes_sha256(path.read_bytes())
+        return spec_sha256(path.read_bytes())
     except OSError:
         return None
 
 
 def load_baseline(path: Path, spec: Spec) -> Baseline:
-    """The baseline at ``path`` for ``spec``; ``UsageError`` (one line, naming the file)
+    """The baseline at ``path`` for ``spec``; ``EarlierReportError`` (a ``UsageError``: one
+    line, naming the file)
     when it is unreadable, not a report this gate reads, or another spec's or agent's."""
-    report = load_earlier(path)
+    report = load_earlier(path, Use.BASELINE)
     notes = check_identity(report, spec, str(spec.path), _spec_digest(spec.path))
     source = str(path)
     simulations = tuple(

@@ -17,15 +17,14 @@ from bluejay_gate.verdict.model import Outcome
 def reusable(spec: Spec, report: EarlierReport) -> dict[int, SimulationInput]:
     """Spec simulation index -> its input from ``report``, for each one that passes when
     judged again (never on the report's word: its recorded outcome is not read)."""
-    docs = report.simulations
     taken: dict[int, SimulationInput] = {}
-    for index, (sim_spec, doc) in enumerate(
-        zip(spec.simulations, match_simulations(spec, docs), strict=True)
+    for index, (sim_spec, earlier) in enumerate(
+        zip(spec.simulations, match_simulations(spec, report.simulations), strict=True)
     ):
-        if doc is None:
+        if earlier is None:
             continue
-        where = f"{report.path}: simulations[{docs.index(doc)}]"
-        sim = simulation_input(spec, sim_spec, doc, where=where, reused_from=report.path)
+        where = f"{report.path}: simulations[{earlier.index}]"
+        sim = simulation_input(spec, sim_spec, earlier, where=where, reused_from=report.path)
         verdict = evaluate_simulation(sim, allow_incomplete=spec.run.allow_incomplete)
         if verdict.outcome is Outcome.PASS:
             taken[index] = sim

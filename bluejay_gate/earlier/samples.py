@@ -1,58 +1,83 @@
-"""Back from an earlier report's simulations to what the verdict judges: each report
-simulation matched to the spec's (``match_simulations``: by simulation id, then by
-name), and turned into the ``SimulationInput`` it was judged from (``simulation_input``:
-its runs' counters, the orchestrator's errors, every conversation with every metric as
-observed, status, digital human and result id). Judging that input again gives the
-verdict the report shows.
+"""Back from an earlier report's simulations to what the verdict judges.
+
+Which item is which (``match``: by simulation id, compared as Bluejay compares them, then
+by name; ``match_simulations`` for the spec's simulations). What ``--rerun-failed`` and
+``merge`` judge again (``simulation_input``: the ``SimulationInput`` an item was judged
+from: its runs' counters, the orchestrator's errors, every conversation with every metric
+as observed, status, digital human and result id; judging it again gives the verdict the
+report shows). What ``--baseline`` compares with (``conversations_of``: each conversation
+as a ``verdict.model.Conversation``, each metric read again from its raw text).
 
 Pure: reads the parsed document only. Anything not of the shape the gate writes is an
-``EarlierReportError`` naming the file and the place (never a guess that could pass).
+``EarlierReportError`` naming the file and the place (never a guess that could pass, and
+never read as "no samples").
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, TypeVar
 
+from bluejay_gate.earlier.document import EarlierSimulation
 from bluejay_gate.errors import EarlierReportError
 from bluejay_gate.model.results import ReadResult, ResultMetrics, RunSummary
 from bluejay_gate.model.shards import simulation_unit
-from bluejay_gate.model.values import MetricValue
+from bluejay_gate.model.values import MetricValue, metric_value
 from bluejay_gate.spec.resolved import SimulationSpec, Spec
 from bluejay_gate.verdict.inputs import SimulationInput
-from bluejay_gate.verdict.model import Repeats
+from bluejay_gate.verdict.model import Conversation, Repeats
 from bluejay_gate.verdict.repeats import looks_for
+
+_Item = TypeVar("_Item")
+
+
+def match(
+    items: Sequence[_Item],
+    item_id: Callable[[_Item], str],
+    item_name: Callable[[_Item], str],
+    wanted_id: str | None,
+    wanted_name: str | None,
+) -> _Item | None:
+    """The item with ``wanted_id`` (``04821`` is ``4821``: ``model.shards.simulation_unit``),
+    else (none or several with it) the one named ``wanted_name``; ``None`` when neither
+    tells one item."""
+    by_id: list[_Item] = []
+    if wanted_id is not None:
+        unit = simulation_unit(wanted_id)
+        by_id = [item for item in items if simulation_unit(item_id(item)) == unit]
+        if len(by_id) == 1:
+            return by_id[0]
+    if wanted_name is None:
+        return None
+    pool = by_id or list(items)
+    by_name = [item for item in pool if item_name(item) == wanted_name]
+    return by_name[0] if len(by_name) == 1 else None
 
 
 def match_simulations(
-    spec: Spec, docs: Sequence[Mapping[str, Any]]
-) -> list[Mapping[str, Any] | None]:
+    spec: Spec, sims: Sequence[EarlierSimulation]
+) -> list[EarlierSimulation | None]:
     """For each spec simulation (in spec order), the report simulation it ran as, or
-    ``None``: the one with its ``id``, else (a simulation given by name) the one with
-    its name as label."""
-    by_id = {simulation_unit(str(d.get("simulation_id", ""))): d for d in docs}
-    by_label = {d.get("label"): d for d in docs}
-    matched: list[Mapping[str, Any] | None] = []
-    for sim in spec.simulations:
-        if sim.id is not None:
-            matched.append(by_id.get(simulation_unit(sim.id)))
-        else:
-            matched.append(by_label.get(sim.name))
-    return matched
+    ``None`` (``match``: its id, then its name as label)."""
+    return [
+        match(sims, lambda s: s.simulation_id, lambda s: s.label, sim.id, sim.name)
+        for sim in spec.simulations
+    ]
 
 
 def simulation_input(
     spec: Spec,
     sim_spec: SimulationSpec,
-    doc: Mapping[str, Any],
+    sim: EarlierSimulation,
     *,
     where: str,
     reused_from: str | None,
 ) -> SimulationInput:
-    """The input ``doc`` was judged from, with the spec's checks. ``where`` names it in
+    """The input ``sim`` was judged from, with the spec's checks. ``where`` names it in
     errors (``report.json: simulations[1]``)."""
     read = _Reader(where)
+    doc = sim.doc
     conversations = read.objects(doc, "conversations")
     results = tuple(read.result(c, f"conversations[{i}]") for i, c in enumerate(conversations))
     result_runs = {
@@ -231,3 +256,108 @@ def _exact(raw: str | None, value: object) -> Decimal | None:
     except InvalidOperation:
         return None
     return exact if exact.is_finite() else None
+
+
+# --baseline's reading of the conversations. Not ``_Reader.result``, on purpose: the two
+# readers were written apart and their tests pin different behaviour on an edited report
+# (test_earlier.py: "simulations[1].conversations[0].metrics['Empathy'].applicable: not true
+# or false"; test_earlier_baseline.py / test_baseline.py: "metric 'Empathy' has applicable
+# 'yes', not true or false", "a conversation has no result_id", "has no completed
+# true/false", "conversation 1 is listed twice") and on what a metric is: ``--rerun-failed``
+# takes each value as observed (judging it again must give the same report byte for byte),
+# a baseline reads it again from its raw text, keeps a value that run found malformed
+# malformed ("'-100' was malformed in the baseline report"), and reads a missing
+# ``applicable``/``metrics``/``never_spoke`` as the gate's defaults.
+
+
+def conversations_of(source: str, simulation: EarlierSimulation) -> tuple[Conversation, ...]:
+    """The simulation's conversations as the verdict reads them for a delta; an
+    ``EarlierReportError`` when the report cannot have written one of them."""
+
+    def bad(what: str) -> EarlierReportError:
+        return EarlierReportError(f"{source}: simulation {simulation.label!r}: {what}")
+
+    seen: set[str] = set()
+    found = []
+    for item in simulation.conversations:
+        conversation = _conversation(item, bad)
+        if conversation.result_id in seen:
+            raise bad(f"conversation {conversation.result_id} is listed twice")
+        seen.add(conversation.result_id)
+        found.append(conversation)
+    return tuple(found)
+
+
+def _conversation(
+    item: Mapping[str, Any], bad: Callable[[str], EarlierReportError]
+) -> Conversation:
+    result_id = item.get("result_id")
+    if not isinstance(result_id, str) or not result_id:
+        raise bad("a conversation has no result_id")
+    completed = item.get("completed")
+    if not isinstance(completed, bool):
+        raise bad(f"conversation {result_id} has no completed true/false")
+    metrics = item.get("metrics", {})
+    if not isinstance(metrics, dict):
+        raise bad(f"conversation {result_id} has metrics that are not an object")
+    return Conversation(
+        result_id=result_id,
+        run_id=_optional_text(item.get("run_id")) or "",
+        digital_human_id=_optional_text(item.get("digital_human_id")),
+        status=_optional_text(item.get("status")) or "UNKNOWN",
+        completed=completed,
+        never_spoke=item.get("never_spoke") is True,
+        metrics={str(name): _metric(str(name), entry, bad) for name, entry in metrics.items()},
+    )
+
+
+def _metric(name: str, entry: object, bad: Callable[[str], EarlierReportError]) -> MetricValue:
+    if not isinstance(entry, dict):
+        raise bad(f"metric {name!r} is not an object")
+    response_type = entry.get("response_type")
+    if not isinstance(response_type, str):
+        raise bad(f"metric {name!r} has no response_type")
+    raw = entry.get("raw")
+    applicable = entry.get("applicable", True)
+    if not isinstance(applicable, bool):
+        raise bad(f"metric {name!r} has applicable {applicable!r}, not true or false")
+    if applicable and entry.get("value") is None:
+        # malformed in that run (the report keeps no value for it): malformed here too,
+        # never read again as a fine number
+        shown = "no value" if raw is None else repr(raw)
+        return MetricValue(
+            name,
+            raw if isinstance(raw, str) else None,
+            None,
+            response_type,
+            True,
+            None,
+            error=f"{shown} was malformed in the baseline report",
+        )
+    if raw is None:
+        raw = entry.get("value")
+    low, high, options = entry.get("min_value"), entry.get("max_value"), entry.get("options")
+    if not all(_is_number(b) for b in (low, high) if b is not None):
+        raise bad(f"metric {name!r} has a min_value or max_value that is not a number")
+    if options is not None and not (
+        isinstance(options, list) and all(isinstance(o, str) for o in options)
+    ):
+        raise bad(f"metric {name!r} has options that are not a list of strings")
+    return metric_value(
+        name,
+        raw,
+        response_type,
+        reasoning=entry.get("reasoning"),
+        not_applicable=not applicable,
+        min_value=None if low is None else float(low),
+        max_value=None if high is None else float(high),
+        options=None if options is None else tuple(options),
+    )
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _optional_text(value: object) -> str | None:
+    return value if isinstance(value, str) else None

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 import yaml
 
-from bluejay_gate.earlier.baseline_document import SCHEMA_VERSION as READ_VERSION
+from bluejay_gate.earlier.document import READS_VERSION as READ_VERSION
 from bluejay_gate.emulator import Emulator
 from bluejay_gate.report.jsonreport import SCHEMA_VERSION
 from tests.helpers.action import KEY as ACTION_KEY

@@ -12,9 +12,10 @@ from typing import Any
 import pytest
 
 from bluejay_gate.earlier.baseline import Baseline, BaselineSkipped, attach, load_baseline
-from bluejay_gate.earlier.baseline_document import load_earlier
-from bluejay_gate.earlier.baseline_identity import bytes_sha256, fields_sha256
-from bluejay_gate.earlier.baseline_samples import conversations_of, match
+from bluejay_gate.earlier.document import load_earlier
+from bluejay_gate.earlier.identity import fields_sha256
+from bluejay_gate.earlier.identity import spec_sha256 as bytes_sha256
+from bluejay_gate.earlier.samples import conversations_of, match
 from bluejay_gate.errors import UsageError
 from bluejay_gate.model.values import MetricValue, metric_value
 from bluejay_gate.report.jsonreport import render_json
@@ -224,7 +225,7 @@ def test_attach_hands_each_simulation_its_baseline_or_the_reason() -> None:
 
 
 def test_conversations_of_needs_a_result_id() -> None:
-    from bluejay_gate.earlier.baseline_document import EarlierSimulation
+    from bluejay_gate.earlier.document import EarlierSimulation
 
     earlier = EarlierSimulation("Billing", "1", None, ({"completed": True},))
     with pytest.raises(
