@@ -15,7 +15,7 @@ import threading
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from types import FrameType
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from bluejay_gate import __version__
 from bluejay_gate.bluejay.address import DEFAULT_BASE_URL
@@ -63,6 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--dry-run", action="store_true", help="GET requests only: print the plan and exit"
     )
+    add_ci_arguments(run)
 
     validate = sub.add_parser("validate", help="check a spec offline")
     validate.add_argument("--spec", default=DEFAULT_SPEC, help=f"spec file ({DEFAULT_SPEC})")
@@ -79,6 +80,44 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_emulator_arguments(emulator)
     return parser
+
+
+def add_ci_arguments(run: argparse.ArgumentParser) -> None:
+    """The baseline, the pull-request comment and what a job without the key does."""
+    run.add_argument(
+        "--baseline",
+        default=None,
+        metavar="PATH|github",
+        help="an earlier run's JSON report; github: the base branch's latest (GitHub Actions)",
+    )
+    run.add_argument(
+        "--baseline-artifact",
+        default="bluejay-gate-reports",
+        help="--baseline github: the artifact holding the report (bluejay-gate-reports)",
+    )
+    run.add_argument(
+        "--baseline-workflow",
+        default=None,
+        metavar="FILE",
+        help="--baseline github: the workflow file whose runs to use (default: this one)",
+    )
+    run.add_argument(
+        "--baseline-max-age",
+        type=_duration,
+        default="14d",
+        help="--baseline github: warn when the baseline is older (14d)",
+    )
+    run.add_argument(
+        "--pr-comment",
+        action="store_true",
+        help="post the summary on the pull request (GitHub) or merge request (GitLab)",
+    )
+    run.add_argument(
+        "--on-missing-key",
+        choices=("error", "skip"),
+        default="error",
+        help="without BLUEJAY_API_KEY (a fork's pull request): error (2) or skip (0)",
+    )
 
 
 def resolve_run_options(args: argparse.Namespace, env: Mapping[str, str]) -> GateOptions:
@@ -101,7 +140,26 @@ def resolve_run_options(args: argparse.Namespace, env: Mapping[str, str]) -> Gat
         summary=Path(args.summary) if args.summary else None,
         timeout=args.timeout,
         dry_run=bool(args.dry_run),
+        pr_comment=bool(args.pr_comment),
+        **_baseline_options(args),
     )
+
+
+def _baseline_options(args: argparse.Namespace) -> dict[str, Any]:
+    if not args.baseline:
+        return {}
+    if args.baseline != "github":
+        return {"baseline": Path(args.baseline)}
+    from bluejay_gate.ci.github_baseline import BaselineSettings
+
+    return {
+        "baseline_github": BaselineSettings(
+            artifact=args.baseline_artifact,
+            workflow=args.baseline_workflow,
+            max_age=args.baseline_max_age,
+            report_name=Path(args.report).name if args.report else "bluejay-report.json",
+        )
+    }
 
 
 def install_signal_handlers(cancel: threading.Event, hooks: list[Callable[[], None]]) -> list[int]:
@@ -143,9 +201,13 @@ def cmd_run(args: argparse.Namespace, env: Mapping[str, str], out: TextIO) -> in
     from bluejay_gate.report.progress import ConsoleProgress
 
     key = env.get("BLUEJAY_API_KEY", "").strip()
-    if github.in_actions(env) and key:
-        out.write(github.mask_command(key) + "\n")
+    if github.in_actions(env):
+        for secret in (key, *(env.get(n, "").strip() for n in github.TOKEN_VARIABLES)):
+            if secret:
+                out.write(github.mask_command(secret) + "\n")
         out.flush()
+    if not key and args.on_missing_key == "skip":
+        return _skip_without_key(env, out)
     color = use_color(out, env)
     rt = Runtime(out=out, emit=ConsoleProgress(out, color=color), env=env, color=color)
     try:
@@ -159,6 +221,25 @@ def cmd_run(args: argparse.Namespace, env: Mapping[str, str], out: TextIO) -> in
     if received:  # only in the process the signal was sent to: tests calling main live on
         exit_now(code)
     return code
+
+
+def _skip_without_key(env: Mapping[str, str], out: TextIO) -> int:
+    """``--on-missing-key skip`` (a fork's pull request gets no secrets): one line, nothing
+    sent, exit 0; in Actions the outputs say ``skipped``."""
+    from bluejay_gate.ci import github
+
+    line = (
+        "BLUEJAY_API_KEY is not set (a fork's pull request gets no secrets): gate skipped, "
+        "nothing sent (on-missing-key: skip)"
+    )
+    if github.in_actions(env):
+        out.write(f"::notice title=bluejay-gate::{github.escape_data(line)}\n")
+        if output_path := env.get("GITHUB_OUTPUT"):
+            github.write_outputs(output_path, github.skipped_outputs())
+    else:
+        out.write(line + "\n")
+    out.flush()
+    return 0
 
 
 def _github_error(

@@ -20,6 +20,7 @@ from typing import TextIO
 from bluejay_gate import events
 from bluejay_gate.bluejay.client import BluejayClient
 from bluejay_gate.bluejay.retry import policy_from_env
+from bluejay_gate.ci.hooks import comment_on_request, with_github_baseline
 from bluejay_gate.errors import EXIT_NO_VERDICT, EXIT_PASS, NoVerdictError
 from bluejay_gate.finish import finish, print_plan, run_info
 from bluejay_gate.model.durations import format_duration
@@ -76,6 +77,7 @@ def _finish(opts: GateOptions, rt: Runtime, verdict: Verdict, info: RunInfo) -> 
     """``finish`` with this run's outside world; notes what it wrote."""
     code, rt.written = finish(opts, verdict, info, out=rt.out, env=rt.env, color=rt.color)
     rt.outputs_written = True
+    comment_on_request(opts, verdict, info, env=rt.env, out=rt.out, cancelled=rt.cancel.is_set())
     return code
 
 
@@ -84,6 +86,8 @@ def run_gate(opts: GateOptions, rt: Runtime) -> int:
     problem ends as a Verdict with reports written and an exit code returned."""
     started = datetime.now(UTC)
     spec = load_spec(opts.spec_path, rt.env)
+    # Before anything is sent to Bluejay; nothing queued depends on it, nothing stops on it.
+    opts = with_github_baseline(opts, rt.env, rt.emit)
     timeout = opts.timeout if opts.timeout is not None else spec.run.timeout
     deadline = rt.monotonic() + timeout
     check_lines = {

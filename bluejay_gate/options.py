@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bluejay_gate.ci.github_baseline import BaselineSettings
 
 
 @dataclass(frozen=True, slots=True)
@@ -16,3 +20,8 @@ class GateOptions:
     summary: Path | None = None
     timeout: float | None = None  # overrides the spec's run.timeout
     dry_run: bool = False
+    baseline: Path | None = None  # an earlier run's JSON report (--baseline PATH)
+    # --baseline github: looked up before anything is queued, then ``baseline`` is its path
+    baseline_github: BaselineSettings | None = None
+    baseline_note: str | None = None  # which run the baseline is, or why there is none
+    pr_comment: bool = False  # post the summary on the pull / merge request

@@ -41,6 +41,13 @@ def test_action_inputs_and_outputs_are_the_contract() -> None:
         "timeout",
         "dry-run",
         "working-directory",
+        "baseline",
+        "baseline-artifact",
+        "baseline-workflow",
+        "baseline-max-age",
+        "pr-comment",
+        "on-missing-key",
+        "github-token",
     }
     assert action["inputs"]["api-key"]["required"] is True
     assert action["inputs"]["spec"]["default"] == "bluejay-gate.yml"
@@ -51,5 +58,8 @@ def test_action_inputs_and_outputs_are_the_contract() -> None:
         "run-ids",
         "junit-path",
         "report-path",
+        "skipped",
     }
+    assert action["inputs"]["on-missing-key"]["default"] == "error"
+    assert action["inputs"]["github-token"]["default"] == "${{ github.token }}"
     assert all(spec.get("description") for spec in action["inputs"].values())

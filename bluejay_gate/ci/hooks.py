@@ -1,0 +1,74 @@
+"""Where the CI forges join a gate run: ``--baseline github`` resolved into a path before
+anything is queued (``with_github_baseline``), and ``--pr-comment`` after the reports are
+written (``comment_on_request``). Both only say what happened in one line: neither ever
+stops the gate or changes its exit code.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tempfile
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TextIO
+
+from bluejay_gate import events
+from bluejay_gate.ci import github
+from bluejay_gate.ci.github_baseline import Found, find_github_baseline
+from bluejay_gate.ci.pr_comment import COMMENT_LIMIT, post_comment
+from bluejay_gate.options import GateOptions
+from bluejay_gate.report.info import RunInfo
+from bluejay_gate.report.summary import render_summary
+from bluejay_gate.verdict.model import Verdict
+
+# After a cancel the comment gets little time: the runner kills the job soon after.
+COMMENT_TIMEOUT = 10.0
+COMMENT_TIMEOUT_CANCELLED = 2.0
+
+
+def with_github_baseline(
+    opts: GateOptions, env: Mapping[str, str], emit: events.Emit
+) -> GateOptions:
+    """``opts`` with ``baseline`` set to the downloaded report (or left unset) and
+    ``baseline_note`` saying which run it is, or why there is none."""
+    if opts.baseline_github is None:
+        return opts
+    dest = Path(tempfile.mkdtemp(prefix="bluejay-gate-baseline-"))
+    found = find_github_baseline(env, opts.baseline_github, dest, now=datetime.now(UTC))
+    if isinstance(found, Found):
+        emit(events.Info(found.note))
+        if found.warning:
+            emit(events.Warning(found.warning))
+        return dataclasses.replace(opts, baseline=found.path, baseline_note=found.note)
+    emit(events.Info(f"{found.reason}; delta checks are skipped"))
+    return dataclasses.replace(opts, baseline=None, baseline_note=found.reason)
+
+
+def comment_on_request(
+    opts: GateOptions,
+    verdict: Verdict,
+    info: RunInfo,
+    *,
+    env: Mapping[str, str],
+    out: TextIO,
+    cancelled: bool = False,
+) -> None:
+    """``--pr-comment``: post (or update) the summary; a failure is a warning line."""
+    if not opts.pr_comment:
+        return
+    markdown = render_summary(verdict, info, max_bytes=COMMENT_LIMIT)
+    spec_key = github.spec_path_for_annotations(str(opts.spec_path), env)
+    timeout = COMMENT_TIMEOUT_CANCELLED if cancelled else COMMENT_TIMEOUT
+    try:
+        posted = post_comment(markdown, spec_key, env, timeout=timeout)
+        outcome, message = posted.outcome, posted.message
+    except Exception as exc:  # noqa: BLE001 - a comment never changes the verdict
+        outcome, message = "failed", f"comment not posted (internal error {type(exc).__name__})"
+    if outcome != "failed":
+        out.write(message + "\n")
+    elif github.in_actions(env):
+        out.write(f"::warning title=bluejay-gate::{github.escape_data(message)}\n")
+    else:
+        out.write(f"warning: {message}\n")
+    out.flush()
