@@ -186,9 +186,12 @@ def _found(path: Path, run: WorkflowRun, base_ref: str, max_age: float, now: dat
 
 
 def age_words(seconds: float) -> str:
-    """``90`` -> ``1 minute``, ``7200`` -> ``2 hours``, ``172800`` -> ``2 days``."""
+    """``90`` -> ``1 minute``, ``5400`` -> ``90 minutes``, ``86400`` -> ``1 day``,
+    ``172800`` -> ``2 days``: whole units, rounded down, never a unit the age has under 2 of
+    unless it is exactly one."""
     for size, unit in ((86400, "day"), (3600, "hour"), (60, "minute")):
-        if seconds >= 2 * size or (size == 60 and seconds >= size):
+        whole = seconds >= size and seconds % size == 0
+        if seconds >= 2 * size or whole or (size == 60 and seconds >= size):
             count = int(seconds // size)
             return f"{count} {unit}{'s' if count != 1 else ''}"
     return "less than a minute"

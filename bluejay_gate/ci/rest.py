@@ -11,8 +11,11 @@ do).
 
 from __future__ import annotations
 
+import functools
 import ipaddress
+import os
 import re
+import ssl
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +23,9 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import httpx
+
+from bluejay_gate.bluejay.transport import ssl_verify
+from bluejay_gate.errors import GateError
 
 MAX_JSON_BYTES = 20 * 1024 * 1024
 MAX_PAGES = 20
@@ -79,6 +85,14 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+@functools.cache
+def _tls(cafile: str | None, capath: str | None) -> ssl.SSLContext:
+    """One verifying TLS context per process (and CA setting): building one reads the whole
+    CA bundle. Honours SSL_CERT_FILE / SSL_CERT_DIR as the Bluejay client does."""
+    verify = ssl_verify()
+    return verify if isinstance(verify, ssl.SSLContext) else httpx.create_ssl_context()
+
+
 def next_link(header: str | None) -> str | None:
     """The ``rel="next"`` URL of a ``Link`` header, if any."""
     for part in (header or "").split(","):
@@ -104,8 +118,12 @@ class RestClient:
         self.base_url = check_url(base_url, f"the {name} URL")
         self._token = token
         self._token_headers = dict(token_headers)
+        try:
+            verify = _tls(os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR"))
+        except GateError as exc:
+            raise ForgeError(str(exc)) from None
         self._http = httpx.Client(
-            headers=dict(headers or {}), timeout=timeout, follow_redirects=False
+            headers=dict(headers or {}), timeout=timeout, follow_redirects=False, verify=verify
         )
 
     def __enter__(self) -> RestClient:
