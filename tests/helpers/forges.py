@@ -14,8 +14,8 @@ import io
 import json
 import threading
 import zipfile
-from http import HTTPStatus
 from dataclasses import dataclass, field
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
