@@ -1,0 +1,227 @@
+"""``--pr-comment`` against scripted GitHub and GitLab APIs on loopback: one comment per
+spec, created then updated in place (found across pages by its marker), and every way it is
+not posted as one line, with the tokens in no message."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler
+from pathlib import Path
+
+import pytest
+
+from bluejay_gate.ci.pr_comment import Posted, marker, post_comment
+from bluejay_gate.ci.rest import ForgeError, RestClient
+from tests.helpers.forges import (
+    GITHUB_TOKEN,
+    GITLAB_TOKEN,
+    REPO,
+    ScriptedGitHub,
+    ScriptedGitLab,
+    github_env,
+    pull_request_event,
+)
+from tests.helpers.loopback import serve, url_of
+
+SPEC = "gate/bluejay-gate.yml"
+COMMENTS = f"/repos/{REPO}/issues/12/comments"
+
+
+@pytest.fixture
+def github() -> Iterator[ScriptedGitHub]:
+    server = ScriptedGitHub()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def gitlab() -> Iterator[ScriptedGitLab]:
+    server = ScriptedGitLab()
+    yield server
+    server.close()
+
+
+def _env(server: ScriptedGitHub, tmp_path: Path) -> dict[str, str]:
+    return github_env(server, pull_request_event(tmp_path, base="c8", head="p2"))
+
+
+def _gitlab_env(server: ScriptedGitLab) -> dict[str, str]:
+    return {
+        "GITLAB_CI": "true",
+        "CI_API_V4_URL": server.api_url,
+        "CI_PROJECT_ID": server.project,
+        "CI_MERGE_REQUEST_IID": str(server.iid),
+        "GITLAB_TOKEN": GITLAB_TOKEN,
+    }
+
+
+def _bodies(server: ScriptedGitHub) -> list[str]:
+    return [c["body"] for c in server.state.comments.get(12, [])]
+
+
+def test_created_then_updated_in_place(github: ScriptedGitHub, tmp_path: Path) -> None:
+    env = _env(github, tmp_path)
+    first = post_comment("## ✅ passed", SPEC, env)
+    assert first == Posted(
+        "posted", f"pull-request comment posted: https://github.example/{REPO}/pull/12#c9000"
+    )
+    second = post_comment("## ❌ failed", SPEC, env)
+    assert second == Posted(
+        "posted", f"pull-request comment updated: https://github.example/{REPO}/pull/12#c9000"
+    )
+    assert _bodies(github) == [f"<!-- bluejay-gate:{SPEC} -->\n## ❌ failed"]
+    (patch,) = github.sent("PATCH", f"/repos/{REPO}/issues/comments/")
+    assert patch.route == f"/repos/{REPO}/issues/comments/9000"
+    assert patch.headers["authorization"] == f"Bearer {GITHUB_TOKEN}"
+    assert len(github.sent("POST", COMMENTS)) == 1
+
+
+def test_two_specs_keep_two_comments(github: ScriptedGitHub, tmp_path: Path) -> None:
+    env = _env(github, tmp_path)
+    for spec in ("a/bluejay-gate.yml", "b/bluejay-gate.yml", "a/bluejay-gate.yml"):
+        post_comment(f"summary of {spec}", spec, env)
+    assert _bodies(github) == [
+        "<!-- bluejay-gate:a/bluejay-gate.yml -->\nsummary of a/bluejay-gate.yml",
+        "<!-- bluejay-gate:b/bluejay-gate.yml -->\nsummary of b/bluejay-gate.yml",
+    ]
+
+
+def test_ours_is_found_on_a_later_page(github: ScriptedGitHub, tmp_path: Path) -> None:
+    """Five comments before ours, two a page: ours (on page 3) is updated; one quoting our
+    marker is left alone."""
+    others = [{"id": i, "body": f"review {i}", "html_url": ""} for i in range(1, 5)]
+    quoting = {"id": 5, "body": f"> {marker(SPEC)}\n> earlier summary", "html_url": ""}
+    ours = {"id": 6, "body": f"{marker(SPEC)}\nold", "html_url": "https://x/6"}
+    github.state.comments[12] = [*others, quoting, ours]
+    github.page_size = 2
+    assert post_comment("new", SPEC, _env(github, tmp_path)) == Posted(
+        "posted", "pull-request comment updated: https://x/6"
+    )
+    assert len(github.sent("GET", COMMENTS)) == 3
+    assert github.state.comments[12][4]["body"].endswith("earlier summary")
+    assert github.state.comments[12][5]["body"] == f"{marker(SPEC)}\nnew"
+    assert github.sent("POST", COMMENTS) == []
+
+
+def test_a_fork_pull_request_without_write_permission(
+    github: ScriptedGitHub, tmp_path: Path
+) -> None:
+    github.fail[f"/repos/{REPO}/issues"] = (403, "Resource not accessible by integration")
+    assert post_comment("x", SPEC, _env(github, tmp_path)) == Posted(
+        "skipped",
+        "pull-request comment skipped: the token may not write here (403; a fork's pull "
+        "request, or the job lacks permissions: pull-requests: write)",
+    )
+
+
+def test_a_server_error_is_a_failure_without_the_token(
+    github: ScriptedGitHub, tmp_path: Path
+) -> None:
+    github.fail[f"/repos/{REPO}/issues"] = (502, f"upstream said {GITHUB_TOKEN}")
+    assert post_comment("x", SPEC, _env(github, tmp_path)) == Posted(
+        "failed",
+        f"pull-request comment not posted: GitHub API GET {COMMENTS} answered 502: "
+        "upstream said ***",
+    )
+
+
+@pytest.mark.parametrize(
+    ("drop", "message"),
+    [
+        (
+            "GITHUB_TOKEN",
+            "pull-request comment skipped: GITHUB_TOKEN is not set (the action's "
+            "github-token input defaults to the job's token)",
+        ),
+        ("pull", "pull-request comment skipped: this job is not for a pull request"),
+    ],
+)
+def test_nothing_is_sent_without_what_it_needs(
+    github: ScriptedGitHub, tmp_path: Path, drop: str, message: str
+) -> None:
+    env = _env(github, tmp_path)
+    if drop == "pull":
+        for name in ("GITHUB_EVENT_PATH", "GITHUB_BASE_REF"):
+            del env[name]
+        env["GITHUB_REF"] = "refs/heads/main"
+    else:
+        del env[drop]
+    assert post_comment("x", SPEC, env) == Posted("skipped", message)
+    assert github.requests == []
+
+
+def test_outside_ci_nothing_is_posted() -> None:
+    assert post_comment("x", SPEC, {}) == Posted(
+        "skipped", "--pr-comment: not in GitHub Actions or GitLab CI; nothing posted"
+    )
+
+
+def test_gitlab_note_created_then_updated(gitlab: ScriptedGitLab) -> None:
+    env = _gitlab_env(gitlab)
+    gitlab.notes.extend({"id": i, "body": f"note {i}", "system": i % 2 == 0} for i in range(3))
+    gitlab.page_size = 2
+    assert post_comment("first", SPEC, env) == Posted("posted", "merge-request note posted")
+    assert post_comment("second", SPEC, env) == Posted("posted", "merge-request note updated")
+    assert [n["body"] for n in gitlab.notes[3:]] == [f"{marker(SPEC)}\nsecond"]
+    (put,) = gitlab.sent("PUT", "/api/v4/projects/42/merge_requests/7/notes/")
+    assert put.route == "/api/v4/projects/42/merge_requests/7/notes/500"
+    assert put.headers["private-token"] == GITLAB_TOKEN
+    assert "authorization" not in put.headers
+
+
+def test_gitlab_forbidden_and_missing_token(gitlab: ScriptedGitLab) -> None:
+    env = _gitlab_env(gitlab)
+    gitlab.fail["/api/v4/projects"] = (403, "403 Forbidden")
+    assert post_comment("x", SPEC, env) == Posted(
+        "skipped",
+        "merge-request note skipped: the token may not write here (403; a fork's pull "
+        "request, or the job lacks a GITLAB_TOKEN with the api scope)",
+    )
+    sent = len(gitlab.requests)
+    del env["GITLAB_TOKEN"]
+    assert post_comment("x", SPEC, env).outcome == "skipped"
+    del env["CI_MERGE_REQUEST_IID"]
+    assert post_comment("x", SPEC, env) == Posted(
+        "skipped", "merge-request note skipped: this job is not for a merge request"
+    )
+    assert len(gitlab.requests) == sent
+
+
+def test_a_next_page_on_another_host_is_not_followed() -> None:
+    """The token goes only under the API URL: a Link to another server is not fetched."""
+    elsewhere: list[str] = []
+
+    def other(h: BaseHTTPRequestHandler) -> None:
+        elsewhere.append(h.headers.get("authorization", ""))
+        h.send_response(200)
+        h.send_header("Content-Length", "2")
+        h.end_headers()
+        h.wfile.write(b"[]")
+
+    trap = serve(other)
+
+    def api(h: BaseHTTPRequestHandler) -> None:
+        body = b'[{"id": 1}]'
+        h.send_response(200)
+        h.send_header("Content-Length", str(len(body)))
+        h.send_header("Link", f'<{url_of(trap)}/steal?page=2>; rel="next"')
+        h.end_headers()
+        h.wfile.write(body)
+
+    server = serve(api)
+    try:
+        client = RestClient(
+            url_of(server), name="GitHub API", token="t0ken-x", token_headers={"X-T": "t0ken-x"}
+        )
+        with client:
+            assert list(client.pages("/items")) == [{"id": 1}]
+        assert elsewhere == []
+    finally:
+        for httpd in (trap, server):
+            httpd.shutdown()
+            httpd.server_close()
+
+
+def test_plain_http_only_to_loopback() -> None:
+    with pytest.raises(ForgeError, match="plain http:// for a host that is not loopback"):
+        RestClient("http://api.github.example", name="GitHub API", token="t", token_headers={})
