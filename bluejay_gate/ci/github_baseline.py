@@ -225,8 +225,10 @@ def report_member(names: Sequence[str], report_name: str) -> str:
     raise _Skip(f"the artifact holds no {report_name} (files: {', '.join(files[:5]) or 'none'})")
 
 
-def extract_report(archive: Path, report_name: str, target: Path) -> None:
-    """Copy the report out of the zip at ``archive`` to ``target`` (bounded in size)."""
+def extract_report(
+    archive: Path, report_name: str, target: Path, *, max_bytes: int = MAX_REPORT_BYTES
+) -> None:
+    """Copy the report out of the zip at ``archive`` to ``target`` (at most ``max_bytes``)."""
     try:
         with zipfile.ZipFile(archive) as zf:
             infos = zf.infolist()
@@ -234,10 +236,10 @@ def extract_report(archive: Path, report_name: str, target: Path) -> None:
                 raise _Skip(f"the artifact holds over {MAX_MEMBERS} files: refused")
             name = report_member([i.filename for i in infos], report_name)
             info = zf.getinfo(name)
-            if info.file_size > MAX_REPORT_BYTES:
-                raise _Skip(f"{name} in the artifact is over {MAX_REPORT_BYTES} bytes: refused")
+            if info.file_size > max_bytes:
+                raise _Skip(f"{name} in the artifact is over {max_bytes} bytes: refused")
             with zf.open(info) as src, target.open("wb") as dst:
-                shutil.copyfileobj(_Bounded(src, MAX_REPORT_BYTES), dst)
+                shutil.copyfileobj(_Bounded(src, max_bytes), dst)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError) as exc:
         target.unlink(missing_ok=True)
         raise _Skip(f"the artifact is not a readable zip ({type(exc).__name__})") from None

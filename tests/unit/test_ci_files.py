@@ -13,7 +13,7 @@ from tests.conftest import ROOT
 
 WORKFLOWS = [
     ROOT / ".github/workflows/selftest.yml",
-    ROOT / "examples/github/workflows/bluejay-gate.yml",
+    *sorted(ROOT.glob("examples/github/workflows/*.yml")),
 ]
 GITLAB = ROOT / "examples/gitlab/.gitlab-ci.yml"
 EXAMPLE_SPECS = sorted(
