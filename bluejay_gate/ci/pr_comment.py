@@ -62,20 +62,24 @@ def post_comment(
 def _github(body: str, spec_key: str, env: Mapping[str, str], timeout: float) -> Posted:
     what = "pull-request comment"
     pull = pull_request(env)
-    if pull is None or pull.number is None:
-        return Posted("skipped", f"{what} skipped: this job is not for a pull request")
+    number = pull.number if pull is not None else None
     token = env.get("GITHUB_TOKEN", "").strip()
-    if not token:
-        return Posted(
-            "skipped",
-            f"{what} skipped: GITHUB_TOKEN is not set (the action's github-token input "
-            "defaults to the job's token)",
-        )
     api_url = env.get("GITHUB_API_URL", "").strip()
     repository = env.get("GITHUB_REPOSITORY", "").strip()
-    if not api_url or repository.count("/") != 1:
-        return Posted("skipped", f"{what} skipped: GITHUB_API_URL or GITHUB_REPOSITORY not set")
-    number = pull.number
+    skipped = _first_missing(
+        what,
+        (number is not None, "this job is not for a pull request"),
+        (
+            bool(token),
+            "GITHUB_TOKEN is not set (the action's github-token input defaults to the job's token)",
+        ),
+        (
+            bool(api_url) and repository.count("/") == 1,
+            "GITHUB_API_URL or GITHUB_REPOSITORY not set",
+        ),
+    )
+    if skipped is not None or number is None:
+        return skipped or Posted("skipped", what)
     try:
         with GitHubAPI(api_url, token, repository, timeout=timeout) as api:
             return _upsert(
@@ -92,19 +96,20 @@ def _github(body: str, spec_key: str, env: Mapping[str, str], timeout: float) ->
 def _gitlab(body: str, spec_key: str, env: Mapping[str, str], timeout: float) -> Posted:
     what = "merge-request note"
     iid = env.get("CI_MERGE_REQUEST_IID", "").strip()
-    if not iid.isdigit():
-        return Posted("skipped", f"{what} skipped: this job is not for a merge request")
     token = env.get("GITLAB_TOKEN", "").strip()
-    if not token:
-        return Posted(
-            "skipped",
-            f"{what} skipped: GITLAB_TOKEN is not set (a masked CI/CD variable holding a "
-            "token with the api scope)",
-        )
     api_url = env.get("CI_API_V4_URL", "").strip()
     project = env.get("CI_PROJECT_ID", "").strip()
-    if not api_url or not project:
-        return Posted("skipped", f"{what} skipped: CI_API_V4_URL or CI_PROJECT_ID not set")
+    skipped = _first_missing(
+        what,
+        (iid.isdigit(), "this job is not for a merge request"),
+        (
+            bool(token),
+            "GITLAB_TOKEN is not set (a masked CI/CD variable holding a token with the api scope)",
+        ),
+        (bool(api_url and project), "CI_API_V4_URL or CI_PROJECT_ID not set"),
+    )
+    if skipped is not None:
+        return skipped
     try:
         with GitLabAPI(api_url, token, project, int(iid), timeout=timeout) as api:
             return _upsert(
@@ -116,6 +121,12 @@ def _gitlab(body: str, spec_key: str, env: Mapping[str, str], timeout: float) ->
             )
     except ForgeError as exc:
         return _refused(what, exc, "a GITLAB_TOKEN with the api scope")
+
+
+def _first_missing(what: str, *needs: tuple[bool, str]) -> Posted | None:
+    """Skipped, with the first need that is not met; None when all are."""
+    why = next((reason for met, reason in needs if not met), None)
+    return None if why is None else Posted("skipped", f"{what} skipped: {why}")
 
 
 def _upsert(

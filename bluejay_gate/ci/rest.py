@@ -12,7 +12,6 @@ do).
 from __future__ import annotations
 
 import functools
-import ipaddress
 import os
 import re
 import ssl
@@ -24,7 +23,7 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
-from bluejay_gate.bluejay.transport import ssl_verify
+from bluejay_gate.bluejay.transport import is_loopback, ssl_verify
 from bluejay_gate.errors import GateError
 
 MAX_JSON_BYTES = 20 * 1024 * 1024
@@ -74,15 +73,6 @@ def check_url(url: str, source: str) -> str:
     if parts.scheme == "http" and not is_loopback(host):
         raise ForgeError(f"{source} {url!r} uses plain http:// for a host that is not loopback")
     return url.strip().rstrip("/")
-
-
-def is_loopback(host: str) -> bool:
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 @functools.cache

@@ -4,7 +4,7 @@ entry points: ``entrypoint.py`` with the environment GitHub sets (a subprocess) 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -29,13 +29,6 @@ SKIP_LINE = (
     "::notice title=bluejay-gate::BLUEJAY_API_KEY is not set (a fork's pull request gets no "
     "secrets): gate skipped, nothing sent (on-missing-key: skip)"
 )
-
-
-@pytest.fixture
-def github() -> Iterator[ScriptedGitHub]:
-    server = ScriptedGitHub()
-    yield server
-    server.close()
 
 
 def _days_ago(days: float) -> str:
@@ -144,35 +137,39 @@ def test_without_skip_the_missing_key_stays_a_usage_error(
     assert emu.requests == []
 
 
-def _in_process(
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
-    env: dict[str, str],
-    ws: Path,
-    base_url: str,
-    *extra: str,
-) -> tuple[int, str]:
-    for name, value in env.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.setenv("GITHUB_WORKSPACE", str(ws))
-    monkeypatch.setenv("BLUEJAY_API_KEY", KEY)
-    monkeypatch.setenv("GITHUB_TOKEN", GITHUB_TOKEN)
-    monkeypatch.setenv("BLUEJAY_RETRY_MAX_DELAY", "0.01")
-    argv = ["run", "--spec", str(ws / "gate" / "bluejay-gate.yml"), "--base-url", base_url]
-    argv += ["--junit", str(ws / "junit.xml"), "--report", str(ws / "report.json"), *extra]
-    with pytest.raises(SystemExit) as info:
-        main(argv)
-    out, err = capsys.readouterr()
-    assert isinstance(info.value.code, int)
-    return info.value.code, out + err
+InProcess = Callable[..., tuple[int, str]]
 
 
-def test_a_failed_comment_is_a_warning_and_keeps_the_exit_code(
-    emulator: Callable[..., Emulator],
+@pytest.fixture
+def in_process(
     github: ScriptedGitHub,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
+) -> InProcess:
+    """``run(emu, ws, *flags)``: ``cli.main`` in a pull request 12 job (GitHub's variables,
+    the job's token) against ``emu``; its exit code and output."""
+
+    def run(emu: Emulator, ws: Path, *extra: str) -> tuple[int, str]:
+        env = github_env(github, pull_request_event(tmp_path, base="c8", head="p2"))
+        for name, value in env.items():
+            monkeypatch.setenv(name, value)
+        monkeypatch.setenv("GITHUB_WORKSPACE", str(ws))
+        monkeypatch.setenv("BLUEJAY_API_KEY", KEY)
+        monkeypatch.setenv("BLUEJAY_RETRY_MAX_DELAY", "0.01")
+        argv = ["run", "--spec", str(ws / "gate" / "bluejay-gate.yml"), "--base-url", emu.base_url]
+        argv += ["--junit", str(ws / "junit.xml"), "--report", str(ws / "report.json"), *extra]
+        with pytest.raises(SystemExit) as info:
+            main(argv)
+        out, err = capsys.readouterr()
+        assert isinstance(info.value.code, int)
+        return info.value.code, out + err
+
+    return run
+
+
+def test_a_failed_comment_is_a_warning_and_keeps_the_exit_code(
+    emulator: Callable[..., Emulator], github: ScriptedGitHub, tmp_path: Path, in_process: InProcess
 ) -> None:
     """A failing gate whose comment cannot be posted (502) still exits 1; no baseline
     (no run on main) is a line, not an error."""
@@ -181,10 +178,7 @@ def test_a_failed_comment_is_a_warning_and_keeps_the_exit_code(
     github.history("c8")
     github.history("p2", parent="c8")
     github.fail[f"/repos/{REPO}/issues"] = (502, "Bad Gateway")
-    env = github_env(github, pull_request_event(tmp_path, base="c8", head="p2"))
-    code, log = _in_process(
-        monkeypatch, capsys, env, ws, emu.base_url, "--baseline", "github", "--pr-comment"
-    )
+    code, log = in_process(emu, ws, "--baseline", "github", "--pr-comment")
     assert code == 1, log
     assert (
         "::warning title=bluejay-gate::pull-request comment not posted: GitHub API GET "
@@ -198,17 +192,12 @@ def test_a_failed_comment_is_a_warning_and_keeps_the_exit_code(
 
 
 def test_no_verdict_is_commented_too(
-    emulator: Callable[..., Emulator],
-    github: ScriptedGitHub,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
+    emulator: Callable[..., Emulator], github: ScriptedGitHub, tmp_path: Path, in_process: InProcess
 ) -> None:
     """A key Bluejay rejects: no verdict (exit 3), the reports are written and commented."""
     emu = emulator(quickstart_scenario(), api_key="another-key-entirely", speed=20.0)
     ws = workspace(tmp_path, failing=False)
-    env = github_env(github, pull_request_event(tmp_path, base="c8", head="p2"))
-    code, log = _in_process(monkeypatch, capsys, env, ws, emu.base_url, "--pr-comment")
+    code, log = in_process(emu, ws, "--pr-comment")
     assert code == 3, log
     (comment,) = github_bodies(github)
     assert comment.startswith(MARKER + "\n")
@@ -217,20 +206,13 @@ def test_no_verdict_is_commented_too(
 
 
 def test_an_invalid_spec_sends_nothing_anywhere(
-    emulator: Callable[..., Emulator],
-    github: ScriptedGitHub,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
+    emulator: Callable[..., Emulator], github: ScriptedGitHub, tmp_path: Path, in_process: InProcess
 ) -> None:
     emu = emulator(quickstart_scenario(), api_key=KEY, speed=20.0)
     ws = workspace(tmp_path, failing=False)
     spec = ws / "gate" / "bluejay-gate.yml"
     spec.write_text(spec.read_text().replace("version: 1", "version: 99"))
-    env = github_env(github, pull_request_event(tmp_path, base="c8", head="p2"))
-    code, log = _in_process(
-        monkeypatch, capsys, env, ws, emu.base_url, "--baseline", "github", "--pr-comment"
-    )
+    code, log = in_process(emu, ws, "--baseline", "github", "--pr-comment")
     assert code == 2, log
     assert github.requests == []
     assert emu.requests == []

@@ -4,7 +4,6 @@ never an error), with the token in no reason and sent nowhere but the API."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -25,13 +24,6 @@ from tests.helpers.forges import (
 
 NOW = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
 REPORT = b'{"schema_version": 1, "spec": "bluejay-gate.yml", "simulations": []}'
-
-
-@pytest.fixture
-def github() -> Iterator[ScriptedGitHub]:
-    server = ScriptedGitHub()
-    yield server
-    server.close()
 
 
 def _find(

@@ -4,7 +4,6 @@ not posted as one line, with the tokens in no message."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
@@ -25,20 +24,6 @@ from tests.helpers.loopback import serve, url_of
 
 SPEC = "gate/bluejay-gate.yml"
 COMMENTS = f"/repos/{REPO}/issues/12/comments"
-
-
-@pytest.fixture
-def github() -> Iterator[ScriptedGitHub]:
-    server = ScriptedGitHub()
-    yield server
-    server.close()
-
-
-@pytest.fixture
-def gitlab() -> Iterator[ScriptedGitLab]:
-    server = ScriptedGitLab()
-    yield server
-    server.close()
 
 
 def _env(server: ScriptedGitHub, tmp_path: Path) -> dict[str, str]:
