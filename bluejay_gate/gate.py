@@ -87,7 +87,7 @@ def run_gate(opts: GateOptions, rt: Runtime) -> int:
     started = datetime.now(UTC)
     spec = load_spec(opts.spec_path, rt.env)
     # Before anything is sent to Bluejay; nothing queued depends on it, nothing stops on it.
-    opts = with_github_baseline(opts, rt.env, rt.emit)
+    opts = with_github_baseline(opts, rt.env, rt.emit, cancel=rt.cancel)
     timeout = opts.timeout if opts.timeout is not None else spec.run.timeout
     deadline = rt.monotonic() + timeout
     check_lines = {

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import dataclasses
 import tempfile
+import threading
+import time
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,27 +17,51 @@ from typing import TextIO
 
 from bluejay_gate import events
 from bluejay_gate.ci import github
-from bluejay_gate.ci.github_baseline import Found, find_github_baseline
+from bluejay_gate.ci.github_baseline import Found, Skipped, find_github_baseline
 from bluejay_gate.ci.pr_comment import COMMENT_LIMIT, post_comment
 from bluejay_gate.options import GateOptions
 from bluejay_gate.report.info import RunInfo
 from bluejay_gate.report.summary import render_summary
 from bluejay_gate.verdict.model import Verdict
 
+# The whole baseline look-up (a few pages, compares, the download) gets this long.
+BASELINE_BUDGET = 120.0
 # After a cancel the comment gets little time: the runner kills the job soon after.
 COMMENT_TIMEOUT = 10.0
 COMMENT_TIMEOUT_CANCELLED = 2.0
 
 
 def with_github_baseline(
-    opts: GateOptions, env: Mapping[str, str], emit: events.Emit
+    opts: GateOptions,
+    env: Mapping[str, str],
+    emit: events.Emit,
+    *,
+    cancel: threading.Event | None = None,
+    budget: float = BASELINE_BUDGET,
 ) -> GateOptions:
     """``opts`` with ``baseline`` set to the downloaded report (or left unset) and
-    ``baseline_note`` saying which run it is, or why there is none."""
-    if opts.baseline_github is None:
+    ``baseline_note`` saying which run it is, or why there is none. The look-up runs in a
+    thread that is given up on at ``cancel`` or after ``budget`` seconds."""
+    settings = opts.baseline_github
+    if settings is None:
         return opts
     dest = Path(tempfile.mkdtemp(prefix="bluejay-gate-baseline-"))
-    found = find_github_baseline(env, opts.baseline_github, dest, now=datetime.now(UTC))
+    results: list[Found | Skipped] = []
+
+    def look_up() -> None:
+        results.append(find_github_baseline(env, settings, dest, now=datetime.now(UTC)))
+
+    worker = threading.Thread(target=look_up, name="bluejay-gate-baseline", daemon=True)
+    worker.start()
+    until = time.monotonic() + budget
+    while worker.is_alive() and time.monotonic() < until:
+        if cancel is not None and cancel.wait(0.05):
+            break
+        worker.join(0.05)
+    found = results[0] if results else None
+    if found is None:
+        why = "cancelled" if cancel is not None and cancel.is_set() else f"over {budget:g} s"
+        found = Skipped(f"no baseline: GitHub's API did not answer in time ({why})")
     if isinstance(found, Found):
         emit(events.Info(found.note))
         if found.warning:

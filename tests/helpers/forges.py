@@ -3,9 +3,10 @@
 ``ScriptedGitHub``: a repository with a commit graph (``parents``), successful workflow
 runs, run artifacts whose zip download redirects to a signed blob path, and issue comments
 (list, create, update); answers are paginated with ``Link`` headers (``page_size``); any
-path prefix can be answered with a chosen status (``fail``). ``ScriptedGitLab``: a merge
-request's notes (list, create, update), paginated the same way. Both check the token and
-record every request (method, path with query, headers, JSON body).
+path prefix can be answered with a chosen status (``fail``) or late (``hang``).
+``ScriptedGitLab``: a merge request's notes (list, create, update), paginated the same
+way. Both check the token and record every request (method, path with query, headers, JSON
+body).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import io
 import json
 import threading
+import time
 import zipfile
 from dataclasses import dataclass, field
 from http import HTTPStatus
@@ -58,6 +60,7 @@ class _Scripted:
         self.requests: list[Request] = []
         self.page_size = 100
         self.fail: dict[str, tuple[int, str]] = {}  # route prefix -> (status, message)
+        self.hang: dict[str, float] = {}  # route prefix -> seconds before answering
         self.lock = threading.Lock()
         self.httpd = serve(self._handle)
 
@@ -86,6 +89,9 @@ class _Scripted:
         if request.headers.get(self.token_header.lower()) != self.token_value():
             self.answer(h, 401, {"message": "Bad credentials"})
             return
+        for prefix, seconds in self.hang.items():
+            if route.startswith(prefix):
+                time.sleep(seconds)
         for prefix, (status, message) in self.fail.items():
             if route.startswith(prefix):
                 self.answer(h, status, {"message": message})

@@ -4,12 +4,17 @@ never an error), with the token in no reason and sent nowhere but the API."""
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from bluejay_gate import events
 from bluejay_gate.ci.github_baseline import BaselineSettings, Found, Skipped, find_github_baseline
+from bluejay_gate.ci.hooks import with_github_baseline
+from bluejay_gate.options import GateOptions
 from tests.helpers.forges import (
     GITHUB_TOKEN,
     REPO,
@@ -251,3 +256,51 @@ def test_an_artifact_that_is_not_a_zip(github: ScriptedGitHub, tmp_path: Path) -
         artifact.zip = b"<html>not a zip</html>"
     skipped = _find(github, tmp_path)
     assert skipped == Skipped("no baseline: the artifact is not a readable zip (BadZipFile)")
+
+
+@pytest.mark.parametrize("how", ["budget", "cancel"])
+def test_a_hanging_api_is_given_up_on(github: ScriptedGitHub, tmp_path: Path, how: str) -> None:
+    """The look-up never holds the gate: past its budget, or at a cancel, it is left
+    behind and the gate goes on without a baseline."""
+    main_with_runs(github, REPORT)
+    github.hang["/repos/"] = 5.0
+    env = github_env(github, pull_request_event(tmp_path, base="c8", head="p2"))
+    opts = GateOptions(
+        spec_path=Path("bluejay-gate.yml"),
+        api_key="k",
+        base_url="http://127.0.0.1:1",
+        baseline_github=BaselineSettings(),
+    )
+    cancel = threading.Event()
+    lines: list[events.Event] = []
+    if how == "cancel":
+        threading.Timer(0.2, cancel.set).start()
+    started = time.monotonic()
+    resolved = with_github_baseline(
+        opts, env, lines.append, cancel=cancel, budget=0.3 if how == "budget" else 30.0
+    )
+    assert time.monotonic() - started < 3.0
+    why = "over 0.3 s" if how == "budget" else "cancelled"
+    reason = f"no baseline: GitHub's API did not answer in time ({why})"
+    assert (resolved.baseline, resolved.baseline_note) == (None, reason)
+    assert lines == [events.Info(f"{reason}; delta checks are skipped")]
+
+
+def test_a_found_baseline_goes_into_the_options(github: ScriptedGitHub, tmp_path: Path) -> None:
+    main_with_runs(github, REPORT)
+    env = github_env(github, pull_request_event(tmp_path, base="c8", head="p2"))
+    opts = GateOptions(
+        spec_path=Path("bluejay-gate.yml"),
+        api_key="k",
+        base_url="http://127.0.0.1:1",
+        baseline_github=BaselineSettings(max_age=3600.0),
+    )
+    lines: list[events.Event] = []
+    resolved = with_github_baseline(opts, env, lines.append)
+    assert resolved.baseline is not None
+    assert resolved.baseline.read_bytes() == REPORT
+    assert resolved.baseline_note is not None
+    assert resolved.baseline_note.startswith("baseline: run 45 at commit c4, ")
+    assert lines[0] == events.Info(resolved.baseline_note)
+    assert isinstance(lines[1], events.Warning)
+    assert lines[1].message.startswith("baseline run 45 is ")
