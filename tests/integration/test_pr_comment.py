@@ -4,6 +4,7 @@ not posted as one line, with the tokens in no message."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
@@ -11,6 +12,9 @@ import pytest
 
 from bluejay_gate.ci.pr_comment import Posted, marker, post_comment
 from bluejay_gate.ci.rest import ForgeError, RestClient
+from bluejay_gate.cli import main
+from bluejay_gate.emulator import Emulator
+from tests.helpers.action import KEY, quickstart_scenario, workspace
 from tests.helpers.forges import (
     GITHUB_TOKEN,
     GITLAB_TOKEN,
@@ -210,3 +214,31 @@ def test_a_next_page_on_another_host_is_not_followed() -> None:
 def test_plain_http_only_to_loopback() -> None:
     with pytest.raises(ForgeError, match="plain http:// for a host that is not loopback"):
         RestClient("http://api.github.example", name="GitHub API", token="t", token_headers={})
+
+
+def test_the_gate_posts_its_merge_request_note(
+    emulator: Callable[..., Emulator],
+    gitlab: ScriptedGitLab,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """``bluejay-gate run --pr-comment`` in a GitLab merge-request pipeline: one note with
+    the summary; the exit code is the verdict's; the token is in no output."""
+    emu = emulator(quickstart_scenario(), api_key=KEY, speed=20.0)
+    ws = workspace(tmp_path, failing=False)
+    for name, value in {**_gitlab_env(gitlab), "BLUEJAY_API_KEY": KEY}.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    spec = ws / "gate" / "bluejay-gate.yml"
+    argv = ["run", "--spec", str(spec), "--base-url", emu.base_url, "--pr-comment"]
+    argv += ["--junit", str(tmp_path / "j.xml"), "--report", str(tmp_path / "r.json")]
+    with pytest.raises(SystemExit) as info:
+        main(argv)
+    out, err = capsys.readouterr()
+    assert info.value.code in {0, 1}, out + err
+    assert "merge-request note posted" in out
+    (note,) = gitlab.notes
+    assert note["body"].startswith(f"<!-- bluejay-gate:{spec} -->\n")
+    assert "Billing regressions" in note["body"]
+    assert GITLAB_TOKEN not in out + err + note["body"] + (tmp_path / "r.json").read_text()
