@@ -304,3 +304,16 @@ def test_a_found_baseline_goes_into_the_options(github: ScriptedGitHub, tmp_path
     assert lines[0] == events.Info(resolved.baseline_note)
     assert isinstance(lines[1], events.Warning)
     assert lines[1].message.startswith("baseline run 45 is ")
+
+
+def test_runs_of_another_branch_in_the_answer_are_not_taken(
+    github: ScriptedGitHub, tmp_path: Path
+) -> None:
+    """An answer that ignores ?branch= lists a newer run of a feature branch at the merge
+    base itself (its report could be anything): it is passed over for run 45 on main."""
+    main_with_runs(github, REPORT)
+    github.state.runs.append(Run(50, "c5", "2026-12-01T09:00:00Z", branch="feature"))
+    github.branch_filter = False
+    found = _find(github, tmp_path)
+    assert isinstance(found, Found), found
+    assert found.run_id == 45
