@@ -12,6 +12,7 @@ do).
 from __future__ import annotations
 
 import functools
+import json
 import os
 import re
 import ssl
@@ -139,8 +140,9 @@ class RestClient:
 
     def _send(
         self, method: str, url: str, *, params: Mapping[str, str] | None, body: object
-    ) -> httpx.Response:
-        """One request; its body read up to ``MAX_JSON_BYTES``; a ForgeError unless 2xx."""
+    ) -> tuple[bytes, httpx.Headers]:
+        """One request: its (decoded) body, read up to ``MAX_JSON_BYTES``, and its headers;
+        a ForgeError unless 2xx."""
         if not self._ours(url):
             raise ForgeError(f"{self.name}: refusing to send the token to {url!r}")
         where = f"{self.name} {method} {urlsplit(url).path}"
@@ -163,7 +165,7 @@ class RestClient:
                 self.scrub(f"{where} answered {response.status_code}{detail}"),
                 response.status_code,
             )
-        return httpx.Response(response.status_code, headers=response.headers, content=content)
+        return content, response.headers
 
     def json(
         self,
@@ -173,8 +175,8 @@ class RestClient:
         params: Mapping[str, str] | None = None,
         body: object = None,
     ) -> Any:
-        response = self._send(method, self.url(path), params=params, body=body)
-        return self._decode(method, path, response)
+        content, _headers = self._send(method, self.url(path), params=params, body=body)
+        return self._decode(method, path, content)
 
     def pages(
         self, path: str, *, params: Mapping[str, str] | None = None, key: str | None = None
@@ -186,13 +188,13 @@ class RestClient:
         for _ in range(MAX_PAGES):
             if url is None or not self._ours(url):
                 return
-            response = self._send("GET", url, params=query, body=None)
-            data = self._decode("GET", path, response)
+            content, headers = self._send("GET", url, params=query, body=None)
+            data = self._decode("GET", path, content)
             items = data.get(key) if key and isinstance(data, dict) else data
             if not isinstance(items, list):
                 raise ForgeError(f"{self.name} GET {path} answered without a list")
             yield from items
-            url, query = next_link(response.headers.get("link")), None
+            url, query = next_link(headers.get("link")), None
 
     def download(self, path: str, target: Path, max_bytes: int) -> None:
         """GET ``path`` into ``target``, following redirects (without the token, which the
@@ -220,11 +222,11 @@ class RestClient:
                 ) from None
         raise ForgeError(f"{where}: more than {MAX_REDIRECTS} redirects")
 
-    def _decode(self, method: str, path: str, response: httpx.Response) -> Any:
-        if not response.content:
+    def _decode(self, method: str, path: str, content: bytes) -> Any:
+        if not content:
             return None
         try:
-            return response.json()
+            return json.loads(content)
         except ValueError:
             raise ForgeError(
                 f"{self.name} {method} {path} answered a body that is not JSON"
@@ -254,7 +256,7 @@ def _save(response: httpx.Response, target: Path, max_bytes: int, where: str) ->
 def _error_detail(content: bytes) -> str:
     """``: <message>`` from a JSON error body (both forges use ``message``), cut short."""
     try:
-        data = httpx.Response(200, content=content).json()
+        data = json.loads(content)
     except ValueError:
         return ""
     message = data.get("message") if isinstance(data, dict) else None

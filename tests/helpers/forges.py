@@ -11,6 +11,7 @@ body).
 
 from __future__ import annotations
 
+import gzip
 import io
 import json
 import threading
@@ -61,6 +62,7 @@ class _Scripted:
         self.page_size = 100
         self.fail: dict[str, tuple[int, str]] = {}  # route prefix -> (status, message)
         self.hang: dict[str, float] = {}  # route prefix -> seconds before answering
+        self.gzip = False  # True: JSON answers gzip-encoded, as GitHub's are
         self.lock = threading.Lock()
         self.httpd = serve(self._handle)
 
@@ -115,7 +117,11 @@ class _Scripted:
         data: Any,
         headers: dict[str, str] | None = None,
     ) -> None:
-        self.raw(h, status, json.dumps(data).encode(), "application/json", headers)
+        payload = json.dumps(data).encode()
+        if self.gzip:
+            payload = gzip.compress(payload)
+            headers = {**(headers or {}), "Content-Encoding": "gzip"}
+        self.raw(h, status, payload, "application/json", headers)
 
     @staticmethod
     def raw(

@@ -242,3 +242,16 @@ def test_the_gate_posts_its_merge_request_note(
     assert note["body"].startswith(f"<!-- bluejay-gate:{spec} -->\n")
     assert "Billing regressions" in note["body"]
     assert GITLAB_TOKEN not in out + err + note["body"] + (tmp_path / "r.json").read_text()
+
+
+def test_gzip_encoded_answers_are_read(github: ScriptedGitHub, tmp_path: Path) -> None:
+    """GitHub gzips its answers: listed, created and updated all the same."""
+    github.gzip = True
+    github.fail[f"/repos/{REPO}/issues/comments"] = (422, "Validation Failed")
+    env = _env(github, tmp_path)
+    assert post_comment("one", SPEC, env).outcome == "posted"
+    assert post_comment("two", SPEC, env) == Posted(
+        "failed",
+        f"pull-request comment not posted: GitHub API PATCH {'/repos/' + REPO}/issues/comments/"
+        "9000 answered 422: Validation Failed",
+    )
