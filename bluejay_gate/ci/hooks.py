@@ -10,25 +10,43 @@ import dataclasses
 import tempfile
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TextIO
+from typing import TextIO, TypeVar
 
 from bluejay_gate import events
 from bluejay_gate.ci import github
 from bluejay_gate.ci.github_baseline import Found, Skipped, find_github_baseline
-from bluejay_gate.ci.pr_comment import COMMENT_LIMIT, post_comment
+from bluejay_gate.ci.pr_comment import COMMENT_LIMIT, Posted, post_comment
 from bluejay_gate.options import GateOptions
 from bluejay_gate.report.info import RunInfo
 from bluejay_gate.report.summary import render_summary
 from bluejay_gate.verdict.model import Verdict
 
+T = TypeVar("T")
+
 # The whole baseline look-up (a few pages, compares, the download) gets this long.
 BASELINE_BUDGET = 120.0
-# After a cancel the comment gets little time: the runner kills the job soon after.
-COMMENT_TIMEOUT = 10.0
-COMMENT_TIMEOUT_CANCELLED = 2.0
+# The comment, all its requests: after a cancel little (the runner kills the job soon).
+COMMENT_BUDGET = 60.0
+COMMENT_BUDGET_CANCELLED = 1.5
+
+
+def in_time(
+    work: Callable[[], T], budget: float, cancel: threading.Event | None = None
+) -> T | None:
+    """``work()`` in a daemon thread; None when it is not done within ``budget`` seconds
+    or by a ``cancel`` (it is then left behind: a hung request must not hold the gate)."""
+    results: list[T] = []
+    worker = threading.Thread(target=lambda: results.append(work()), daemon=True)
+    worker.start()
+    until = time.monotonic() + budget
+    while worker.is_alive() and time.monotonic() < until:
+        if cancel is not None and cancel.is_set():
+            break
+        worker.join(min(0.05, max(0.0, until - time.monotonic())))
+    return results[0] if results else None
 
 
 def with_github_baseline(
@@ -46,19 +64,9 @@ def with_github_baseline(
     if settings is None:
         return opts
     dest = Path(tempfile.mkdtemp(prefix="bluejay-gate-baseline-"))
-    results: list[Found | Skipped] = []
-
-    def look_up() -> None:
-        results.append(find_github_baseline(env, settings, dest, now=datetime.now(UTC)))
-
-    worker = threading.Thread(target=look_up, name="bluejay-gate-baseline", daemon=True)
-    worker.start()
-    until = time.monotonic() + budget
-    while worker.is_alive() and time.monotonic() < until:
-        if cancel is not None and cancel.wait(0.05):
-            break
-        worker.join(0.05)
-    found = results[0] if results else None
+    found = in_time(
+        lambda: find_github_baseline(env, settings, dest, now=datetime.now(UTC)), budget, cancel
+    )
     if found is None:
         why = "cancelled" if cancel is not None and cancel.is_set() else f"over {budget:g} s"
         found = Skipped(f"no baseline: GitHub's API did not answer in time ({why})")
@@ -85,12 +93,18 @@ def comment_on_request(
         return
     markdown = render_summary(verdict, info, max_bytes=COMMENT_LIMIT)
     spec_key = github.spec_path_for_annotations(str(opts.spec_path), env)
-    timeout = COMMENT_TIMEOUT_CANCELLED if cancelled else COMMENT_TIMEOUT
-    try:
-        posted = post_comment(markdown, spec_key, env, timeout=timeout)
-        outcome, message = posted.outcome, posted.message
-    except Exception as exc:  # noqa: BLE001 - a comment never changes the verdict
-        outcome, message = "failed", f"comment not posted (internal error {type(exc).__name__})"
+    budget = COMMENT_BUDGET_CANCELLED if cancelled else COMMENT_BUDGET
+
+    def post() -> Posted:
+        try:
+            return post_comment(markdown, spec_key, env, timeout=min(budget, 10.0))
+        except Exception as exc:  # noqa: BLE001 - a comment never changes the verdict
+            return Posted("failed", f"comment not posted (internal error {type(exc).__name__})")
+
+    posted = in_time(post, budget) or Posted(
+        "failed", f"comment not posted: no answer within {budget:g} s"
+    )
+    outcome, message = posted.outcome, posted.message
     if outcome != "failed":
         out.write(message + "\n")
     elif github.in_actions(env):

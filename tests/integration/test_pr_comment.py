@@ -4,16 +4,20 @@ not posted as one line, with the tokens in no message."""
 
 from __future__ import annotations
 
+import io
+import time
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
 
+from bluejay_gate.ci.hooks import comment_on_request
 from bluejay_gate.ci.pr_comment import Posted, marker, post_comment
 from bluejay_gate.ci.rest import ForgeError, RestClient
 from bluejay_gate.cli import main
 from bluejay_gate.emulator import Emulator
+from bluejay_gate.options import GateOptions
 from tests.helpers.action import KEY, quickstart_scenario, workspace
 from tests.helpers.forges import (
     GITHUB_TOKEN,
@@ -25,6 +29,7 @@ from tests.helpers.forges import (
     pull_request_event,
 )
 from tests.helpers.loopback import serve, url_of
+from tests.helpers.verdicts import passing_verdict, run_info
 
 SPEC = "gate/bluejay-gate.yml"
 COMMENTS = f"/repos/{REPO}/issues/12/comments"
@@ -255,3 +260,35 @@ def test_gzip_encoded_answers_are_read(github: ScriptedGitHub, tmp_path: Path) -
         f"pull-request comment not posted: GitHub API PATCH {'/repos/' + REPO}/issues/comments/"
         "9000 answered 422: Validation Failed",
     )
+
+
+@pytest.mark.parametrize("cancelled", [True, False])
+def test_a_hanging_comment_api_does_not_hold_the_gate(
+    github: ScriptedGitHub, tmp_path: Path, cancelled: bool
+) -> None:
+    """After a cancel the comment gets 1.5 s in all, then one warning line; otherwise its
+    requests get their own timeout, and an answer within it is posted."""
+    github.hang[f"/repos/{REPO}/issues"] = 4.0 if cancelled else 0.3
+    opts = GateOptions(
+        spec_path=Path("gate/bluejay-gate.yml"), api_key="k", base_url="x", pr_comment=True
+    )
+    out = io.StringIO()
+    started = time.monotonic()
+    comment_on_request(
+        opts,
+        passing_verdict(),
+        run_info(),
+        env=_env(github, tmp_path),
+        out=out,
+        cancelled=cancelled,
+    )
+    if cancelled:
+        assert time.monotonic() - started < 3.5
+        assert out.getvalue() == (
+            "::warning title=bluejay-gate::comment not posted: no answer within 1.5 s\n"
+        )
+        assert github.state.comments == {}
+    else:
+        assert out.getvalue().startswith("pull-request comment posted: ")
+        (body,) = _bodies(github)
+        assert body.startswith(marker(SPEC) + "\n# ✅ bluejay-gate: passed\n")
