@@ -236,6 +236,8 @@ def _skip_without_key(env: Mapping[str, str], out: TextIO) -> int:
         out.write(f"::notice title=bluejay-gate::{github.escape_data(line)}\n")
         if output_path := env.get("GITHUB_OUTPUT"):
             github.write_outputs(output_path, github.skipped_outputs())
+        if summary_path := env.get("GITHUB_STEP_SUMMARY"):
+            github.append_step_summary(summary_path, f"> ⏭️ bluejay-gate: {line}\n")
     else:
         out.write(line + "\n")
     out.flush()

@@ -112,9 +112,13 @@ def test_fork_pull_request_is_skipped_without_spending(
         **{"api-key": "", "on-missing-key": "skip", "pr-comment": "true", "baseline": "github"},
     )
     env["INPUT_GITHUB-TOKEN"] = GITHUB_TOKEN
-    code, log, output, _ = run_action(emu, ws, tmp_path, extra_env=env)
+    code, log, output, summary = run_action(emu, ws, tmp_path, extra_env=env)
     assert code == 0, log
     assert [line for line in log.splitlines() if not line.startswith("::add-mask::")] == [SKIP_LINE]
+    assert summary.read_text() == (
+        "> ⏭️ bluejay-gate: BLUEJAY_API_KEY is not set (a fork's pull request gets no "
+        "secrets): gate skipped, nothing sent (on-missing-key: skip)\n"
+    )
     outputs = read_outputs(output)
     assert outputs["passed"] == ""
     assert outputs["skipped"] == "true"
@@ -216,3 +220,20 @@ def test_an_invalid_spec_sends_nothing_anywhere(
     assert code == 2, log
     assert github.requests == []
     assert emu.requests == []
+
+
+def test_a_dry_run_posts_no_comment(
+    emulator: Callable[..., Emulator], github: ScriptedGitHub, tmp_path: Path, in_process: InProcess
+) -> None:
+    """--dry-run writes no reports, so it comments nothing; it still says which baseline
+    it would use (GET requests only, to GitHub too)."""
+    emu = emulator(quickstart_scenario(), api_key=KEY, speed=20.0)
+    _main_has_a_run(github, b"{}")
+    ws = workspace(tmp_path, failing=False)
+    code, log = in_process(emu, ws, "--dry-run", "--pr-comment", "--baseline", "github")
+    assert code == 0, log
+    assert "baseline: run 45 at commit c4, 2 days old" in log
+    assert "Dry run: nothing was changed or queued." in log
+    assert {r.method for r in github.requests} == {"GET"}
+    assert github.sent("GET", f"/repos/{REPO}/issues") == []
+    assert {r.method for r in emu.requests} == {"GET"}
