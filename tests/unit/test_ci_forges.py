@@ -14,7 +14,7 @@ from bluejay_gate.ci.github_baseline import _Skip, age_words, extract_report, re
 from bluejay_gate.ci.github_event import PullRequest, pull_request, workflow_file
 from bluejay_gate.ci.pr_comment import find_ours, marker
 from bluejay_gate.ci.rest import Comment, next_link
-from bluejay_gate.cli import build_parser
+from bluejay_gate.cli import build_parser, main
 from entrypoint import build_command
 
 
@@ -177,3 +177,22 @@ def test_the_action_inputs_become_cli_flags() -> None:
     args = build_parser().parse_args(["run", *argv])
     assert (args.baseline, args.baseline_max_age, args.pr_comment) == ("github", 7 * 86400, True)
     assert build_command({"INPUT_PR-COMMENT": "false"})[4:] == ["--spec", "bluejay-gate.yml"]
+
+
+def test_skip_without_a_key_outside_actions(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """The CLI alone (GitLab, a terminal): one plain line, exit 0, no file written."""
+    for name in ("BLUEJAY_API_KEY", "GITHUB_ACTIONS", "GITHUB_OUTPUT"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) as info:
+        main(["run", "--on-missing-key", "skip", "--spec", "missing.yml"])
+    out, err = capsys.readouterr()
+    assert info.value.code == 0
+    assert out == (
+        "BLUEJAY_API_KEY is not set (a fork's pull request gets no secrets): gate skipped, "
+        "nothing sent (on-missing-key: skip)\n"
+    )
+    assert err == ""
+    assert list(tmp_path.iterdir()) == []
