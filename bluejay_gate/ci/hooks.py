@@ -31,6 +31,7 @@ BASELINE_BUDGET = 120.0
 # The comment, all its requests: after a cancel little (the runner kills the job soon).
 COMMENT_BUDGET = 60.0
 COMMENT_BUDGET_CANCELLED = 1.5
+COMMENT_REQUEST_TIMEOUT = 10.0  # each request; the budget above bounds them all
 
 
 def in_time(
@@ -97,7 +98,7 @@ def comment_on_request(
 
     def post() -> Posted:
         try:
-            return post_comment(markdown, spec_key, env, timeout=min(budget, 10.0))
+            return post_comment(markdown, spec_key, env, timeout=COMMENT_REQUEST_TIMEOUT)
         except Exception as exc:  # noqa: BLE001 - a comment never changes the verdict
             return Posted("failed", f"comment not posted (internal error {type(exc).__name__})")
 
