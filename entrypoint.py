@@ -4,6 +4,8 @@
 Nothing else happens here: the CLI does the work (and, in Actions, the annotations,
 outputs and step summary). Inputs arrive as ``INPUT_<NAME>`` upper-cased with hyphens
 kept (``INPUT_API-KEY``); the underscore spelling is accepted too; unset is "".
+``api-key`` becomes ``BLUEJAY_API_KEY`` and ``github-token`` ``GITHUB_TOKEN`` (for the
+baseline and the pull-request comment), both masked first.
 The container runs as root: files the gate wrote are handed back to the owner of the
 workspace before exiting, also files that existed before and were rewritten.
 
