@@ -72,8 +72,13 @@ def find_github_baseline(
 
 
 def _permission_hint(exc: ForgeError) -> str:
-    if exc.status in {401, 403, 404}:
+    if exc.status == 403:
         return " (the job's token needs `permissions: actions: read` and `contents: read`)"
+    if exc.status == 404:
+        return (
+            " (check baseline-workflow names a workflow file of this repository; a token "
+            "without `permissions: actions: read` gets 404 too)"
+        )
     return ""
 
 
@@ -143,7 +148,7 @@ def _from_the_branch(run: WorkflowRun, repository: str) -> bool:
     """Not a pull request's run (a fork's branch may share the base branch's name)."""
     if run.event in _PULL_EVENTS:
         return False
-    return run.head_repository in (None, repository)
+    return run.head_repository is None or run.head_repository.casefold() == repository.casefold()
 
 
 def _ancestor_run(

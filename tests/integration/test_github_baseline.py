@@ -209,10 +209,14 @@ def test_the_runs_cannot_be_listed(github: ScriptedGitHub, tmp_path: Path, statu
     github.fail[f"/repos/{REPO}/actions/workflows"] = (status, f"denied for {GITHUB_TOKEN}")
     skipped = _find(github, tmp_path)
     assert isinstance(skipped, Skipped)
+    hint = {
+        403: "(the job's token needs `permissions: actions: read` and `contents: read`)",
+        404: "(check baseline-workflow names a workflow file of this repository; a token "
+        "without `permissions: actions: read` gets 404 too)",
+    }[status]
     assert skipped.reason == (
         f"no baseline: GitHub API GET /repos/{REPO}/actions/workflows/bluejay-gate.yml/runs "
-        f"answered {status}: denied for *** (the job's token needs `permissions: actions: "
-        "read` and `contents: read`)"
+        f"answered {status}: denied for *** {hint}"
     )
 
 
