@@ -93,6 +93,7 @@ def add_ci_arguments(run: argparse.ArgumentParser) -> None:
     run.add_argument(
         "--baseline-artifact",
         default="bluejay-gate-reports",
+        metavar="NAME",
         help="--baseline github: the artifact holding the report (bluejay-gate-reports)",
     )
     run.add_argument(
@@ -105,6 +106,7 @@ def add_ci_arguments(run: argparse.ArgumentParser) -> None:
         "--baseline-max-age",
         type=_duration,
         default="14d",
+        metavar="DURATION",
         help="--baseline github: warn when the baseline is older (14d)",
     )
     run.add_argument(
