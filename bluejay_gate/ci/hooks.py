@@ -6,7 +6,9 @@ stops the gate or changes its exit code.
 
 from __future__ import annotations
 
+import atexit
 import dataclasses
+import shutil
 import tempfile
 import threading
 import time
@@ -65,6 +67,7 @@ def with_github_baseline(
     if settings is None:
         return opts
     dest = Path(tempfile.mkdtemp(prefix="bluejay-gate-baseline-"))
+    atexit.register(shutil.rmtree, dest, ignore_errors=True)  # read during the run only
     found = in_time(
         lambda: find_github_baseline(env, settings, dest, now=datetime.now(UTC)), budget, cancel
     )

@@ -76,6 +76,9 @@ def test_pull_request_takes_main_s_baseline_and_keeps_one_comment(
         tmp_path,
         **{"baseline": "github", "pr-comment": "true", "github-token": GITHUB_TOKEN},
     )
+    temp = tmp_path / "runner-temp"
+    temp.mkdir()
+    env["TMPDIR"] = str(temp)
     for attempt in ("posted", "updated"):
         code, log, output, summary = run_action(emu, ws, tmp_path, extra_env=env)
         assert code in {0, 1}, log  # the emulator's later runs score differently
@@ -91,6 +94,7 @@ def test_pull_request_takes_main_s_baseline_and_keeps_one_comment(
     (comment,) = github_bodies(github)
     assert comment.startswith(MARKER + "\n")
     assert "Billing regressions" in comment
+    assert list(temp.iterdir()) == []  # the downloaded baseline is removed at exit
     assert [r.route for r in github.sent("GET", "/blob/")] == ["/blob/450", "/blob/450"]
     assert len(github.sent("POST", f"/repos/{REPO}/issues/12/comments")) == 1
 
