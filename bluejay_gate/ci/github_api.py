@@ -58,11 +58,20 @@ class GitHubAPI:
         self._rest.close()
 
     def successful_runs(
-        self, branch: str, *, workflow_file: str | None, workflow_name: str | None, limit: int
+        self,
+        branch: str,
+        *,
+        workflow_file: str | None,
+        workflow_name: str | None,
+        limit: int,
+        head_sha: str | None = None,
     ) -> list[WorkflowRun]:
         """The newest successful runs on ``branch`` of one workflow (by its file, else by its
-        name among the repository's runs), newest first, at most ``limit``."""
+        name among the repository's runs), newest first, at most ``limit``; only those of
+        commit ``head_sha`` when given."""
         params = {"branch": branch, "status": "success", "per_page": str(min(limit, 100))}
+        if head_sha:
+            params["head_sha"] = head_sha
         if workflow_file:
             path = f"{self._repo}/actions/workflows/{quote(workflow_file, safe='')}/runs"
         else:
@@ -73,6 +82,8 @@ class GitHubAPI:
             if run is None or (not workflow_file and item.get("name") != workflow_name):
                 continue
             if item.get("head_branch") not in (None, branch):
+                continue
+            if head_sha and run.head_sha != head_sha:
                 continue
             runs.append(run)
             if len(runs) >= limit:

@@ -110,11 +110,22 @@ def _find(env: Mapping[str, str], settings: BaselineSettings, dest: Path, now: d
                 reference = api.compare(pull.base_sha, pull.head_sha)[1] or pull.base_sha
             except ForgeError:
                 reference = pull.base_sha
-        runs = api.successful_runs(
-            pull.base_ref, workflow_file=wf_file, workflow_name=wf_name, limit=RUNS_LOOKED_AT
-        )
-        trusted = [r for r in runs if _from_the_branch(r, repository)]
-        run = _ancestor_run(api, trusted, reference)
+        run, trusted = None, []
+        if reference:  # the merge base's own run: no ancestry to check
+            at_reference = api.successful_runs(
+                pull.base_ref,
+                workflow_file=wf_file,
+                workflow_name=wf_name,
+                limit=5,
+                head_sha=reference,
+            )
+            run = next((r for r in at_reference if _from_the_branch(r, repository)), None)
+        if run is None:
+            runs = api.successful_runs(
+                pull.base_ref, workflow_file=wf_file, workflow_name=wf_name, limit=RUNS_LOOKED_AT
+            )
+            trusted = [r for r in runs if _from_the_branch(r, repository)]
+            run = _ancestor_run(api, trusted, reference)
         if run is None:
             at = f" at or before commit {reference[:7]}" if reference else ""
             raise _Skip(

@@ -262,6 +262,7 @@ class ScriptedGitHub(_Scripted):
             for r in sorted(self.state.runs, key=lambda r: r.created_at, reverse=True)
             if (workflow is None or r.workflow == workflow)
             and (r.branch == query.get("branch") or not self.branch_filter)
+            and r.head_sha == query.get("head_sha", r.head_sha)
         ]
         return [
             {

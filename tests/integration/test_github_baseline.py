@@ -60,6 +60,8 @@ def test_takes_the_newest_run_at_or_before_the_merge_base(
     assert found.path.read_bytes() == REPORT
     assert not (tmp_path / "b" / "artifact.zip").exists()
     listed = github.sent("GET", f"/repos/{REPO}/actions/workflows/bluejay-gate.yml/runs")
+    assert "head_sha=c5" in listed[0].path  # the merge base's own run first: none
+    listed = listed[1:]
     assert len(listed) == 3  # five runs, two a page
     assert "branch=main" in listed[0].path
     assert "status=success" in listed[0].path
@@ -321,3 +323,23 @@ def test_runs_of_another_branch_in_the_answer_are_not_taken(
     found = _find(github, tmp_path)
     assert isinstance(found, Found), found
     assert found.run_id == 45
+
+
+def test_the_merge_base_s_own_run_is_taken_without_a_scan(
+    github: ScriptedGitHub, tmp_path: Path
+) -> None:
+    """Forty runs on main after the branch was cut: the merge base c5's own run is asked
+    for by commit, with no ancestry compares."""
+    main_with_runs(github, REPORT)
+    github.history(*(f"m{i}" for i in range(40)), parent="c8")
+    github.state.runs.extend(Run(100 + i, f"m{i}", f"2026-11-30T13:{i:02d}:00Z") for i in range(40))
+    github.state.runs.append(Run(55, "c5", "2026-11-29T12:00:00Z"))
+    github.state.artifacts.append(
+        Artifact(550, 55, "bluejay-gate-reports", zip_of({"bluejay-report.json": REPORT}))
+    )
+    env = github_env(github, pull_request_event(tmp_path, base="m39", head="p2"))
+    found = _find(github, tmp_path, env)
+    assert isinstance(found, Found), found
+    assert (found.run_id, found.commit) == (55, "c5")
+    compared = [r.route.rsplit("/", 1)[-1] for r in github.sent("GET", f"/repos/{REPO}/compare")]
+    assert compared == ["m39...p2"]
