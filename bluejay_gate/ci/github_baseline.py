@@ -20,7 +20,7 @@ from pathlib import Path, PurePosixPath
 from typing import IO
 
 from bluejay_gate.ci.github_api import GitHubAPI, WorkflowRun
-from bluejay_gate.ci.github_event import pull_request, workflow_file
+from bluejay_gate.ci.github_event import PullRequest, pull_request, workflow_file
 from bluejay_gate.ci.rest import ForgeError
 
 DEFAULT_ARTIFACT = "bluejay-gate-reports"
@@ -104,33 +104,14 @@ def _find(env: Mapping[str, str], settings: BaselineSettings, dest: Path, now: d
         raise _Skip("neither GITHUB_WORKFLOW_REF nor GITHUB_WORKFLOW says which workflow runs")
     which = wf_file or wf_name
     with GitHubAPI(api_url, token, repository) as api:
-        reference = pull.base_sha
-        if pull.base_sha and pull.head_sha:
-            try:
-                reference = api.compare(pull.base_sha, pull.head_sha)[1] or pull.base_sha
-            except ForgeError:
-                reference = pull.base_sha
-        run, trusted = None, []
-        if reference:  # the merge base's own run: no ancestry to check
-            at_reference = api.successful_runs(
-                pull.base_ref,
-                workflow_file=wf_file,
-                workflow_name=wf_name,
-                limit=5,
-                head_sha=reference,
-            )
-            run = next((r for r in at_reference if _from_the_branch(r, repository)), None)
-        if run is None:
-            runs = api.successful_runs(
-                pull.base_ref, workflow_file=wf_file, workflow_name=wf_name, limit=RUNS_LOOKED_AT
-            )
-            trusted = [r for r in runs if _from_the_branch(r, repository)]
-            run = _ancestor_run(api, trusted, reference)
+        reference = _merge_base(api, pull)
+        runs = _Runs(api, pull.base_ref, wf_file, wf_name, repository)
+        run = runs.at(reference) or runs.ancestor_of(reference)
         if run is None:
             at = f" at or before commit {reference[:7]}" if reference else ""
             raise _Skip(
                 f"no successful run of workflow {which!r} on {pull.base_ref}{at} "
-                f"(looked at {len(trusted)}): the first run there makes one"
+                f"(looked at {runs.looked_at}): the first run there makes one"
             )
         artifact = next(
             (a for a in api.artifacts(run.id) if a.name == settings.artifact and not a.expired),
@@ -155,33 +136,74 @@ def _find(env: Mapping[str, str], settings: BaselineSettings, dest: Path, now: d
     return _found(target, run, pull.base_ref, settings.max_age, now)
 
 
+def _merge_base(api: GitHubAPI, pull: PullRequest) -> str | None:
+    """The pull request's merge base; else the base branch head the event names."""
+    if pull.base_sha and pull.head_sha:
+        try:
+            return api.compare(pull.base_sha, pull.head_sha)[1] or pull.base_sha
+        except ForgeError:
+            return pull.base_sha
+    return pull.base_sha
+
+
+class _Runs:
+    """The successful runs of one workflow on the base branch, from the branch itself (a
+    pull request's run, a fork's branch that shares the name, is never one of them)."""
+
+    def __init__(
+        self,
+        api: GitHubAPI,
+        branch: str,
+        workflow_file: str | None,
+        workflow_name: str | None,
+        repository: str,
+    ) -> None:
+        self.api, self.branch, self.repository = api, branch, repository
+        self.workflow_file, self.workflow_name = workflow_file, workflow_name
+        self.looked_at = 0
+
+    def _list(self, limit: int, head_sha: str | None = None) -> list[WorkflowRun]:
+        runs = self.api.successful_runs(
+            self.branch,
+            workflow_file=self.workflow_file,
+            workflow_name=self.workflow_name,
+            limit=limit,
+            head_sha=head_sha,
+        )
+        return [r for r in runs if _from_the_branch(r, self.repository)]
+
+    def at(self, commit: str | None) -> WorkflowRun | None:
+        """The newest run of ``commit`` itself (asked for by commit: no scan)."""
+        return next(iter(self._list(5, commit)), None) if commit else None
+
+    def ancestor_of(self, reference: str | None) -> WorkflowRun | None:
+        """The newest of the latest runs whose commit is ``reference`` or an ancestor of it
+        (the newest run at all without a reference)."""
+        runs = self._list(RUNS_LOOKED_AT)
+        self.looked_at = len(runs)
+        checks = 0
+        for run in runs:
+            if reference is None or run.head_sha == reference:
+                return run
+            if checks >= ANCESTRY_CHECKS:
+                return None
+            checks += 1
+            try:
+                status, _ = self.api.compare(run.head_sha, reference)
+            except ForgeError as exc:
+                if exc.status == 404:  # a commit no longer in the repository
+                    continue
+                raise
+            if status in {"ahead", "identical"}:
+                return run
+        return None
+
+
 def _from_the_branch(run: WorkflowRun, repository: str) -> bool:
     """Not a pull request's run (a fork's branch may share the base branch's name)."""
     if run.event in _PULL_EVENTS:
         return False
     return run.head_repository is None or run.head_repository.casefold() == repository.casefold()
-
-
-def _ancestor_run(
-    api: GitHubAPI, runs: Sequence[WorkflowRun], reference: str | None
-) -> WorkflowRun | None:
-    """The newest run whose commit is ``reference`` or an ancestor of it."""
-    checks = 0
-    for run in runs:
-        if reference is None or run.head_sha == reference:
-            return run
-        if checks >= ANCESTRY_CHECKS:
-            return None
-        checks += 1
-        try:
-            status, _ = api.compare(run.head_sha, reference)
-        except ForgeError as exc:
-            if exc.status == 404:  # a commit no longer in the repository
-                continue
-            raise
-        if status in {"ahead", "identical"}:
-            return run
-    return None
 
 
 def _found(path: Path, run: WorkflowRun, base_ref: str, max_age: float, now: datetime) -> Found:
