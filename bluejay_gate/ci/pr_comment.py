@@ -42,9 +42,11 @@ def comment_body(spec_key: str, markdown: str) -> str:
 
 
 def find_ours(comments: Iterable[Comment], spec_key: str) -> Comment | None:
-    """The first comment that starts with this spec's marker (one quoting it does not)."""
+    """The first comment that starts with this spec's marker (one quoting it does not),
+    one a bot wrote before one a person wrote (a copy of ours the token may not edit)."""
     first_line = marker(spec_key)
-    return next((c for c in comments if c.body.lstrip().startswith(first_line)), None)
+    marked = [c for c in comments if c.body.lstrip().startswith(first_line)]
+    return next((c for c in marked if c.by_bot), marked[0] if marked else None)
 
 
 def post_comment(

@@ -40,6 +40,7 @@ class Comment:
     id: int
     body: str
     url: str
+    by_bot: bool = False  # written by a bot account (the job's token writes as one)
 
 
 def comment_from(item: Any) -> Comment | None:
@@ -47,10 +48,15 @@ def comment_from(item: Any) -> Comment | None:
     if not isinstance(item, dict) or not isinstance(item.get("id"), int):
         return None
     body, url = item.get("body"), item.get("html_url")
+    user, author = item.get("user"), item.get("author")  # GitHub, GitLab
+    by_bot = (isinstance(user, dict) and user.get("type") == "Bot") or (
+        isinstance(author, dict) and author.get("bot") is True
+    )
     return Comment(
         id=item["id"],
         body=body if isinstance(body, str) else "",
         url=url if isinstance(url, str) else "",
+        by_bot=by_bot,
     )
 
 

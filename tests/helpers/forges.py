@@ -239,6 +239,7 @@ class ScriptedGitHub(_Scripted):
             case ["issues", number, "comments"] if request.method == "POST":
                 comment = {
                     "id": self.next_comment_id,
+                    "user": {"login": "github-actions[bot]", "type": "Bot"},
                     "body": request.body["body"],
                     "html_url": f"https://github.example/{REPO}/pull/{number}#c{self.next_comment_id}",
                 }
@@ -333,7 +334,12 @@ class ScriptedGitLab(_Scripted):
         if route == notes and request.method == "GET":
             self.page(h, request, self.notes, None)
         elif route == notes and request.method == "POST":
-            note = {"id": self.next_id, "body": request.body["body"], "system": False}
+            note = {
+                "id": self.next_id,
+                "body": request.body["body"],
+                "system": False,
+                "author": {"username": f"project_{self.project}_bot", "bot": True},
+            }
             self.next_id += 1
             self.notes.append(note)
             self.answer(h, 201, note)

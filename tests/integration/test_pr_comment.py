@@ -292,3 +292,18 @@ def test_a_hanging_comment_api_does_not_hold_the_gate(
         assert out.getvalue().startswith("pull-request comment posted: ")
         (body,) = _bodies(github)
         assert body.startswith(marker(SPEC) + "\n# ✅ bluejay-gate: passed\n")
+
+
+def test_a_person_s_copy_of_the_marker_is_not_taken_for_ours(
+    github: ScriptedGitHub, tmp_path: Path
+) -> None:
+    """Someone pasted our marked comment before the gate's own: the gate's is updated."""
+    env = _env(github, tmp_path)
+    post_comment("first", SPEC, env)
+    pasted = {"id": 1, "body": f"{marker(SPEC)}\npasted", "user": {"type": "User"}}
+    github.state.comments[12].insert(0, pasted)
+    assert post_comment("second", SPEC, env).message.startswith("pull-request comment updated")
+    assert [c["body"] for c in github.state.comments[12]] == [
+        f"{marker(SPEC)}\npasted",
+        f"{marker(SPEC)}\nsecond",
+    ]

@@ -13,7 +13,7 @@ import pytest
 from bluejay_gate.ci.github_baseline import _Skip, age_words, extract_report, report_member
 from bluejay_gate.ci.github_event import PullRequest, pull_request, workflow_file
 from bluejay_gate.ci.pr_comment import find_ours, marker
-from bluejay_gate.ci.rest import Comment, next_link
+from bluejay_gate.ci.rest import Comment, comment_from, next_link
 from bluejay_gate.cli import build_parser, main
 from entrypoint import build_command
 
@@ -196,3 +196,33 @@ def test_skip_without_a_key_outside_actions(
     )
     assert err == ""
     assert list(tmp_path.iterdir()) == []
+
+
+def test_find_ours_prefers_the_bot_s_comment() -> None:
+    """A person's copy of the marked comment (the job's token may not edit it) comes
+    second to the one the bot wrote, wherever it stands."""
+    comments = [
+        Comment(1, f"{marker('a.yml')}\npasted by a person", "", by_bot=False),
+        Comment(2, f"{marker('a.yml')}\nthe gate's", "", by_bot=True),
+    ]
+    found = find_ours(comments, "a.yml")
+    assert found is not None
+    assert found.id == 2
+
+
+def test_comment_authors_are_read_from_both_forges() -> None:
+    github = comment_from(
+        {"id": 1, "body": "x", "user": {"login": "github-actions[bot]", "type": "Bot"}}
+    )
+    person = comment_from({"id": 2, "body": "x", "user": {"login": "octocat", "type": "User"}})
+    gitlab = comment_from(
+        {"id": 3, "body": "x", "author": {"username": "project_42_bot", "bot": True}}
+    )
+    odd = comment_from({"id": 4, "body": None, "user": "Bot", "author": {"bot": "yes"}})
+    assert [c.by_bot if c else None for c in (github, person, gitlab, odd)] == [
+        True,
+        False,
+        True,
+        False,
+    ]
+    assert comment_from({"id": "5"}) is None
