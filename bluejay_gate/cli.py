@@ -38,6 +38,15 @@ def _duration(text: str) -> float:
         raise argparse.ArgumentTypeError(str(exc)) from exc
 
 
+def _shard(text: str) -> tuple[int, int]:
+    from bluejay_gate.model.shards import parse_shard
+
+    try:
+        return parse_shard(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="bluejay-gate",
@@ -63,7 +72,40 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--dry-run", action="store_true", help="GET requests only: print the plan and exit"
     )
+    run.add_argument(
+        "--shard",
+        type=_shard,
+        default=None,
+        metavar="K/N",
+        help="run the K-th of N balanced shards and write a shard report (see merge)",
+    )
+    run.add_argument(
+        "--no-sync",
+        action="store_true",
+        help="do not create or update the agent: it must already match the spec (see sync)",
+    )
+    run.add_argument(
+        "--rerun-failed",
+        default=None,
+        metavar="REPORT",
+        help="queue only what did not pass in this earlier JSON report; reuse the rest",
+    )
     add_ci_arguments(run)
+
+    sync = sub.add_parser("sync", help="create or update the agent only (before sharded runs)")
+    sync.add_argument("--spec", default=DEFAULT_SPEC, help=f"spec file ({DEFAULT_SPEC})")
+    sync.add_argument(
+        "--base-url", default=None, help=f"API base URL (env BLUEJAY_BASE_URL, {DEFAULT_BASE_URL})"
+    )
+
+    merge = sub.add_parser("merge", help="the verdict of shard reports, as if one run")
+    merge.add_argument("--spec", default=DEFAULT_SPEC, help=f"spec file ({DEFAULT_SPEC})")
+    merge.add_argument("reports", nargs="+", metavar="REPORT", help="every shard's JSON report")
+    merge.add_argument("--junit", default=DEFAULT_JUNIT, help=f"JUnit XML path ({DEFAULT_JUNIT})")
+    merge.add_argument(
+        "--report", default=DEFAULT_REPORT, help=f"JSON report path ({DEFAULT_REPORT})"
+    )
+    merge.add_argument("--summary", default=None, help="also write the Markdown summary here")
 
     validate = sub.add_parser("validate", help="check a spec offline")
     validate.add_argument("--spec", default=DEFAULT_SPEC, help=f"spec file ({DEFAULT_SPEC})")
@@ -137,18 +179,21 @@ def resolve_run_options(args: argparse.Namespace, env: Mapping[str, str]) -> Gat
         spec_path=Path(args.spec),
         api_key=api_key,
         base_url=base_url,
-        junit=Path(args.junit) if args.junit else None,
-        report=Path(args.report) if args.report else None,
-        summary=Path(args.summary) if args.summary else None,
-        timeout=args.timeout,
-        dry_run=bool(args.dry_run),
-        pr_comment=bool(args.pr_comment),
+        junit=Path(args.junit) if getattr(args, "junit", None) else None,
+        report=Path(args.report) if getattr(args, "report", None) else None,
+        summary=Path(args.summary) if getattr(args, "summary", None) else None,
+        timeout=getattr(args, "timeout", None),
+        dry_run=bool(getattr(args, "dry_run", False)),
+        shard=getattr(args, "shard", None),
+        no_sync=bool(getattr(args, "no_sync", False)),
+        rerun_failed=Path(args.rerun_failed) if getattr(args, "rerun_failed", None) else None,
+        pr_comment=bool(getattr(args, "pr_comment", False)),
         **_baseline_options(args),
     )
 
 
 def _baseline_options(args: argparse.Namespace) -> dict[str, Any]:
-    if not args.baseline:
+    if not getattr(args, "baseline", None):
         return {}
     if args.baseline != "github":
         return {"baseline": Path(args.baseline)}
@@ -202,13 +247,8 @@ def cmd_run(args: argparse.Namespace, env: Mapping[str, str], out: TextIO) -> in
     from bluejay_gate.report.console import use_color
     from bluejay_gate.report.progress import ConsoleProgress
 
-    key = env.get("BLUEJAY_API_KEY", "").strip()
-    if github.in_actions(env):
-        for secret in (key, *(env.get(n, "").strip() for n in github.TOKEN_VARIABLES)):
-            if secret:
-                out.write(github.mask_command(secret) + "\n")
-        out.flush()
-    if not key and args.on_missing_key == "skip":
+    _mask_key(env, out)
+    if not env.get("BLUEJAY_API_KEY", "").strip() and args.on_missing_key == "skip":
         return _skip_without_key(env, out)
     color = use_color(out, env)
     rt = Runtime(out=out, emit=ConsoleProgress(out, color=color), env=env, color=color)
@@ -223,6 +263,19 @@ def cmd_run(args: argparse.Namespace, env: Mapping[str, str], out: TextIO) -> in
     if received:  # only in the process the signal was sent to: tests calling main live on
         exit_now(code)
     return code
+
+
+def _mask_key(env: Mapping[str, str], out: TextIO) -> None:
+    """In Actions, mask the key (and the forge tokens) before anything else is printed."""
+    from bluejay_gate.ci import github
+
+    if not github.in_actions(env):
+        return
+    key = env.get("BLUEJAY_API_KEY", "").strip()
+    for secret in (key, *(env.get(n, "").strip() for n in github.TOKEN_VARIABLES)):
+        if secret:
+            out.write(github.mask_command(secret) + "\n")
+    out.flush()
 
 
 def _skip_without_key(env: Mapping[str, str], out: TextIO) -> int:
@@ -293,9 +346,48 @@ def cmd_schema(out: TextIO) -> int:
     return 0
 
 
+def cmd_sync(args: argparse.Namespace, env: Mapping[str, str], out: TextIO) -> int:
+    """Create or update the agent, nothing else: the one sync before sharded runs."""
+    from bluejay_gate.ci import github
+    from bluejay_gate.gate import Runtime, sync_agent
+
+    _mask_key(env, out)
+    try:
+        return sync_agent(resolve_run_options(args, env), Runtime(out=out, env=env))
+    except GateError as exc:
+        if github.in_actions(env):
+            _github_error(exc, args, env, out)
+        raise
+
+
+def cmd_merge(args: argparse.Namespace, env: Mapping[str, str], out: TextIO) -> int:
+    from bluejay_gate.merge import MergeOptions, run_merge
+    from bluejay_gate.report.console import use_color
+
+    opts = MergeOptions(
+        spec_path=Path(args.spec),
+        reports=tuple(Path(p) for p in args.reports),
+        junit=Path(args.junit) if args.junit else None,
+        report=Path(args.report) if args.report else None,
+        summary=Path(args.summary) if args.summary else None,
+    )
+    try:
+        return run_merge(opts, env, out, color=use_color(out, env))
+    except GateError as exc:
+        from bluejay_gate.ci import github
+
+        if github.in_actions(env):  # a refused merge still gets an annotation and outputs
+            _github_error(exc, args, env, out)
+        raise
+
+
 def dispatch(args: argparse.Namespace, env: Mapping[str, str], out: TextIO) -> int:
     if args.command == "run":
         return cmd_run(args, env, out)
+    if args.command == "sync":
+        return cmd_sync(args, env, out)
+    if args.command == "merge":
+        return cmd_merge(args, env, out)
     if args.command == "validate":
         return cmd_validate(args, env, out)
     if args.command == "schema":

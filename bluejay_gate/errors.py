@@ -4,6 +4,8 @@
 
     GateError                   base class; ``exit_code`` says how the CLI ends
     ├── UsageError        (2)   bad command line or environment (e.g. no BLUEJAY_API_KEY)
+    │   └── EarlierReportError  an earlier JSON report that cannot be used (unreadable,
+    │                           another spec or agent, shards that do not fit together)
     ├── SpecError         (2)   bad spec file; carries file, line and key
     └── NoVerdictError    (3)   the gate could not reach a verdict
         ├── ApiError            anything that went wrong talking to Bluejay; carries endpoint
@@ -49,6 +51,11 @@ class UsageError(GateError):
     """The command line or the environment is invalid; nothing was sent."""
 
     exit_code = EXIT_INVALID
+
+
+class EarlierReportError(UsageError):
+    """An earlier JSON report (``--rerun-failed``, ``merge``) cannot be used; nothing was
+    sent. The message names the file."""
 
 
 class SpecError(GateError):

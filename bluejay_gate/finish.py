@@ -18,6 +18,7 @@ from typing import TextIO
 from bluejay_gate import __version__
 from bluejay_gate.ci import github
 from bluejay_gate.errors import EXIT_NO_VERDICT
+from bluejay_gate.model.shards import Shard
 from bluejay_gate.options import GateOptions
 from bluejay_gate.report import ReportWriteError, RunInfo, write_reports
 from bluejay_gate.report.console import render_verdict_block
@@ -135,14 +136,27 @@ def print_plan(
     plan: AgentPlan,
     sims: Sequence[ResolvedSimulation],
     costs: Sequence[SimulationCost] = (),
+    *,
+    shard: Shard | None = None,
+    chosen: frozenset[int] | None = None,
+    reused: Mapping[int, str] | None = None,
 ) -> None:
-    """The dry run's plan: the agent change and what each simulation would queue."""
+    """The dry run's plan: the agent change and what each simulation would queue (of
+    this shard; those an earlier report passed are reused, not queued)."""
     lines = [
         "Dry run: nothing was changed or queued.",
         plan.describe(name=spec.agent.name, done=False),
     ]
+    if shard is not None:
+        lines.append(scope_line(shard, len(spec.simulations)))
+    reused = reused or {}
     cost_of = dict(enumerate(costs))
     for index, (sim_spec, sim) in enumerate(zip(spec.simulations, sims, strict=True)):
+        if chosen is not None and index not in chosen:
+            continue
+        if index in reused:
+            lines.append(f"would reuse: {sim.label} (passed in {reused[index]}, not queued)")
+            continue
         subset = (
             f", digital humans {', '.join(sim_spec.digital_human_ids)}"
             if sim_spec.digital_human_ids
@@ -160,6 +174,15 @@ def print_plan(
             f"{len(checks)} check{'s' if len(checks) != 1 else ''}{cost}"
         )
     if costs:
-        lines.append(f"in total: {describe_total(costs)}")
+        kept = [
+            c for i, c in enumerate(costs) if (chosen is None or i in chosen) and i not in reused
+        ]
+        lines.append(f"in total: {describe_total(kept)}")
     out.write("\n".join(lines) + "\n")
     out.flush()
+
+
+def scope_line(shard: Shard, total: int) -> str:
+    """``shard 1/2: 2 of 3 units (simulation:4821, simulation:4822)``."""
+    units = ", ".join(shard.units) or "none"
+    return f"shard {shard.text}: {len(shard.units)} of {total} units ({units})"

@@ -9,6 +9,7 @@ and unexpected errors.
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -21,20 +22,33 @@ from bluejay_gate import events
 from bluejay_gate.bluejay.client import BluejayClient
 from bluejay_gate.bluejay.retry import policy_from_env
 from bluejay_gate.ci.hooks import comment_on_request, with_github_baseline
-from bluejay_gate.errors import EXIT_NO_VERDICT, EXIT_PASS, NoVerdictError
+from bluejay_gate.earlier.document import load_earlier
+from bluejay_gate.earlier.identity import (
+    fields_sha256,
+    refuse_changed_agent,
+    refuse_other_spec,
+    spec_sha256,
+)
+from bluejay_gate.earlier.reuse import reusable, stale_reason
+from bluejay_gate.errors import EXIT_NO_VERDICT, EXIT_PASS, NoVerdictError, UsageError
 from bluejay_gate.finish import finish, print_plan, run_info
 from bluejay_gate.model.durations import format_duration
+from bluejay_gate.model.shards import Shard
 from bluejay_gate.options import GateOptions
 from bluejay_gate.report import RunInfo
-from bluejay_gate.run.agent_sync import AgentPlan, apply_plan, plan_agent
+from bluejay_gate.run.agent_sync import AgentPlan, apply_plan, plan_agent, refuse_unsynced
 from bluejay_gate.run.ending import end_unfinished
 from bluejay_gate.run.poll import Poller
 from bluejay_gate.run.preflight import check_before_paying
 from bluejay_gate.run.rounds import build_inputs, build_jobs, next_round
+from bluejay_gate.run.scope import shard_scope
 from bluejay_gate.run.simulations import refuse_duplicates, resolve_simulations
 from bluejay_gate.run.tracking import Job, PollOutcome
 from bluejay_gate.spec.load import load_spec
+from bluejay_gate.spec.resolved import Spec
+from bluejay_gate.verdict.costs import SimulationCost
 from bluejay_gate.verdict.evaluate import evaluate
+from bluejay_gate.verdict.inputs import SimulationInput
 from bluejay_gate.verdict.model import Verdict
 
 # After a timeout or cancel, ending conversations gets this long of its own.
@@ -73,6 +87,62 @@ def make_client(opts: GateOptions, rt: Runtime) -> BluejayClient:
     return BluejayClient(opts.api_key, opts.base_url, retry=retry, monotonic=rt.monotonic, log=log)
 
 
+@dataclass(frozen=True)
+class Scope:
+    """What this run queues of the spec and what it takes from an earlier report."""
+
+    spec_sha256: str
+    fields_sha256: str
+    reused: Mapping[int, SimulationInput] = field(default_factory=dict)
+    shard: Shard | None = None
+    chosen: frozenset[int] | None = None  # spec indexes of the shard; None: every one
+
+    def runs(self, index: int) -> bool:
+        """The simulation at ``index`` is judged in this run (queued or reused)."""
+        return self.chosen is None or index in self.chosen
+
+    def queues(self, index: int) -> bool:
+        return self.runs(index) and index not in self.reused
+
+
+def _identity(opts: GateOptions, spec: Spec) -> Scope:
+    """The spec's identity, and the earlier report's reusable simulations (checked
+    against it before anything is sent)."""
+    try:
+        sha = spec_sha256(opts.spec_path.read_bytes())
+    except OSError as exc:
+        raise UsageError(f"{opts.spec_path}: cannot read the spec again ({exc})") from None
+    fields = fields_sha256(spec.agent.fields)
+    if opts.rerun_failed is None:
+        return Scope(sha, fields)
+    earlier = load_earlier(opts.rerun_failed)
+    refuse_other_spec(earlier, str(opts.spec_path), sha)
+    refuse_changed_agent(earlier, fields)
+    return Scope(sha, fields, reused=reusable(spec, earlier))
+
+
+def _current(scope: Scope, costs: Sequence[SimulationCost], emit: events.Emit) -> Scope:
+    """``scope`` without the reused simulations whose digital humans changed since."""
+    kept = dict(scope.reused)
+    for index, sim in scope.reused.items():
+        humans = costs[index].digital_humans if index < len(costs) else None
+        if why := stale_reason(sim, humans):
+            emit(events.Info(why))
+            del kept[index]
+    return dataclasses.replace(scope, reused=kept)
+
+
+def _info(spec: Spec, scope: Scope, info: RunInfo) -> RunInfo:
+    """``info`` with the identity and shard the reports record."""
+    return dataclasses.replace(
+        info,
+        spec_sha256=scope.spec_sha256,
+        agent_external_id=spec.agent.external_id,
+        agent_fields_sha256=scope.fields_sha256,
+        shard=scope.shard,
+    )
+
+
 def _finish(opts: GateOptions, rt: Runtime, verdict: Verdict, info: RunInfo) -> int:
     """``finish`` with this run's outside world; notes what it wrote."""
     code, rt.written = finish(opts, verdict, info, out=rt.out, env=rt.env, color=rt.color)
@@ -86,6 +156,7 @@ def run_gate(opts: GateOptions, rt: Runtime) -> int:
     problem ends as a Verdict with reports written and an exit code returned."""
     started = datetime.now(UTC)
     spec = load_spec(opts.spec_path, rt.env)
+    scope = _identity(opts, spec)
     # Before anything is sent to Bluejay; nothing queued depends on it, nothing stops on it.
     opts = with_github_baseline(opts, rt.env, rt.emit, cancel=rt.cancel)
     timeout = opts.timeout if opts.timeout is not None else spec.run.timeout
@@ -103,17 +174,45 @@ def run_gate(opts: GateOptions, rt: Runtime) -> int:
             sims = resolve_simulations(client, plan.agent_id, spec.simulations, str(opts.spec_path))
             refuse_duplicates(spec.simulations, sims, str(opts.spec_path))
             costs = check_before_paying(client, spec, plan.agent_id, sims, rt.emit)
+            scope = _current(scope, costs, rt.emit)
+            if opts.shard is not None:
+                shard, chosen = shard_scope(sims, costs, *opts.shard)
+                scope = dataclasses.replace(scope, shard=shard, chosen=chosen)
+                if not chosen:  # not a gate error: merge must not inherit it
+                    rt.emit(
+                        events.Warning(
+                            f"shard {shard.text} has no simulations to run "
+                            f"({len(spec.simulations)} over {shard.count} shards): "
+                            "use fewer shards"
+                        )
+                    )
             if opts.dry_run:
-                print_plan(rt.out, spec, plan, sims, costs)
+                print_plan(
+                    rt.out,
+                    spec,
+                    plan,
+                    sims,
+                    costs,
+                    shard=scope.shard,
+                    chosen=scope.chosen,
+                    reused={i: str(s.reused_from) for i, s in scope.reused.items()},
+                )
                 return EXIT_PASS
-            plan = apply_plan(client, spec.agent, plan)
+            if opts.no_sync:
+                refuse_unsynced(plan, spec.agent.name)
+            else:
+                plan = apply_plan(client, spec.agent, plan)
             rt.emit(events.Info(plan.describe(name=spec.agent.name, done=True)))
         except NoVerdictError as exc:
             if opts.dry_run:
                 rt.out.write(f"error: {exc}\n")
                 return EXIT_NO_VERDICT
             verdict = Verdict((), errors=(str(exc),))
-            return _finish(opts, rt, verdict, run_info(opts, started, plan, spec.agent.name))
+            info = run_info(opts, started, plan, spec.agent.name)
+            return _finish(opts, rt, verdict, _info(spec, scope, info))
+        for index, sim in scope.reused.items():
+            if scope.runs(index):
+                rt.emit(events.Info(f"{sim.label}: passed in {sim.reused_from}, not run again"))
 
         rt.on_cancel.append(lambda: setattr(client, "deadline", rt.monotonic()))
         rt.on_cancel.append(client.interrupt)  # wakes retry waits; hung requests are left
@@ -153,7 +252,8 @@ def run_gate(opts: GateOptions, rt: Runtime) -> int:
         # conversations are ended and every queued run is in the reports.
         outcome = PollOutcome([], [])
         try:
-            outcome = merged(poll(build_jobs(spec, sims)))
+            jobs = [j for j in build_jobs(spec, sims) if scope.queues(j.sim_index)]
+            outcome = merged(poll(jobs)) if jobs else outcome
             while not (outcome.timed_out or outcome.cancelled or gate_errors):
                 more = next_round(spec, sims, outcome)
                 if not more:
@@ -180,10 +280,12 @@ def run_gate(opts: GateOptions, rt: Runtime) -> int:
             client.deadline = rt.monotonic() + grace
             outcome.ended = end_unfinished(client, outcome.trackers, rt.emit)
         try:
+            built = build_inputs(spec, sims, outcome)
+            inputs = [
+                scope.reused.get(index, sim) for index, sim in enumerate(built) if scope.runs(index)
+            ]
             verdict = evaluate(
-                build_inputs(spec, sims, outcome),
-                allow_incomplete=spec.run.allow_incomplete,
-                gate_errors=gate_errors,
+                inputs, allow_incomplete=spec.run.allow_incomplete, gate_errors=gate_errors
             )
         except Exception as exc:  # noqa: BLE001 - reports must still be written
             verdict = Verdict(
@@ -196,4 +298,16 @@ def run_gate(opts: GateOptions, rt: Runtime) -> int:
             )
         run_ids = [t.run_id for t in outcome.trackers]
         info = run_info(opts, started, plan, spec.agent.name, run_ids, check_lines)
-        return _finish(opts, rt, verdict, info)
+        return _finish(opts, rt, verdict, _info(spec, scope, info))
+
+
+def sync_agent(opts: GateOptions, rt: Runtime) -> int:
+    """``bluejay-gate sync``: create or update the spec's agent and stop (exit 0), so N
+    shards then run with ``--no-sync`` against one agent, never racing to change it."""
+    spec = load_spec(opts.spec_path, rt.env)
+    with make_client(opts, rt) as client:
+        client.ping()
+        plan = apply_plan(client, spec.agent, plan_agent(client, spec.agent))
+    rt.out.write(plan.describe(name=spec.agent.name, done=True) + "\n")
+    rt.out.flush()
+    return EXIT_PASS

@@ -20,6 +20,9 @@ class GateOptions:
     summary: Path | None = None
     timeout: float | None = None  # overrides the spec's run.timeout
     dry_run: bool = False
+    shard: tuple[int, int] | None = None  # ``--shard K/N``: run the K-th of N shards
+    no_sync: bool = False  # ``--no-sync``: the agent must already match the spec
+    rerun_failed: Path | None = None  # ``--rerun-failed``: reuse what passed in this report
     baseline: Path | None = None  # an earlier run's JSON report (--baseline PATH)
     # --baseline github: looked up before anything is queued, then ``baseline`` is its path
     baseline_github: BaselineSettings | None = None

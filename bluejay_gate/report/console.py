@@ -83,6 +83,8 @@ def render_verdict_block(
     lines: list[str] = []
     if info.dry_run:
         lines.append(paint.dim("dry run: nothing was created, updated or queued"))
+    if shard := wording.shard_text(info):
+        lines.append(paint.dim(_safe(shard)))
     lines.extend(_error_line(error, paint) for error in wording.gate_errors(verdict))
     for simulation in verdict.simulations:
         sim_lines = _simulation_lines(simulation, paint)
@@ -115,6 +117,8 @@ def _simulation_lines(simulation: SimulationVerdict, paint: _Painter) -> list[st
     outcome = simulation.outcome
     label = _safe(simulation.label)
     lines = [paint.outcome(outcome, f"{MARKS[outcome]} {label}") + f"  {summary}"]
+    if reused := wording.reused_text(simulation):
+        lines.append("    " + paint.dim(_safe(reused)))
     if undecided:
         lines.extend(
             "    " + _error_line(error, paint) for error in wording.simulation_errors(simulation)

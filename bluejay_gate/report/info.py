@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from bluejay_gate.model.shards import Shard
+
 
 @dataclass(frozen=True)
 class RunInfo:
@@ -25,6 +27,13 @@ class RunInfo:
     dry_run: bool = False
     # check label ("Empathy: mean >= 7") -> line in the spec; used when Check.line is unset
     check_lines: Mapping[str, int] = field(default_factory=dict)
+    # identity, so an earlier report can be checked against a spec (``earlier``)
+    spec_sha256: str | None = None  # of the spec file's bytes as read
+    agent_external_id: str | None = None
+    agent_fields_sha256: str | None = None  # of the agent fields the spec sets
+    shard: Shard | None = None  # ``run --shard K/N``: which shard and its units
+    # ``merge``: the shard reports merged (paths as given)
+    merged_from: tuple[str, ...] = ()
 
     @property
     def duration_s(self) -> float | None:

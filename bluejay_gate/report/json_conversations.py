@@ -39,6 +39,8 @@ def _conversation_text(conversation: Conversation, level: int) -> str:
         ("transcript_url", opt_str(conversation.transcript_url)),
         ("audio_url", opt_str(conversation.audio_url)),
         ("duration_ms", scalar(conversation.duration_ms)),
+        ("status_as_sent", opt_str(conversation.status_as_sent)),
+        ("has_custom", "true" if conversation.has_custom else "false"),
     )
     head = "{" + ",".join(f'{pad}"{key}": {text}' for key, text in fields)
     metrics = conversation.metrics
@@ -62,7 +64,8 @@ def _conversation_text(conversation: Conversation, level: int) -> str:
                 f"{_number_head(inner, name)}"
                 f"{float.__repr__(value) if isfinite(value) else 'null'}, "
                 f'"raw": {"null" if raw is None else raw_enc(raw)}'
-                f"{_number_tail(metric.response_type, metric.applicable)}{why}}}"
+                f"{_number_tail(metric.response_type, metric.applicable, _domain(metric))}"
+                f"{why}}}"
             )
             continue
         # Everything but the reasoning repeats across conversations (pass/fail, enum
@@ -74,6 +77,10 @@ def _conversation_text(conversation: Conversation, level: int) -> str:
             metric.raw,
             metric.response_type,
             metric.applicable,
+            metric.error,
+            metric.min_value,
+            metric.max_value,
+            metric.options,
             level,
         )
         start = heads.get(key)
@@ -96,12 +103,30 @@ def _number_head(inner: str, name: str) -> str:
     return f'{inner}{encode_str(name)}: {{"value": '
 
 
+def _domain(metric: MetricValue) -> tuple[float | None, float | None, tuple[str, ...] | None]:
+    return metric.min_value, metric.max_value, metric.options
+
+
 @functools.lru_cache(maxsize=256)
-def _number_tail(response_type: str, applicable: bool) -> str:
+def _number_tail(
+    response_type: str,
+    applicable: bool,
+    domain: tuple[float | None, float | None, tuple[str, ...] | None],
+) -> str:
+    # A number that was read has no error: one outside its domain is kept as malformed.
     return (
         f', "response_type": {encode_str(response_type)}, '
-        f'"applicable": {"true" if applicable else "false"}, "reasoning": '
+        f'"applicable": {"true" if applicable else "false"}, "error": null, '
+        f"{_domain_text(*domain)}"
+        '"reasoning": '
     )
+
+
+def _domain_text(low: float | None, high: float | None, options: tuple[str, ...] | None) -> str:
+    """``"min_value": 0, "max_value": 10, "options": null, ``: the declared domain, so a
+    report read back judges the value against it again."""
+    shown = "null" if options is None else "[" + ", ".join(encode_str(o) for o in options) + "]"
+    return f'"min_value": {scalar(low)}, "max_value": {scalar(high)}, "options": {shown}, '
 
 
 def _metric_head(inner: str, name: str, metric: MetricValue) -> str:
@@ -112,5 +137,7 @@ def _metric_head(inner: str, name: str, metric: MetricValue) -> str:
         f'"raw": {"null" if raw is None else encode_str(raw)}, '
         f'"response_type": {encode_str(metric.response_type)}, '
         f'"applicable": {"true" if metric.applicable else "false"}, '
+        f'"error": {opt_str(metric.error)}, '
+        f"{_domain_text(metric.min_value, metric.max_value, metric.options)}"
         '"reasoning": '
     )

@@ -19,7 +19,9 @@ from bluejay_gate.report.json_conversations import conversation_fragment
 from bluejay_gate.report.jsontext import iter_parts
 from bluejay_gate.verdict.model import CheckResult, Conversation, SimulationVerdict, Verdict
 
-SCHEMA_VERSION = 1
+# 2: identity (spec_sha256, agent external_id and fields_sha256), shards, and what a
+# report must keep to be judged again (runs, run_errors, unseen, per-metric domain)
+SCHEMA_VERSION = 2
 TOOL_NAME = "bluejay-gate"
 
 
@@ -39,6 +41,7 @@ def _document(verdict: Verdict, info: RunInfo) -> dict[str, Any]:
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": TOOL_NAME, "version": info.version},
         "spec": info.spec_path,
+        "spec_sha256": info.spec_sha256,
         "base_url": info.base_url,
         "started_at": fmt.iso(info.started_at),
         "finished_at": fmt.iso(info.finished_at),
@@ -52,8 +55,18 @@ def _document(verdict: Verdict, info: RunInfo) -> dict[str, Any]:
             "name": info.agent_name,
             "action": info.agent_action,
             "changed_fields": list(info.changed_fields),
+            "external_id": info.agent_external_id,
+            "fields_sha256": info.agent_fields_sha256,
         },
         "run_ids": list(info.run_ids),
+        "shard": None
+        if info.shard is None
+        else {
+            "index": info.shard.index,
+            "count": info.shard.count,
+            "units": list(info.shard.units),
+        },
+        "merged_from": list(info.merged_from),
         "simulations": [_simulation(s, info) for s in verdict.simulations],
     }
 
@@ -92,6 +105,18 @@ def _simulation(simulation: SimulationVerdict, info: RunInfo) -> dict[str, Any]:
             }
             for f in simulation.flips
         ],
+        "reused_from": simulation.reused_from,
+        "runs": [
+            {
+                "id": r.id,
+                "status": r.status,
+                "total_tests": r.total_tests,
+                "tests_passed": r.tests_passed,
+            }
+            for r in simulation.runs
+        ],
+        "run_errors": list(simulation.run_errors),
+        "unseen": dict(simulation.unseen),
         "conversations": [conversation_fragment(c) for c in simulation.conversations],
     }
 

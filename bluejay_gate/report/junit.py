@@ -78,6 +78,8 @@ def _run_properties(info: RunInfo) -> dict[str, str]:
         props["agent_name"] = info.agent_name
     if info.dry_run:
         props["dry_run"] = "true"
+    if info.shard is not None:
+        props["shard"] = info.shard.text
     return props
 
 
@@ -120,6 +122,8 @@ def _simulation_suite(simulation: SimulationVerdict, info: RunInfo) -> Suite:
             properties["conversations_saved"] = str(simulation.repeats.saved)
     if simulation.repeated_digital_humans:
         properties["flips"] = str(len(simulation.flips))
+    if simulation.reused_from is not None:
+        properties["reused_from"] = simulation.reused_from
     suite = Suite(simulation.label, properties, fmt.iso(info.started_at))
     classname = f"{SUITES_NAME}.{simulation.label}"
     index = wording.conversation_index(simulation)

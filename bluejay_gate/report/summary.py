@@ -77,6 +77,7 @@ def _blocks(verdict: Verdict, info: RunInfo) -> list[str]:
         blocks.extend(_overview(verdict))
     blocks.extend(failures_section(verdict, info))
     blocks.extend(warnings_section(verdict, info))
+    blocks.extend(reused_section(verdict))
     notes = [(s.label, n) for s in verdict.simulations for n in s.notes]
     if notes:
         blocks.extend(["## Notes", ""])
@@ -87,6 +88,17 @@ def _blocks(verdict: Verdict, info: RunInfo) -> list[str]:
     for simulation in verdict.simulations:
         blocks.extend(check_table(simulation))
     return blocks
+
+
+def reused_section(verdict: Verdict) -> list[str]:
+    """``## Reused``: the simulations ``--rerun-failed`` took from an earlier report."""
+    reused = [(s.label, t) for s in verdict.simulations if (t := wording.reused_text(s))]
+    if not reused:
+        return []
+    lines = ["## Reused", ""]
+    lines.extend(f"- **{inline(label)}**: {inline(text, block=True)}" for label, text in reused)
+    lines.append("")
+    return lines
 
 
 def _heading(verdict: Verdict, info: RunInfo) -> list[str]:

@@ -221,6 +221,33 @@ def simulation_errors(simulation: SimulationVerdict) -> tuple[str, ...]:
     return (f"no verdict for simulation {simulation.label} (run status {simulation.run_status})",)
 
 
+def shard_text(info: RunInfo) -> str | None:
+    """``"shard 1/2 (simulation:4821): merge every shard's report for the gate's verdict"``
+    for a ``--shard`` run; ``"merged from 2 shard reports"`` for ``merge``; else None."""
+    if info.shard is not None:
+        units = ", ".join(info.shard.units) or "nothing to run"
+        return one_line(
+            f"shard {info.shard.text} ({units}): this verdict covers only this shard; "
+            "merge every shard's report for the gate's verdict"
+        )
+    if info.merged_from:
+        count = len(info.merged_from)
+        return f"merged from {count} shard report{'s' if count != 1 else ''}"
+    return None
+
+
+def reused_text(simulation: SimulationVerdict) -> str | None:
+    """``"reused from bluejay-report.json (run 77): not run again"``, for a simulation
+    ``--rerun-failed`` took from an earlier report; else ``None``."""
+    if simulation.reused_from is None:
+        return None
+    runs = ""
+    if simulation.run_ids:
+        noun = "run" if len(simulation.run_ids) == 1 else "runs"
+        runs = f" ({noun} {', '.join(simulation.run_ids)})"
+    return one_line(f"reused from {simulation.reused_from}{runs}: passed there, not run again")
+
+
 def gate_errors(verdict: Verdict) -> tuple[str, ...]:
     """Gate-level reasons for no verdict, including "nothing was run"."""
     errors = tuple(one_line(e) for e in verdict.errors)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from bluejay_gate.bluejay.models import Agent
-from bluejay_gate.errors import ResolveError, SpecError
+from bluejay_gate.errors import ResolveError, SpecError, UsageError
 
 # AgentRequest field -> AgentPydantic field where the names differ.
 STORED_AS = {"system_prompt": "agent_description"}
@@ -158,3 +158,19 @@ def apply_plan(api: AgentApi, spec: AgentSpecLike, plan: AgentPlan) -> AgentPlan
             assert plan.agent_id is not None
             api.update_agent(plan.agent_id, dict(plan.payload))
     return plan
+
+
+def refuse_unsynced(plan: AgentPlan, name: str) -> None:
+    """``--no-sync``: the agent must already be as the spec says (a sync step ran first);
+    testing a stale agent could pass what the spec's agent would fail. Nothing is sent."""
+    if plan.action == "unchanged":
+        return
+    what = (
+        "does not exist yet"
+        if plan.action == "create"
+        else f"differs from the spec ({', '.join(plan.changed)})"
+    )
+    raise UsageError(
+        f"--no-sync: agent {name!r} {what}: run `bluejay-gate sync` first "
+        "(one job before the shards), or drop --no-sync"
+    )

@@ -55,6 +55,8 @@ def read_conversations(sim: SimulationInput) -> tuple[list[Conversation], Counte
                 dashboard_url=result_url(sim.simulation_id, run_id, result.id) if run_id else None,
                 duration_ms=result.duration,
                 unscored=unscored,
+                status_as_sent=result.status,
+                has_custom=found.has_custom,
             )
         )
     return conversations, reasons

@@ -96,6 +96,10 @@ def evaluate_simulation(sim: SimulationInput, *, allow_incomplete: float) -> Sim
         repeated_digital_humans=repeated_digital_humans(completed),
         repeats=sim.repeats,
         notes=sim.notes,
+        runs=sim.runs,
+        run_errors=tuple(dict.fromkeys(sim.errors)),
+        unseen=dict(sim.unseen),
+        reused_from=sim.reused_from,
     )
 
 

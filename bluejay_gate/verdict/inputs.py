@@ -33,6 +33,8 @@ class SimulationInput:
     # run id -> conversations that done run counts (total_tests) but never returned: not
     # completed (they count against allow_incomplete)
     unseen: Mapping[str, int] = field(default_factory=dict)
+    # taken from an earlier report (``--rerun-failed``, ``merge``): its path, else None
+    reused_from: str | None = None
 
 
 @dataclass(frozen=True)

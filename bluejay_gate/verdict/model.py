@@ -6,10 +6,12 @@ into 0 / 1 / 3 (2 never reaches here: a bad spec stops before anything runs).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
 from bluejay_gate.errors import EXIT_FAIL, EXIT_NO_VERDICT, EXIT_PASS
+from bluejay_gate.model.results import RunSummary
 from bluejay_gate.model.values import MetricValue
 from bluejay_gate.spec.thresholds import Check, Severity
 
@@ -39,6 +41,10 @@ class Conversation:
     # COMPLETED and the agent spoke, but no custom metrics while other conversations of the
     # simulation have them (bulk under-reporting); counted as not completed
     unscored: bool = False
+    # what an earlier report must keep for the verdict to judge it again (``earlier``):
+    # the status as Bluejay sent it, and whether the result carried custom metrics
+    status_as_sent: str | None = None
+    has_custom: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +115,13 @@ class SimulationVerdict:
     repeats: Repeats | None = None
     # what the reports should mention that changes no outcome (e.g. ignored results)
     notes: tuple[str, ...] = ()
+    # the input as given, for judging it again from a report (``earlier``): the runs'
+    # counters, the orchestrator's own errors, conversations counted but never returned
+    runs: tuple[RunSummary, ...] = ()
+    run_errors: tuple[str, ...] = ()
+    unseen: Mapping[str, int] = field(default_factory=dict)
+    # taken from an earlier report (``--rerun-failed``): that report's path, else None
+    reused_from: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,6 +16,7 @@ WORKFLOWS = [
     *sorted(ROOT.glob("examples/github/workflows/*.yml")),
 ]
 GITLAB = ROOT / "examples/gitlab/.gitlab-ci.yml"
+GITLAB_SHARDED = ROOT / "examples/gitlab/sharded/.gitlab-ci.yml"
 EXAMPLE_SPECS = sorted(
     [
         *ROOT.glob("examples/*/bluejay-gate.yml"),
@@ -43,9 +44,10 @@ def test_workflow_validates_against_the_github_workflow_schema(path: Path) -> No
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
-def test_gitlab_file_validates_against_the_gitlab_ci_schema() -> None:
+@pytest.mark.parametrize("path", [GITLAB, GITLAB_SHARDED], ids=["gitlab", "gitlab-sharded"])
+def test_gitlab_file_validates_against_the_gitlab_ci_schema(path: Path) -> None:
     exe = _tool("check-jsonschema", "check-jsonschema")
-    proc = _run([exe, "--builtin-schema", "vendor.gitlab-ci", str(GITLAB)])
+    proc = _run([exe, "--builtin-schema", "vendor.gitlab-ci", str(path)])
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 

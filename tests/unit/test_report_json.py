@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 from typing import Any
@@ -30,6 +31,7 @@ TOP_KEYS = [
     "schema_version",
     "tool",
     "spec",
+    "spec_sha256",
     "base_url",
     "started_at",
     "finished_at",
@@ -40,6 +42,8 @@ TOP_KEYS = [
     "errors",
     "agent",
     "run_ids",
+    "shard",
+    "merged_from",
     "simulations",
 ]
 SIMULATION_KEYS = [
@@ -56,6 +60,10 @@ SIMULATION_KEYS = [
     "checks",
     "repeats",
     "flips",
+    "reused_from",
+    "runs",
+    "run_errors",
+    "unseen",
     "conversations",
 ]
 CONVERSATION_KEYS = [
@@ -69,6 +77,8 @@ CONVERSATION_KEYS = [
     "transcript_url",
     "audio_url",
     "duration_ms",
+    "status_as_sent",
+    "has_custom",
     "metrics",
 ]
 BRIEF_CHECK_KEYS = {
@@ -108,7 +118,7 @@ def test_exit_code_and_outcome_match_the_verdict(name: str) -> None:
 def test_top_level_values() -> None:
     """Tool, spec, timing, agent and run ids come from RunInfo."""
     data = report(failing_verdict())
-    assert data["schema_version"] == SCHEMA_VERSION == 1
+    assert data["schema_version"] == SCHEMA_VERSION == 2
     assert data["tool"] == {"name": "bluejay-gate", "version": "0.1.0"}
     assert data["spec"] == "bluejay-gate.yml"
     assert data["base_url"] == "https://api.getbluejay.ai"
@@ -122,8 +132,13 @@ def test_top_level_values() -> None:
         "name": "Support Bot v2",
         "action": "updated",
         "changed_fields": ["goals", "system_prompt"],
+        "external_id": None,
+        "fields_sha256": None,
     }
     assert data["run_ids"] == ["77"]
+    assert data["spec_sha256"] is None
+    assert data["shard"] is None
+    assert data["merged_from"] == []
 
 
 def test_simulation_check_and_conversation_values() -> None:
@@ -135,6 +150,7 @@ def test_simulation_check_and_conversation_values() -> None:
     assert sim["counts"] == {"total": 3, "completed": 3, "not_completed": 0, "never_spoke": 0}
     assert sim["score"] == 80.0
     assert sim["errors"] == []
+    assert (sim["reused_from"], sim["runs"], sim["run_errors"], sim["unseen"]) == (None, [], [], {})
     check = sim["checks"][0]
     assert set(check) >= BRIEF_CHECK_KEYS
     assert check["metric"] == "Empathy"
@@ -166,6 +182,10 @@ def test_simulation_check_and_conversation_values() -> None:
             "raw": "4",
             "response_type": "quantitative",
             "applicable": True,
+            "error": None,
+            "min_value": None,
+            "max_value": None,
+            "options": None,
             "reasoning": "Reasoning for result 9000.",
         },
         "Greeting compliance": {
@@ -173,6 +193,10 @@ def test_simulation_check_and_conversation_values() -> None:
             "raw": "N/A",
             "response_type": "pass_fail",
             "applicable": False,
+            "error": None,
+            "min_value": None,
+            "max_value": None,
+            "options": None,
             "reasoning": None,
         },
     }
@@ -254,3 +278,37 @@ def test_any_text_round_trips_and_encodes(text: str) -> None:
     conversation = data["simulations"][0]["conversations"][0]
     assert conversation["result_id"] == text
     assert conversation["metrics"][text]["reasoning"] == text
+
+
+def test_identity_shard_and_what_is_judged_again() -> None:
+    """Schema 2: the spec and agent hashes, the shard, the runs' counters, the orchestrator's
+    errors, unseen conversations and a reused simulation's origin are written."""
+    from bluejay_gate.model.results import RunSummary
+    from bluejay_gate.model.shards import Shard
+
+    sim = make_simulation("S", (make_result(EMPATHY, Outcome.PASS, 8.0),))
+    sim = dataclasses.replace(
+        sim,
+        runs=(RunSummary("77", "COMPLETED", 10, 8),),
+        run_errors=("timed out with run 78 at 1/2 conversations final",),
+        unseen={"77": 1},
+        reused_from="old/bluejay-report.json",
+    )
+    data = report(
+        Verdict((sim,)),
+        spec_sha256="ab" * 32,
+        agent_external_id="support-bot",
+        agent_fields_sha256="cd" * 32,
+        shard=Shard(2, 3, ("simulation:4821",)),
+    )
+    assert data["spec_sha256"] == "ab" * 32
+    assert data["agent"]["external_id"] == "support-bot"
+    assert data["agent"]["fields_sha256"] == "cd" * 32
+    assert data["shard"] == {"index": 2, "count": 3, "units": ["simulation:4821"]}
+    (entry,) = data["simulations"]
+    assert entry["runs"] == [
+        {"id": "77", "status": "COMPLETED", "total_tests": 10, "tests_passed": 8}
+    ]
+    assert entry["run_errors"] == ["timed out with run 78 at 1/2 conversations final"]
+    assert entry["unseen"] == {"77": 1}
+    assert entry["reused_from"] == "old/bluejay-report.json"

@@ -1,0 +1,183 @@
+"""``bluejay-gate merge``: the verdict of a sharded gate, from its shard reports.
+
+Each shard report (``run --shard K/N``) is read back (``earlier``), checked to belong to
+this spec and to fit with the others (every shard 1..N once, one N, one agent, no
+simulation in two shards, none missing), and the verdict is computed again from the
+samples of all shards, as if one run had judged them: never by combining the shards'
+verdicts (a pass rate over all shards is not an average of theirs). Then the usual
+reports and the verdict's exit code (``finish``).
+
+Sends nothing (no API key needed); every refusal is one line, exit 2.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TextIO
+
+from bluejay_gate import __version__
+from bluejay_gate.bluejay.address import DEFAULT_BASE_URL
+from bluejay_gate.earlier.document import EarlierReport, load_earlier
+from bluejay_gate.earlier.identity import fields_sha256, refuse_other_spec, spec_sha256
+from bluejay_gate.earlier.samples import match_simulations, simulation_input
+from bluejay_gate.errors import EarlierReportError, UsageError
+from bluejay_gate.finish import finish
+from bluejay_gate.options import GateOptions
+from bluejay_gate.report import RunInfo
+from bluejay_gate.spec.load import load_spec
+from bluejay_gate.spec.resolved import Spec
+from bluejay_gate.verdict.evaluate import evaluate
+from bluejay_gate.verdict.inputs import SimulationInput
+from bluejay_gate.verdict.model import Verdict
+
+
+@dataclass(frozen=True)
+class MergeOptions:
+    spec_path: Path
+    reports: tuple[Path, ...]
+    junit: Path | None
+    report: Path | None
+    summary: Path | None
+
+
+def run_merge(
+    opts: MergeOptions, env: Mapping[str, str], out: TextIO, *, color: bool = False
+) -> int:
+    """Merge the shard reports; write the reports; the verdict's exit code."""
+    started = datetime.now(UTC)
+    spec = load_spec(opts.spec_path, env)
+    try:
+        sha = spec_sha256(opts.spec_path.read_bytes())
+    except OSError as exc:
+        raise UsageError(f"{opts.spec_path}: cannot read the spec again ({exc})") from None
+    if not opts.reports:
+        raise UsageError("merge: no shard reports given: pass every shard's JSON report")
+    reports = [load_earlier(path) for path in opts.reports]
+    for report in reports:
+        refuse_other_spec(report, str(opts.spec_path), sha)
+    refuse_misfits(reports)
+    refuse_other_agent(reports[0], str(opts.spec_path), fields_sha256(spec.agent.fields))
+    verdict = merged_verdict(spec, reports)
+    first = reports[0]
+    info = RunInfo(
+        spec_path=str(opts.spec_path),
+        version=__version__,
+        base_url=first.base_url or DEFAULT_BASE_URL,
+        agent_id=first.agent_id,
+        agent_name=first.agent_name or spec.agent.name,
+        agent_action=None,
+        run_ids=tuple(dict.fromkeys(r for report in reports for r in report.run_ids)),
+        started_at=started,
+        finished_at=datetime.now(UTC),
+        check_lines={
+            c.label: c.line
+            for s in spec.simulations
+            for c in spec.checks_for(s)
+            if c.line is not None
+        },
+        spec_sha256=sha,
+        agent_external_id=first.agent_external_id,
+        agent_fields_sha256=first.agent_fields_sha256,
+        merged_from=tuple(r.path for r in reports),
+    )
+    gate_opts = GateOptions(
+        spec_path=opts.spec_path,
+        api_key="",
+        base_url=info.base_url,
+        junit=opts.junit,
+        report=opts.report,
+        summary=opts.summary,
+    )
+    code, _ = finish(gate_opts, verdict, info, out=out, env=env, color=color)
+    return code
+
+
+def refuse_misfits(reports: Sequence[EarlierReport]) -> None:
+    """Shard reports that do not make one whole run: not a shard, mixed N, a shard given
+    twice or missing, another agent, a unit in two shards."""
+    first = reports[0]
+    for report in reports:
+        if report.shard is None:
+            raise EarlierReportError(
+                f"{report.path}: not a shard report (no 'shard'): merge the reports of "
+                "`bluejay-gate run --shard K/N`"
+            )
+    assert first.shard is not None
+    count = first.shard.count
+    seen: dict[int, EarlierReport] = {}
+    owner: dict[str, EarlierReport] = {}
+    for report in reports:
+        shard = report.shard
+        assert shard is not None
+        if shard.count != count:
+            raise EarlierReportError(
+                f"{report.path}: shard {shard.text} of {shard.count}, but {first.path} is one "
+                f"of {count}: merge the reports of one matrix (one N)"
+            )
+        if shard.index in seen:
+            raise EarlierReportError(
+                f"{report.path}: shard {shard.text} is given twice (also {seen[shard.index].path})"
+                ": pass each shard's report once"
+            )
+        seen[shard.index] = report
+        if report.agent_fields_sha256 != first.agent_fields_sha256:
+            raise EarlierReportError(
+                f"{report.path}: tested another agent than {first.path} (agent fields_sha256 "
+                f"{(report.agent_fields_sha256 or 'none')[:12]} vs "
+                f"{(first.agent_fields_sha256 or 'none')[:12]}): sync the agent once, then "
+                "run every shard with --no-sync"
+            )
+        for unit in shard.units:
+            if unit in owner:
+                raise EarlierReportError(
+                    f"{report.path}: shard {shard.text} overlaps {owner[unit].path}: both ran "
+                    f"{unit}; run every shard of one matrix from the same spec"
+                )
+            owner[unit] = report
+    missing = [str(i) for i in range(1, count + 1) if i not in seen]
+    if missing:
+        raise EarlierReportError(
+            f"shard{'s' if len(missing) > 1 else ''} {', '.join(missing)} of {count} "
+            f"missing: pass every shard's report (given {len(reports)})"
+        )
+
+
+def refuse_other_agent(report: EarlierReport, spec_path: str, sha: str) -> None:
+    """The shards tested the agent this spec describes (its prompt files, its ``${VAR}``s)."""
+    if report.agent_fields_sha256 != sha:
+        raise EarlierReportError(
+            f"{report.path}: the shards tested another agent than {spec_path} describes "
+            f"(agent fields_sha256 {(report.agent_fields_sha256 or 'none')[:12]}, the spec's "
+            f"{sha[:12]}): merge with the prompt files and ${{VAR}}s the shards ran with"
+        )
+
+
+def merged_verdict(spec: Spec, reports: Sequence[EarlierReport]) -> Verdict:
+    """The verdict over every shard's samples, in spec order, as if one run."""
+    found: list[tuple[EarlierReport, Mapping[str, Any]] | None] = [None] * len(spec.simulations)
+    for report in reports:
+        for index, doc in enumerate(match_simulations(spec, report.simulations)):
+            if doc is None:
+                continue
+            earlier = found[index]
+            if earlier is not None:
+                raise EarlierReportError(
+                    f"{report.path}: simulation {spec.simulations[index].label!r} is also in "
+                    f"{earlier[0].path}: shards overlap; run every shard of one matrix"
+                )
+            found[index] = (report, doc)
+    inputs: list[SimulationInput] = []
+    for sim_spec, pair in zip(spec.simulations, found, strict=True):
+        if pair is None:
+            raise EarlierReportError(
+                f"{spec.path}:{sim_spec.line}: simulation {sim_spec.label!r} is in no shard "
+                "report: pass every shard's report, made from this spec"
+            )
+        report, doc = pair
+        where = f"{report.path}: simulations[{report.simulations.index(doc)}]"
+        inputs.append(simulation_input(spec, sim_spec, doc, where=where, reused_from=None))
+    errors = tuple(dict.fromkeys(e for r in reports for e in r.errors))
+    return evaluate(inputs, allow_incomplete=spec.run.allow_incomplete, gate_errors=errors)
