@@ -73,6 +73,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--dry-run", action="store_true", help="GET requests only: print the plan and exit"
     )
     run.add_argument(
+        "--baseline",
+        default=None,
+        metavar="PATH|github",
+        help="an earlier run's JSON report: delta(AGG) checks and every check's change; "
+        "github: the base branch's latest (GitHub Actions)",
+    )
+    run.add_argument(
         "--shard",
         type=_shard,
         default=None,
@@ -125,13 +132,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def add_ci_arguments(run: argparse.ArgumentParser) -> None:
-    """The baseline, the pull-request comment and what a job without the key does."""
-    run.add_argument(
-        "--baseline",
-        default=None,
-        metavar="PATH|github",
-        help="an earlier run's JSON report; github: the base branch's latest (GitHub Actions)",
-    )
+    """``--baseline github``'s settings, the pull-request comment and what a job without
+    the key does."""
     run.add_argument(
         "--baseline-artifact",
         default="bluejay-gate-reports",

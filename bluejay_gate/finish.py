@@ -17,6 +17,7 @@ from typing import TextIO
 
 from bluejay_gate import __version__
 from bluejay_gate.ci import github
+from bluejay_gate.earlier.identity import fields_sha256, spec_sha256
 from bluejay_gate.errors import EXIT_NO_VERDICT
 from bluejay_gate.model.shards import Shard
 from bluejay_gate.options import GateOptions
@@ -25,7 +26,7 @@ from bluejay_gate.report.console import render_verdict_block
 from bluejay_gate.report.summary import render_summary
 from bluejay_gate.run.agent_sync import AgentPlan
 from bluejay_gate.run.simulations import ResolvedSimulation
-from bluejay_gate.spec.resolved import Spec
+from bluejay_gate.spec.resolved import AgentSpec, Spec
 from bluejay_gate.verdict.costs import SimulationCost, describe_total
 from bluejay_gate.verdict.model import Verdict
 
@@ -37,8 +38,12 @@ def run_info(  # noqa: PLR0917 - called in two places, positional is clearest
     agent_name: str,
     run_ids: Sequence[str] = (),
     check_lines: Mapping[str, int] | None = None,
+    *,
+    agent: AgentSpec | None = None,
+    baseline: str | None = None,
 ) -> RunInfo:
-    """The run's facts the reports show (agent, action, runs, times)."""
+    """The run's facts the reports show (agent, action, runs, times, what identifies the
+    spec and agent, the baseline compared with)."""
     action = None
     if plan is not None:
         past = {"create": "created", "update": "updated", "unchanged": "unchanged"}
@@ -57,7 +62,18 @@ def run_info(  # noqa: PLR0917 - called in two places, positional is clearest
         finished_at=datetime.now(UTC),
         dry_run=opts.dry_run,
         check_lines=dict(check_lines or {}),
+        spec_sha256=_file_sha256(opts.spec_path),
+        agent_external_id=agent.external_id if agent else None,
+        agent_fields_sha256=fields_sha256(agent.fields) if agent else None,
+        baseline=baseline,
     )
+
+
+def _file_sha256(path: Path) -> str | None:
+    try:
+        return spec_sha256(path.read_bytes())
+    except OSError:
+        return None
 
 
 @contextlib.contextmanager

@@ -22,6 +22,13 @@ from bluejay_gate import events
 from bluejay_gate.bluejay.client import BluejayClient
 from bluejay_gate.bluejay.retry import policy_from_env
 from bluejay_gate.ci.hooks import comment_on_request, with_github_baseline
+from bluejay_gate.earlier.baseline import (
+    Baseline,
+    BaselineSkipped,
+    attach,
+    describe_baseline,
+    load_baseline,
+)
 from bluejay_gate.earlier.document import load_earlier
 from bluejay_gate.earlier.identity import (
     fields_sha256,
@@ -143,6 +150,20 @@ def _info(spec: Spec, scope: Scope, info: RunInfo) -> RunInfo:
     )
 
 
+def _baseline(opts: GateOptions, spec: Spec) -> Baseline | BaselineSkipped | None:
+    """The baseline, read and checked before any request: one that cannot be used is exit 2
+    when the user named the file; one CI found is skipped with the reason instead (it
+    must never block a pull request)."""
+    if opts.baseline_github is not None:
+        if opts.baseline is None:
+            return BaselineSkipped((opts.baseline_note or "").removeprefix("no baseline: "))
+        try:
+            return load_baseline(opts.baseline, spec)
+        except UsageError as exc:
+            return BaselineSkipped(f"the base branch's report cannot be used: {exc}")
+    return load_baseline(opts.baseline, spec) if opts.baseline is not None else None
+
+
 def _finish(opts: GateOptions, rt: Runtime, verdict: Verdict, info: RunInfo) -> int:
     """``finish`` with this run's outside world; notes what it wrote."""
     code, rt.written = finish(opts, verdict, info, out=rt.out, env=rt.env, color=rt.color)
@@ -157,8 +178,11 @@ def run_gate(opts: GateOptions, rt: Runtime) -> int:
     started = datetime.now(UTC)
     spec = load_spec(opts.spec_path, rt.env)
     scope = _identity(opts, spec)
-    # Before anything is sent to Bluejay; nothing queued depends on it, nothing stops on it.
+    # --baseline github: found first (no request to Bluejay yet; nothing queued depends on
+    # it), then read as --baseline PATH is.
     opts = with_github_baseline(opts, rt.env, rt.emit, cancel=rt.cancel)
+    baseline = _baseline(opts, spec)
+    compared = describe_baseline(baseline)
     timeout = opts.timeout if opts.timeout is not None else spec.run.timeout
     deadline = rt.monotonic() + timeout
     check_lines = {
@@ -203,12 +227,16 @@ def run_gate(opts: GateOptions, rt: Runtime) -> int:
             else:
                 plan = apply_plan(client, spec.agent, plan)
             rt.emit(events.Info(plan.describe(name=spec.agent.name, done=True)))
+            if isinstance(baseline, Baseline):
+                rt.emit(events.Info(f"comparing with the {compared}"))
+            elif compared is not None:
+                rt.emit(events.Info(f"{compared}: delta checks are skipped"))
         except NoVerdictError as exc:
             if opts.dry_run:
                 rt.out.write(f"error: {exc}\n")
                 return EXIT_NO_VERDICT
             verdict = Verdict((), errors=(str(exc),))
-            info = run_info(opts, started, plan, spec.agent.name)
+            info = run_info(opts, started, plan, spec.agent.name, baseline=compared)
             return _finish(opts, rt, verdict, _info(spec, scope, info))
         for index, sim in scope.reused.items():
             if scope.runs(index):
@@ -255,7 +283,9 @@ def run_gate(opts: GateOptions, rt: Runtime) -> int:
             jobs = [j for j in build_jobs(spec, sims) if scope.queues(j.sim_index)]
             outcome = merged(poll(jobs)) if jobs else outcome
             while not (outcome.timed_out or outcome.cancelled or gate_errors):
-                more = next_round(spec, sims, outcome)
+                more = next_round(
+                    spec, sims, outcome, prepare=lambda found: attach(found, baseline)
+                )
                 if not more:
                     break
                 for _, why in more:
@@ -285,7 +315,9 @@ def run_gate(opts: GateOptions, rt: Runtime) -> int:
                 scope.reused.get(index, sim) for index, sim in enumerate(built) if scope.runs(index)
             ]
             verdict = evaluate(
-                inputs, allow_incomplete=spec.run.allow_incomplete, gate_errors=gate_errors
+                attach(inputs, baseline),
+                allow_incomplete=spec.run.allow_incomplete,
+                gate_errors=gate_errors,
             )
         except Exception as exc:  # noqa: BLE001 - reports must still be written
             verdict = Verdict(
@@ -297,7 +329,9 @@ def run_gate(opts: GateOptions, rt: Runtime) -> int:
                 ),
             )
         run_ids = [t.run_id for t in outcome.trackers]
-        info = run_info(opts, started, plan, spec.agent.name, run_ids, check_lines)
+        info = run_info(
+            opts, started, plan, spec.agent.name, run_ids, check_lines, baseline=compared
+        )
         return _finish(opts, rt, verdict, _info(spec, scope, info))
 
 

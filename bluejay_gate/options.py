@@ -23,7 +23,7 @@ class GateOptions:
     shard: tuple[int, int] | None = None  # ``--shard K/N``: run the K-th of N shards
     no_sync: bool = False  # ``--no-sync``: the agent must already match the spec
     rerun_failed: Path | None = None  # ``--rerun-failed``: reuse what passed in this report
-    baseline: Path | None = None  # an earlier run's JSON report (--baseline PATH)
+    baseline: Path | None = None  # an earlier run's JSON report to compare with
     # --baseline github: looked up before anything is queued, then ``baseline`` is its path
     baseline_github: BaselineSettings | None = None
     baseline_note: str | None = None  # which run the baseline is, or why there is none

@@ -63,7 +63,7 @@ def error_annotations(verdict: Verdict, spec_file: str) -> list[str]:
     lines = []
     for sim in verdict.simulations:
         for result in sim.checks:
-            if result.outcome is Outcome.PASS:
+            if result.outcome in {Outcome.PASS, Outcome.SKIPPED}:
                 continue
             level = "error" if result.check.severity is Severity.ERROR else "warning"
             kind = "failed" if result.outcome is Outcome.FAIL else "no verdict"

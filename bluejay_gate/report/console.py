@@ -32,10 +32,17 @@ _STYLES = {
     Outcome.FAIL: "\033[31m",  # red
     Outcome.WARN: "\033[33m",  # yellow
     Outcome.NO_VERDICT: "\033[35m",  # magenta
+    Outcome.SKIPPED: "\033[2m",  # dim
 }
 _BOLD = "\033[1m"
 _DIM = "\033[2m"
-MARKS = {Outcome.PASS: "✔", Outcome.FAIL: "✘", Outcome.WARN: "!", Outcome.NO_VERDICT: "?"}
+MARKS = {
+    Outcome.PASS: "✔",
+    Outcome.FAIL: "✘",
+    Outcome.WARN: "!",
+    Outcome.NO_VERDICT: "?",
+    Outcome.SKIPPED: "-",
+}
 _HEADLINES = {Outcome.PASS: "PASSED", Outcome.FAIL: "FAILED", Outcome.NO_VERDICT: "NO VERDICT"}
 _FALSE_WORDS = {"0", "false", "no", "off"}
 # Control characters (C0, DEL, C1 — ESC and CSI included) and lone surrogates: text from
@@ -114,6 +121,8 @@ def _simulation_lines(simulation: SimulationVerdict, paint: _Painter) -> list[st
         summary = f"{counts.passed}/{counts.total} checks passed"
     if counts.warned:
         summary += f", {counts.warned} warning{'s' if counts.warned != 1 else ''}"
+    if counts.skipped:
+        summary += f", {counts.skipped} skipped"
     outcome = simulation.outcome
     label = _safe(simulation.label)
     lines = [paint.outcome(outcome, f"{MARKS[outcome]} {label}") + f"  {summary}"]
@@ -128,6 +137,7 @@ def _simulation_lines(simulation: SimulationVerdict, paint: _Painter) -> list[st
         if shown is Outcome.PASS:
             continue
         lines.append("    " + _check_line(result, shown, paint))
+    lines.extend("    " + paint.dim(_safe(text)) for text in _delta_lines(simulation))
     facts = [t for t in (wording.repeats_text(simulation), wording.stability_text(simulation)) if t]
     if facts:
         lines.append("    " + paint.dim(_safe("; ".join(facts))))
@@ -137,12 +147,22 @@ def _simulation_lines(simulation: SimulationVerdict, paint: _Painter) -> list[st
     return lines
 
 
+def _delta_lines(simulation: SimulationVerdict) -> list[str]:
+    """With a baseline: each check's change, ``Δ Empathy: mean >= 7 — 7.4 (baseline 7.1,
+    change +0.3, baseline n=20)``."""
+    return [
+        f"Δ {result.check.label} — {text}"
+        for result in simulation.checks
+        if (text := wording.baseline_text(result)) is not None
+    ]
+
+
 def _error_line(error: str, paint: _Painter) -> str:
     return paint.outcome(Outcome.NO_VERDICT, f"{MARKS[Outcome.NO_VERDICT]} {_safe(error)}")
 
 
 def _check_line(result: CheckResult, shown: Outcome, paint: _Painter) -> str:
-    prefix = "warning: " if shown is Outcome.WARN else ""
+    prefix = {Outcome.WARN: "warning: ", Outcome.SKIPPED: "skipped: "}.get(shown, "")
     if result.observed is not None:
         detail = (
             f"observed {wording.format_observed(result)}, "

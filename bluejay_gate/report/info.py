@@ -34,6 +34,8 @@ class RunInfo:
     shard: Shard | None = None  # ``run --shard K/N``: which shard and its units
     # ``merge``: the shard reports merged (paths as given)
     merged_from: tuple[str, ...] = ()
+    # what this run compared with: "baseline PATH (...)" or "no baseline: REASON"
+    baseline: str | None = None
 
     @property
     def duration_s(self) -> float | None:

@@ -59,12 +59,12 @@ def _conversation_text(conversation: Conversation, level: int) -> str:
         why = "null" if reasoning is None else raw_enc(reasoning)
         if value.__class__ is float:
             # Numbers rarely repeat (latencies, durations): name and type parts are shared.
-            raw = metric.raw
+            raw, rt = metric.raw, metric.response_type
             parts.append(
                 f"{_number_head(inner, name)}"
                 f"{float.__repr__(value) if isfinite(value) else 'null'}, "
                 f'"raw": {"null" if raw is None else raw_enc(raw)}'
-                f"{_number_tail(metric.response_type, metric.applicable, _domain(metric))}"
+                f"{_number_tail(rt, metric.applicable, _domain(metric))}"
                 f"{why}}}"
             )
             continue

@@ -20,7 +20,8 @@ from bluejay_gate.report.jsontext import iter_parts
 from bluejay_gate.verdict.model import CheckResult, Conversation, SimulationVerdict, Verdict
 
 # 2: identity (spec_sha256, agent external_id and fields_sha256), shards, and what a
-# report must keep to be judged again (runs, run_errors, unseen, per-metric domain)
+# report must keep to be judged again (runs, run_errors, unseen, per-metric domain),
+# checks' baseline and delta
 SCHEMA_VERSION = 2
 TOOL_NAME = "bluejay-gate"
 
@@ -58,6 +59,7 @@ def _document(verdict: Verdict, info: RunInfo) -> dict[str, Any]:
             "external_id": info.agent_external_id,
             "fields_sha256": info.agent_fields_sha256,
         },
+        "baseline": info.baseline,
         "run_ids": list(info.run_ids),
         "shard": None
         if info.shard is None
@@ -180,6 +182,19 @@ def _check(
         "inconclusive": result.inconclusive,
         "more_needed": result.more_needed,
         "per_digital_human": check.per_digital_human,
+        "delta": check.delta,
+        "baseline": _baseline(result),
+    }
+
+
+def _baseline(result: CheckResult) -> dict[str, Any] | None:
+    figures = result.baseline
+    if figures is None:
+        return None
+    return {
+        "value": _num(figures.value),
+        "delta": _num(figures.delta),
+        "samples": figures.samples,
     }
 
 

@@ -146,6 +146,8 @@ def _simulation_suite(simulation: SimulationVerdict, info: RunInfo) -> Suite:
             suite.add_case(
                 result.check.label, classname, failure=("error", TYPE_NO_VERDICT, detail)
             )
+        elif shown is Outcome.SKIPPED:
+            suite.add_case(result.check.label, classname, skipped=wording.check_message(result))
         elif shown is Outcome.WARN:
             suite.add_case(result.check.label, classname, system_out=f"WARNING: {detail}")
         else:

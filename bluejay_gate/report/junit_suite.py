@@ -23,6 +23,7 @@ class Suite:
         self.cases: list[str] = []
         self.failures = 0
         self.errors = 0
+        self.skipped = 0
         # made (and escaped) part by part while the suite is written: it can be large
         self._system_out: Iterable[str] = ()
 
@@ -41,10 +42,12 @@ class Suite:
         *,
         failure: tuple[str, str, str] | None = None,
         system_out: str | None = None,
+        skipped: str | None = None,
     ) -> None:
-        """``failure`` is (element, type, text); the text starts with the message."""
+        """``failure`` is (element, type, text); the text starts with the message.
+        ``skipped``: the reason the case was skipped (a ``<skipped>`` element)."""
         case = [f'    <testcase name="{xmltext.attr(name)}" classname="{xmltext.attr(classname)}"']
-        if failure is None and system_out is None:
+        if failure is None and system_out is None and skipped is None:
             case.append("/>\n")
             self.cases.append("".join(case))
             return
@@ -60,6 +63,9 @@ class Suite:
                 f'      <{element} message="{xmltext.attr(message)}" type="{kind}">'
                 f"{xmltext.text(body)}</{element}>\n"
             )
+        if skipped is not None:
+            self.skipped += 1
+            case.append(f'      <skipped message="{xmltext.attr(skipped)}"/>\n')
         if system_out is not None:
             case.append(f"      <system-out>{xmltext.text(system_out)}</system-out>\n")
         case.append("    </testcase>\n")
@@ -69,7 +75,7 @@ class Suite:
     def parts(self) -> Iterable[str]:
         attrs = (
             f'name="{xmltext.attr(self.name)}" tests="{self.tests}" failures="{self.failures}" '
-            f'errors="{self.errors}" skipped="0"'
+            f'errors="{self.errors}" skipped="{self.skipped}"'
         )
         if self.timestamp:
             attrs += f' timestamp="{xmltext.attr(self.timestamp)}"'

@@ -112,6 +112,7 @@ def _heading(verdict: Verdict, info: RunInfo) -> list[str]:
         (sum(c.failed for c in counts), "failed"),
         (sum(c.warned for c in counts), "warning"),
         (sum(c.no_verdict for c in counts), "no verdict"),
+        (sum(c.skipped for c in counts), "skipped"),
     ):
         if number:
             tally.append(_plural(number, word))
@@ -139,6 +140,8 @@ def _heading(verdict: Verdict, info: RunInfo) -> list[str]:
     duration = fmt.format_duration(info.duration_s)
     if duration:
         facts.append(f"**Duration:** {duration}")
+    if info.baseline:
+        facts.append(f"**Compared with:** {inline(info.baseline)}")
     facts.append(f"bluejay-gate {inline(info.version)}")
     lines.append(" · ".join(facts))
     lines.append("")
@@ -161,6 +164,7 @@ def _overview(verdict: Verdict) -> list[str]:
             (counts.failed, "failed"),
             (counts.warned, "warning"),
             (counts.no_verdict, "no verdict"),
+            (counts.skipped, "skipped"),
         ):
             if number:
                 checks.append(_plural(number, word))

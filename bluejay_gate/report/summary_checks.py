@@ -8,6 +8,7 @@ Pure; every piece of outside text goes through ``markdown``.
 from __future__ import annotations
 
 from bluejay_gate.report import wording
+from bluejay_gate.report.formatting import NO_VALUE
 from bluejay_gate.report.info import RunInfo
 from bluejay_gate.report.markdown import cell, inline, link
 from bluejay_gate.verdict.model import (
@@ -23,6 +24,7 @@ ICONS = {
     Outcome.FAIL: "❌",
     Outcome.WARN: "⚠️",
     Outcome.NO_VERDICT: "⛔",
+    Outcome.SKIPPED: "⏭️",
 }
 
 
@@ -120,17 +122,47 @@ def check_table(simulation: SimulationVerdict) -> list[str]:
         return lines
     lines.append(f"{counts.passed}/{counts.total} checks passed.")
     lines.append("")
-    lines.append("| | Check | Observed | Expected | Samples |")
-    lines.append("| --- | --- | --- | --- | --- |")
+    compared = any(result.baseline is not None for result in simulation.checks)
+    lines.append("| | Check | Observed | Expected | Samples |" + _delta_head(compared))
+    lines.append("| --- | --- | --- | --- | --- |" + _delta_rule(compared))
     lines.extend(
         f"| {ICONS[wording.display_outcome(result)]} | {cell(result.check.label)} "
         f"| {cell(_observed_cell(result))} | {cell(wording.format_expected(result.check))} "
-        f"| {cell(wording.format_samples(result))} |"
+        f"| {cell(wording.format_samples(result))} |" + _delta_cells(result, compared)
         for result in simulation.checks
     )
     lines.append("")
+    lines.extend(_skipped(simulation))
     lines.extend(_stability(simulation))
     return lines
+
+
+def _skipped(simulation: SimulationVerdict) -> list[str]:
+    """Each skipped check with its reason, under the table."""
+    lines = [
+        f"- {ICONS[Outcome.SKIPPED]} {inline(result.check.label)} skipped: "
+        f"{inline(wording.check_message(result), block=True)}"
+        for result in simulation.checks
+        if result.outcome is Outcome.SKIPPED
+    ]
+    return [*lines, ""] if lines else []
+
+
+def _delta_head(compared: bool) -> str:
+    return " Baseline | Change |" if compared else ""
+
+
+def _delta_rule(compared: bool) -> str:
+    return " --- | --- |" if compared else ""
+
+
+def _delta_cells(result: CheckResult, compared: bool) -> str:
+    """With a baseline: its value and this run's change (``—`` where a check has none)."""
+    if not compared:
+        return ""
+    was = wording.baseline_value(result) or NO_VALUE
+    change = wording.change_text(result) or NO_VALUE
+    return f" {cell(was)} | {cell(change)} |"
 
 
 def _observed_cell(result: CheckResult) -> str:

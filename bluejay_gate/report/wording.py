@@ -73,6 +73,47 @@ def inconclusive_text(result: CheckResult) -> str | None:
     return f"inconclusive: about {result.more_needed} more conversations would likely settle it"
 
 
+def _signed(value: float, *, percent: bool) -> str:
+    text = format_number(value, percent=percent)
+    return f"+{text}" if value > 0 and text.strip("0.%") else text
+
+
+def _figure(result: CheckResult, value: float | None, *, signed: bool) -> str:
+    if value is None:
+        return NO_VALUE
+    if signed:
+        return _signed(value, percent=result.check.percent)
+    return format_number(value, percent=result.check.percent)
+
+
+def baseline_value(result: CheckResult) -> str | None:
+    """The baseline's value of the check's aggregate (``—`` when it has none); ``None``
+    without a baseline."""
+    figures = result.baseline
+    return None if figures is None else _figure(result, figures.value, signed=False)
+
+
+def change_text(result: CheckResult) -> str | None:
+    """This run's change from the baseline, signed (``+0.3``, ``-5%``); ``None`` without."""
+    figures = result.baseline
+    return None if figures is None else _figure(result, figures.delta, signed=True)
+
+
+def baseline_text(result: CheckResult) -> str | None:
+    """``85% (baseline 90%, change -5%, n=20)``: this run's value of the check's aggregate,
+    the baseline's and the change; ``None`` without a baseline."""
+    figures = result.baseline
+    was, change = baseline_value(result), change_text(result)
+    if figures is None or was is None or change is None:
+        return None
+    now = NO_VALUE
+    if figures.value is not None and figures.delta is not None:
+        now = format_number(figures.value + figures.delta, percent=result.check.percent)
+    elif not result.check.delta and result.observed is not None:
+        now = format_observed(result)
+    return f"{now} (baseline {was}, change {change}, baseline n={figures.samples})"
+
+
 def repeats_text(simulation: SimulationVerdict) -> str | None:
     """``"repeat 3 per digital human (max 6): 2 of 4 looks, 60 conversations, 30 saved"``."""
     r = simulation.repeats
@@ -188,6 +229,7 @@ class CheckCounts:
     failed: int
     warned: int
     no_verdict: int
+    skipped: int = 0
 
 
 def count_checks(simulation: SimulationVerdict) -> CheckCounts:
@@ -198,6 +240,7 @@ def count_checks(simulation: SimulationVerdict) -> CheckCounts:
         failed=outcomes.count(Outcome.FAIL),
         warned=outcomes.count(Outcome.WARN),
         no_verdict=outcomes.count(Outcome.NO_VERDICT),
+        skipped=outcomes.count(Outcome.SKIPPED),
     )
 
 

@@ -7,7 +7,7 @@ finish), and early stopping's next round (``next_round``). Pure: sends nothing.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from bluejay_gate.bluejay.models import RunStatus
 from bluejay_gate.model import statuses
@@ -156,12 +156,19 @@ def _repeats(sim_spec: SimulationSpec, trackers: Sequence[Tracker]) -> Repeats |
 
 
 def next_round(
-    spec: Spec, sims: Sequence[ResolvedSimulation], outcome: PollOutcome
+    spec: Spec,
+    sims: Sequence[ResolvedSimulation],
+    outcome: PollOutcome,
+    *,
+    prepare: Callable[[list[SimulationInput]], list[SimulationInput]] | None = None,
 ) -> list[tuple[Job, str]]:
     """Early stopping: one more conversation per digital human for each simulation that
     has looks left and an inconclusive error-severity check (``repeats.wants_more``),
-    with a line saying why."""
+    with a line saying why. ``prepare`` completes the inputs as the final verdict will
+    see them (the baseline, for delta checks)."""
     inputs = build_inputs(spec, sims, outcome)
+    if prepare is not None:
+        inputs = prepare(inputs)
     jobs = build_jobs(spec, sims)
     more = []
     for index, sim_spec in enumerate(spec.simulations):

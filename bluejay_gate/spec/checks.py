@@ -91,7 +91,7 @@ def _make_check(  # noqa: PLR0917 - private helper, one call
         text, severity, min_samples = item, Severity.ERROR, None
     # already validated by the model
     parsed = parse_each(text) if each else parse_expression(text)
-    message = _rule_violation(metric, parsed.aggregate, parsed.threshold, parsed.percent, text)
+    message = _rule_violation(metric, parsed, text)
     if message is None and own_level is not None:
         message = _confidence_violation(parsed, text, each=each)
         if message:
@@ -118,6 +118,7 @@ def _make_check(  # noqa: PLR0917 - private helper, one call
         confidence=confidence,
         per_digital_human=each,
         exact=parsed.exact,
+        delta=parsed.delta,
     )
 
 
@@ -125,11 +126,30 @@ def _supports_confidence(parsed: ParsedExpression) -> bool:
     return parsed.aggregate in CONFIDENCE_AGGREGATES and parsed.op not in (Op.EQ, Op.NE)
 
 
+def _delta_violation(parsed: ParsedExpression, text: str) -> str | None:
+    """A ``delta(AGG)`` check that cannot mean what it says."""
+    if parsed.aggregate in {Aggregate.RATE, Aggregate.FAIL_RATE, Aggregate.SHARE} and not (
+        -1 <= parsed.threshold <= 1
+    ):
+        return (
+            f"{text!r}: a change of a rate runs from -100% to +100%, so "
+            f"{parsed.threshold:g} is out of range (the check would always pass or always "
+            "fail): write a percentage, e.g. delta(pass_rate) >= -5%"
+        )
+    return None
+
+
 def _confidence_violation(parsed: ParsedExpression, text: str, *, each: bool) -> str | None:
     if each:
         return (
             f"confidence does not apply to an each_digital_human rule ({text!r}): it judges "
             "each digital human's own few conversations exactly; remove confidence here"
+        )
+    if parsed.delta and parsed.aggregate not in CONFIDENCE_AGGREGATES:
+        return (
+            f"confidence does not apply to {text!r}: only delta of {CONFIDENCE_WORDS} has a "
+            "confidence interval (Newcombe for rates, Welch for mean); remove confidence "
+            "here or compare the mean"
         )
     if parsed.aggregate not in CONFIDENCE_AGGREGATES:
         return (
@@ -144,10 +164,11 @@ def _confidence_violation(parsed: ParsedExpression, text: str, *, each: bool) ->
     return None
 
 
-def _rule_violation(
-    metric: str, aggregate: Aggregate, threshold: float, percent: bool, text: str
-) -> str | None:
+def _rule_violation(metric: str, parsed: ParsedExpression, text: str) -> str | None:
     """Expressions that parse but cannot mean what they say (and could pass by accident)."""
+    aggregate, threshold, percent = parsed.aggregate, parsed.threshold, parsed.percent
+    if parsed.delta and metric != "score":
+        return _delta_violation(parsed, text)
     if metric == "score" and aggregate is not Aggregate.VALUE:
         return (
             f"`score` is Bluejay's one run-level number (0-100): check it with `value`, "

@@ -38,7 +38,8 @@ Confidence = Annotated[
 
 CONFIDENCE_DESCRIPTION = (
     "Judge the check on a two-sided confidence interval instead of the point estimate "
-    "(Wilson for rate/pass_rate, fail_rate and share(VALUE); Student t for mean): pass when "
+    "(Wilson for rate/pass_rate, fail_rate and share(VALUE); Student t for mean; for "
+    "delta(AGG), Newcombe for the rates and Welch for mean): pass when "
     "the whole interval meets the threshold, fail when none of it does, otherwise "
     "inconclusive (exit 3, with an estimate of how many more conversations would settle "
     "it). More than 50% and less than 100%."

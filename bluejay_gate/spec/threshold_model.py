@@ -34,7 +34,7 @@ Expression = Annotated[
     AfterValidator(_expression),
     Field(
         description="A threshold expression: AGGREGATE OP NUMBER[%].",
-        examples=["pass_rate >= 90%", "mean >= 7", "p95 <= 1500"],
+        examples=["pass_rate >= 90%", "mean >= 7", "p95 <= 1500", "delta(pass_rate) >= -5%"],
     ),
 ]
 
@@ -144,7 +144,10 @@ Thresholds = Annotated[
             "Metric name (exactly as in Bluejay: case and spaces count; quote it) -> checks. "
             "A check is 'AGGREGATE OP NUMBER[%]'; aggregates: mean, median, min, max, pNN, "
             "rate/pass_rate, fail_rate, count, fail_count, share(VALUE), value (only on "
-            "`score`); operators: >=, >, <=, <, ==, !=. Built-in metrics: goal_success, "
+            "`score`), and delta(AGG) (AGG one of rate/pass_rate, fail_rate, share(VALUE), "
+            "mean, median: this run's AGG minus the --baseline report's, e.g. "
+            "'delta(pass_rate) >= -5%'; skipped without a baseline); operators: >=, >, <=, "
+            "<, ==, !=. Built-in metrics: goal_success, "
             "hallucination, redundancy, avg_agent_latency, latency.p95_agent_latency (and "
             "avg/max/p50/p90/p99), num_turns, sentiment_score, pronunciation_score, "
             "agent_speak_percentage, custom_evals_success_rate, duration, score."

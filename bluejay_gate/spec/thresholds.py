@@ -46,6 +46,12 @@ EACH_AGGREGATES = frozenset(
     {Aggregate.PASSES, Aggregate.RATE, Aggregate.FAIL_RATE, Aggregate.FAIL_COUNT}
 )
 EACH_WORDS = "passes, rate/pass_rate, fail_rate and fail_count"
+# Aggregates ``delta(AGG)`` compares with the baseline's (``earlier.baseline``); with
+# ``confidence``: Newcombe's interval for the rates, Welch's for mean (none for median).
+DELTA_AGGREGATES = frozenset(
+    {Aggregate.RATE, Aggregate.FAIL_RATE, Aggregate.SHARE, Aggregate.MEAN, Aggregate.MEDIAN}
+)
+DELTA_WORDS = "rate/pass_rate, fail_rate, share(VALUE), mean and median"
 
 
 class Op(StrEnum):
@@ -112,6 +118,8 @@ class Check:
     # the threshold exactly as written (from its text; already divided by 100 for %):
     # what the point comparison uses, so "value >= 58" holds for 29 of 50 passed
     exact: Fraction | None = None
+    # ``delta(AGG)``: this run's AGG minus the baseline's is compared with the threshold
+    delta: bool = False
 
     def __post_init__(self) -> None:
         if self.exact is not None and not _same(self.exact, self.threshold):
@@ -144,6 +152,7 @@ class ParsedExpression:
     share_value: str | None
     text: str
     exact: Fraction | None = None  # the threshold from its text, divided by 100 for %
+    delta: bool = False  # ``delta(AGG)``: the change from the baseline
 
 
 _EXPR = re.compile(
@@ -168,7 +177,7 @@ _SIMPLE = {
     "fail_count": Aggregate.FAIL_COUNT,
     "value": Aggregate.VALUE,
 }
-AGGREGATE_NAMES = (*_SIMPLE, "pNN", "share(VALUE)")
+AGGREGATE_NAMES = (*_SIMPLE, "pNN", "share(VALUE)", "delta(AGG)")
 _HELP = (
     "expected AGGREGATE OP NUMBER[%], e.g. 'pass_rate >= 90%' or 'p95 <= 1500'; "
     f"aggregates: {', '.join(AGGREGATE_NAMES)}; operators: >=, >, <=, <, ==, !="
@@ -198,10 +207,10 @@ def parse_each(text: str) -> ParsedExpression:
             " ".join(text.split()),
             exact=parsed.exact,
         )
-    if not m:
+    if not m and not _DELTA.match(text):
         raise ValueError(f"cannot read rule {text!r}: {_EACH_HELP}")
     parsed = parse_expression(text)
-    if parsed.aggregate not in EACH_AGGREGATES:
+    if parsed.aggregate not in EACH_AGGREGATES or parsed.delta:
         raise ValueError(f"{text!r} cannot be a per-digital-human rule: {_EACH_HELP}")
     return parsed
 
@@ -209,8 +218,42 @@ def parse_each(text: str) -> ParsedExpression:
 _EXPR_PASSES = re.compile(r"passes", re.IGNORECASE)
 
 
+_DELTA = re.compile(
+    r"^\s*delta\s*\(\s*(?P<inner>.*?)\s*\)\s*(?P<rest>(?:>=|<=|==|!=|>|<).*)$", re.I
+)
+_DELTA_HELP = (
+    "write delta(AGGREGATE) OP NUMBER[%] with AGGREGATE one of "
+    f"{DELTA_WORDS}, e.g. 'delta(pass_rate) >= -5%' or 'delta(mean) >= -0.5'"
+)
+
+
+def _parse_delta(text: str, inner: str, rest: str) -> ParsedExpression:
+    """``delta(pass_rate) >= -5%``: the inner aggregate, compared as a change."""
+    if not inner:
+        raise ValueError(f"cannot read threshold {text!r}: {_DELTA_HELP}")
+    try:
+        parsed = parse_expression(f"{inner} {rest}")
+    except ValueError:
+        raise ValueError(f"cannot read threshold {text!r}: {_DELTA_HELP}") from None
+    if parsed.delta or parsed.aggregate not in DELTA_AGGREGATES:
+        raise ValueError(f"{text!r}: delta applies to {DELTA_WORDS}, not {inner!r}: {_DELTA_HELP}")
+    return ParsedExpression(
+        parsed.aggregate,
+        parsed.op,
+        parsed.threshold,
+        parsed.percent,
+        parsed.percentile,
+        parsed.share_value,
+        " ".join(text.split()),
+        exact=parsed.exact,
+        delta=True,
+    )
+
+
 def parse_expression(text: str) -> ParsedExpression:
     """Parse ``"pass_rate >= 90%"``. Raises ``ValueError`` saying what is wrong."""
+    if d := _DELTA.match(text):
+        return _parse_delta(text, d["inner"], d["rest"])
     m = _EXPR.match(text)
     if not m:
         raise ValueError(f"cannot read threshold {text!r}: {_HELP}")

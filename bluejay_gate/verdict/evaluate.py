@@ -19,7 +19,10 @@ Per simulation:
    ``share`` of a value that exists nowhere, ``%`` on a metric declared past 1, or
    ``min_samples`` not met give no verdict. The point comparison is exact (``Fraction``):
    a value the reports print as equal to the threshold compares as equal.
-4. ``severity: warn``: any non-pass is ``WARN``. The simulation fails when an
+4. ``delta(AGG)`` checks compare with the simulation's baseline (``delta_check``); without
+   one they are skipped, which changes no outcome. With a baseline every other check
+   carries the baseline's value and the change too (shown, never judged).
+5. ``severity: warn``: any non-pass is ``WARN``. The simulation fails when an
    error-severity check fails (a failure beats a missing verdict), else has no verdict
    when a check or the simulation has none, else passes.
 """
@@ -35,6 +38,7 @@ from bluejay_gate.model.metric_names import RUN_LEVEL
 from bluejay_gate.model.results import RunSummary
 from bluejay_gate.spec.thresholds import Aggregate, Check
 from bluejay_gate.verdict.conversations import NEVER_SPOKE, read_conversations, simulation_errors
+from bluejay_gate.verdict.delta_check import delta_check, with_baseline
 from bluejay_gate.verdict.inputs import SimulationContext, SimulationInput
 from bluejay_gate.verdict.metric_check import metric_check
 from bluejay_gate.verdict.model import CheckResult, Outcome, SimulationVerdict, Verdict
@@ -43,6 +47,8 @@ from bluejay_gate.verdict.stability import flips, repeated_digital_humans
 
 
 def _evaluate_check(check: Check, ctx: SimulationContext) -> CheckResult:
+    if check.delta:
+        return delta_check(check, ctx)
     carried = any(check.metric in c.metrics for c in ctx.conversations)
     if check.metric in RUN_LEVEL and (check.aggregate is Aggregate.VALUE or not carried):
         return score_check(check, ctx)
@@ -65,7 +71,7 @@ def evaluate_simulation(sim: SimulationInput, *, allow_incomplete: float) -> Sim
     total = len(conversations) + unseen
     completed = tuple(c for c in conversations if c.completed)
     ctx = SimulationContext(sim=sim, conversations=tuple(conversations), completed=completed)
-    checks = tuple(_evaluate_check(check, ctx) for check in sim.checks)
+    checks = tuple(with_baseline(_evaluate_check(check, ctx), ctx) for check in sim.checks)
     errors = simulation_errors(sim, total, reasons, allow_incomplete)
     blocking = [c for c in checks if c.blocking]
     if any(c.outcome is Outcome.FAIL for c in blocking):

@@ -13,6 +13,19 @@ from bluejay_gate.model.results import ReadResult, RunSummary
 from bluejay_gate.spec.thresholds import Check
 from bluejay_gate.verdict.model import Conversation, Repeats
 
+NO_BASELINE = "no baseline was given: run with --baseline REPORT.json (an earlier run's report)"
+
+
+@dataclass(frozen=True)
+class BaselineSimulation:
+    """The same simulation in an earlier run's report, to compare with (``delta``)."""
+
+    source: str  # the report file, for messages
+    label: str
+    simulation_id: str
+    conversations: tuple[Conversation, ...]  # as the report recorded them
+    score: float | None = None  # the run-level score the report recorded
+
 
 @dataclass(frozen=True)
 class SimulationInput:
@@ -35,6 +48,8 @@ class SimulationInput:
     unseen: Mapping[str, int] = field(default_factory=dict)
     # taken from an earlier report (``--rerun-failed``, ``merge``): its path, else None
     reused_from: str | None = None
+    # the same simulation in the baseline report, or why there is none (delta checks skip)
+    baseline: BaselineSimulation | str = NO_BASELINE
 
 
 @dataclass(frozen=True)

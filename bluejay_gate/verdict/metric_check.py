@@ -13,7 +13,7 @@ from fractions import Fraction
 
 from bluejay_gate.model.metric_names import NOT_CUSTOM
 from bluejay_gate.spec.thresholds import NUMERIC_AGGREGATES, Check
-from bluejay_gate.verdict.aggregate import aggregate
+from bluejay_gate.verdict.aggregate import AggregateResult, aggregate
 from bluejay_gate.verdict.check_result import check_result
 from bluejay_gate.verdict.confidence import judge
 from bluejay_gate.verdict.inputs import SimulationContext
@@ -65,7 +65,9 @@ def _missing_metric(metric: str, ctx: SimulationContext) -> str:
     )
 
 
-def metric_check(check: Check, ctx: SimulationContext) -> CheckResult:
+def metric_aggregate(check: Check, ctx: SimulationContext) -> AggregateResult | CheckResult:
+    """The check's aggregate over the completed conversations, or the no-verdict result
+    that says why there is none (the rules before any comparison)."""
     metric = check.metric
     total = len(ctx.conversations)
     if not ctx.completed:
@@ -104,6 +106,15 @@ def metric_check(check: Check, ctx: SimulationContext) -> CheckResult:
         )
     if misread := _percent_misread(check, ctx.completed):
         return check_result(check, Outcome.NO_VERDICT, misread, agg=agg)
+    return agg
+
+
+def metric_check(check: Check, ctx: SimulationContext) -> CheckResult:
+    got = metric_aggregate(check, ctx)
+    if isinstance(got, CheckResult):
+        return got
+    agg, metric = got, check.metric
+    assert agg.observed is not None  # metric_aggregate returns an aggregate with a value
     if check.per_digital_human:
         return _each_check(check, ctx)
     judgement = judge(check, agg, looks=ctx.sim.looks)

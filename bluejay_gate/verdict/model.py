@@ -21,6 +21,8 @@ class Outcome(StrEnum):
     FAIL = "fail"  # a definite "no"
     WARN = "warn"  # a warn-severity check that did not pass; never changes the exit code
     NO_VERDICT = "no_verdict"  # could not decide: missing metric, no samples, ...
+    # a ``delta(AGG)`` check without a baseline to compare with; never changes the exit code
+    SKIPPED = "skipped"
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +50,15 @@ class Conversation:
 
 
 @dataclass(frozen=True, slots=True)
+class BaselineFigures:
+    """A check's aggregate in the baseline run, and this run's change from it."""
+
+    value: float | None  # the baseline's aggregate (None: the baseline has none)
+    delta: float | None  # this run's aggregate minus the baseline's
+    samples: int  # the baseline's applicable samples
+
+
+@dataclass(frozen=True, slots=True)
 class CheckResult:
     check: Check
     outcome: Outcome
@@ -61,6 +72,8 @@ class CheckResult:
     # the interval straddles the threshold: no verdict (exit 3) until more conversations
     inconclusive: bool = False
     more_needed: int | None = None  # conversations that would likely settle an inconclusive
+    # with a baseline (``--baseline``): its value of this check's aggregate and the change
+    baseline: BaselineFigures | None = None
 
     @property
     def blocking(self) -> bool:

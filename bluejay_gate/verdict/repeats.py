@@ -23,7 +23,9 @@ def looks_for(repeat: int, max_repeats: int | None) -> int:
 
 def wants_more(verdict: SimulationVerdict) -> bool:
     """Another round could settle this simulation: some blocking check is inconclusive,
-    and no blocking check failed or lacks a verdict for another reason."""
+    and no blocking check failed or lacks a verdict for another reason. A delta check
+    that more conversations of this run would not settle (the baseline's own width) asks
+    for none."""
     if verdict.errors:
         return False
     blocking = [c for c in verdict.checks if c.blocking]
@@ -31,7 +33,7 @@ def wants_more(verdict: SimulationVerdict) -> bool:
         return False
     if any(c.outcome is Outcome.NO_VERDICT and not c.inconclusive for c in blocking):
         return False
-    return any(c.inconclusive for c in blocking)
+    return any(c.inconclusive and not (c.check.delta and c.more_needed is None) for c in blocking)
 
 
 def repeat_summary(

@@ -74,9 +74,26 @@ def value_text(check: Check, value: float) -> str:
     return percent_text(value) if check.percent else number_text(value)
 
 
-def judged_text(check: Check, agg: AggregateResult, j: Judgement, looks: int) -> str:
-    """The point-estimate description plus the interval and what it means."""
-    base = describe(check, agg)
+def signed_text(check: Check, value: float) -> str:
+    """A change: ``+3.5%``, ``-0.5``, ``0``."""
+    text = value_text(check, value)
+    return f"+{text}" if value > 0 else text
+
+
+def judged_text(
+    check: Check,
+    agg: AggregateResult,
+    j: Judgement,
+    looks: int,
+    *,
+    base: str | None = None,
+    estimate: str | None = None,
+    unsettled: str | None = None,
+) -> str:
+    """The point-estimate description plus the interval and what it means; ``base`` and
+    ``estimate`` (the observed value in words) and ``unsettled`` (why more conversations
+    would not help) replace the plain check's."""
+    base = describe(check, agg) if base is None else base
     split = (
         f" ({percent_text(check.confidence or 0)} split over {looks} looks)" if looks > 1 else ""
     )
@@ -93,10 +110,14 @@ def judged_text(check: Check, agg: AggregateResult, j: Judgement, looks: int) ->
     if j.decision is Decision.FAIL:
         return f"{base}; {level} {shown}, none of it {check.op.value} {threshold}"
     if j.more_needed is None:
-        hint = "the estimate sits at the threshold, so more conversations are unlikely to settle it"
+        hint = unsettled or (
+            "the estimate sits at the threshold, so more conversations are unlikely to settle it"
+        )
     else:
+        if estimate is None:
+            estimate = observed_text(check, agg.observed or 0.0)
         hint = (
             f"about {plural(j.more_needed, 'more conversation')} at the observed "
-            f"{observed_text(check, agg.observed or 0.0)} would likely settle it"
+            f"{estimate} would likely settle it"
         )
     return f"inconclusive: {base}; {level} {shown} straddles {threshold}: {hint}"

@@ -40,6 +40,7 @@ def check(
         min_samples=min_samples,
         line=line,
         exact=p.exact,
+        delta=p.delta,
     )
 
 

@@ -83,6 +83,7 @@ def test_pull_request_takes_main_s_baseline_and_keeps_one_comment(
         code, log, output, summary = run_action(emu, ws, tmp_path, extra_env=env)
         assert code in {0, 1}, log  # the emulator's later runs score differently
         assert "baseline: run 45 at commit c4, 2 days old" in log
+        assert "comparing with the baseline" in log, log
         assert f"pull-request comment {attempt}: https://github.example/{REPO}/pull/12#c9000" in log
         assert f"::add-mask::{GITHUB_TOKEN}" in log.splitlines()[:3]
         _no_token_but_in_masks(log)
@@ -194,7 +195,7 @@ def test_a_failed_comment_is_a_warning_and_keeps_the_exit_code(
     ) in log.splitlines()
     assert (
         "no baseline: no successful run of workflow 'bluejay-gate.yml' on main at or before "
-        "commit c8 (looked at 0): the first run there makes one; delta checks are skipped"
+        "commit c8 (looked at 0): the first run there makes one: delta checks are skipped"
     ) in log.splitlines()
     _no_token_but_in_masks(log)
 
@@ -238,6 +239,7 @@ def test_a_dry_run_posts_no_comment(
     assert code == 0, log
     assert "baseline: run 45 at commit c4, 2 days old" in log
     assert "Dry run: nothing was changed or queued." in log
+    # Not a report the gate reads, yet exit 0: a baseline CI found never blocks the request.
     assert {r.method for r in github.requests} == {"GET"}
     assert github.sent("GET", f"/repos/{REPO}/issues") == []
     assert {r.method for r in emu.requests} == {"GET"}

@@ -146,10 +146,15 @@ def test_missing_metric_without_definitions_is_no_verdict(
 
 @pytest.mark.needs_shared
 def test_timeout_ends_conversations(emulator: Factory, tmp_path, monkeypatch, capsys) -> None:
-    """On timeout the gate ends running conversations, writes reports and exits 3."""
-    emu = emulator(_scenario(), api_key=KEY, speed=1.0)
-    code, out, _ = run_cli(tmp_path, monkeypatch, capsys, emu, _spec(tmp_path), "--timeout", "0.3s")
+    """On timeout the gate ends running conversations, writes reports and exits 3.
+
+    At a tenth of real speed the conversations are still talking when the 2 s budget runs
+    out; the budget leaves the set-up before queueing time to finish on a loaded machine
+    (at speed 1 with 0.3 s it sometimes did not, and nothing was queued to end)."""
+    emu = emulator(_scenario(), api_key=KEY, speed=0.1)
+    code, out, _ = run_cli(tmp_path, monkeypatch, capsys, emu, _spec(tmp_path), "--timeout", "2s")
     assert code == 3
+    assert emu.count("POST", "/v1/end-conversations") >= 1, out
     assert emu.count("POST", "/v1/end-conversations") >= 1
     junit_agrees(tmp_path, code)
     assert "timed out" in out

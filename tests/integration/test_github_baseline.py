@@ -289,7 +289,7 @@ def test_a_hanging_api_is_given_up_on(github: ScriptedGitHub, tmp_path: Path, ho
     why = "over 0.3 s" if how == "budget" else "cancelled"
     reason = f"no baseline: GitHub's API did not answer in time ({why})"
     assert (resolved.baseline, resolved.baseline_note) == (None, reason)
-    assert lines == [events.Info(f"{reason}; delta checks are skipped")]
+    assert lines == []  # the gate says it, as for every baseline it skips
 
 
 def test_a_found_baseline_goes_into_the_options(github: ScriptedGitHub, tmp_path: Path) -> None:

@@ -41,6 +41,7 @@ TOP_KEYS = [
     "outcome",
     "errors",
     "agent",
+    "baseline",
     "run_ids",
     "shard",
     "merged_from",
