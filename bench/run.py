@@ -69,6 +69,7 @@ class GateRun:
     needless_rereads: int
     after_final_poll: float  # last poll received -> last report written
     runs: int
+    started: float  # monotonic: the gate process started
 
 
 def _gate(emu: Emulator, key: str, spec_text: str, work: Path, poll: float) -> GateRun:
@@ -132,6 +133,7 @@ def _gate(emu: Emulator, key: str, spec_text: str, work: Path, poll: float) -> G
         needless_rereads=needless,
         after_final_poll=(max(written) if written else times["ended"]) - last_poll,
         runs=len(state.runs),
+        started=times["started"],
     )
 
 
@@ -190,6 +192,91 @@ def bench_sizes(sizes: list[int], reps: int, sequential: bool, work: Path) -> li
             row["speedup"] = row["sequential_wall"] / row["wall"]
         rows.append(row)
     return rows
+
+
+STRICT_DELAY = 0.05  # a "strict" server: every GET answers after 50 ms, as a remote API
+
+
+def _queue_times(emu: Emulator) -> list[float]:
+    return [r.time for r in emu.requests if r.method == "POST" and r.path == QUEUE_PATH]
+
+
+def bench_setup(sizes: list[int], reps: int, work: Path) -> list[dict[str, Any]]:
+    """Start to the last queue call, on a server whose every GET takes ``STRICT_DELAY``,
+    and the set-up alone (first request to the last queue call): the look-ups before
+    queueing (simulations, digital humans, definitions), run within ``max_parallel``
+    (one run per simulation in flight, as in ``bench_sizes``)."""
+    rows = []
+    key = f"bench-{secrets.token_hex(8)}"
+    for n in sizes:
+        world = scenario(Size(sims=n), seconds=SCENARIO_SECONDS)
+        world["faults"] = [{"endpoint": "GET /v1/*", "kind": "slow", "delay": STRICT_DELAY}]
+        took = []
+        for rep in range(reps):
+            emu = Emulator(world, api_key=key, speed=SPEED).start()
+            try:
+                text = spec(list(range(n)), poll_interval=POLL, max_parallel=n)
+                started = _gate(emu, key, text, work / f"setup{n}-{rep}", POLL).started
+                last = max(_queue_times(emu))
+                took.append((last - started, last - min(r.time for r in emu.requests)))
+            finally:
+                emu.stop()
+        rows.append(
+            {
+                "sims": n,
+                "to_last_queue": _median([t for t, _ in took]),
+                "setup": _median([s for _, s in took]),
+            }
+        )
+    return rows
+
+
+DECIDED_SIMS = 10  # the failing suite: 10 simulations x 10 conversations, 5 at a time
+
+
+def bench_decided(reps: int, work: Path, sims: int = DECIDED_SIMS) -> dict[str, Any]:
+    """Conversations saved by ``run.stop_when_decided`` on a failing suite: every
+    simulation's M00 passes 30% of the time against ``pass_rate >= 50%``, conversations
+    ending spread over the run (jitter), half the simulations in flight at once; with and
+    without the key."""
+    key = f"bench-{secrets.token_hex(8)}"
+    world = scenario(Size(sims=sims), seconds=SCENARIO_SECONDS)
+    world["timing"]["jitter"] = 0.9
+    for sim in world["simulations"]:
+        sim["scores"]["M00"] = {"pass_rate": 0.3}
+    figures: dict[str, Any] = {}
+    for stop in (False, True):
+        runs = []
+        for rep in range(reps):
+            emu = Emulator(world, api_key=key, speed=SPEED).start()
+            try:
+                text = spec(list(range(sims)), poll_interval=POLL, max_parallel=max(1, sims // 2))
+                text = text.replace("run:\n", f"run:\n  stop_when_decided: {str(stop).lower()}\n")
+                gate = _gate(emu, key, text, work / f"decided-{stop}-{rep}", POLL)
+                ended = sum(
+                    len(r.body.get("test_result_ids", []))
+                    for r in emu.requests
+                    if r.method == "POST"
+                    and r.path == "/v1/end-conversations"
+                    and isinstance(r.body, dict)
+                )
+                queued = sum(len(run.conversations) for run in emu.state.runs.values())
+                runs.append(
+                    {"wall": gate.wall, "exit": gate.exit_code, "queued": queued, "ended": ended}
+                )
+            finally:
+                emu.stop()
+        planned = sims * 10
+        figures["on" if stop else "off"] = {
+            "wall": _median([r["wall"] for r in runs]),
+            "exit_codes": sorted({r["exit"] for r in runs}),
+            "queued": _median([r["queued"] for r in runs]),
+            "ended": _median([r["ended"] for r in runs]),
+            "saved": _median([planned - r["queued"] + r["ended"] for r in runs]),
+            "planned": planned,
+            "sims": sims,
+        }
+    return figures
 
 
 def bench_big(size: Size, reps: int, work: Path) -> dict[str, Any]:
@@ -278,6 +365,33 @@ def _mark(ok: bool) -> str:
     return "ok" if ok else "MISSED"
 
 
+def _setup_rows(fig: dict[str, Any]) -> list[str]:
+    """Start to the last queue call (strict server) and what stop_when_decided saved."""
+    lines = []
+    setup = fig.get("setup", [])
+    if setup:
+        first = setup[0]["setup"]
+        for row in setup:
+            grows = row["setup"] - first
+            lines.append(
+                f"| {row['sims']} sim, strict server (GET +{STRICT_DELAY * 1000:.0f} ms): start "
+                f"to last queue call {row['to_last_queue']:.2f} s; first request to last queue "
+                f"call | {row['setup']:.2f} s (+{grows:.2f} s over 1 sim) | +< 1 s | "
+                f"{_mark(grows < 1.0)} |"
+            )
+    decided = fig.get("decided")
+    if decided:
+        on, off = decided["on"], decided["off"]
+        lines.append(
+            f"| failing suite {on['sims']} sim x 10 conv, stop_when_decided: conversations "
+            f"saved of {on['planned']} (never queued + ended; exit {on['exit_codes']}), wall "
+            f"on / off | {on['saved']:g} saved ({on['planned'] - on['queued']:g} + "
+            f"{on['ended']:g}); {on['wall']:.1f} s / {off['wall']:.1f} s (off: "
+            f"{off['saved']:g} saved) | > 0 | {_mark(on['saved'] > 0)} |"
+        )
+    return lines
+
+
 def render(fig: dict[str, Any]) -> str:
     m = fig["machine"]
     lines = [
@@ -312,6 +426,7 @@ def render(fig: dict[str, Any]) -> str:
             f"{row['late_polls']}, {row['needless_rereads']} | 0, 0 | "
             f"{_mark(row['late_polls'] == 0 and row['needless_rereads'] == 0)} |"
         )
+    lines.extend(_setup_rows(fig))
     big = fig.get("big")
     what = (
         f"{big['sims']} sim x {big['conversations']} conv x {big['metrics']} metrics" if big else ""
@@ -357,7 +472,8 @@ def main(argv: list[str] | None = None) -> int:
         "--only",
         default=None,
         metavar="STEPS",
-        help="comma-separated steps to run: startup, emulator, sizes, big (default: all)",
+        help="comma-separated steps to run: startup, emulator, sizes, setup, decided, big "
+        "(default: all)",
     )
     args = parser.parse_args(argv)
     reps = args.reps or (1 if args.quick else 3)
@@ -369,6 +485,8 @@ def main(argv: list[str] | None = None) -> int:
             ("startup", lambda _w: bench_startup(3)),
             ("emulator", lambda _w: bench_emulator(1.0, 4)),
             ("sizes", lambda w: bench_sizes([1, 5], reps, True, w)),
+            ("setup", lambda w: bench_setup([1, 10], reps, w)),
+            ("decided", lambda w: bench_decided(reps, w, sims=4)),
             ("big", lambda w: bench_big(Size(10, 20, 20, BIG_REASONING), reps, w)),
         ]
     else:
@@ -376,6 +494,8 @@ def main(argv: list[str] | None = None) -> int:
             ("startup", lambda _w: bench_startup(10)),
             ("emulator", lambda _w: bench_emulator(3.0, 4)),
             ("sizes", lambda w: bench_sizes([1, 10, 50], reps, True, w)),
+            ("setup", lambda w: bench_setup([1, 10, 50], reps, w)),
+            ("decided", lambda w: bench_decided(reps, w)),
             ("big", lambda w: bench_big(Size(100, 100, 20, BIG_REASONING), reps, w)),
         ]
     if args.only:

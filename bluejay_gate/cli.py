@@ -124,6 +124,15 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--examples-dir", default=None, help="where the examples are")
     demo.add_argument("--out", default="bluejay-gate-demo", help="report folder")
 
+    calls = sub.add_parser("calls", help="manage golden calls (recorded calls as tests)")
+    calls_sub = calls.add_subparsers(dest="calls_command", metavar="ACTION", required=True)
+    add = calls_sub.add_parser("add", help="turn a scored Bluejay call into a golden-call file")
+    add.add_argument("--from-call-log", required=True, metavar="CALL_ID", help="Bluejay call id")
+    add.add_argument("--to", default="calls", metavar="DIR", help="folder for the file (calls)")
+    add.add_argument(
+        "--base-url", default=None, help=f"API base URL (env BLUEJAY_BASE_URL, {DEFAULT_BASE_URL})"
+    )
+
     emulator = sub.add_parser("emulator", help="serve the local Bluejay API emulator")
     from bluejay_gate.emulator.cli import add_arguments as add_emulator_arguments
 
@@ -331,10 +340,13 @@ def cmd_validate(args: argparse.Namespace, env: Mapping[str, str], out: TextIO) 
 
     spec = load_spec(Path(args.spec), env)
     checks = sum(len(spec.checks_for(s)) for s in spec.simulations)
+    checks += sum(len(spec.checks_for(s)) for s in spec.calls)
     sims = len(spec.simulations)
+    calls = sum(len(s.files) for s in spec.calls)
+    golden = f", {calls} recorded call{'s' if calls != 1 else ''}" if spec.calls else ""
     out.write(
         f"{args.spec}: valid — agent {spec.agent.name!r}, {sims} simulation"
-        f"{'s' if sims != 1 else ''}, {checks} check{'s' if checks != 1 else ''}\n"
+        f"{'s' if sims != 1 else ''}{golden}, {checks} check{'s' if checks != 1 else ''}\n"
     )
     return 0
 
@@ -398,6 +410,10 @@ def dispatch(args: argparse.Namespace, env: Mapping[str, str], out: TextIO) -> i
         from bluejay_gate.demo import run_demo
 
         return run_demo(args, env, out)
+    if args.command == "calls":
+        from bluejay_gate.golden import run_calls_command
+
+        return run_calls_command(args, env, out)
     if args.command == "emulator":
         from bluejay_gate.emulator.cli import run as run_emulator
 

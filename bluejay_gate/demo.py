@@ -3,6 +3,10 @@
 Starts the emulator in-process with the example's scenario (``emulator.yml``), runs the
 example's spec with a short poll interval, writes the reports to ``--out`` and prints
 where they are. The quickstart passes; ``--example failing`` exits 1.
+
+The examples are looked for in ``--examples-dir``, then ``./examples``, then beside the
+package: ``bluejay_gate/examples`` in an installed wheel (``pipx run bluejay-gate demo``),
+the repository's ``examples/`` in a clone or an editable install.
 """
 
 from __future__ import annotations
@@ -21,13 +25,14 @@ DEMO_SPEED = 1.0
 
 def find_examples(explicit: str | None) -> Path:
     candidates = [Path(explicit)] if explicit else []
-    candidates += [Path.cwd() / "examples", Path(__file__).resolve().parent.parent / "examples"]
+    package = Path(__file__).resolve().parent
+    candidates += [Path.cwd() / "examples", package / "examples", package.parent / "examples"]
     for path in candidates:
         if (path / "quickstart" / "bluejay-gate.yml").is_file():
             return path
     raise UsageError(
-        "cannot find the examples folder: run `bluejay-gate demo` from a clone of the "
-        "bluejay-gate repository, or pass --examples-dir"
+        "cannot find the examples folder: reinstall bluejay-gate (the wheel carries them), "
+        "run `bluejay-gate demo` from a clone of the repository, or pass --examples-dir"
     )
 
 

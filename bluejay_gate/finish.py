@@ -27,7 +27,7 @@ from bluejay_gate.report.summary import render_summary
 from bluejay_gate.run.agent_sync import AgentPlan
 from bluejay_gate.run.simulations import ResolvedSimulation
 from bluejay_gate.spec.resolved import AgentSpec, Spec
-from bluejay_gate.verdict.costs import SimulationCost, describe_total
+from bluejay_gate.verdict.costs import SimulationCost, budget_line, describe_total
 from bluejay_gate.verdict.model import Verdict
 
 
@@ -146,6 +146,17 @@ def _finish_github(
         )
 
 
+def print_call_plan(out: TextIO, spec: Spec) -> None:
+    """The dry run's golden calls: what each call set would send (nothing is sent)."""
+    for call_set in spec.calls:
+        checks = spec.checks_for(call_set)
+        count = len(call_set.files)
+        out.write(
+            f"would evaluate: {call_set.name} ({count} recorded call{'s' if count != 1 else ''} "
+            f"from {call_set.pattern}), {len(checks)} check{'s' if len(checks) != 1 else ''}\n"
+        )
+
+
 def print_plan(
     out: TextIO,
     spec: Spec,
@@ -194,6 +205,8 @@ def print_plan(
             c for i, c in enumerate(costs) if (chosen is None or i in chosen) and i not in reused
         ]
         lines.append(f"in total: {describe_total(kept)}")
+        if budget := budget_line(spec.run.max_conversations, kept):
+            lines.append(budget)
     out.write("\n".join(lines) + "\n")
     out.flush()
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import threading
 import time
+import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -38,22 +39,33 @@ from bluejay_gate.earlier.identity import (
 )
 from bluejay_gate.earlier.reuse import reusable, stale_reason
 from bluejay_gate.errors import EXIT_NO_VERDICT, EXIT_PASS, NoVerdictError, UsageError
-from bluejay_gate.finish import finish, print_plan, run_info
+from bluejay_gate.finish import finish, print_call_plan, print_plan, run_info
 from bluejay_gate.model.durations import format_duration
 from bluejay_gate.model.shards import Shard
 from bluejay_gate.options import GateOptions
 from bluejay_gate.report import RunInfo
 from bluejay_gate.run.agent_sync import AgentPlan, apply_plan, plan_agent, refuse_unsynced
+from bluejay_gate.run.call_inputs import build_call_inputs, build_call_jobs
+from bluejay_gate.run.call_traces import attempt_is_named, gate_run_id
+from bluejay_gate.run.calls import CallRunner, CallsInBackground
 from bluejay_gate.run.ending import end_unfinished
-from bluejay_gate.run.poll import Poller
-from bluejay_gate.run.preflight import check_before_paying
-from bluejay_gate.run.rounds import build_inputs, build_jobs, next_round
+from bluejay_gate.run.pacing import Pacing
+from bluejay_gate.run.poll import NOT_QUEUED_DECIDED, Poller
+from bluejay_gate.run.preflight import check_before_paying, refuse_over_budget
+from bluejay_gate.run.rounds import (
+    build_inputs,
+    build_jobs,
+    decision_states,
+    next_round,
+    within_budget,
+)
 from bluejay_gate.run.scope import shard_scope
 from bluejay_gate.run.simulations import refuse_duplicates, resolve_simulations
 from bluejay_gate.run.tracking import Job, PollOutcome
 from bluejay_gate.spec.load import load_spec
-from bluejay_gate.spec.resolved import Spec
+from bluejay_gate.spec.resolved import CallSetSpec, SimulationSpec, Spec
 from bluejay_gate.verdict.costs import SimulationCost
+from bluejay_gate.verdict.decided import Decided, SimulationState, decide, early_stop
 from bluejay_gate.verdict.evaluate import evaluate
 from bluejay_gate.verdict.inputs import SimulationInput
 from bluejay_gate.verdict.model import Verdict
@@ -177,6 +189,12 @@ def run_gate(opts: GateOptions, rt: Runtime) -> int:
     problem ends as a Verdict with reports written and an exit code returned."""
     started = datetime.now(UTC)
     spec = load_spec(opts.spec_path, rt.env)
+    if opts.shard is not None and spec.calls:
+        # a merged report would lose them: refused before anything is sent
+        raise UsageError(
+            f"--shard: {opts.spec_path} has `calls:` sets, which are not sharded: run them "
+            "in a job of their own without --shard (a spec with only the calls)"
+        )
     scope = _identity(opts, spec)
     # --baseline github: found first (no request to Bluejay yet; nothing queued depends on
     # it), then read as --baseline PATH is.
@@ -185,8 +203,9 @@ def run_gate(opts: GateOptions, rt: Runtime) -> int:
     compared = describe_baseline(baseline)
     timeout = opts.timeout if opts.timeout is not None else spec.run.timeout
     deadline = rt.monotonic() + timeout
+    entries: list[SimulationSpec | CallSetSpec] = [*spec.simulations, *spec.calls]
     check_lines = {
-        c.label: c.line for s in spec.simulations for c in spec.checks_for(s) if c.line is not None
+        c.label: c.line for s in entries for c in spec.checks_for(s) if c.line is not None
     }
     plan: AgentPlan | None = None
     with make_client(opts, rt) as client:
@@ -195,7 +214,9 @@ def run_gate(opts: GateOptions, rt: Runtime) -> int:
             client.ping()
             plan = plan_agent(client, spec.agent)
             # Resolved and checked before the agent is changed or anything is queued.
-            sims = resolve_simulations(client, plan.agent_id, spec.simulations, str(opts.spec_path))
+            sims = resolve_simulations(
+                client, plan.agent_id, spec.simulations, str(opts.spec_path), spec.run.max_parallel
+            )
             refuse_duplicates(spec.simulations, sims, str(opts.spec_path))
             costs = check_before_paying(client, spec, plan.agent_id, sims, rt.emit)
             scope = _current(scope, costs, rt.emit)
@@ -221,6 +242,9 @@ def run_gate(opts: GateOptions, rt: Runtime) -> int:
                     chosen=scope.chosen,
                     reused={i: str(s.reused_from) for i, s in scope.reused.items()},
                 )
+                print_call_plan(rt.out, spec)
+            refuse_over_budget(spec, [c for i, c in enumerate(costs) if scope.queues(i)])
+            if opts.dry_run:
                 return EXIT_PASS
             if opts.no_sync:
                 refuse_unsynced(plan, spec.agent.name)
@@ -242,21 +266,70 @@ def run_gate(opts: GateOptions, rt: Runtime) -> int:
             if scope.runs(index):
                 rt.emit(events.Info(f"{sim.label}: passed in {sim.reused_from}, not run again"))
 
+        pacing = Pacing(
+            poll_interval=rt.poll_interval or spec.run.poll_interval,
+            max_parallel=spec.run.max_parallel,
+            deadline=deadline,
+            emit=rt.emit,
+            monotonic=rt.monotonic,
+            wait=rt.cancel.wait,
+        )
+        call_jobs = build_call_jobs(spec, gate_run_id(rt.env, uuid.uuid4().hex))
+        calls = CallsInBackground(
+            CallRunner(
+                client,
+                call_jobs,
+                agent_id=plan.agent_id or "",
+                pacing=pacing,
+                look_first=attempt_is_named(rt.env),
+            )
+        )
         rt.on_cancel.append(lambda: setattr(client, "deadline", rt.monotonic()))
         rt.on_cancel.append(client.interrupt)  # wakes retry waits; hung requests are left
         gate_errors: list[str] = []
         pollers: list[Poller] = []
+        decided: list[Decided] = []
+        unscored: list[int] = []  # conversations still unscored when it was decided
+        broken: list[str] = []
+
+        def on_round(poller: Poller) -> bool:
+            """Stop when decided: after each poll round, is the verdict already certain?
+            The question only saves money: a bug in it means waiting, as without it."""
+            if broken:
+                return False
+            so_far = PollOutcome(
+                [t for p in pollers for t in p.trackers], [u for p in pollers for u in p.unqueued]
+            )
+            try:
+                states = [
+                    SimulationState(scope.reused[index], 0) if index in scope.reused else state
+                    for index, state in enumerate(
+                        decision_states(spec, sims, so_far, poller.pending)
+                    )
+                    if scope.runs(index)
+                ]
+                got = decide(states, allow_incomplete=spec.run.allow_incomplete)
+            except Exception as exc:  # noqa: BLE001 - waiting for every conversation is safe
+                broken.append(f"{type(exc).__name__}: {exc}")
+                rt.emit(
+                    events.Warning(
+                        f"stop_when_decided: internal error ({broken[0]}); waiting for every "
+                        "conversation instead. Please report it with the spec you ran"
+                    )
+                )
+                return False
+            if got.stop is None:
+                return False
+            decided.append(got)
+            unscored.append(sum(s.remaining or 0 for s in states))
+            return True
 
         def poll(jobs: Sequence[Job]) -> PollOutcome:
             poller = Poller(
                 client,
                 jobs,
-                poll_interval=rt.poll_interval or spec.run.poll_interval,
-                max_parallel=spec.run.max_parallel,
-                deadline=deadline,
-                emit=rt.emit,
-                monotonic=rt.monotonic,
-                wait=rt.cancel.wait,
+                **pacing.kwargs(),
+                on_round=on_round if spec.run.stop_when_decided else None,
             )
             pollers.append(poller)
             try:
@@ -274,6 +347,7 @@ def run_gate(opts: GateOptions, rt: Runtime) -> int:
                 [u for p in pollers for u in p.unqueued],
                 timed_out=last.timed_out,
                 cancelled=last.cancelled,
+                decided=last.decided,
             )
 
         # From here on runs are queued (paid): whatever happens, every run's unfinished
@@ -282,10 +356,13 @@ def run_gate(opts: GateOptions, rt: Runtime) -> int:
         try:
             jobs = [j for j in build_jobs(spec, sims) if scope.queues(j.sim_index)]
             outcome = merged(poll(jobs)) if jobs else outcome
-            while not (outcome.timed_out or outcome.cancelled or gate_errors):
-                more = next_round(
-                    spec, sims, outcome, prepare=lambda found: attach(found, baseline)
+            while not (outcome.timed_out or outcome.cancelled or outcome.decided or gate_errors):
+                more, over = within_budget(
+                    spec.run.max_conversations,
+                    outcome,
+                    next_round(spec, sims, outcome, prepare=lambda found: attach(found, baseline)),
                 )
+                gate_errors.extend(over)
                 if not more:
                     break
                 for _, why in more:
@@ -298,6 +375,9 @@ def run_gate(opts: GateOptions, rt: Runtime) -> int:
                 "please report it with the spec you ran"
             )
         outcome = merged(outcome)
+        call_outcome = calls.join(gate_errors)
+        outcome.timed_out = outcome.timed_out or call_outcome.timed_out
+        outcome.cancelled = outcome.cancelled or call_outcome.cancelled
         if outcome.timed_out:
             gate_errors.append(
                 f"timed out after {format_duration(timeout)} before every conversation was "
@@ -315,7 +395,7 @@ def run_gate(opts: GateOptions, rt: Runtime) -> int:
                 scope.reused.get(index, sim) for index, sim in enumerate(built) if scope.runs(index)
             ]
             verdict = evaluate(
-                attach(inputs, baseline),
+                [*attach(inputs, baseline), *build_call_inputs(spec, call_outcome)],
                 allow_incomplete=spec.run.allow_incomplete,
                 gate_errors=gate_errors,
             )
@@ -327,6 +407,14 @@ def run_gate(opts: GateOptions, rt: Runtime) -> int:
                     f"internal error while judging the results ({type(exc).__name__}): "
                     f"{exc}; please report it with the spec you ran",
                 ),
+            )
+        if outcome.decided and decided:
+            verdict = early_stop(
+                decided[-1],
+                unscored=unscored[-1],
+                ended=outcome.ended,
+                not_queued=sum(1 for _, why in outcome.unqueued if why == NOT_QUEUED_DECIDED),
+                verdict=verdict,
             )
         run_ids = [t.run_id for t in outcome.trackers]
         info = run_info(

@@ -11,9 +11,13 @@
 # python:3.12-slim (Debian bookworm's python3 with pip, `python` on PATH, the host's CA
 # bundle so pip works behind the host's TLS proxy), committed under that name in
 # buildah's local vfs storage; `buildah bud --pull-never` then builds the Dockerfile on
-# it. The image's own steps (pip install from requirements.lock, then the package) run
-# unchanged, with chroot isolation. Exit 0 when the container's gate passed and wrote
-# its outputs and reports.
+# it. The image's own steps (both stages: the venv from requirements.lock and the
+# package, then the runtime copy) run unchanged, with chroot isolation. Then the image's
+# own smoke test, as the release workflow runs it: `bluejay-gate demo` inside the
+# container (the gate against the emulator in the image: the quickstart passes, the
+# failing example exits 1). Exit 0 when those did and the container's entrypoint gate
+# passed and wrote its outputs and reports. IMAGE names the built image
+# (default bluejay-gate:standin); bench/image.py measures it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export STORAGE_DRIVER=vfs BUILDAH_ISOLATION=chroot
@@ -40,7 +44,20 @@ buildah commit -q "$base" docker.io/library/python:3.12-slim > /dev/null
 buildah rm "$base" > /dev/null
 
 echo "== buildah bud (the Dockerfile as it is)"
-buildah bud --isolation chroot --pull-never -t bluejay-gate:standin . > "$WORK/build.log"
+IMAGE=${IMAGE:-bluejay-gate:standin}
+buildah bud --isolation chroot --pull-never --layers=false -t "$IMAGE" . > "$WORK/build.log"
+
+echo "== the image's own smoke test: bluejay-gate demo inside the container"
+smoke=$(buildah from "$IMAGE")
+buildah run --isolation chroot "$smoke" -- bluejay-gate --version
+buildah run --isolation chroot "$smoke" -- bluejay-gate demo --out /tmp/demo > "$WORK/demo.log" 2>&1
+grep -q '^PASSED (exit 0)' "$WORK/demo.log"
+failing=0
+buildah run --isolation chroot "$smoke" -- bluejay-gate demo --example failing --out /tmp/demo \
+  > "$WORK/demo-failing.log" 2>&1 || failing=$?
+buildah rm "$smoke" > /dev/null
+test "$failing" = 1
+echo "demo: quickstart passed, failing example exited 1"
 
 echo "== run entrypoint.py as the runner does, against the emulator on 127.0.0.1:$PORT"
 ws="$WORK/workspace"
@@ -58,7 +75,7 @@ if ! kill -0 "$emulator" 2>/dev/null; then
   echo "the emulator did not start: set PYTHON to a Python with bluejay-gate installed"
   exit 1
 fi
-ctr=$(buildah from bluejay-gate:standin)
+ctr=$(buildah from "$IMAGE")
 status=0
 buildah run --isolation chroot -v "$ws:/github/workspace" \
   --env GITHUB_ACTIONS=true --env GITHUB_WORKSPACE=/github/workspace \
@@ -68,7 +85,7 @@ buildah run --isolation chroot -v "$ws:/github/workspace" \
   --env "INPUT_BASE-URL=http://127.0.0.1:$PORT" --env INPUT_WORKING-DIRECTORY=gate \
   --env INPUT_JUNIT-PATH=bluejay-junit.xml --env INPUT_REPORT-PATH=bluejay-report.json \
   --env INPUT_TIMEOUT= --env INPUT_DRY-RUN=false \
-  "$ctr" -- python /opt/bluejay-gate/entrypoint.py > "$WORK/run.log" 2>&1 || status=$?
+  "$ctr" -- /opt/venv/bin/python /opt/bluejay-gate/entrypoint.py > "$WORK/run.log" 2>&1 || status=$?
 buildah rm "$ctr" > /dev/null
 tail -3 "$WORK/run.log"
 test "$status" = 0

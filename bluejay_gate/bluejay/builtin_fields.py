@@ -9,7 +9,7 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from bluejay_gate.bluejay.models import SimulationResult
+from bluejay_gate.bluejay.scored import Scored
 from bluejay_gate.model.metric_names import (
     BUILTIN_BOOL_TYPE,
     BUILTIN_BOOLEAN,
@@ -58,7 +58,7 @@ def _latency_from_list(items: Sequence[Any]) -> dict[str, Any]:
     }
 
 
-def _latency(result: SimulationResult, evaluation: Mapping[str, Any]) -> Mapping[str, Any]:
+def _latency(result: Scored, evaluation: Mapping[str, Any]) -> Mapping[str, Any]:
     latency = evaluation.get("latency")
     if isinstance(latency, dict):
         return latency
@@ -78,9 +78,7 @@ def _add_numbers(
             found[name] = metric_value(name, source[field], BUILTIN_NUMBER_TYPE)
 
 
-def builtin_values(
-    result: SimulationResult, evaluation: Mapping[str, Any]
-) -> dict[str, MetricValue]:
+def builtin_values(result: Scored, evaluation: Mapping[str, Any]) -> dict[str, MetricValue]:
     found: dict[str, MetricValue] = {}
     for name in BUILTIN_BOOLEAN:
         if name in evaluation:

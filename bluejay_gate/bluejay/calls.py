@@ -177,6 +177,25 @@ class Calls(Session):
                 status=status,
             ) from None
 
+    def _get_one(
+        self,
+        path: str,
+        model: type[M],
+        wrapper: type[pydantic.BaseModel],
+        key: str,
+        what: tuple[str, str],
+    ) -> M:
+        """One record that Bluejay wraps (``{key: {...}}``, the ``wrapper`` model) or, in
+        older answers, sends bare (``{"id": ...}``)."""
+        endpoint = f"GET {path}"
+        reply = self._call("GET", path, what=what)
+        payload = self._json(reply, endpoint)
+        if isinstance(payload, dict) and key not in payload and "id" in payload:
+            return self._model(model, payload, endpoint, reply.status)
+        found = getattr(self._model(wrapper, payload, endpoint, reply.status), key)
+        assert isinstance(found, model)
+        return found
+
     def _get_model(self, path: str, model: type[M], what: tuple[str, str] | None = None) -> M:
         endpoint = f"GET {path}"
         reply = self._call("GET", path, what=what)

@@ -5,8 +5,8 @@ Bluejay through. It composes the request plumbing and the endpoint families:
   attempt of a request;
 * ``calls`` - the retry loops (and the once-only POST that reconciles), reading answers
   into the lenient wire models of ``models``;
-* ``agents``, ``runs``, ``queueing``, ``definitions`` - the endpoints, each request body
-  one the OpenAPI document allows (ids as the document types them, only documented
+* ``agents``, ``runs``, ``queueing``, ``definitions``, ``call_logs`` - the endpoints, each
+  request body one the OpenAPI document allows (ids as the document types them, only documented
   fields, ``None`` fields left out; see ``bodies``).
 
 Failures become the ``errors.ApiError`` family (classified in ``failures``), each
@@ -16,11 +16,12 @@ message naming the endpoint and what to do; the API key never appears in one.
 from __future__ import annotations
 
 from bluejay_gate.bluejay.agents import AgentCalls
+from bluejay_gate.bluejay.call_logs import CallLogCalls
 from bluejay_gate.bluejay.definitions import DefinitionCalls
 from bluejay_gate.bluejay.queueing import QueueCalls
 
 
-class BluejayClient(AgentCalls, QueueCalls, DefinitionCalls):
+class BluejayClient(AgentCalls, QueueCalls, DefinitionCalls, CallLogCalls):
     """A thread-safe client for the parts of the Bluejay API the gate uses."""
 
     def ping(self) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 
 from bluejay_gate.bluejay.builtin_fields import builtin_values
 from bluejay_gate.bluejay.metric_entries import content, custom_entries
-from bluejay_gate.bluejay.models import SimulationResult
+from bluejay_gate.bluejay.scored import Scored
 
 
 def _moment(value: object) -> datetime | None:
@@ -31,7 +31,7 @@ def _moment(value: object) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def evaluation_dicts(result: SimulationResult) -> list[dict[str, Any]]:
+def evaluation_dicts(result: Scored) -> list[dict[str, Any]]:
     """The result's evaluations that are objects, in list order."""
     return [e for e in result.evaluations or [] if isinstance(e, dict)]
 
@@ -44,13 +44,13 @@ class Newest:
     unclear: str | None = None
 
 
-def _signature(result: SimulationResult, evaluation: Mapping[str, Any]) -> dict[str, object]:
+def _signature(result: Scored, evaluation: Mapping[str, Any]) -> dict[str, object]:
     values = builtin_values(result, evaluation)
     values.update(custom_entries(evaluation.get("custom_metrics"), bare_values=True))
     return {name: content(v) for name, v in values.items()}
 
 
-def _differs(result: SimulationResult, tied: Sequence[Mapping[str, Any]]) -> str | None:
+def _differs(result: Scored, tied: Sequence[Mapping[str, Any]]) -> str | None:
     """The first metric the tied evaluations disagree on, or ``None`` when they agree."""
     signatures = [_signature(result, e) for e in tied]
     first = signatures[0]
@@ -61,7 +61,7 @@ def _differs(result: SimulationResult, tied: Sequence[Mapping[str, Any]]) -> str
     return None
 
 
-def find_newest(result: SimulationResult, evaluations: Sequence[dict[str, Any]]) -> Newest:
+def find_newest(result: Scored, evaluations: Sequence[dict[str, Any]]) -> Newest:
     if len(evaluations) < 2:
         return Newest(evaluations[0] if evaluations else None)
     moments = [_moment(e.get("created_at")) for e in evaluations]

@@ -66,3 +66,29 @@ QUEUE_RUN_PROPERTIES = (
     "runs_per_digital_human",
 )
 QUEUE_RUN_FIELDS = frozenset(QUEUE_RUN_PROPERTIES)
+#: ``CallRequestUsingAgentId`` (``POST /v1/evaluate``), in document order.
+CALL_REQUEST_PROPERTIES = (
+    "agent_id",
+    "recording_url",
+    "recording_base64",
+    "start_time_utc",
+    "participants",
+    "call_direction",
+    "interface",
+    "transcript_url",
+    "transcript",
+    "tool_calls",
+    "events",
+    "tags",
+    "trace_id",
+    "created_at",
+    "metadata",
+    "webhook_tag",
+    "custom_metrics",
+    "custom_metric_tags",
+    "label",
+    "enable_phrase_latencies",
+    "conversation_ended_by",
+    "multichannel",
+)
+CALL_REQUEST_FIELDS = frozenset(CALL_REQUEST_PROPERTIES)

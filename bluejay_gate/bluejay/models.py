@@ -236,3 +236,70 @@ class DigitalHumanList(ApiModel):
         (a list cut short must not make the plan look cheaper than it is)."""
         listed = len(self.digital_humans)
         return max(listed, self.total) if self.total is not None and self.total >= 0 else listed
+
+
+class EvaluateAnswer(ApiModel):
+    """``EvaluateCallResponse`` from ``POST /v1/evaluate``: the new call's id."""
+
+    call_id: Id
+    status: str | None = None
+    message: str | None = None
+
+
+class CallLog(ApiModel):
+    """``CallLog`` from ``retrieve-call-log`` / ``retrieve-call-logs``: one evaluated call.
+    Metric-bearing fields stay raw JSON, read by the same code as a simulation result
+    (``results.read``: it reads a ``Scored``; the properties below fill the result's
+    names). ``trace_id`` is not in the document's ``CallLog``: read when present."""
+
+    id: Id
+    agent_id: Id | None = None
+    status: str | None = None
+    start_time_utc: str | None = None
+    created_at: str | None = None
+    recording_url: str | None = None
+    transcript_url: str | None = None
+    duration_ms: LenientNumber = None
+    evaluations: list[dict[str, Any]] | None = None
+    custom_metrics: dict[str, Any] | list[Any] | None = None
+    metadata: dict[str, Any] | None = None
+    trace_id: str | None = None
+    participants: list[dict[str, Any]] | None = None
+    call_direction: str | None = None
+    interface: str | None = None
+    tool_calls: list[dict[str, Any]] | None = None
+    events: list[dict[str, Any]] | None = None
+    tags: list[str] | None = None
+    conversation_ended_by: str | None = None
+
+    @property
+    def duration(self) -> float | None:
+        return self.duration_ms
+
+    @property
+    def latency(self) -> None:
+        return None  # a call log's latency is in its evaluations
+
+    @property
+    def digital_human_id(self) -> None:
+        return None
+
+    @property
+    def audio_url(self) -> str | None:
+        return self.recording_url
+
+
+class OneCallLog(ApiModel):
+    """``RetrieveCallLogResponse``."""
+
+    call_log: CallLog
+
+
+class CallLogPage(ApiModel):
+    """``RetrieveCallLogsResponse`` (one page of an agent's call logs)."""
+
+    call_logs: list[CallLog] = Field(default_factory=list)
+    total_count: int | None = None
+    page: int | None = None
+    page_size: int | None = None
+    total_pages: int | None = None

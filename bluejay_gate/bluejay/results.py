@@ -1,5 +1,6 @@
-"""Metric values out of one Bluejay simulation result, normalised for aggregation: a wire
-``SimulationResult`` read into the gate's ``model.results.ReadResult``. The parts are read
+"""Metric values out of one Bluejay simulation result or evaluated call, normalised for
+aggregation: a wire ``SimulationResult`` or ``CallLog`` (both ``scored.Scored``) read into
+the gate's ``model.results.ReadResult``. The parts are read
 by ``evaluations`` (which one is newest), ``metric_entries`` (custom-metric entries) and
 ``builtin_fields`` (Bluejay's own fields); this module joins them by the rules below.
 
@@ -35,14 +36,14 @@ from typing import Any
 from bluejay_gate.bluejay.builtin_fields import builtin_values, never_spoke_in
 from bluejay_gate.bluejay.evaluations import evaluation_dicts, find_newest
 from bluejay_gate.bluejay.metric_entries import custom_entries
-from bluejay_gate.bluejay.models import SimulationResult
+from bluejay_gate.bluejay.scored import Scored
 from bluejay_gate.model import statuses
 from bluejay_gate.model.results import ReadResult, ResultMetrics
 from bluejay_gate.model.values import MetricValue
 
 
 def _custom(
-    result: SimulationResult,
+    result: Scored,
     evaluations: Sequence[Mapping[str, Any]],
     newest: Mapping[str, Any] | None,
 ) -> dict[str, MetricValue]:
@@ -64,31 +65,29 @@ def _custom(
     return custom_entries(newest.get("custom_evals"), bare_values=False)
 
 
-def has_custom_metrics(result: SimulationResult) -> bool:
+def has_custom_metrics(result: Scored) -> bool:
     """True when the result's newest evaluation (or, without any evaluation carrying
     them, the legacy copy) holds at least one custom metric."""
     return read(result).has_custom
 
 
-def extract(result: SimulationResult) -> dict[str, MetricValue]:
+def extract(result: Scored) -> dict[str, MetricValue]:
     """Every metric of one result by name: built-ins, then custom metrics over them."""
     return read(result).metrics
 
 
-def newest_evaluation(result: SimulationResult) -> dict[str, Any] | None:
+def newest_evaluation(result: Scored) -> dict[str, Any] | None:
     """The one evaluation that is judged; ``None`` without one or when it cannot be told."""
     return find_newest(result, evaluation_dicts(result)).evaluation
 
 
-def never_spoke(result: SimulationResult) -> bool:
+def never_spoke(result: Scored) -> bool:
     """True when the newest evaluation says the agent never spoke: ``num_turns`` <= 1 or
     ``agent_speak_percentage`` == 0 (each only when present and numeric)."""
     return never_spoke_in(newest_evaluation(result))
 
 
-def _unclear(
-    result: SimulationResult, evaluations: Sequence[Mapping[str, Any]], why: str
-) -> ResultMetrics:
+def _unclear(result: Scored, evaluations: Sequence[Mapping[str, Any]], why: str) -> ResultMetrics:
     """Every metric any evaluation carries, malformed: the newest cannot be told."""
     metrics: dict[str, MetricValue] = {}
     custom: dict[str, MetricValue] = {}
@@ -107,7 +106,7 @@ def _unclear(
     return ResultMetrics(metrics, bool(custom), False, evaluated=True)
 
 
-def read(result: SimulationResult) -> ResultMetrics:
+def read(result: Scored) -> ResultMetrics:
     """``extract``, ``has_custom_metrics`` and ``never_spoke`` at once (one pass)."""
     evaluations = evaluation_dicts(result)
     newest = find_newest(result, evaluations)
@@ -125,7 +124,7 @@ def read(result: SimulationResult) -> ResultMetrics:
     )
 
 
-def read_result(result: SimulationResult | ReadResult) -> ReadResult:
+def read_result(result: Scored | ReadResult) -> ReadResult:
     """``result`` read once (a ``ReadResult`` is returned as it is)."""
     if isinstance(result, ReadResult):
         return result

@@ -55,12 +55,8 @@ class RunCalls(Calls):
     def get_result(self, result_id: str) -> SimulationResult:
         """``GET /v1/retrieve-simulation-result/{test_result_id}``."""
         path = f"/v1/retrieve-simulation-result/{segment(result_id)}"
-        endpoint = f"GET {path}"
-        reply = self._call("GET", path, what=("simulation result", str(result_id)))
-        payload = self._json(reply, endpoint)
-        if isinstance(payload, dict) and "simulation_result" not in payload and "id" in payload:
-            return self._model(SimulationResult, payload, endpoint, reply.status)
-        return self._model(SingleResult, payload, endpoint, reply.status).simulation_result
+        what = ("simulation result", str(result_id))
+        return self._get_one(path, SimulationResult, SingleResult, "simulation_result", what)
 
     def end_conversations(self, result_ids: Sequence[str]) -> None:
         """``POST /v1/end-conversations`` with integer ids; no call when there are none."""

@@ -290,12 +290,36 @@ class Participant(Body):
     phone_number: str | None = None
 
 
+class TranscriptEntry(Body):
+    start_offset_ms: int
+    end_offset_ms: int
+    speaker: Literal["AGENT", "USER"]
+    utterance: str
+    filler_utterance: bool | None = None
+
+
 class _CallRequest(Body):
     recording_url: str | None = None
+    recording_base64: str | None = None
     start_time_utc: str
     participants: list[Participant] = Field(min_length=2, max_length=2)
-    transcript: list[dict[str, Any]] | None = None
+    call_direction: Literal["INBOUND", "OUTBOUND"] | None = None
+    interface: Literal["PHONE", "WEB"] | None = None
+    transcript_url: str | None = None
+    transcript: list[TranscriptEntry] | None = None
+    tool_calls: list[dict[str, Any]] | None = None
+    events: list[dict[str, Any]] | None = None
     tags: list[str] | None = None
+    trace_id: str | None = None
+    created_at: str | None = None
+    metadata: dict[str, Any] | None = None
+    webhook_tag: str | None = None
+    custom_metrics: list[str] | None = None
+    custom_metric_tags: list[str] | None = None
+    label: str | None = None
+    enable_phrase_latencies: bool | None = None
+    conversation_ended_by: Literal["AGENT", "USER"] | None = None
+    multichannel: bool | None = None
 
 
 class CallRequestUsingAgentId(_CallRequest):

@@ -6,6 +6,7 @@ Changes the store under its lock; renders nothing.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -31,10 +32,11 @@ def _scores(sim: SimulationRecord, data: dict[str, Any]) -> bool:
     return wanted is None or data["name"] in wanted
 
 
-def _metric_specs(store: Store, sim: SimulationRecord) -> list[MetricSpec]:
+def metric_specs(store: Store, scores: Callable[[dict[str, Any]], bool]) -> list[MetricSpec]:
+    """The custom metrics ``scores`` picks, as snapshotted for one conversation or call."""
     specs = []
     for data in store.metrics.values():
-        if not _scores(sim, data):
+        if not scores(data):
             continue
         options = data.get("enum_options")
         specs.append(
@@ -74,7 +76,7 @@ def queue_run(
         b = sim.behaviour
         timing = b.timing or store.timing
         quirks = b.quirks or store.quirks
-        metrics = _metric_specs(store, sim)
+        metrics = metric_specs(store, lambda data: _scores(sim, data))
         now = store.clock()
         created = datetime.now(UTC)
         run = Run(

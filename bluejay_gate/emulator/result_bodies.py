@@ -81,10 +81,17 @@ def result_body(conv: Conversation, status: str, *, bulk: bool) -> dict[str, Any
 
 
 def evaluation_body(conv: Conversation, scores: Scores, ended: datetime) -> dict[str, Any]:
-    b = scores.builtins
-    rng = conv.key.stream(f"evaluation|{ended.timestamp()}")
     t = conv.timeline
     created = ended + timedelta(seconds=(t.evaluated - t.ended) / conv.speed)
+    return scored_evaluation(conv.key, scores, ended, created)
+
+
+def scored_evaluation(
+    key: ConversationKey, scores: Scores, ended: datetime, created: datetime
+) -> dict[str, Any]:
+    """One ``Evaluation`` body (a simulation result's or a call log's)."""
+    b = scores.builtins
+    rng = key.stream(f"evaluation|{ended.timestamp()}")
     return {
         "id": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
         "created_at": iso(created),

@@ -147,6 +147,26 @@ class SimulationDef(_Model):
         return value
 
 
+class CallRuleDef(_Model):
+    """How calls sent to ``POST /v1/evaluate`` are scored: the first rule whose ``match``
+    fits the call wins (``transcript_contains``: a text any utterance holds, any case;
+    ``metadata``: keys the call's metadata must have with these values); a call no rule
+    matches is scored with the defaults. ``outcome: INCOMPLETED`` ends it unscored."""
+
+    transcript_contains: str | None = None
+    metadata: dict[str, Any] | None = None
+    scores: dict[str, ScoreSpec] = Field(default_factory=dict)
+    outcome: Literal["COMPLETED", "INCOMPLETED"] = "COMPLETED"
+    metrics: list[str] | None = None  # subset of custom metric names; default: all
+
+    def matches(self, transcript_text: str, metadata: dict[str, Any]) -> bool:
+        if self.transcript_contains is not None and (
+            self.transcript_contains.lower() not in transcript_text.lower()
+        ):
+            return False
+        return all(metadata.get(k) == v for k, v in (self.metadata or {}).items())
+
+
 class FaultDef(_Model):
     """One injected fault. ``endpoint``: ``*``, ``"METHOD /path"`` or ``"/path"``; the
     path may end in ``*`` (prefix match)."""
@@ -181,6 +201,7 @@ class Scenario(_Model):
     quirks: Quirks = Field(default_factory=Quirks)
     faults: list[FaultDef] = Field(default_factory=list)
     webhook: WebhookDef | None = None
+    call_rules: list[CallRuleDef] = Field(default_factory=list)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any] | None, *, source: str = "scenario") -> Scenario:
@@ -232,6 +253,13 @@ class Scenario(_Model):
                     f"{source}: custom_metrics: {m.name!r} is an enum metric without "
                     "enum_options; list its options, e.g. enum_options: [resolved, escalated]"
                 )
+        for i, rule in enumerate(self.call_rules):
+            for name in [*(rule.metrics or []), *rule.scores]:
+                if name not in metrics and name not in BUILTIN_SCORES:
+                    raise ScenarioError(
+                        f"{source}: call_rules[{i}]: {name!r} is neither a custom metric nor "
+                        f"a built-in field{_suggest(name, set(metrics) | BUILTIN_SCORES)}"
+                    )
         for i, sim in enumerate(self.simulations):
             where = f"{source}: simulations[{i}] ({sim.name!r})"
             if str(sim.agent) not in agent_keys:

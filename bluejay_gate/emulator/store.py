@@ -90,6 +90,9 @@ class Store:
         self.metrics: dict[str, dict[str, Any]] = {}
         self.runs: dict[int, Run] = {}
         self.conversations: dict[int, Conversation] = {}
+        # calls sent to /v1/evaluate, by call id (``calls``: records, statuses, bodies)
+        self.calls: dict[str, Any] = {}
+        self.call_rules = scenario.call_rules
         self._next = dict(_FIRST_ID)
         self._uuid_rng = random.Random(f"{seed}|uuid")
         self._load(scenario)

@@ -66,3 +66,17 @@ def run_is_done(run_status: str | None, result_statuses: list[str | None]) -> bo
     if run in RUN_IN_PROGRESS:
         return False
     return all(result_is_final(s) for s in result_statuses)
+
+
+# Recorded calls (``CallStatus`` of a call log): in progress, final and scored, final and
+# not completed. An unknown status is in progress, as for results.
+CALL_IN_PROGRESS = frozenset({"INITIALIZING", "QUEUED", "EVALUATING"})
+CALL_SCORED = frozenset({"COMPLETED"})
+CALL_NOT_COMPLETED = frozenset({"INCOMPLETED"})
+CALL_FINAL = CALL_SCORED | CALL_NOT_COMPLETED
+KNOWN_CALL = CALL_IN_PROGRESS | CALL_FINAL
+
+
+def call_is_final(status: str | None) -> bool:
+    """True when an evaluated call will not change any more. Unknown means in progress."""
+    return normalise(status) in CALL_FINAL

@@ -23,6 +23,8 @@ from typing import TextIO
 from bluejay_gate.ci import github
 from bluejay_gate.report import formatting as fmt
 from bluejay_gate.report import wording
+from bluejay_gate.report.call_sets import unit_label
+from bluejay_gate.report.early import early_lines
 from bluejay_gate.report.info import RunInfo
 from bluejay_gate.verdict.model import CheckResult, Outcome, SimulationVerdict, Verdict
 
@@ -98,6 +100,7 @@ def render_verdict_block(
         if groups:
             sim_lines = [github.group(simulation.label), *sim_lines, github.endgroup()]
         lines.extend(sim_lines)
+    lines.extend(paint.dim(_safe(line)) for line in early_lines(verdict.early))
     code = verdict.exit_code
     headline = f"{_HEADLINES[verdict.outcome]} (exit {code}): {wording.EXIT_MEANINGS[code]}"
     lines.append(paint.bold(paint.outcome(verdict.outcome, headline)))
@@ -124,7 +127,7 @@ def _simulation_lines(simulation: SimulationVerdict, paint: _Painter) -> list[st
     if counts.skipped:
         summary += f", {counts.skipped} skipped"
     outcome = simulation.outcome
-    label = _safe(simulation.label)
+    label = _safe(unit_label(simulation))
     lines = [paint.outcome(outcome, f"{MARKS[outcome]} {label}") + f"  {summary}"]
     if reused := wording.reused_text(simulation):
         lines.append("    " + paint.dim(_safe(reused)))

@@ -14,7 +14,9 @@ from typing import Any
 
 from bluejay_gate.report import formatting as fmt
 from bluejay_gate.report import wording
+from bluejay_gate.report.early import early_json
 from bluejay_gate.report.info import RunInfo
+from bluejay_gate.report.json_calls import call_set_entry
 from bluejay_gate.report.json_conversations import conversation_fragment
 from bluejay_gate.report.jsontext import iter_parts
 from bluejay_gate.verdict.model import CheckResult, Conversation, SimulationVerdict, Verdict
@@ -69,7 +71,11 @@ def _document(verdict: Verdict, info: RunInfo) -> dict[str, Any]:
             "units": list(info.shard.units),
         },
         "merged_from": list(info.merged_from),
-        "simulations": [_simulation(s, info) for s in verdict.simulations],
+        "simulations": [_simulation(s, info) for s in verdict.simulations if not s.is_call_set],
+        "call_sets": [
+            call_set_entry(s, _simulation(s, info)) for s in verdict.simulations if s.is_call_set
+        ],
+        **early_json(verdict.early),
     }
 
 

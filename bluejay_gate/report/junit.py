@@ -24,6 +24,8 @@ from collections.abc import Iterator
 
 from bluejay_gate.report import formatting as fmt
 from bluejay_gate.report import junit_conversations, wording
+from bluejay_gate.report.call_sets import call_set_properties, unit_label
+from bluejay_gate.report.early import early_properties
 from bluejay_gate.report.info import RunInfo
 from bluejay_gate.report.junit_suite import Suite
 from bluejay_gate.verdict.model import (
@@ -52,6 +54,8 @@ def iter_junit(verdict: Verdict, info: RunInfo) -> Iterator[str]:
     if gate_errors:
         suites.append(_gate_suite(gate_errors, verdict, info))
     suites.extend(_simulation_suite(simulation, info) for simulation in verdict.simulations)
+    for suite in suites:
+        suite.properties.update(early_properties(verdict.early))
 
     tests = sum(s.tests for s in suites)
     failures = sum(s.failures for s in suites)
@@ -124,8 +128,9 @@ def _simulation_suite(simulation: SimulationVerdict, info: RunInfo) -> Suite:
         properties["flips"] = str(len(simulation.flips))
     if simulation.reused_from is not None:
         properties["reused_from"] = simulation.reused_from
-    suite = Suite(simulation.label, properties, fmt.iso(info.started_at))
-    classname = f"{SUITES_NAME}.{simulation.label}"
+    properties = call_set_properties(simulation, properties)
+    suite = Suite(unit_label(simulation), properties, fmt.iso(info.started_at))
+    classname = f"{SUITES_NAME}.{unit_label(simulation)}"
     index = wording.conversation_index(simulation)
 
     if wording.simulation_undecided(simulation):

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from bluejay_gate.report import formatting as fmt
 from bluejay_gate.report import wording
+from bluejay_gate.report.call_sets import unit_label, units_text
+from bluejay_gate.report.early import early_lines
 from bluejay_gate.report.info import RunInfo
 from bluejay_gate.report.markdown import cell, inline, link
 from bluejay_gate.report.summary_checks import (
@@ -73,6 +75,8 @@ def _blocks(verdict: Verdict, info: RunInfo) -> list[str]:
         blocks.append("## ⛔ Errors\n")
         blocks.extend(f"- {inline(error, block=True)}" for error in gate_errors)
         blocks.append("")
+    if early := early_lines(verdict.early):
+        blocks.extend(["## Decided early", "", *(f"- {inline(line)}" for line in early), ""])
     if verdict.simulations:
         blocks.extend(_overview(verdict))
     blocks.extend(failures_section(verdict, info))
@@ -120,8 +124,7 @@ def _heading(verdict: Verdict, info: RunInfo) -> list[str]:
         f"# {HEADING_ICONS[outcome]} bluejay-gate: {wording.VERDICT_WORDS[outcome]}",
         "",
         f"**Exit code {code}**: {wording.EXIT_MEANINGS[code]} · "
-        f"{len(verdict.simulations)} simulation{'s' if len(verdict.simulations) != 1 else ''}"
-        f" · {', '.join(tally)}",
+        f"{units_text(verdict)} · {', '.join(tally)}",
         "",
     ]
     facts: list[str] = []
@@ -177,7 +180,7 @@ def _overview(verdict: Verdict) -> list[str]:
         runs = ", ".join(simulation.run_ids) or fmt.NO_VALUE
         run = link(f"run {runs}", simulation.dashboard_url) if simulation.run_ids else runs
         lines.append(
-            f"| {ICONS[simulation.outcome]} | {cell(simulation.label)} | {', '.join(checks)} "
+            f"| {ICONS[simulation.outcome]} | {cell(unit_label(simulation))} | {', '.join(checks)} "
             f"| {conversations} | {score} | {run} |"
         )
     lines.append("")

@@ -53,6 +53,7 @@ T = TypeVar("T")
 AWAIT_SLICE = 0.05
 # After cancel, a queue call still out gets this long to answer (its run is then ended).
 QUEUE_GRACE_SECONDS = 1.0
+NOT_QUEUED_DECIDED = "not queued: the verdict was already decided (run.stop_when_decided)"
 
 
 class PollApi(Protocol):
@@ -68,7 +69,7 @@ class PollApi(Protocol):
     def get_result(self, result_id: str) -> SimulationResult: ...
 
 
-def _passing(exc: ApiError) -> bool:
+def passing(exc: ApiError) -> bool:
     """A failure that may pass (network, 429, 5xx worth a retry), as opposed to one that
     will not (auth, 404, an unreadable answer): only the first is polled through."""
     if isinstance(exc, TransportError):
@@ -104,6 +105,7 @@ class Poller:
         monotonic: Callable[[], float] = time.monotonic,
         wait: Callable[[float], bool] | None = None,
         settle_window: float | None = None,
+        on_round: Callable[[Poller], bool] | None = None,
     ) -> None:
         self.api = api
         self.pending = list(jobs)
@@ -116,6 +118,9 @@ class Poller:
         self.settle_window = (
             settle_window if settle_window is not None else min(30.0, max(1.0, 2 * poll_interval))
         )
+        # after each poll round: True stops polling (the verdict is decided), queueing
+        # nothing more (``run.stop_when_decided``)
+        self.on_round = on_round
         self.trackers: list[Tracker] = []
         self.unqueued: list[tuple[Job, str]] = []
         self._unknown_seen: set[str] = set()
@@ -276,7 +281,7 @@ class Poller:
                 refused.append(exc)
                 return
             except ApiError as exc:
-                if _passing(exc):  # retries ran out, but the run is queued: keep polling
+                if passing(exc):  # retries ran out, but the run is queued: keep polling
                     self.emit(
                         events.Warning(
                             f"{t.job.label}: polling run {t.run_id} failed ({exc}); "
@@ -353,6 +358,11 @@ class Poller:
                     outcome.cancelled = True
                     break
                 if not self.pending and all(t.settled for t in self.trackers):
+                    break
+                if self.on_round is not None and self.on_round(self):
+                    outcome.decided = True
+                    self.unqueued += [(job, NOT_QUEUED_DECIDED) for job in self.pending]
+                    self.pending = []
                     break
                 unsettled = sum(1 for t in self.trackers if not t.settled)
                 if self.pending and unsettled < self.max_parallel:

@@ -12,16 +12,18 @@ threshold cannot be judged (``check_before_paying``).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Protocol
 
 from bluejay_gate import events
 from bluejay_gate.bluejay.models import CustomMetric
 from bluejay_gate.errors import ApiError, AuthError, SpecError
+from bluejay_gate.run.fanout import answer, fetch_all
 from bluejay_gate.run.simulations import ResolvedSimulation
 from bluejay_gate.spec.resolved import Spec
 from bluejay_gate.verdict import definitions
-from bluejay_gate.verdict.costs import SimulationCost, plan_costs
+from bluejay_gate.verdict.costs import SimulationCost, over_budget, plan_costs
 from bluejay_gate.verdict.definitions import needed_metrics
 from bluejay_gate.verdict.facts import Definitions, MetricDefinition, SimulationFacts
 
@@ -44,8 +46,21 @@ def check_before_paying(
     def warn(message: str) -> None:
         emit(events.Warning(message))
 
-    found = read_definitions(api, spec, agent_id, warn)
-    facts = read_facts(api, spec, sims, warn)
+    # The definitions and the digital humans are read at once (``fanout``); their
+    # warnings and errors come out in the order they did one after another.
+    # With max_parallel 1, one after another.
+    told: list[str] = []
+    if spec.run.max_parallel <= 1:
+        found = read_definitions(api, spec, agent_id, told.append)
+        counts = _counts(api, spec, sims, 1)
+    else:
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="definitions") as pool:
+            reading = pool.submit(read_definitions, api, spec, agent_id, told.append)
+            counts = _counts(api, spec, sims, spec.run.max_parallel - 1)
+            found = reading.result()
+    for message in told:
+        warn(message)
+    facts = read_facts(api, spec, sims, warn, counts)
     problems = definitions.check(spec, found, facts)
     if problems:
         first = problems[0]
@@ -58,6 +73,15 @@ def check_before_paying(
             key=first.metric,
         )
     return plan_costs(spec, facts)
+
+
+def refuse_over_budget(spec: Spec, costs: Sequence[SimulationCost]) -> None:
+    """``run.max_conversations``: a plan that may queue more is a ``SpecError`` (exit 2)
+    before anything is changed or queued."""
+    problem = over_budget(spec.run.max_conversations, costs)
+    if problem is not None:
+        line = spec.run.max_conversations_line
+        raise SpecError(problem, file=str(spec.path), line=line, key="run.max_conversations")
 
 
 def read_definitions(
@@ -95,20 +119,36 @@ def read_definitions(
     return Definitions(_definitions(metrics), complete=True, where=where)
 
 
+def _counts(
+    api: PreflightApi, spec: Spec, sims: Sequence[ResolvedSimulation], max_parallel: int
+) -> dict[str, int | Exception]:
+    """Every simulation's digital humans counted at once (those the spec does not list)."""
+    wanted = [
+        sim.simulation_id
+        for sim_spec, sim in zip(spec.simulations, sims, strict=True)
+        if sim_spec.digital_human_ids is None
+    ]
+    return fetch_all(api.count_digital_humans, wanted, max_parallel)
+
+
 def read_facts(
     api: PreflightApi,
     spec: Spec,
     sims: Sequence[ResolvedSimulation],
     warn: Callable[[str], None],
+    counts: Mapping[str, int | Exception] | None = None,
 ) -> list[SimulationFacts]:
-    """Digital humans and selected metrics of each simulation, in spec order."""
+    """Digital humans and selected metrics of each simulation, in spec order (``counts``:
+    the digital humans already counted, by simulation id)."""
+    if counts is None:
+        counts = _counts(api, spec, sims, spec.run.max_parallel)
     facts = []
     counted: dict[str, int | None] = {}
     for sim_spec, sim in zip(spec.simulations, sims, strict=True):
         humans: int | None = None
         if sim_spec.digital_human_ids is None:
             if sim.simulation_id not in counted:
-                counted[sim.simulation_id] = _count(api, sim, warn)
+                counted[sim.simulation_id] = _count(counts[sim.simulation_id], sim, warn)
             humans = counted[sim.simulation_id]
         facts.append(
             SimulationFacts(
@@ -122,9 +162,11 @@ def read_facts(
     return facts
 
 
-def _count(api: PreflightApi, sim: ResolvedSimulation, warn: Callable[[str], None]) -> int | None:
+def _count(
+    got: int | Exception, sim: ResolvedSimulation, warn: Callable[[str], None]
+) -> int | None:
     try:
-        return api.count_digital_humans(sim.simulation_id)
+        return answer(got)
     except ApiError as exc:
         if _stops(exc):
             raise

@@ -13,13 +13,20 @@ from bluejay_gate.bluejay.models import RunStatus
 from bluejay_gate.model import statuses
 from bluejay_gate.model.metric_names import NOT_CUSTOM
 from bluejay_gate.model.results import RunSummary
+from bluejay_gate.run.scored import scored_results, unscored
 from bluejay_gate.run.simulations import ResolvedSimulation
 from bluejay_gate.run.tracking import Job, PollOutcome, Tracker
 from bluejay_gate.spec.resolved import SimulationSpec, Spec
+from bluejay_gate.verdict.decided import SimulationState
 from bluejay_gate.verdict.evaluate import evaluate_simulation
 from bluejay_gate.verdict.inputs import SimulationInput
 from bluejay_gate.verdict.model import Repeats
-from bluejay_gate.verdict.repeats import looks_for, repeat_summary, wants_more
+from bluejay_gate.verdict.repeats import (
+    digital_humans_of,
+    looks_for,
+    repeat_summary,
+    wants_more,
+)
 
 
 def run_summary(run: RunStatus) -> RunSummary:
@@ -62,6 +69,16 @@ def _counts_trusted(t: Tracker) -> bool:
     return t.settled and t.error is None and status != "INSUFFICIENT_FUNDS"
 
 
+def _stopped_early(t: Tracker, outcome: PollOutcome) -> bool:
+    """A run still going when the verdict was decided (``run.stop_when_decided``)."""
+    return outcome.decided and not t.settled and t.error is None
+
+
+def _uncounted(run: RunStatus) -> RunSummary:
+    """A run stopped early: in the reports, but its counters (a partial 3/10) never judged."""
+    return RunSummary(id=run.id, status=run.status)
+
+
 def _tracker_errors(t: Tracker, outcome: PollOutcome) -> list[str]:
     if t.error:
         return [t.error]
@@ -70,7 +87,7 @@ def _tracker_errors(t: Tracker, outcome: PollOutcome) -> list[str]:
             f"run {t.run_id} ended INSUFFICIENT_FUNDS: add credits to the Bluejay "
             "organisation, then run the gate again"
         ]
-    if t.settled:
+    if t.settled or outcome.decided:
         return []
     if outcome.timed_out or outcome.cancelled:
         reason = "timed out" if outcome.timed_out else "cancelled"
@@ -111,7 +128,13 @@ def build_inputs(
         for t in trackers:
             errors += _tracker_errors(t, outcome)
             errors += t.duplicates.values()  # one answer listed a result twice, differently
-        results = tuple(r for t in trackers for r in t.results.values())
+        results = tuple(
+            r
+            for t in trackers
+            for r in (
+                scored_results(t) if outcome.decided and not t.settled else t.results.values()
+            )
+        )
         notes = [note for t in trackers for note in _tracker_notes(t)]
         inputs.append(
             SimulationInput(
@@ -119,7 +142,9 @@ def build_inputs(
                 simulation_id=sim.simulation_id,
                 checks=spec.checks_for(sim_spec),
                 runs=tuple(
-                    run_summary(t.run) for t in trackers if t.run is not None and _counts_trusted(t)
+                    run_summary(t.run) if _counts_trusted(t) else _uncounted(t.run)
+                    for t in trackers
+                    if t.run is not None and (_counts_trusted(t) or _stopped_early(t, outcome))
                 ),
                 results=results,
                 result_runs={rid: t.run_id for t in trackers for rid in t.results},
@@ -131,6 +156,27 @@ def build_inputs(
             )
         )
     return inputs
+
+
+def decision_states(
+    spec: Spec,
+    sims: Sequence[ResolvedSimulation],
+    outcome: PollOutcome,
+    pending: Sequence[Job],
+) -> list[SimulationState]:
+    """Stop when decided: every simulation as far as it scored, and how many of its
+    conversations may still score (``None`` while a run of it is not queued yet or cannot
+    be counted)."""
+    inputs = build_inputs(spec, sims, dataclasses.replace(outcome, decided=True))
+    states = []
+    for index, sim in enumerate(inputs):
+        mine = [t for t in outcome.trackers if t.job.sim_index == index]
+        counts = [unscored(t) for t in mine]
+        waiting = any(job.sim_index == index for job in pending)
+        known = [c for c in counts if c is not None]
+        remaining = None if waiting or not mine or len(known) < len(counts) else sum(known)
+        states.append(SimulationState(sim, remaining))
+    return states
 
 
 def _repeats_done(trackers: Sequence[Tracker]) -> int:
@@ -187,3 +233,29 @@ def next_round(
             )
             more.append((dataclasses.replace(jobs[index], runs_per_digital_human=1), why))
     return more
+
+
+def within_budget(
+    budget: int | None, outcome: PollOutcome, more: Sequence[tuple[Job, str]]
+) -> tuple[list[tuple[Job, str]], list[str]]:
+    """``run.max_conversations`` while the gate runs: the next rounds that fit, counted
+    from what Bluejay actually queued so far (the plan was checked before paying; this
+    holds the budget should Bluejay have queued more than the plan counted), and why the
+    others were not queued."""
+    if budget is None:
+        return list(more), []
+    queued = sum(len(t.expected_results) for t in outcome.trackers)
+    kept: list[tuple[Job, str]] = []
+    refused: list[str] = []
+    for job, why in more:
+        first = next(t for t in outcome.trackers if t.job.sim_index == job.sim_index)
+        size = digital_humans_of(first.expected_results, first.job.runs_per_digital_human or 1)
+        if queued + size > budget:
+            refused.append(
+                f"{job.label}: another round of {size} conversations would take the gate past "
+                f"run.max_conversations {budget} ({queued} queued so far): not queued"
+            )
+            continue
+        queued += size
+        kept.append((job, why))
+    return kept, refused

@@ -10,6 +10,7 @@ from typing import Protocol
 
 from bluejay_gate.bluejay.models import Simulation
 from bluejay_gate.errors import NotFoundError, ResolveError, SpecError
+from bluejay_gate.run.fanout import answer, fetch_all
 
 
 class SimulationApi(Protocol):
@@ -36,17 +37,27 @@ class ResolvedSimulation:
 
 
 def resolve_simulations(
-    api: SimulationApi, agent_id: str | None, sims: Sequence[SimulationSpecLike], spec_path: str
+    api: SimulationApi,
+    agent_id: str | None,
+    sims: Sequence[SimulationSpecLike],
+    spec_path: str,
+    max_parallel: int = 1,
 ) -> list[ResolvedSimulation]:
     """Each spec simulation as a Bluejay simulation of this agent. ``agent_id`` is None
-    when the agent does not exist yet (dry run of a create): then only ids can be checked."""
+    when the agent does not exist yet (dry run of a create): then only ids can be checked.
+    The look-ups run concurrently (``fanout``, within ``max_parallel``); they are read in
+    spec order, so the first problem in the spec is the one raised."""
+    by_id = fetch_all(api.get_simulation, [s.id for s in sims if s.id is not None], max_parallel)
+    listed: dict[str, list[Simulation] | Exception] = {}
+    if agent_id is not None and any(s.id is None for s in sims):
+        listed = fetch_all(api.list_agent_simulations, [agent_id], 1)
     by_name: list[Simulation] | None = None
     resolved: list[ResolvedSimulation] = []
     for sim in sims:
         where = f"{spec_path}:{sim.line}"
         if sim.id is not None:
             try:
-                found = api.get_simulation(sim.id)
+                found = answer(by_id[sim.id])
             except NotFoundError as exc:
                 raise ResolveError(
                     f"{where}: simulation {sim.id} not found in Bluejay: check the id "
@@ -67,7 +78,7 @@ def resolve_simulations(
                     "simulations first, or give the simulation's id"
                 )
             if by_name is None:
-                by_name = api.list_agent_simulations(agent_id)
+                by_name = answer(listed[agent_id])
             matches = [s for s in by_name if s.name == sim.name]
             if not matches:
                 names = [s.name for s in by_name if s.name]

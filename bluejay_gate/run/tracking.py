@@ -83,3 +83,6 @@ class PollOutcome:
     timed_out: bool = False
     cancelled: bool = False
     ended: int = 0  # conversations stopped with end-conversations
+    # stopped because the verdict was certain (``run.stop_when_decided``): runs still
+    # going are judged on what scored, without an error
+    decided: bool = False

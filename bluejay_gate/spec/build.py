@@ -1,9 +1,10 @@
 """A validated ``SpecModel`` -> the frozen ``Spec``, plus the checks across sections.
 
-Owns what no single key can say: a simulation listed twice (ids compare as Bluejay's
-integers), ``repeat`` with ``runs_per_digital_human``, ``max_repeats`` below ``repeat`` or
-with no ``confidence`` check to stop on, and a simulation with nothing to check. Problems
-go to the caller's list with their lines. Pure: reads no file.
+Owns what no single key can say (call sets are ``call_sets``'s): a simulation listed twice
+(ids compare as Bluejay's integers), ``repeat`` with ``runs_per_digital_human``,
+``max_repeats`` below ``repeat`` or with no ``confidence`` check to stop on, and a
+simulation with nothing to check. Problems go to the caller's list with their lines. Pure
+but for the golden-call files ``call_sets`` reads.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from bluejay_gate.spec.call_sets import build_call_sets, check_call_sets
 from bluejay_gate.spec.checks import build_checks
 from bluejay_gate.spec.messages import Problem
 from bluejay_gate.spec.resolved import AgentSpec, RunSettings, SimulationSpec, Spec
@@ -42,6 +44,11 @@ def build_spec(
         repeat=model.run.repeat,
         max_repeats=model.run.max_repeats,
         confidence=None if model.run.confidence is None else float(model.run.confidence),
+        stop_when_decided=model.run.stop_when_decided,
+        max_conversations=model.run.max_conversations,
+        max_conversations_line=located.line_of(("run", "max_conversations"))
+        if model.run.max_conversations is not None
+        else None,
     )
     level = run.confidence
     global_checks = build_checks(model.thresholds, ("thresholds",), located, problems, level)
@@ -92,15 +99,28 @@ def build_spec(
             max_repeats=sim_model.max_repeats or run.max_repeats,
         )
         sims.append(sim)
+    call_sets = build_call_sets(model, located, spec_path, problems, level)
     spec = Spec(
         path=spec_path,
         agent=agent,
         run=run,
         simulations=tuple(sims),
         thresholds=global_checks,
+        calls=call_sets,
     )
+    if not sims and not call_sets and not problems:
+        problems.append(
+            Problem(
+                1,
+                2,
+                (),
+                "missing required key `simulations`: add a `simulations:` list with at "
+                "least one `- id:` or `- name:` (or a `calls:` list of golden calls)",
+            )
+        )
     if problems:  # a dropped bad check must not also read as "nothing to check"
         return spec
+    check_call_sets(spec, problems)
     for index, (sim, sim_model) in enumerate(zip(spec.simulations, model.simulations, strict=True)):
         _check_repeats(spec, sim, sim_model, ("simulations", index), located, problems)
     problems.extend(

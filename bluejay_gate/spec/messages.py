@@ -59,7 +59,7 @@ def key_path(path: Sequence[str | int]) -> str:
 def _is_metric_name(path: Sequence[str | int], position: int) -> bool:
     parent = path[:position]
     return tuple(parent) == ("thresholds",) or (
-        len(parent) == 3 and parent[0] == "simulations" and parent[2] == "thresholds"
+        len(parent) == 3 and parent[0] in {"simulations", "calls"} and parent[2] == "thresholds"
     )
 
 
@@ -73,6 +73,8 @@ def _section(parent: KeyPath) -> str | None:
         return "file reference"
     if len(parent) == 2 and parent[0] == "simulations":
         return "simulation"
+    if len(parent) == 2 and parent[0] == "calls":
+        return "call set"
     if len(parent) >= 2 and "thresholds" in parent:
         return "check"
     return None

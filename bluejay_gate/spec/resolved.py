@@ -1,8 +1,9 @@
 """The validated spec the rest of the gate reads: frozen, resolved, with lines.
 
 ``Spec`` holds the agent (prompt files read, ``${VAR}`` substituted), the run settings, the
-simulations and the global thresholds; ``Spec.checks_for`` merges the global checks with one
-simulation's own. Plain data: nothing here reads files or validates.
+simulations, the golden-call sets (files read) and the global thresholds;
+``Spec.checks_for`` merges the global checks with one simulation's (or call set's) own.
+Plain data: nothing here reads files or validates.
 """
 
 from __future__ import annotations
@@ -38,6 +39,9 @@ class RunSettings:
     repeat: int = 1
     max_repeats: int | None = None
     confidence: float | None = None
+    stop_when_decided: bool = False
+    max_conversations: int | None = None
+    max_conversations_line: int | None = None  # its line in the spec
 
 
 @dataclass(frozen=True)
@@ -60,6 +64,31 @@ class SimulationSpec:
 
 
 @dataclass(frozen=True)
+class CallFile:
+    """One golden call: its file, as shown in reports (relative to the spec), and the
+    body it sends (metadata merged; no agent: the gate adds it)."""
+
+    path: Path
+    shown: str
+    body: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class CallSetSpec:
+    """One entry of ``calls:``: recorded calls judged like a simulation."""
+
+    name: str
+    pattern: str  # the ``files:`` glob as written
+    files: tuple[CallFile, ...]
+    thresholds: Mapping[str, tuple[Check, ...]]  # this set's own, before merging
+    line: int
+
+    @property
+    def label(self) -> str:
+        return self.name
+
+
+@dataclass(frozen=True)
 class Spec:
     """A validated spec file."""
 
@@ -68,10 +97,12 @@ class Spec:
     run: RunSettings
     simulations: tuple[SimulationSpec, ...]
     thresholds: Mapping[str, tuple[Check, ...]]  # global
+    calls: tuple[CallSetSpec, ...] = ()  # golden-call sets (``calls:``)
 
-    def checks_for(self, sim: SimulationSpec) -> tuple[Check, ...]:
-        """Global checks merged with ``sim``'s: a metric the simulation lists replaces every
-        global check on that metric. Order: global metrics, then the simulation's own."""
+    def checks_for(self, sim: SimulationSpec | CallSetSpec) -> tuple[Check, ...]:
+        """Global checks merged with ``sim``'s (a simulation or a call set): a metric the
+        entry lists replaces every global check on that metric. Order: global metrics,
+        then the entry's own."""
         merged: list[Check] = []
         for metric, checks in self.thresholds.items():
             merged.extend(sim.thresholds.get(metric, checks))

@@ -61,3 +61,21 @@ class RunModel(BaseModel):
         + " Applies to every check whose aggregate supports it; a check may override it.",
         examples=[0.95, "95%"],
     )
+    stop_when_decided: bool = Field(
+        default=False,
+        description=(
+            "After each poll, stop as soon as every error check's outcome is certain "
+            "whatever the conversations still running would score: end them and exit 1 "
+            "on a certain failure (or 0 when every error check is certain to pass)."
+        ),
+        examples=[True],
+    )
+    max_conversations: int | None = Field(
+        default=None,
+        ge=1,
+        description=(
+            "Budget: the most conversations one gate may queue, counting repeats and "
+            "early-stopping rounds; a plan beyond it is refused before anything is queued."
+        ),
+        examples=[200],
+    )

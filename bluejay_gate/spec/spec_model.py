@@ -14,6 +14,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from bluejay_gate.spec.agent_model import AgentModel
+from bluejay_gate.spec.call_model import CallSetModel
 from bluejay_gate.spec.file_refs import FileRef
 from bluejay_gate.spec.run_model import RunModel
 from bluejay_gate.spec.simulation_model import SimulationModel
@@ -27,6 +28,7 @@ class SpecModel(BaseModel):
         extra="forbid",
         title="bluejay-gate spec",
         json_schema_extra={
+            "anyOf": [{"required": ["simulations"]}, {"required": ["calls"]}],
             "examples": [
                 {
                     "version": 1,
@@ -41,7 +43,7 @@ class SpecModel(BaseModel):
                     "simulations": [{"id": 4821, "name": "Billing regressions"}],
                     "thresholds": {"goal_success": "pass_rate >= 80%", "score": "value >= 80"},
                 }
-            ]
+            ],
         },
     )
 
@@ -58,9 +60,19 @@ class SpecModel(BaseModel):
         examples=[{"timeout": "30m", "poll_interval": "10s", "max_parallel": 10}],
     )
     simulations: list[SimulationModel] = Field(
+        default_factory=list,
         min_length=1,
-        description="The simulations to run, at least one.",
+        description="The simulations to run (a spec needs simulations, calls, or both).",
         examples=[[{"id": 4821, "name": "Billing regressions"}, {"name": "Smoke test"}]],
+    )
+    calls: list[CallSetModel] = Field(
+        default_factory=list,
+        min_length=1,
+        description=(
+            "Sets of recorded (golden) calls, each sent to Bluejay's POST /v1/evaluate and "
+            "judged like a simulation."
+        ),
+        examples=[[{"name": "Refund calls", "files": "calls/refunds/*.json"}]],
     )
     thresholds: Thresholds = Field(default_factory=dict)
 
@@ -71,6 +83,7 @@ SECTION_KEYS: dict[str, tuple[str, ...]] = {
     "agent": tuple(AgentModel.model_fields),
     "run": tuple(RunModel.model_fields),
     "simulation": tuple(SimulationModel.model_fields),
+    "call set": tuple(CallSetModel.model_fields),
     "check": tuple(CheckModel.model_fields),
     "file reference": tuple(FileRef.model_fields),
 }

@@ -13,7 +13,7 @@ from bluejay_gate.model import statuses
 from bluejay_gate.model.links import result_url
 from bluejay_gate.model.results import ReadResult
 from bluejay_gate.verdict.inputs import SimulationInput
-from bluejay_gate.verdict.model import Conversation
+from bluejay_gate.verdict.model import CALL_SET, Conversation
 from bluejay_gate.verdict.stability import result_sort_key
 from bluejay_gate.verdict.texts import percent_text
 
@@ -55,6 +55,7 @@ def read_conversations(sim: SimulationInput) -> tuple[list[Conversation], Counte
                 dashboard_url=result_url(sim.simulation_id, run_id, result.id) if run_id else None,
                 duration_ms=result.duration,
                 unscored=unscored,
+                file=sim.result_files.get(result.id),
                 status_as_sent=result.status,
                 has_custom=found.has_custom,
             )
@@ -74,7 +75,9 @@ def _not_completed_reason(status: str, *, silent: bool, unscored: bool) -> str:
     return f"still {status}"
 
 
-def _incomplete_error(reasons: Counter[str], total: int, allow_incomplete: float) -> str | None:
+def _incomplete_error(
+    reasons: Counter[str], total: int, allow_incomplete: float, noun: str = "conversations"
+) -> str | None:
     missing = sum(reasons.values())
     if total == 0 or missing == 0 or missing <= allow_incomplete * total + 1e-9:
         return None
@@ -83,7 +86,7 @@ def _incomplete_error(reasons: Counter[str], total: int, allow_incomplete: float
         for reason, count in sorted(reasons.items(), key=lambda i: (-i[1], i[0]))
     )
     return (
-        f"{missing} of {total} conversations did not complete "
+        f"{missing} of {total} {noun} did not complete "
         f"({percent_text(missing / total, decimals=1)}, allowed "
         f"{percent_text(allow_incomplete, decimals=1)}): {breakdown}"
     )
@@ -97,6 +100,8 @@ def simulation_errors(
         if sim.runs:
             noun = "run" if len(sim.runs) == 1 else "runs"
             errors.append(f"{noun} {', '.join(r.id for r in sim.runs)} produced no conversations")
+        elif sim.kind == CALL_SET:
+            errors.append("no call of this set was evaluated")
         else:
             errors.append("no run of this simulation produced conversations")
     errors.extend(
@@ -104,6 +109,7 @@ def simulation_errors(
         for run in sim.runs
         if statuses.normalise(run.status) == "INSUFFICIENT_FUNDS"
     )
-    if incomplete := _incomplete_error(reasons, total, allow_incomplete):
+    noun = "recorded calls" if sim.kind == CALL_SET else "conversations"
+    if incomplete := _incomplete_error(reasons, total, allow_incomplete, noun):
         errors.append(incomplete)
     return tuple(dict.fromkeys(errors))

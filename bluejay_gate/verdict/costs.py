@@ -118,3 +118,44 @@ def how_many(sim: SimulationSpec, facts: SimulationFacts) -> str:
     return (
         f"{humans} digital human{'s' if humans != 1 else ''} {source} × {most_repeats(sim, facts)}"
     )
+
+
+def over_budget(budget: int | None, costs: Sequence[SimulationCost]) -> str | None:
+    """Why the plan may not be queued under ``run.max_conversations`` (its most, with
+    repeats and every early-stopping round), or ``None`` when it fits (or no budget)."""
+    if budget is None:
+        return None
+    unknown = [c.label for c in costs if c.most is None]
+    if unknown:
+        return (
+            f"the plan's conversations are unknown (the "
+            f"digital humans of {', '.join(unknown)} could not be read), so the budget "
+            f"of {budget} cannot be checked: list digital_human_ids for them or run again; "
+            "nothing was queued"
+        )
+    most = sum(c.most or 0 for c in costs)
+    if most <= budget:
+        return None
+    first = sum(c.conversations or 0 for c in costs)
+    plan = (
+        f"up to {most} conversations ({first} in the first round, more only while a check "
+        "is inconclusive)"
+        if most > first
+        else f"{most} conversations"
+    )
+    return (
+        f"the plan queues {plan}, over the budget of {budget}: raise "
+        "max_conversations, or lower repeat, max_repeats or the digital humans queued; "
+        "nothing was queued"
+    )
+
+
+def budget_line(budget: int | None, costs: Sequence[SimulationCost]) -> str | None:
+    """The dry run's budget line, ``None`` without a budget."""
+    if budget is None:
+        return None
+    problem = over_budget(budget, costs)
+    if problem is not None:
+        return f"over budget: {problem}"
+    most = sum(c.most or 0 for c in costs)
+    return f"budget: {most} of at most {budget} conversations (run.max_conversations)"

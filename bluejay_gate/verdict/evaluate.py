@@ -41,7 +41,7 @@ from bluejay_gate.verdict.conversations import NEVER_SPOKE, read_conversations, 
 from bluejay_gate.verdict.delta_check import delta_check, with_baseline
 from bluejay_gate.verdict.inputs import SimulationContext, SimulationInput
 from bluejay_gate.verdict.metric_check import metric_check
-from bluejay_gate.verdict.model import CheckResult, Outcome, SimulationVerdict, Verdict
+from bluejay_gate.verdict.model import CALL_SET, CheckResult, Outcome, SimulationVerdict, Verdict
 from bluejay_gate.verdict.score_check import run_counters, score_check
 from bluejay_gate.verdict.stability import flips, repeated_digital_humans
 
@@ -98,10 +98,14 @@ def evaluate_simulation(sim: SimulationInput, *, allow_incomplete: float) -> Sim
         if isinstance(counters, str)
         else float(Fraction(counters[0], counters[1]) * 100),
         dashboard_url=run_url(sim.simulation_id, sim.runs[0].id) if sim.runs else None,
-        flips=flips(sim.checks, completed),
-        repeated_digital_humans=repeated_digital_humans(completed),
+        # recorded calls have no digital humans: nothing is repeated
+        flips=() if sim.kind == CALL_SET else flips(sim.checks, completed),
+        repeated_digital_humans=0 if sim.kind == CALL_SET else repeated_digital_humans(completed),
         repeats=sim.repeats,
         notes=sim.notes,
+        kind=sim.kind,
+        files=sim.files,
+        call_ids=tuple(c.result_id for c in conversations) if sim.kind == CALL_SET else (),
         runs=sim.runs,
         run_errors=tuple(dict.fromkeys(sim.errors)),
         unseen=dict(sim.unseen),

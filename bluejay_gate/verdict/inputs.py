@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from bluejay_gate.model.metric_names import RUN_LEVEL
 from bluejay_gate.model.results import ReadResult, RunSummary
 from bluejay_gate.spec.thresholds import Check
-from bluejay_gate.verdict.model import Conversation, Repeats
+from bluejay_gate.verdict.model import SIMULATION, Conversation, Repeats
 
 NO_BASELINE = "no baseline was given: run with --baseline REPORT.json (an earlier run's report)"
 
@@ -46,6 +46,9 @@ class SimulationInput:
     # run id -> conversations that done run counts (total_tests) but never returned: not
     # completed (they count against allow_incomplete)
     unseen: Mapping[str, int] = field(default_factory=dict)
+    kind: str = SIMULATION  # or CALL_SET: recorded calls, each result one evaluated call
+    files: tuple[str, ...] = ()  # a call set's files
+    result_files: Mapping[str, str] = field(default_factory=dict)  # call id -> its file
     # taken from an earlier report (``--rerun-failed``, ``merge``): its path, else None
     reused_from: str | None = None
     # the same simulation in the baseline report, or why there is none (delta checks skip)

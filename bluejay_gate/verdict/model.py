@@ -15,6 +15,11 @@ from bluejay_gate.model.results import RunSummary
 from bluejay_gate.model.values import MetricValue
 from bluejay_gate.spec.thresholds import Check, Severity
 
+# What a ``SimulationVerdict`` judges: a simulation's runs, or a set of recorded calls
+# (``calls:`` in the spec: judged by the same rules, rendered by the same reporters).
+SIMULATION = "simulation"
+CALL_SET = "call_set"
+
 
 class Outcome(StrEnum):
     PASS = "pass"
@@ -43,6 +48,7 @@ class Conversation:
     # COMPLETED and the agent spoke, but no custom metrics while other conversations of the
     # simulation have them (bulk under-reporting); counted as not completed
     unscored: bool = False
+    file: str | None = None  # a recorded call's golden-call file (call sets only)
     # what an earlier report must keep for the verdict to judge it again (``earlier``):
     # the status as Bluejay sent it, and whether the result carried custom metrics
     status_as_sent: str | None = None
@@ -128,6 +134,14 @@ class SimulationVerdict:
     repeats: Repeats | None = None
     # what the reports should mention that changes no outcome (e.g. ignored results)
     notes: tuple[str, ...] = ()
+    kind: str = SIMULATION  # or CALL_SET: a set of recorded calls (``simulation_id`` "")
+    files: tuple[str, ...] = ()  # a call set's golden-call files, relative to the spec
+    call_ids: tuple[str, ...] = ()  # a call set's calls, as Bluejay numbered them
+
+    @property
+    def is_call_set(self) -> bool:
+        return self.kind == CALL_SET
+
     # the input as given, for judging it again from a report (``earlier``): the runs'
     # counters, the orchestrator's own errors, conversations counted but never returned
     runs: tuple[RunSummary, ...] = ()
@@ -138,9 +152,24 @@ class SimulationVerdict:
 
 
 @dataclass(frozen=True, slots=True)
+class EarlyStop:
+    """The gate stopped before every conversation was scored (``run.stop_when_decided``)
+    because the outcome was already certain (``verdict.decided``)."""
+
+    outcome: Outcome  # FAIL: an error check was certain to fail; PASS: every one to pass
+    # (simulation label, check label) of the checks that decided it
+    checks: tuple[tuple[str, str], ...]
+    unscored: int  # conversations of queued runs not waited for (not judged)
+    ended: int  # of them, stopped with end-conversations
+    not_queued: int  # runs never queued once it was decided
+    scored: int  # conversations the verdict was computed on
+
+
+@dataclass(frozen=True, slots=True)
 class Verdict:
     simulations: tuple[SimulationVerdict, ...]
     errors: tuple[str, ...] = ()  # gate-level reasons for no verdict (timeout, API error, ...)
+    early: EarlyStop | None = None  # decided before every conversation was scored
 
     @property
     def failed(self) -> bool:

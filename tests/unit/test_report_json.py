@@ -46,6 +46,7 @@ TOP_KEYS = [
     "shard",
     "merged_from",
     "simulations",
+    "call_sets",
 ]
 SIMULATION_KEYS = [
     "label",

@@ -70,7 +70,7 @@ def rest(error: SpecError) -> str:
             "version: 1",
             "version: 1\nfrobnicate: 3",
             "2: unknown key `frobnicate`; allowed here: "
-            "version, agent, run, simulations, thresholds",
+            "version, agent, run, simulations, calls, thresholds",
         ),
         (
             "  score: value >= 80",
@@ -175,7 +175,8 @@ def test_unknown_keys_suggest(tmp_path: Path, old: str, new: str, expected: str)
             "simulations:\n  - id: 4821\n",
             "",
             "1: missing required key `simulations`: "
-            "add a `simulations:` list with at least one `- id:` or `- name:`",
+            "add a `simulations:` list with at least one `- id:` or `- name:` "
+            "(or a `calls:` list of golden calls)",
         ),
         (
             "agent:\n  name: Support Bot\n",

@@ -110,7 +110,8 @@ def test_schema_header() -> None:
     assert schema["$id"].endswith("/bluejay-gate.schema.json")
     assert schema["title"] == "bluejay-gate spec"
     assert "BLUEJAY_API_KEY" in schema["description"]
-    assert schema["required"] == ["version", "agent", "simulations"]
+    assert schema["required"] == ["version", "agent"]
+    assert schema["anyOf"] == [{"required": ["simulations"]}, {"required": ["calls"]}]
     jsonschema.Draft202012Validator.check_schema(schema)
 
 

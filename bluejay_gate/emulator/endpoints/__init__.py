@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from bluejay_gate.emulator.endpoints import (  # noqa: F401 - importing registers the routes
     agents,
+    call_logs,
     custom_metrics,
     evaluate,
     files,
