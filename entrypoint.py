@@ -4,6 +4,8 @@
 Nothing else happens here: the CLI does the work (and, in Actions, the annotations,
 outputs and step summary). Inputs arrive as ``INPUT_<NAME>`` upper-cased with hyphens
 kept (``INPUT_API-KEY``); the underscore spelling is accepted too; unset is "".
+``api-key`` becomes ``BLUEJAY_API_KEY`` and ``github-token`` ``GITHUB_TOKEN`` (for the
+baseline and the pull-request comment), both masked first.
 The container runs as root: files the gate wrote are handed back to the owner of the
 workspace before exiting, also files that existed before and were rewritten.
 
@@ -44,11 +46,16 @@ def build_command(env: Mapping[str, str]) -> list[str]:
         ("report-path", "--report"),
         ("timeout", "--timeout"),
         ("baseline", "--baseline"),
+        ("baseline-artifact", "--baseline-artifact"),
+        ("baseline-workflow", "--baseline-workflow"),
+        ("baseline-max-age", "--baseline-max-age"),
+        ("on-missing-key", "--on-missing-key"),
     ):
         if value := read_input(env, name):
             argv += [flag, value]
-    if read_input(env, "dry-run").lower() in {"true", "1", "yes"}:
-        argv.append("--dry-run")
+    for name, flag in (("dry-run", "--dry-run"), ("pr-comment", "--pr-comment")):
+        if read_input(env, name).lower() in {"true", "1", "yes"}:
+            argv.append(flag)
     return argv
 
 
@@ -92,10 +99,12 @@ def run_forwarding_signals(argv: list[str], cwd: Path, env: Mapping[str, str]) -
 def main() -> int:
     env = dict(os.environ)
     key = read_input(env, "api-key")
-    if key:
-        # Escaped as the runner unescapes command data: a key with "%" is masked as is.
-        sys.stdout.write(mask_command(key) + "\n")
-        sys.stdout.flush()
+    token = read_input(env, "github-token")
+    for secret in (key, token):
+        if secret:
+            # Escaped as the runner unescapes command data: a key with "%" is masked as is.
+            sys.stdout.write(mask_command(secret) + "\n")
+    sys.stdout.flush()
     workspace = Path(env.get("GITHUB_WORKSPACE") or Path.cwd())
     workdir = workspace / read_input(env, "working-directory")
     if not workdir.resolve().is_relative_to(workspace.resolve()):
@@ -105,6 +114,8 @@ def main() -> int:
         return 2
     if key:
         env["BLUEJAY_API_KEY"] = key
+    if token:  # the baseline and the pull-request comment are fetched and sent with it
+        env["GITHUB_TOKEN"] = token
     before = set(workspace.rglob("*"))
     started = time.time() - 1.0  # mtime granularity: rather one file too many than one too few
     code = run_forwarding_signals(build_command(env), workdir, env)

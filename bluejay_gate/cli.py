@@ -15,7 +15,7 @@ import threading
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from types import FrameType
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from bluejay_gate import __version__
 from bluejay_gate.bluejay.address import DEFAULT_BASE_URL
@@ -84,8 +84,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--baseline",
         default=None,
-        metavar="PATH",
-        help="an earlier run's JSON report: delta(AGG) checks and every check's change",
+        metavar="PATH|github",
+        help="an earlier run's JSON report: delta(AGG) checks and every check's change; "
+        "github: the base branch's latest (GitHub Actions)",
     )
     run.add_argument(
         "--shard",
@@ -105,6 +106,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="REPORT",
         help="queue only what did not pass in this earlier JSON report; reuse the rest",
     )
+    add_ci_arguments(run)
 
     sync = sub.add_parser(
         "sync",
@@ -205,6 +207,41 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def add_ci_arguments(run: argparse.ArgumentParser) -> None:
+    """``--baseline github``'s settings, the pull-request comment and what a job without
+    the key does."""
+    run.add_argument(
+        "--baseline-artifact",
+        default="bluejay-gate-reports",
+        metavar="NAME",
+        help="--baseline github: the artifact holding the report (bluejay-gate-reports)",
+    )
+    run.add_argument(
+        "--baseline-workflow",
+        default=None,
+        metavar="FILE",
+        help="--baseline github: the workflow file whose runs to use (default: this one)",
+    )
+    run.add_argument(
+        "--baseline-max-age",
+        type=_duration,
+        default="14d",
+        metavar="DURATION",
+        help="--baseline github: warn when the baseline is older (14d)",
+    )
+    run.add_argument(
+        "--pr-comment",
+        action="store_true",
+        help="post the summary on the pull request (GitHub) or merge request (GitLab)",
+    )
+    run.add_argument(
+        "--on-missing-key",
+        choices=("error", "skip"),
+        default="error",
+        help="without BLUEJAY_API_KEY (a fork's pull request): error (2) or skip (0)",
+    )
+
+
 def resolve_run_options(args: argparse.Namespace, env: Mapping[str, str]) -> GateOptions:
     """argv + environment -> frozen options. Flags beat environment."""
     from bluejay_gate.bluejay.transport import validate_base_url
@@ -228,14 +265,32 @@ def resolve_run_options(args: argparse.Namespace, env: Mapping[str, str]) -> Gat
         shard=getattr(args, "shard", None),
         no_sync=bool(getattr(args, "no_sync", False)),
         rerun_failed=Path(args.rerun_failed) if getattr(args, "rerun_failed", None) else None,
-        baseline=Path(args.baseline) if getattr(args, "baseline", None) else None,
         listen=getattr(args, "listen", None),
         listen_tls_cert=Path(args.listen_tls_cert)
         if getattr(args, "listen_tls_cert", None)
         else None,
         listen_tls_key=Path(args.listen_tls_key) if getattr(args, "listen_tls_key", None) else None,
         webhook_secret=env.get("BLUEJAY_WEBHOOK_SECRET", "").strip(),
+        pr_comment=bool(getattr(args, "pr_comment", False)),
+        **_baseline_options(args),
     )
+
+
+def _baseline_options(args: argparse.Namespace) -> dict[str, Any]:
+    if not getattr(args, "baseline", None):
+        return {}
+    if args.baseline != "github":
+        return {"baseline": Path(args.baseline)}
+    from bluejay_gate.ci.github_baseline import BaselineSettings
+
+    return {
+        "baseline_github": BaselineSettings(
+            artifact=args.baseline_artifact,
+            workflow=args.baseline_workflow,
+            max_age=args.baseline_max_age,
+            report_name=Path(args.report).name if args.report else "bluejay-report.json",
+        )
+    }
 
 
 def install_signal_handlers(cancel: threading.Event, hooks: list[Callable[[], None]]) -> list[int]:
@@ -277,6 +332,8 @@ def cmd_run(args: argparse.Namespace, env: Mapping[str, str], out: TextIO) -> in
     from bluejay_gate.report.progress import ConsoleProgress
 
     _mask_key(env, out)
+    if not env.get("BLUEJAY_API_KEY", "").strip() and args.on_missing_key == "skip":
+        return _skip_without_key(env, out)
     color = use_color(out, env)
     rt = Runtime(out=out, emit=ConsoleProgress(out, color=color), env=env, color=color)
     try:
@@ -293,16 +350,38 @@ def cmd_run(args: argparse.Namespace, env: Mapping[str, str], out: TextIO) -> in
 
 
 def _mask_key(env: Mapping[str, str], out: TextIO) -> None:
-    """In Actions, mask the key (and the webhook signing secret) before anything else is
-    printed."""
+    """In Actions, mask the key, the webhook signing secret and the forge tokens before
+    anything else is printed."""
     from bluejay_gate.ci import github
 
     if not github.in_actions(env):
         return
-    for name in ("BLUEJAY_API_KEY", "BLUEJAY_WEBHOOK_SECRET"):
-        if secret := env.get(name, "").strip():
+    names = ("BLUEJAY_API_KEY", "BLUEJAY_WEBHOOK_SECRET", *github.TOKEN_VARIABLES)
+    for secret in (env.get(n, "").strip() for n in names):
+        if secret:
             out.write(github.mask_command(secret) + "\n")
     out.flush()
+
+
+def _skip_without_key(env: Mapping[str, str], out: TextIO) -> int:
+    """``--on-missing-key skip`` (a fork's pull request gets no secrets): one line, nothing
+    sent, exit 0; in Actions the outputs say ``skipped``."""
+    from bluejay_gate.ci import github
+
+    line = (
+        "BLUEJAY_API_KEY is not set (a fork's pull request gets no secrets): gate skipped, "
+        "nothing sent (on-missing-key: skip)"
+    )
+    if github.in_actions(env):
+        out.write(f"::notice title=bluejay-gate::{github.escape_data(line)}\n")
+        if output_path := env.get("GITHUB_OUTPUT"):
+            github.write_outputs(output_path, github.skipped_outputs())
+        if summary_path := env.get("GITHUB_STEP_SUMMARY"):
+            github.append_step_summary(summary_path, f"> ⏭️ bluejay-gate: {line}\n")
+    else:
+        out.write(line + "\n")
+    out.flush()
+    return 0
 
 
 def _github_error(

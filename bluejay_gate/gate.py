@@ -23,6 +23,7 @@ from typing import TextIO
 from bluejay_gate import events
 from bluejay_gate.bluejay.client import BluejayClient
 from bluejay_gate.bluejay.retry import policy_from_env
+from bluejay_gate.ci.hooks import comment_on_request, with_github_baseline
 from bluejay_gate.earlier.baseline import (
     Baseline,
     BaselineSkipped,
@@ -163,10 +164,25 @@ def _info(spec: Spec, scope: Scope, info: RunInfo) -> RunInfo:
     )
 
 
+def _baseline(opts: GateOptions, spec: Spec) -> Baseline | BaselineSkipped | None:
+    """The baseline, read and checked before any request: one that cannot be used is exit 2
+    when the user named the file; one CI found is skipped with the reason instead (it
+    must never block a pull request)."""
+    if opts.baseline_github is not None:
+        if opts.baseline is None:
+            return BaselineSkipped((opts.baseline_note or "").removeprefix("no baseline: "))
+        try:
+            return load_baseline(opts.baseline, spec)
+        except UsageError as exc:
+            return BaselineSkipped(f"the base branch's report cannot be used: {exc}")
+    return load_baseline(opts.baseline, spec) if opts.baseline is not None else None
+
+
 def _finish(opts: GateOptions, rt: Runtime, verdict: Verdict, info: RunInfo) -> int:
     """``finish`` with this run's outside world; notes what it wrote."""
     code, rt.written = finish(opts, verdict, info, out=rt.out, env=rt.env, color=rt.color)
     rt.outputs_written = True
+    comment_on_request(opts, verdict, info, env=rt.env, out=rt.out, cancelled=rt.cancel.is_set())
     return code
 
 
@@ -243,10 +259,10 @@ def run_gate(opts: GateOptions, rt: Runtime) -> int:
             "in a job of their own without --shard (a spec with only the calls)"
         )
     scope = _identity(opts, spec)
-    # Read and checked before any request: a baseline that cannot be used is exit 2.
-    baseline: Baseline | BaselineSkipped | None = None
-    if opts.baseline is not None:
-        baseline = load_baseline(opts.baseline, spec)
+    # --baseline github: found first (no request to Bluejay yet; nothing queued depends on
+    # it), then read as --baseline PATH is.
+    opts = with_github_baseline(opts, rt.env, rt.emit, cancel=rt.cancel)
+    baseline = _baseline(opts, spec)
     compared = describe_baseline(baseline)
     timeout = opts.timeout if opts.timeout is not None else spec.run.timeout
     deadline = rt.monotonic() + timeout

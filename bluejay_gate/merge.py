@@ -101,9 +101,9 @@ def _names(reports: Sequence[EarlierReport]) -> dict[str, dict[str, str]]:
     names: dict[str, dict[str, str]] = {}
     for report in reports:
         for simulation in report.simulations:
-            listed = simulation.get("digital_humans")
-            if isinstance(listed, dict) and isinstance(simulation.get("simulation_id"), str):
-                names.setdefault(str(simulation["simulation_id"]), {}).update(
+            listed = simulation.doc.get("digital_humans")
+            if isinstance(listed, dict):
+                names.setdefault(simulation.simulation_id, {}).update(
                     {k: v for k, v in listed.items() if isinstance(k, str) and isinstance(v, str)}
                 )
     return names

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bluejay_gate.ci.github_baseline import BaselineSettings
 
 from bluejay_gate.model.links import DASHBOARD
 
@@ -29,3 +33,7 @@ class GateOptions:
     listen_tls_cert: Path | None = None
     listen_tls_key: Path | None = None
     webhook_secret: str = field(default="", repr=False)
+    # --baseline github: looked up before anything is queued, then ``baseline`` is its path
+    baseline_github: BaselineSettings | None = None
+    baseline_note: str | None = None  # which run the baseline is, or why there is none
+    pr_comment: bool = False  # post the summary on the pull / merge request

@@ -43,7 +43,7 @@ def validate_base_url(url: str) -> str:
         )
     if parts.query or parts.fragment:
         raise UsageError(f"{source} {text!r} must not have a query or fragment")
-    if parts.scheme == "http" and not _is_loopback(host):
+    if parts.scheme == "http" and not is_loopback(host):
         raise UsageError(
             f"{source} {text!r} uses plain http:// for a host that is not loopback; "
             "the API key would travel unencrypted: use https://, or http:// only with "
@@ -56,7 +56,7 @@ def validate_base_url(url: str) -> str:
     return f"{parts.scheme}://{netloc}{path}"
 
 
-def _is_loopback(host: str) -> bool:
+def is_loopback(host: str) -> bool:
     if host.lower() == "localhost":
         return True
     try:

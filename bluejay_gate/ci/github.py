@@ -17,6 +17,8 @@ from bluejay_gate.verdict.model import Outcome, Verdict
 
 STEP_SUMMARY_LIMIT = 1024 * 1024
 ANNOTATIONS_SHOWN = 10
+# Masked first, with the API key: the tokens the baseline and the comment are sent with.
+TOKEN_VARIABLES = ("GITHUB_TOKEN", "GITLAB_TOKEN")
 
 
 def in_actions(env: Mapping[str, str]) -> bool:
@@ -119,4 +121,14 @@ def outputs_for(
         "run-ids": ",".join(run_ids),
         "junit-path": str(junit) if junit else "",
         "report-path": str(report) if report else "",
+        "skipped": "false",
+    }
+
+
+def skipped_outputs() -> dict[str, str]:
+    """The outputs of a gate skipped for want of the key: ``passed`` empty, not false."""
+    return {
+        **outputs_for(exit_code=0, agent_id=None, run_ids=(), junit=None, report=None),
+        "passed": "",
+        "skipped": "true",
     }

@@ -1,5 +1,5 @@
-"""Durations (``30s``, ``10m``, ``1.5h``, ``1h30m``) and shares (``5%``, ``0.05``) as written
-in the spec and on the command line. Pure; errors are ``ValueError`` with a message that
+"""Durations (``30s``, ``10m``, ``1.5h``, ``1h30m``, ``7d``) and shares (``5%``, ``0.05``) as
+written in the spec and on the command line. Pure; errors are ``ValueError`` with a message that
 says what was given and what is accepted.
 """
 
@@ -8,13 +8,13 @@ from __future__ import annotations
 import math
 import re
 
-_UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
+_UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
 _NUMBER = r"(?:\d+(?:\.\d*)?|\.\d+)"
-_PART = re.compile(rf"({_NUMBER})\s*(ms|s|m|h)", re.IGNORECASE)
-_WHOLE = re.compile(rf"^\s*(?:{_NUMBER}\s*(?:ms|s|m|h)\s*)+$", re.IGNORECASE)
+_PART = re.compile(rf"({_NUMBER})\s*(ms|s|m|h|d)", re.IGNORECASE)
+_WHOLE = re.compile(rf"^\s*(?:{_NUMBER}\s*(?:ms|s|m|h|d)\s*)+$", re.IGNORECASE)
 _BARE = re.compile(rf"^\s*{_NUMBER}\s*$")
 _DURATION_HELP = (
-    "write a number with a unit: 30s, 10m, 1.5h, 1h30m, 250ms (a bare number is seconds)"
+    "write a number with a unit: 30s, 10m, 1.5h, 1h30m, 250ms, 7d (a bare number is seconds)"
 )
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 
 def serve(handle: Callable[[BaseHTTPRequestHandler], None]) -> ThreadingHTTPServer:
-    """A started server on 127.0.0.1:<free port> whose GET, POST and PUT go to ``handle``
+    """A started server on 127.0.0.1:<free port> whose GET, POST, PUT and PATCH go to ``handle``
     (one daemon thread per request)."""
 
     class Handler(BaseHTTPRequestHandler):
@@ -29,9 +29,13 @@ def serve(handle: Callable[[BaseHTTPRequestHandler], None]) -> ThreadingHTTPServ
         def do_PUT(self) -> None:
             handle(self)
 
+        def do_PATCH(self) -> None:
+            handle(self)
+
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     httpd.daemon_threads = True
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    # A short poll: shutdown() at teardown waits for it.
+    threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True).start()
     return httpd
 
 

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from bluejay_gate.emulator import Emulator
+from tests.helpers.forges import ScriptedGitHub, ScriptedGitLab
 
 
 @pytest.fixture
@@ -24,6 +25,22 @@ def emulator() -> Iterator[Callable[..., Emulator]]:
     yield make
     for emu in started:
         emu.stop()
+
+
+@pytest.fixture
+def github() -> Iterator[ScriptedGitHub]:
+    """A scripted GitHub API on loopback (tests/helpers/forges.py), closed at teardown."""
+    server = ScriptedGitHub()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def gitlab() -> Iterator[ScriptedGitLab]:
+    """A scripted GitLab API on loopback (tests/helpers/forges.py), closed at teardown."""
+    server = ScriptedGitLab()
+    yield server
+    server.close()
 
 
 BILLING_SCENARIO: dict[str, Any] = {

@@ -18,6 +18,8 @@ from bluejay_gate.model.durations import format_duration, parse_duration, parse_
         ("1h30m", 5400.0),
         ("1m 30s", 90.0),
         ("2H", 7200.0),
+        ("7d", 604800.0),
+        ("1d12h", 129600.0),
         (" 45 s ", 45.0),
         (".5s", 0.5),
         ("12", 12.0),
@@ -27,7 +29,7 @@ from bluejay_gate.model.durations import format_duration, parse_duration, parse_
     ],
 )
 def test_parse_duration(text: str | float, seconds: float) -> None:
-    """Units s, m, h, ms, compound forms and bare numbers (seconds) all parse."""
+    """Units s, m, h, d, ms, compound forms and bare numbers (seconds) all parse."""
     assert parse_duration(text) == pytest.approx(seconds)
 
 
