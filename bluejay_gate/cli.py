@@ -7,6 +7,7 @@ that needs them so ``--version`` and ``validate`` start fast.
 from __future__ import annotations
 
 import argparse
+import atexit
 import contextlib
 import os
 import signal
@@ -318,7 +319,11 @@ def install_signal_handlers(cancel: threading.Event, hooks: list[Callable[[], No
 
 def exit_now(code: int) -> None:
     """After a signal, once the reports are written: exit without waiting for worker
-    threads whose requests were abandoned (a hung poll would hold a normal exit)."""
+    threads whose requests were abandoned (a hung poll would hold a normal exit).
+    ``atexit`` handlers still run (they remove a downloaded baseline); waiting for
+    threads is what is skipped."""
+    with contextlib.suppress(Exception):
+        atexit._run_exitfuncs()
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(Exception):
             stream.flush()
