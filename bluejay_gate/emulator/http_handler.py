@@ -75,6 +75,18 @@ class RequestHandler(BaseHTTPRequestHandler):
     do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _handle  # noqa: N815
 
 
+def reply_status(reply: Reply | None, fault: FaultDef | None) -> int:
+    """The status ``send_reply`` will answer with (0: the connection is dropped), known
+    before anything is written, so the request is on record before the client can act on
+    its answer."""
+    if fault is not None and fault.kind == "drop":
+        return 0
+    if fault is not None and fault.kind != "slow":
+        return int(fault.kind)
+    assert reply is not None
+    return reply.status
+
+
 def send_reply(h: RequestHandler, reply: Reply | None, fault: FaultDef | None) -> int:
     if fault is not None:
         if fault.kind == "slow":

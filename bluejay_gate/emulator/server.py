@@ -19,7 +19,12 @@ from urllib.parse import parse_qs, urlsplit
 
 from bluejay_gate.emulator.dispatch import dispatch
 from bluejay_gate.emulator.faults import FaultInjector, as_fault
-from bluejay_gate.emulator.http_handler import EmulatorHTTPServer, RequestHandler, send_reply
+from bluejay_gate.emulator.http_handler import (
+    EmulatorHTTPServer,
+    RequestHandler,
+    reply_status,
+    send_reply,
+)
 from bluejay_gate.emulator.requestlog import RequestRecord, request_line
 from bluejay_gate.emulator.routing import Reply
 from bluejay_gate.emulator.scenario import (
@@ -249,7 +254,9 @@ class Emulator:
                 raw=raw,
                 key=h.headers.get("X-API-Key"),
             )
-        status = send_reply(h, reply, fault)
+        # On record before the answer is written: a client that has its answer (the gate
+        # exiting, a test reading ``requests``) always finds its request logged.
+        status = reply_status(reply, fault)
         took_effect = reply is not None and 200 <= reply.status < 300
         record = RequestRecord(
             method,
@@ -263,6 +270,8 @@ class Emulator:
         )
         with self._records_lock:
             self._records.append(record)
+        sent = send_reply(h, reply, fault)
+        assert sent == status, (sent, status)
         if self._log is not None:
             line = request_line(
                 h.client_address[0],
