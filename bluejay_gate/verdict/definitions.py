@@ -47,7 +47,8 @@ MAX_LISTED = 3  # further problems are counted, not spelled out
 def needed_metrics(spec: Spec) -> list[str]:
     """Custom metric names the thresholds use (built-ins left out), in spec order."""
     names: dict[str, None] = {}
-    for sim in (*spec.simulations, *spec.calls):
+    entries: list[SimulationSpec | CallSetSpec] = [*spec.simulations, *spec.calls]
+    for sim in entries:
         for c in spec.checks_for(sim):
             if c.metric not in NOT_CUSTOM:
                 names.setdefault(c.metric)
