@@ -16,6 +16,7 @@ from bluejay_gate.earlier.samples import conversations_of
 from bluejay_gate.errors import UsageError
 from bluejay_gate.report.jsonreport import render_json
 from bluejay_gate.spec.load import load_spec
+from bluejay_gate.verdict.decided import Certainty, SimulationState, decide, simulation_certainties
 from bluejay_gate.verdict.evaluate import evaluate
 from bluejay_gate.verdict.inputs import BaselineSimulation, SimulationInput
 from bluejay_gate.verdict.model import CALL_SET, Outcome, Verdict
@@ -152,3 +153,19 @@ def test_a_delta_on_a_call_set_is_judged_against_its_baseline() -> None:
     (judged,) = evaluate(attach([calls], lacking), allow_incomplete=False).simulations
     assert judged.checks[0].outcome is Outcome.SKIPPED
     assert "has no call set 'Refund calls'" in judged.checks[0].message
+
+
+def test_stop_when_decided_leaves_a_call_set_delta_open() -> None:
+    """With its baseline attached, a call set's delta check is still never certain early
+    (read as a plain rate, every rate is >= -10%)."""
+    check = delta("Refund", "delta(pass_rate) >= -10%")
+    now = [result(i, {"Refund": ("pass", "pass_fail")}) for i in range(1, 9)]
+    refunds = BaselineSimulation("main.json", "Refund calls", "", passes("Refund", 9, 10))
+    calls = dataclasses.replace(
+        sim([check], now), label="Refund calls", simulation_id="", kind=CALL_SET, runs=()
+    )
+    (attached,) = attach([calls], Baseline("main.json", (), call_sets=(refunds,)))
+    assert attached.baseline is refunds
+    state = SimulationState(attached, 2)
+    assert simulation_certainties(state)[0].certainty is Certainty.OPEN
+    assert decide([state], allow_incomplete=1.0).stop is None
