@@ -464,7 +464,7 @@ def run_gate(opts: GateOptions, rt: Runtime) -> int:
                 scope.reused.get(index, sim) for index, sim in enumerate(built) if scope.runs(index)
             ]
             verdict = evaluate(
-                [*attach(inputs, baseline), *build_call_inputs(spec, call_outcome)],
+                attach([*inputs, *build_call_inputs(spec, call_outcome)], baseline),
                 allow_incomplete=spec.run.allow_incomplete,
                 gate_errors=gate_errors,
             )

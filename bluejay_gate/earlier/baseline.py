@@ -1,5 +1,6 @@
 """The baseline a run compares with (``--baseline PATH``): an earlier run's JSON report,
-read, checked to be this gate's, and turned into each simulation's ``BaselineSimulation``.
+read, checked to be this gate's, and turned into each simulation's (and call set's, matched
+by name) ``BaselineSimulation``.
 
 ``load_baseline`` is the one entry: a path (given, or downloaded by CI) and the spec ->
 ``Baseline``, or a one-line ``UsageError`` (exit 2, before anything is sent).
@@ -14,11 +15,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from bluejay_gate.earlier.document import Use, load_earlier
+from bluejay_gate.earlier.document import EarlierCallSet, Use, load_earlier
 from bluejay_gate.earlier.identity import check_identity, spec_sha256
 from bluejay_gate.earlier.samples import conversations_of, match
 from bluejay_gate.spec.resolved import Spec
 from bluejay_gate.verdict.inputs import BaselineSimulation, SimulationInput
+from bluejay_gate.verdict.model import CALL_SET
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,7 @@ class Baseline:
     finished_at: str | None = None
     outcome: str | None = None
     notes: tuple[str, ...] = ()  # what changed since (the spec file, the agent's fields)
+    call_sets: tuple[BaselineSimulation, ...] = ()  # the report's ``call_sets``, by name
 
     def describe(self) -> str:
         """``baseline bluejay-report.json (finished ..., outcome pass; the spec file changed
@@ -58,6 +61,16 @@ class Baseline:
             f"the baseline {self.source} has no simulation {label!r} ({simulation_id}); "
             f"it has {listed}"
         )
+
+    def for_call_set(self, name: str) -> BaselineSimulation | str:
+        """The call set's baseline (by name: a call set has no id), or why there is none."""
+        found = [c for c in self.call_sets if c.label == name]
+        if len(found) == 1:
+            return found[0]
+        listed = ", ".join(repr(c.label) for c in self.call_sets) or "none"
+        if found:
+            return f"the baseline {self.source} has {len(found)} call sets named {name!r}"
+        return f"the baseline {self.source} has no call set {name!r}; it has {listed}"
 
 
 @dataclass(frozen=True)
@@ -95,7 +108,27 @@ def load_baseline(path: Path, spec: Spec) -> Baseline:
         )
         for s in report.simulations
     )
-    return Baseline(source, simulations, report.finished_at, report.outcome, tuple(notes))
+    return Baseline(
+        source,
+        simulations,
+        report.finished_at,
+        report.outcome,
+        tuple(notes),
+        call_sets=_call_sets(source, report.call_sets),
+    )
+
+
+def _call_sets(source: str, call_sets: Sequence[EarlierCallSet]) -> tuple[BaselineSimulation, ...]:
+    """The report's call sets to compare with (``simulation_id`` empty: they have none)."""
+    return tuple(
+        BaselineSimulation(
+            source=source,
+            label=c.name,
+            simulation_id="",
+            conversations=conversations_of(source, c),
+        )
+        for c in call_sets
+    )
 
 
 def describe_baseline(baseline: Baseline | BaselineSkipped | None) -> str | None:
@@ -111,12 +144,18 @@ def describe_baseline(baseline: Baseline | BaselineSkipped | None) -> str | None
 def attach(
     inputs: Sequence[SimulationInput], baseline: Baseline | BaselineSkipped | None
 ) -> list[SimulationInput]:
-    """Each simulation's input with its baseline (or the reason it has none)."""
+    """Each simulation's (and call set's) input with its baseline (or the reason it has
+    none)."""
     if baseline is None:
         return list(inputs)
     if isinstance(baseline, BaselineSkipped):
         return [replace(sim, baseline=f"no baseline: {baseline.reason}") for sim in inputs]
     return [
-        replace(sim, baseline=baseline.for_simulation(sim.simulation_id, sim.label))
+        replace(
+            sim,
+            baseline=baseline.for_call_set(sim.label)
+            if sim.kind == CALL_SET
+            else baseline.for_simulation(sim.simulation_id, sim.label),
+        )
         for sim in inputs
     ]

@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
 
-from bluejay_gate.earlier.document import EarlierSimulation
+from bluejay_gate.earlier.document import EarlierCallSet, EarlierSimulation
 from bluejay_gate.errors import EarlierReportError
 from bluejay_gate.model.results import ReadResult, ResultMetrics, RunSummary
 from bluejay_gate.model.shards import simulation_unit
@@ -270,12 +270,15 @@ def _exact(raw: str | None, value: object) -> Decimal | None:
 # ``applicable``/``metrics``/``never_spoke`` as the gate's defaults.
 
 
-def conversations_of(source: str, simulation: EarlierSimulation) -> tuple[Conversation, ...]:
-    """The simulation's conversations as the verdict reads them for a delta; an
-    ``EarlierReportError`` when the report cannot have written one of them."""
+def conversations_of(
+    source: str, simulation: EarlierSimulation | EarlierCallSet
+) -> tuple[Conversation, ...]:
+    """The simulation's (or call set's) conversations as the verdict reads them for a
+    delta; an ``EarlierReportError`` when the report cannot have written one of them."""
+    kind = "call set" if isinstance(simulation, EarlierCallSet) else "simulation"
 
     def bad(what: str) -> EarlierReportError:
-        return EarlierReportError(f"{source}: simulation {simulation.label!r}: {what}")
+        return EarlierReportError(f"{source}: {kind} {simulation.label!r}: {what}")
 
     seen: set[str] = set()
     found = []

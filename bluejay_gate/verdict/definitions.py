@@ -29,7 +29,7 @@ from bluejay_gate.model.metric_names import (
     RUN_LEVEL,
 )
 from bluejay_gate.model.value_words import Kind, type_kind
-from bluejay_gate.spec.resolved import SimulationSpec, Spec
+from bluejay_gate.spec.resolved import CallSetSpec, SimulationSpec, Spec
 from bluejay_gate.spec.thresholds import Check
 from bluejay_gate.verdict.costs import how_many, reachable
 from bluejay_gate.verdict.facts import Definitions, MetricDefinition, Problem, SimulationFacts
@@ -47,7 +47,8 @@ MAX_LISTED = 3  # further problems are counted, not spelled out
 def needed_metrics(spec: Spec) -> list[str]:
     """Custom metric names the thresholds use (built-ins left out), in spec order."""
     names: dict[str, None] = {}
-    for sim in spec.simulations:
+    entries: list[SimulationSpec | CallSetSpec] = [*spec.simulations, *spec.calls]
+    for sim in entries:
         for c in spec.checks_for(sim):
             if c.metric not in NOT_CUSTOM:
                 names.setdefault(c.metric)
@@ -64,6 +65,10 @@ def check(
     for sim, sim_facts in zip(spec.simulations, facts, strict=True):
         for c in spec.checks_for(sim):
             for message in _check_one(c, sim, sim_facts, definitions):
+                problems.setdefault((c.line, c.metric, message), Problem(c.line, c.metric, message))
+    for call_set in spec.calls:
+        for c in spec.checks_for(call_set):
+            for message in _check_call(c, call_set, definitions):
                 problems.setdefault((c.line, c.metric, message), Problem(c.line, c.metric, message))
     return sorted(problems.values(), key=lambda p: (p.line or 0, p.metric))
 
@@ -100,9 +105,42 @@ def located(problem: Problem, spec_file: str) -> str:
 def _check_one(
     c: Check, sim: SimulationSpec, facts: SimulationFacts, definitions: Definitions | None
 ) -> list[str]:
+    out = _definition_problems(c, facts, definitions)
+    samples = reachable(sim, facts)
+    if c.min_samples is not None and samples is not None and c.min_samples > samples:
+        out.append(
+            f"min_samples {c.min_samples} cannot be reached: {facts.label} queues at most "
+            f"{samples} conversation{'s' if samples != 1 else ''} "
+            f"({how_many(sim, facts)}): lower min_samples to {samples} or fewer, or add "
+            "digital humans or repeats"
+        )
+    return out
+
+
+def _check_call(c: Check, call_set: CallSetSpec, definitions: Definitions | None) -> list[str]:
+    """A call set's threshold: the metric and its kind as for a simulation (a call's
+    ``custom_metrics`` / ``custom_metric_tags`` only add metrics to what Bluejay scores,
+    so there is no selection to hold it to), and ``min_samples`` against the files."""
+    out = _definition_problems(c, None, definitions)
+    files = len(call_set.files)
+    if c.min_samples is not None and c.min_samples > files:
+        out.append(
+            f"min_samples {c.min_samples} cannot be reached: call set {call_set.name!r} has "
+            f"{files} call file{'s' if files != 1 else ''} ({call_set.pattern}): lower "
+            f"min_samples to {files} or fewer, or add golden calls"
+        )
+    return out
+
+
+def _definition_problems(
+    c: Check, facts: SimulationFacts | None, definitions: Definitions | None
+) -> list[str]:
+    """The metric exists, is scored (``facts``: the simulation's selection; ``None`` for
+    a call set) and its kind can have the threshold's aggregate."""
     out: list[str] = []
     if c.metric in RUN_LEVEL:
         return out  # ``score``: the spec loader already holds it to ``value``
+    selected = facts.selected_metric_ids if facts is not None else None
     definition: MetricDefinition | None = None
     kind: Kind | None
     if c.metric in _BUILTIN_KINDS and (definitions is None or not definitions.named(c.metric)):
@@ -116,11 +154,12 @@ def _check_one(
                 out.append(_not_found(c.metric, definitions))
             kind = None
         else:
-            definition = _pick(found, facts.selected_metric_ids)
+            definition = _pick(found, selected)
             if (
-                facts.selected_metric_ids is not None
+                facts is not None
+                and selected is not None
                 and definition.id is not None
-                and definition.id not in facts.selected_metric_ids
+                and definition.id not in selected
             ):
                 out.append(
                     f"custom metric {c.metric!r} is not selected for {facts.label} (simulation "
@@ -131,14 +170,6 @@ def _check_one(
             kind = type_kind(definition.response_type)
     if kind is not None:
         out.extend(kind_problems(c, kind, definition))
-    samples = reachable(sim, facts)
-    if c.min_samples is not None and samples is not None and c.min_samples > samples:
-        out.append(
-            f"min_samples {c.min_samples} cannot be reached: {facts.label} queues at most "
-            f"{samples} conversation{'s' if samples != 1 else ''} "
-            f"({how_many(sim, facts)}): lower min_samples to {samples} or fewer, or add "
-            "digital humans or repeats"
-        )
     return out
 
 
