@@ -2,9 +2,9 @@
 
 Each shard report (``run --shard K/N``) is read back (``earlier``), checked to belong to
 this spec and to fit with the others (every shard 1..N once, one N, one agent, no
-simulation in two shards, none missing), and the verdict is computed again from the
-samples of all shards, as if one run had judged them: never by combining the shards'
-verdicts (a pass rate over all shards is not an average of theirs). Then the usual
+simulation or call set in two shards, none missing), and the verdict is computed again
+from the samples of all shards, as if one run had judged them: never by combining the
+shards' verdicts (a pass rate over all shards is not an average of theirs). Then the usual
 reports and the verdict's exit code (``finish``).
 
 Sends nothing (no API key needed); every refusal is one line, exit 2.
@@ -20,15 +20,25 @@ from typing import TextIO
 
 from bluejay_gate import __version__
 from bluejay_gate.bluejay.address import DEFAULT_BASE_URL
-from bluejay_gate.earlier.document import EarlierReport, EarlierSimulation, load_earlier
+from bluejay_gate.earlier.document import (
+    EarlierCallSet,
+    EarlierReport,
+    EarlierSimulation,
+    load_earlier,
+)
 from bluejay_gate.earlier.identity import fields_sha256, refuse_other_spec, spec_sha256
-from bluejay_gate.earlier.samples import match_simulations, simulation_input
+from bluejay_gate.earlier.samples import (
+    call_set_input,
+    match_call_sets,
+    match_simulations,
+    simulation_input,
+)
 from bluejay_gate.errors import EarlierReportError, UsageError
 from bluejay_gate.finish import finish
 from bluejay_gate.options import GateOptions
 from bluejay_gate.report import RunInfo
 from bluejay_gate.spec.load import load_spec
-from bluejay_gate.spec.resolved import Spec
+from bluejay_gate.spec.resolved import CallSetSpec, SimulationSpec, Spec
 from bluejay_gate.verdict.evaluate import evaluate
 from bluejay_gate.verdict.inputs import SimulationInput
 from bluejay_gate.verdict.model import Verdict
@@ -61,6 +71,7 @@ def run_merge(
     refuse_misfits(reports)
     refuse_other_agent(reports[0], str(opts.spec_path), fields_sha256(spec.agent.fields))
     verdict = merged_verdict(spec, reports)
+    entries: list[SimulationSpec | CallSetSpec] = [*spec.simulations, *spec.calls]
     first = reports[0]
     info = RunInfo(
         spec_path=str(opts.spec_path),
@@ -73,10 +84,7 @@ def run_merge(
         started_at=started,
         finished_at=datetime.now(UTC),
         check_lines={
-            c.label: c.line
-            for s in spec.simulations
-            for c in spec.checks_for(s)
-            if c.line is not None
+            c.label: c.line for s in entries for c in spec.checks_for(s) if c.line is not None
         },
         spec_sha256=sha,
         agent_external_id=first.agent_external_id,
@@ -194,4 +202,33 @@ def merged_verdict(spec: Spec, reports: Sequence[EarlierReport]) -> Verdict:
         where = f"{report.path}: simulations[{doc.index}]"
         inputs.append(simulation_input(spec, sim_spec, doc, where=where, reused_from=None))
     errors = tuple(dict.fromkeys(e for r in reports for e in r.errors))
+    inputs.extend(merged_call_sets(spec, reports))
     return evaluate(inputs, allow_incomplete=spec.run.allow_incomplete, gate_errors=errors)
+
+
+def merged_call_sets(spec: Spec, reports: Sequence[EarlierReport]) -> list[SimulationInput]:
+    """Every spec call set's input from the one shard report that sent it, in spec order;
+    a call set in two reports or in none is refused."""
+    found: list[tuple[EarlierReport, EarlierCallSet] | None] = [None] * len(spec.calls)
+    for report in reports:
+        for index, doc in enumerate(match_call_sets(spec, report.call_sets)):
+            if doc is None:
+                continue
+            earlier = found[index]
+            if earlier is not None:
+                raise EarlierReportError(
+                    f"{report.path}: call set {spec.calls[index].name!r} is also in "
+                    f"{earlier[0].path}: shards overlap; run every shard of one matrix"
+                )
+            found[index] = (report, doc)
+    inputs: list[SimulationInput] = []
+    for set_spec, pair in zip(spec.calls, found, strict=True):
+        if pair is None:
+            raise EarlierReportError(
+                f"{spec.path}:{set_spec.line}: call set {set_spec.name!r} is in no shard "
+                "report: pass every shard's report, made from this spec"
+            )
+        report, doc = pair
+        where = f"{report.path}: call_sets[{doc.index}]"
+        inputs.append(call_set_input(spec, set_spec, doc, where=where, reused_from=None))
+    return inputs

@@ -1,7 +1,7 @@
 """An earlier gate run's JSON report, read back (``load_earlier``): the file parsed, its
 ``schema_version`` checked, and the parts later stages read again (spec and agent
-identity, shard, gate errors, runs, simulations) kept as one typed ``EarlierReport``,
-for ``--rerun-failed``, ``merge`` and ``--baseline`` alike.
+identity, shard, gate errors, runs, simulations, call sets) kept as one typed
+``EarlierReport``, for ``--rerun-failed``, ``merge`` and ``--baseline`` alike.
 
 Owns what can go wrong with the file itself: missing, unreadable, not JSON, not a
 bluejay-gate report, a schema version this gate cannot read, top-level parts of the wrong
@@ -68,6 +68,16 @@ class EarlierSimulation:
 
 
 @dataclass(frozen=True)
+class EarlierCallSet:
+    """One item of the report's ``call_sets``: its name, and the item as written
+    (``samples.call_set_input`` reads its calls)."""
+
+    name: str
+    doc: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    index: int = 0  # its place in the report's ``call_sets``, for messages
+
+
+@dataclass(frozen=True)
 class EarlierReport:
     """What the gate reads again of an earlier report."""
 
@@ -88,6 +98,7 @@ class EarlierReport:
     finished_at: str | None = None
     outcome: str | None = None
     simulations: tuple[EarlierSimulation, ...] = field(repr=False, default=())
+    call_sets: tuple[EarlierCallSet, ...] = field(repr=False, default=())
 
 
 def load_earlier(path: Path, use: Use = Use.RERUN) -> EarlierReport:
@@ -177,6 +188,7 @@ def _earlier(
         finished_at=_opt_str(data.get("finished_at")),
         outcome=_opt_str(data.get("outcome")),
         simulations=_simulations(where, data.get("simulations"), not_listed),
+        call_sets=_call_sets(where, data.get("call_sets", [])),
     )
 
 
@@ -209,6 +221,22 @@ def _simulations(where: str, value: object, not_listed: str) -> tuple[EarlierSim
                 index=index,
             )
         )
+    return tuple(found)
+
+
+def _call_sets(where: str, value: object) -> tuple[EarlierCallSet, ...]:
+    """The report's ``call_sets`` (a report from before recorded calls has none)."""
+    if not isinstance(value, list):
+        raise EarlierReportError(f"{where}: 'call_sets' is not a list of objects")
+    found: list[EarlierCallSet] = []
+    for index, item in enumerate(value):
+        at = f"{where}: call_sets[{index}]"
+        if not isinstance(item, dict):
+            raise EarlierReportError(f"{at} is not an object: {_NOT_OURS}")
+        name = item.get("name")
+        if not isinstance(name, str):
+            raise EarlierReportError(f"{at} lacks `name`: {_NOT_OURS}")
+        found.append(EarlierCallSet(name, doc=item, index=index))
     return tuple(found)
 
 
