@@ -304,13 +304,14 @@ def run_gate(opts: GateOptions, rt: Runtime) -> int:
                     scope, shard=shard, chosen=part.simulations, chosen_calls=part.call_sets
                 )
                 if not shard.units:  # not a gate error: merge must not inherit it
-                    what = f"{len(spec.simulations)} simulations" + (
-                        f" and {len(spec.calls)} call sets" if spec.calls else ""
-                    )
+                    none, total = "simulations", f"{len(spec.simulations)}"
+                    if spec.calls:
+                        none = "simulations or call sets"
+                        total += f" simulations and {len(spec.calls)} call sets"
                     rt.emit(
                         events.Warning(
-                            f"shard {shard.text} has no simulations to run "
-                            f"({what} over {shard.count} shards): use fewer shards"
+                            f"shard {shard.text} has no {none} to run "
+                            f"({total} over {shard.count} shards): use fewer shards"
                         )
                     )
             if opts.dry_run:

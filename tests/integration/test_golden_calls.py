@@ -405,10 +405,82 @@ def test_a_retried_attempt_adopts_the_calls_it_sent(
     assert len(evaluate_posts(emu)) == 4
 
 
-def test_shard_refuses_a_spec_with_calls(tmp_path, monkeypatch, capsys, emu: Emulator) -> None:
-    spec = write_spec(tmp_path, {"a.json": call("refund")})
-    code, _, err = run_cli(tmp_path, monkeypatch, capsys, emu, spec, "--shard", "1/2")
+def _merge(
+    capsys: Any, monkeypatch: pytest.MonkeyPatch, spec: Path, out: Path, *reports: Path
+) -> tuple[int, str]:
+    monkeypatch.delenv("BLUEJAY_API_KEY", raising=False)  # merge needs no key
+    out.mkdir(exist_ok=True)
+    argv = ["merge", "--spec", str(spec), *map(str, reports), "--junit", str(out / "junit.xml"),
+            "--report", str(out / "report.json")]  # fmt: skip
+    with pytest.raises(SystemExit) as info:
+        main(argv)
+    stdout, stderr = capsys.readouterr()
+    assert isinstance(info.value.code, int)
+    return info.value.code, stdout + stderr
+
+
+def test_shards_send_each_call_set_once_and_merge_judges_it(
+    tmp_path, monkeypatch, capsys, emu: Emulator
+) -> None:
+    """A call set is a unit of ``--shard`` (its three files: three conversations, against
+    the simulation's one): shard 1/2 sends the calls and queues nothing, shard 2/2 queues
+    the simulation and sends no call; merge judges both from the shard reports. A merge
+    without the report that holds the call set, or with it twice, is refused (exit 2)."""
+    files = {n: call("refund please") for n in ("a.json", "b.json", "c.json")}
+    sims = "simulations:\n  - id: 4821\n    thresholds:\n      Empathy: mean >= 7\n"
+    spec = write_spec(tmp_path, files, simulations=sims)
+    for k in (1, 2):
+        dry = tmp_path / f"dry{k}"
+        dry.mkdir()
+        code, stdout, err = run_cli(dry, monkeypatch, capsys, emu, spec, "--shard", f"{k}/2",
+                                    "--dry-run")  # fmt: skip
+        assert code == 0, stdout + err
+        assert f"shard {k}/2: 1 of 2 units" in stdout
+        assert ("would evaluate: Refund calls (3 recorded calls" in stdout) == (k == 1)
+    assert {r.method for r in emu.requests} == {"GET"}
+    reports = []
+    for k in (1, 2):
+        out = tmp_path / f"shard{k}"
+        out.mkdir()
+        code, stdout, err = run_cli(out, monkeypatch, capsys, emu, spec, "--shard", f"{k}/2")
+        assert code == 0, stdout + err
+        reports.append(out / "report.json")
+        sent = (len(evaluate_posts(emu)), emu.count("POST", "/v1/queue-simulation-run"))
+        assert sent == ((3, 0) if k == 1 else (3, 1))
+    first = json.loads(reports[0].read_text())
+    second = json.loads(reports[1].read_text())
+    assert first["shard"]["units"] == ["calls:Refund calls"]
+    assert [c["name"] for c in first["call_sets"]] == ["Refund calls"]
+    assert first["simulations"] == []
+    assert second["shard"]["units"] == ["simulation:4821"]
+    assert second["call_sets"] == []
+
+    code, text = _merge(capsys, monkeypatch, spec, tmp_path / "merged", *reports)
+    assert code == 0, text
+    merged = json.loads((tmp_path / "merged" / "report.json").read_text())
+    entry = as_object(as_list(merged["call_sets"], "call_sets")[0], "call set")
+    assert entry["files"] == ["golden/a.json", "golden/b.json", "golden/c.json"]
+    assert entry["outcome"] == "pass"
+    assert entry["counts"]["completed"] == 3
+    assert sorted(entry["call_ids"]) == sorted(emu.state.calls)
+    assert [s["simulation_id"] for s in merged["simulations"]] == ["4821"]
+    xml = (tmp_path / "merged" / "junit.xml").read_text()
+    assert 'testsuite name="calls: Refund calls" tests="2"' in xml  # its two checks
+
+    lost = copy.deepcopy(first)
+    lost["call_sets"] = []
+    (tmp_path / "lost.json").write_text(json.dumps(lost))
+    code, text = _merge(
+        capsys, monkeypatch, spec, tmp_path / "m2", tmp_path / "lost.json", reports[1]
+    )
     assert code == 2
-    assert "--shard:" in err
-    assert "`calls:` sets, which are not sharded" in err
-    assert emu.requests == []
+    assert "call set 'Refund calls' is in no shard report" in text
+    assert f"{spec}:" in text
+    twice = copy.deepcopy(second)
+    twice["call_sets"] = first["call_sets"]
+    (tmp_path / "twice.json").write_text(json.dumps(twice))
+    code, text = _merge(
+        capsys, monkeypatch, spec, tmp_path / "m3", reports[0], tmp_path / "twice.json"
+    )
+    assert code == 2
+    assert "call set 'Refund calls' is also in" in text and "shards overlap" in text
