@@ -38,7 +38,7 @@ from bluejay_gate.earlier.identity import (
     refuse_other_spec,
     spec_sha256,
 )
-from bluejay_gate.earlier.reuse import reusable, stale_reason
+from bluejay_gate.earlier.reuse import reusable, reusable_call_sets, stale_reason
 from bluejay_gate.errors import EXIT_NO_VERDICT, EXIT_PASS, NoVerdictError, UsageError
 from bluejay_gate.finish import finish, print_call_plan, print_plan, run_info
 from bluejay_gate.model.durations import format_duration
@@ -118,6 +118,8 @@ class Scope:
     shard: Shard | None = None
     chosen: frozenset[int] | None = None  # spec indexes of the shard; None: every one
     chosen_calls: frozenset[int] | None = None  # the shard's call sets; None: every one
+    reused_calls: Mapping[int, SimulationInput] = field(default_factory=dict)
+    sent_again: tuple[str, ...] = ()  # call sets that passed but changed: why, one line each
 
     def runs(self, index: int) -> bool:
         """The simulation at ``index`` is judged in this run (queued or reused)."""
@@ -131,7 +133,7 @@ class Scope:
         return self.chosen_calls is None or index in self.chosen_calls
 
     def sends_calls(self, index: int) -> bool:
-        return self.judges_calls(index)
+        return self.judges_calls(index) and index not in self.reused_calls
 
 
 def _identity(opts: GateOptions, spec: Spec) -> Scope:
@@ -147,7 +149,14 @@ def _identity(opts: GateOptions, spec: Spec) -> Scope:
     earlier = load_earlier(opts.rerun_failed)
     refuse_other_spec(earlier, str(opts.spec_path), sha)
     refuse_changed_agent(earlier, fields)
-    return Scope(sha, fields, reused=reusable(spec, earlier))
+    reused_calls, again = reusable_call_sets(spec, earlier)
+    return Scope(
+        sha,
+        fields,
+        reused=reusable(spec, earlier),
+        reused_calls=reused_calls,
+        sent_again=tuple(again),
+    )
 
 
 def _current(scope: Scope, costs: Sequence[SimulationCost], emit: events.Emit) -> Scope:
@@ -164,7 +173,7 @@ def _current(scope: Scope, costs: Sequence[SimulationCost], emit: events.Emit) -
 def _call_inputs(spec: Spec, scope: Scope, outcome: CallOutcome) -> list[SimulationInput]:
     """The call sets this run judges (its shard's), in spec order."""
     return [
-        sim
+        scope.reused_calls.get(index, sim)
         for index, sim in enumerate(build_call_inputs(spec, outcome))
         if scope.judges_calls(index)
     ]
@@ -178,6 +187,7 @@ def _info(spec: Spec, scope: Scope, info: RunInfo) -> RunInfo:
         agent_external_id=spec.agent.external_id,
         agent_fields_sha256=scope.fields_sha256,
         shard=scope.shard,
+        call_file_sha256={c.name: {f.shown: f.sha256 for f in c.files} for c in spec.calls},
     )
 
 
@@ -325,7 +335,12 @@ def run_gate(opts: GateOptions, rt: Runtime) -> int:
                     chosen=scope.chosen,
                     reused={i: str(s.reused_from) for i, s in scope.reused.items()},
                 )
-                print_call_plan(rt.out, spec, scope.chosen_calls)
+                print_call_plan(
+                    rt.out,
+                    spec,
+                    scope.chosen_calls,
+                    reused={i: str(s.reused_from) for i, s in scope.reused_calls.items()},
+                )
             refuse_over_budget(spec, [c for i, c in enumerate(costs) if scope.queues(i)])
             if opts.dry_run:
                 return EXIT_PASS
@@ -348,6 +363,15 @@ def run_gate(opts: GateOptions, rt: Runtime) -> int:
         for index, sim in scope.reused.items():
             if scope.runs(index):
                 rt.emit(events.Info(f"{sim.label}: passed in {sim.reused_from}, not run again"))
+        for index, sim in scope.reused_calls.items():
+            if scope.judges_calls(index):
+                rt.emit(
+                    events.Info(
+                        f"call set {sim.label!r}: passed in {sim.reused_from}, not sent again"
+                    )
+                )
+        for why in scope.sent_again:
+            rt.emit(events.Info(why))
 
         pacing = Pacing(
             poll_interval=rt.poll_interval or spec.run.poll_interval,

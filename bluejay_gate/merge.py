@@ -31,6 +31,7 @@ from bluejay_gate.earlier.samples import (
     call_set_input,
     match_call_sets,
     match_simulations,
+    recorded_hashes,
     simulation_input,
 )
 from bluejay_gate.errors import EarlierReportError, UsageError
@@ -91,6 +92,7 @@ def run_merge(
         agent_fields_sha256=first.agent_fields_sha256,
         merged_from=tuple(r.path for r in reports),
         digital_human_names=_names(reports),
+        call_file_sha256=_file_hashes(reports),
     )
     gate_opts = GateOptions(
         spec_path=opts.spec_path,
@@ -115,6 +117,11 @@ def _names(reports: Sequence[EarlierReport]) -> dict[str, dict[str, str]]:
                     {k: v for k, v in listed.items() if isinstance(k, str) and isinstance(v, str)}
                 )
     return names
+
+
+def _file_hashes(reports: Sequence[EarlierReport]) -> dict[str, dict[str, str]]:
+    """Each call set's files' hashes as the shard report that sent it recorded them."""
+    return {c.name: recorded_hashes(c) for report in reports for c in report.call_sets}
 
 
 def refuse_misfits(reports: Sequence[EarlierReport]) -> None:

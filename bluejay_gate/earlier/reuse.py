@@ -1,14 +1,22 @@
 """``--rerun-failed``: which of the spec's simulations an earlier report lets the gate
 take instead of queueing them again (``reusable``): those that pass when their samples
 are judged again with this spec's checks. A simulation the report does not have, or
-that does not pass there, is queued. Pure.
+that does not pass there, is queued. The same for call sets (``reusable_call_sets``),
+and one whose files changed since (another list of files, or a file's sha256) is sent
+again. Pure.
 """
 
 from __future__ import annotations
 
-from bluejay_gate.earlier.document import EarlierReport
-from bluejay_gate.earlier.samples import match_simulations, simulation_input
-from bluejay_gate.spec.resolved import Spec
+from bluejay_gate.earlier.document import EarlierCallSet, EarlierReport
+from bluejay_gate.earlier.samples import (
+    call_set_input,
+    match_call_sets,
+    match_simulations,
+    recorded_hashes,
+    simulation_input,
+)
+from bluejay_gate.spec.resolved import CallSetSpec, Spec
 from bluejay_gate.verdict.evaluate import evaluate_simulation
 from bluejay_gate.verdict.inputs import SimulationInput
 from bluejay_gate.verdict.model import Outcome
@@ -42,3 +50,50 @@ def stale_reason(sim: SimulationInput, digital_humans: int | None) -> str | None
         f"{sim.label}: has {digital_humans} digital humans now, {len(covered)} in "
         f"{sim.reused_from}: queued again"
     )
+
+
+def reusable_call_sets(
+    spec: Spec, report: EarlierReport
+) -> tuple[dict[int, SimulationInput], list[str]]:
+    """Spec call set index -> its input from ``report``, for each one that passes when
+    judged again and whose files are the ones it judged; and one line for each that
+    passed there but is sent again because its files changed."""
+    taken: dict[int, SimulationInput] = {}
+    again: list[str] = []
+    for index, (set_spec, earlier) in enumerate(
+        zip(spec.calls, match_call_sets(spec, report.call_sets), strict=True)
+    ):
+        if earlier is None:
+            continue
+        where = f"{report.path}: call_sets[{earlier.index}]"
+        sim = call_set_input(spec, set_spec, earlier, where=where, reused_from=report.path)
+        verdict = evaluate_simulation(sim, allow_incomplete=spec.run.allow_incomplete)
+        if verdict.outcome is not Outcome.PASS:
+            continue
+        if why := files_changed(set_spec, sim, earlier, report.path):
+            again.append(f"call set {set_spec.name!r}: {why}: sent again")
+        else:
+            taken[index] = sim
+    return taken, again
+
+
+def files_changed(
+    set_spec: CallSetSpec, sim: SimulationInput, earlier: EarlierCallSet, path: str
+) -> str | None:
+    """Why the call set's files are not the ones ``earlier`` (in the report at ``path``)
+    judged: another list of files, or a file whose sha256 differs or was not recorded.
+    ``None``: the same files, byte for byte."""
+    now = [f.shown for f in set_spec.files]
+    if list(sim.files) != now:
+        added = [f for f in now if f not in sim.files]
+        gone = [f for f in sim.files if f not in now]
+        parts = [f"added {', '.join(added)}"] if added else []
+        parts += [f"gone {', '.join(gone)}"] if gone else []
+        return f"its files changed since {path} ({'; '.join(parts) or 'another order'})"
+    recorded = recorded_hashes(earlier)
+    for f in set_spec.files:
+        if f.shown not in recorded or not f.sha256:
+            return f"{path} has no sha256 of {f.shown} to compare with"
+        if f.sha256 != recorded[f.shown]:
+            return f"{f.shown} changed since {path}"
+    return None

@@ -154,6 +154,15 @@ def call_set_input(
     )
 
 
+def recorded_hashes(call_set: EarlierCallSet) -> dict[str, str]:
+    """File -> sha256 as the report recorded them (``file_sha256``); a hash not recorded
+    (or not a string) is left out: unknown, so that file counts as changed."""
+    value = call_set.doc.get("file_sha256")
+    if not isinstance(value, dict):
+        return {}
+    return {k: v for k, v in value.items() if isinstance(k, str) and isinstance(v, str) and v}
+
+
 class _Reader:
     """Typed reads of one report simulation; a wrong shape is one located error."""
 

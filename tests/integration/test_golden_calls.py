@@ -6,6 +6,7 @@ call files (nothing sent), every request the document's, and ``calls add``."""
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
 import threading
 import time
@@ -485,3 +486,86 @@ def test_shards_send_each_call_set_once_and_merge_judges_it(
     assert code == 2
     assert "call set 'Refund calls' is also in" in text
     assert "shards overlap" in text
+
+
+def test_rerun_failed_reuses_a_passed_call_set_until_its_files_change(
+    tmp_path, monkeypatch, capsys, emu: Emulator
+) -> None:
+    """``--rerun-failed``: a call set that passed in the report is judged again from its
+    samples and not sent (marked reused in every report); one that failed is sent again;
+    one whose files changed since (a file's bytes, a file added, no hash recorded) is
+    sent again with the reason in one line."""
+    files = {"a.json": call("refund please"), "b.json": call("refund 45 days late")}
+    spec = write_spec(tmp_path, files)
+    runs = [tmp_path / f"run{n}" for n in range(6)]
+    for folder in runs:
+        folder.mkdir()
+
+    code, out, err = run_cli(runs[0], monkeypatch, capsys, emu, spec)
+    assert code == 1, out + err  # b.json fails "Refund policy followed"
+    first = report(runs[0])["call_sets"][0]
+    golden = tmp_path / "golden"
+    assert first["file_sha256"] == {
+        f"golden/{n}": hashlib.sha256((golden / n).read_bytes()).hexdigest()
+        for n in ("a.json", "b.json")
+    }
+    (golden / "b.json").write_text(json.dumps(call("refund please, ten days ago")))
+
+    def rerun(index: int, earlier: Path) -> tuple[str, dict[str, Any]]:
+        code, out, err = run_cli(runs[index], monkeypatch, capsys, emu, spec,
+                                 "--rerun-failed", str(earlier))  # fmt: skip
+        assert code == 0, out + err
+        return out, as_object(report(runs[index])["call_sets"][0], "call set")
+
+    # failed there: sent again (both calls: a set is one unit), never reused
+    out, entry = rerun(1, runs[0] / "report.json")
+    assert len(evaluate_posts(emu)) == 4
+    assert entry["reused_from"] is None
+    assert "not sent again" not in out
+    assert "sent again" not in out  # no reason line: it did not pass there
+
+    # passed there, same files: judged from its samples, nothing sent
+    out, entry = rerun(2, runs[1] / "report.json")
+    assert len(evaluate_posts(emu)) == 4
+    earlier = str(runs[1] / "report.json")
+    assert entry["reused_from"] == earlier
+    assert entry["call_ids"] == report(runs[1])["call_sets"][0]["call_ids"]
+    assert entry["outcome"] == "pass"
+    assert f"call set 'Refund calls': passed in {earlier}, not sent again" in out
+    assert f'<property name="reused_from" value="{earlier}"' in (runs[2] / "junit.xml").read_text()
+    summary = (runs[2] / "summary.md").read_text()
+    assert "## Reused\n\n- **Refund calls**: reused from " in summary
+    assert "run1/report.json: passed there, not sent again" in summary
+
+    dry = tmp_path / "dry"
+    dry.mkdir()
+    code, out, err = run_cli(dry, monkeypatch, capsys, emu, spec, "--dry-run",
+                             "--rerun-failed", earlier)  # fmt: skip
+    assert code == 0, out + err
+    assert f"would reuse: Refund calls (passed in {earlier}, not sent)" in out
+    assert "would evaluate" not in out
+    assert len(evaluate_posts(emu)) == 4
+
+    # a file's bytes changed since: sent again, with the reason
+    (golden / "a.json").write_text(json.dumps(call("refund please!")))
+    out, entry = rerun(3, runs[2] / "report.json")
+    assert len(evaluate_posts(emu)) == 6
+    assert entry["reused_from"] is None
+    line = f"call set 'Refund calls': golden/a.json changed since {runs[2] / 'report.json'}"
+    assert f"{line}: sent again" in out
+
+    # a file added since: sent again
+    (golden / "c.json").write_text(json.dumps(call("refund")))
+    out, entry = rerun(4, runs[3] / "report.json")
+    assert len(evaluate_posts(emu)) == 9
+    assert f"its files changed since {runs[3] / 'report.json'} (added golden/c.json)" in out
+
+    # a report without the hashes (edited, or older): cannot tell, so sent again
+    data = report(runs[4])
+    del data["call_sets"][0]["file_sha256"]
+    edited = tmp_path / "edited.json"
+    edited.write_text(json.dumps(data))
+    out, entry = rerun(5, edited)
+    assert len(evaluate_posts(emu)) == 12
+    assert f"{edited} has no sha256 of golden/a.json to compare with: sent again" in out
+    assert entry["reused_from"] is None
