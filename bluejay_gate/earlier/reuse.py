@@ -90,6 +90,10 @@ def files_changed(
         parts = [f"added {', '.join(added)}"] if added else []
         parts += [f"gone {', '.join(gone)}"] if gone else []
         return f"its files changed since {path} ({'; '.join(parts) or 'another order'})"
+    judged = sorted(sim.result_files.get(r.id, "") for r in sim.results)
+    if judged != sorted(now) or len(sim.result_files) != len(sim.results):
+        # an edited report: a call lost or doubled must not pass for the whole set
+        return f"{path} does not hold one call for each of its files"
     recorded = recorded_hashes(earlier)
     for f in set_spec.files:
         if f.shown not in recorded or not f.sha256:

@@ -497,7 +497,7 @@ def test_rerun_failed_reuses_a_passed_call_set_until_its_files_change(
     sent again with the reason in one line."""
     files = {"a.json": call("refund please"), "b.json": call("refund 45 days late")}
     spec = write_spec(tmp_path, files)
-    runs = [tmp_path / f"run{n}" for n in range(6)]
+    runs = [tmp_path / f"run{n}" for n in range(7)]
     for folder in runs:
         folder.mkdir()
 
@@ -517,8 +517,16 @@ def test_rerun_failed_reuses_a_passed_call_set_until_its_files_change(
         assert code == 0, out + err
         return out, as_object(report(runs[index])["call_sets"][0], "call set")
 
-    # failed there: sent again (both calls: a set is one unit), never reused
-    out, entry = rerun(1, runs[0] / "report.json")
+    # failed there: sent again (both calls: a set is one unit), never reused, even when
+    # the report is edited to say it passed (it is judged again from its calls)
+    data = report(runs[0])
+    data["exit_code"], data["outcome"] = 0, "pass"
+    data["call_sets"][0]["outcome"] = "pass"
+    for check in data["call_sets"][0]["checks"]:
+        check["outcome"] = "pass"
+    said_pass = tmp_path / "said-pass.json"
+    said_pass.write_text(json.dumps(data))
+    out, entry = rerun(1, said_pass)
     assert len(evaluate_posts(emu)) == 4
     assert entry["reused_from"] is None
     assert "not sent again" not in out
@@ -560,12 +568,23 @@ def test_rerun_failed_reuses_a_passed_call_set_until_its_files_change(
     assert len(evaluate_posts(emu)) == 9
     assert f"its files changed since {runs[3] / 'report.json'} (added golden/c.json)" in out
 
+    # an edited report that lost a call: the one left passes, but never for the whole set
+    data = report(runs[4])
+    lost = data["call_sets"][0]
+    lost["conversations"], lost["calls"] = lost["conversations"][:1], lost["calls"][:1]
+    lost["call_ids"] = lost["call_ids"][:1]
+    edited = tmp_path / "lost-call.json"
+    edited.write_text(json.dumps(data))
+    out, entry = rerun(5, edited)
+    assert len(evaluate_posts(emu)) == 12
+    assert f"{edited} does not hold one call for each of its files: sent again" in out
+
     # a report without the hashes (edited, or older): cannot tell, so sent again
     data = report(runs[4])
     del data["call_sets"][0]["file_sha256"]
     edited = tmp_path / "edited.json"
     edited.write_text(json.dumps(data))
-    out, entry = rerun(5, edited)
-    assert len(evaluate_posts(emu)) == 12
+    out, entry = rerun(6, edited)
+    assert len(evaluate_posts(emu)) == 15
     assert f"{edited} has no sha256 of golden/a.json to compare with: sent again" in out
     assert entry["reused_from"] is None
