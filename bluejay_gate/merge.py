@@ -12,11 +12,11 @@ Sends nothing (no API key needed); every refusal is one line, exit 2.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TextIO
+from typing import TextIO, TypeVar
 
 from bluejay_gate import __version__
 from bluejay_gate.bluejay.address import DEFAULT_BASE_URL
@@ -41,7 +41,6 @@ from bluejay_gate.report import RunInfo
 from bluejay_gate.spec.load import load_spec
 from bluejay_gate.spec.resolved import CallSetSpec, SimulationSpec, Spec
 from bluejay_gate.verdict.evaluate import evaluate
-from bluejay_gate.verdict.inputs import SimulationInput
 from bluejay_gate.verdict.model import Verdict
 
 
@@ -185,57 +184,65 @@ def refuse_other_agent(report: EarlierReport, spec_path: str, sha: str) -> None:
 
 
 def merged_verdict(spec: Spec, reports: Sequence[EarlierReport]) -> Verdict:
-    """The verdict over every shard's samples, in spec order, as if one run."""
-    found: list[tuple[EarlierReport, EarlierSimulation] | None] = [None] * len(spec.simulations)
-    for report in reports:
-        for index, doc in enumerate(match_simulations(spec, report.simulations)):
-            if doc is None:
-                continue
-            earlier = found[index]
-            if earlier is not None:
-                raise EarlierReportError(
-                    f"{report.path}: simulation {spec.simulations[index].label!r} is also in "
-                    f"{earlier[0].path}: shards overlap; run every shard of one matrix"
-                )
-            found[index] = (report, doc)
-    inputs: list[SimulationInput] = []
-    for sim_spec, pair in zip(spec.simulations, found, strict=True):
-        if pair is None:
-            raise EarlierReportError(
-                f"{spec.path}:{sim_spec.line}: simulation {sim_spec.label!r} is in no shard "
-                "report: pass every shard's report, made from this spec"
-            )
-        report, doc = pair
-        where = f"{report.path}: simulations[{doc.index}]"
-        inputs.append(simulation_input(spec, sim_spec, doc, where=where, reused_from=None))
+    """The verdict over every shard's samples, in spec order, as if one run: the
+    simulations, then the call sets (as a single run judges them)."""
+    sims = _once_each(
+        spec,
+        spec.simulations,
+        reports,
+        lambda r: match_simulations(spec, r.simulations),
+        "simulation",
+    )
+    sets = _once_each(
+        spec, spec.calls, reports, lambda r: match_call_sets(spec, r.call_sets), "call set"
+    )
+    inputs = [
+        simulation_input(
+            spec, sim_spec, doc, where=f"{r.path}: simulations[{doc.index}]", reused_from=None
+        )
+        for sim_spec, (r, doc) in zip(spec.simulations, sims, strict=True)
+    ]
+    inputs += [
+        call_set_input(
+            spec, set_spec, doc, where=f"{r.path}: call_sets[{doc.index}]", reused_from=None
+        )
+        for set_spec, (r, doc) in zip(spec.calls, sets, strict=True)
+    ]
     errors = tuple(dict.fromkeys(e for r in reports for e in r.errors))
-    inputs.extend(merged_call_sets(spec, reports))
     return evaluate(inputs, allow_incomplete=spec.run.allow_incomplete, gate_errors=errors)
 
 
-def merged_call_sets(spec: Spec, reports: Sequence[EarlierReport]) -> list[SimulationInput]:
-    """Every spec call set's input from the one shard report that sent it, in spec order;
-    a call set in two reports or in none is refused."""
-    found: list[tuple[EarlierReport, EarlierCallSet] | None] = [None] * len(spec.calls)
+_Doc = TypeVar("_Doc", EarlierSimulation, EarlierCallSet)
+
+
+def _once_each(
+    spec: Spec,
+    entries: Sequence[SimulationSpec | CallSetSpec],
+    reports: Sequence[EarlierReport],
+    matched: Callable[[EarlierReport], list[_Doc | None]],
+    noun: str,
+) -> list[tuple[EarlierReport, _Doc]]:
+    """For each of the spec's ``entries`` (simulations or call sets), the one shard report
+    that ran it and its item there (``matched``: a report's items in spec order); an
+    entry in two reports (the shards overlap) or in none is refused."""
+    found: list[tuple[EarlierReport, _Doc] | None] = [None] * len(entries)
     for report in reports:
-        for index, doc in enumerate(match_call_sets(spec, report.call_sets)):
+        for index, doc in enumerate(matched(report)):
             if doc is None:
                 continue
             earlier = found[index]
             if earlier is not None:
                 raise EarlierReportError(
-                    f"{report.path}: call set {spec.calls[index].name!r} is also in "
+                    f"{report.path}: {noun} {entries[index].label!r} is also in "
                     f"{earlier[0].path}: shards overlap; run every shard of one matrix"
                 )
             found[index] = (report, doc)
-    inputs: list[SimulationInput] = []
-    for set_spec, pair in zip(spec.calls, found, strict=True):
+    taken: list[tuple[EarlierReport, _Doc]] = []
+    for entry, pair in zip(entries, found, strict=True):
         if pair is None:
             raise EarlierReportError(
-                f"{spec.path}:{set_spec.line}: call set {set_spec.name!r} is in no shard "
+                f"{spec.path}:{entry.line}: {noun} {entry.label!r} is in no shard "
                 "report: pass every shard's report, made from this spec"
             )
-        report, doc = pair
-        where = f"{report.path}: call_sets[{doc.index}]"
-        inputs.append(call_set_input(spec, set_spec, doc, where=where, reused_from=None))
-    return inputs
+        taken.append(pair)
+    return taken

@@ -8,7 +8,10 @@ again. Pure.
 
 from __future__ import annotations
 
-from bluejay_gate.earlier.document import EarlierCallSet, EarlierReport
+from collections.abc import Callable, Iterable, Iterator
+from typing import TypeVar
+
+from bluejay_gate.earlier.document import EarlierCallSet, EarlierReport, EarlierSimulation
 from bluejay_gate.earlier.samples import (
     call_set_input,
     match_call_sets,
@@ -16,7 +19,7 @@ from bluejay_gate.earlier.samples import (
     recorded_hashes,
     simulation_input,
 )
-from bluejay_gate.spec.resolved import CallSetSpec, Spec
+from bluejay_gate.spec.resolved import CallSetSpec, SimulationSpec, Spec
 from bluejay_gate.verdict.evaluate import evaluate_simulation
 from bluejay_gate.verdict.inputs import SimulationInput
 from bluejay_gate.verdict.model import Outcome
@@ -25,18 +28,41 @@ from bluejay_gate.verdict.model import Outcome
 def reusable(spec: Spec, report: EarlierReport) -> dict[int, SimulationInput]:
     """Spec simulation index -> its input from ``report``, for each one that passes when
     judged again (never on the report's word: its recorded outcome is not read)."""
-    taken: dict[int, SimulationInput] = {}
-    for index, (sim_spec, earlier) in enumerate(
-        zip(spec.simulations, match_simulations(spec, report.simulations), strict=True)
-    ):
+    matched = match_simulations(spec, report.simulations)
+    return {
+        index: sim
+        for index, _, sim in _passing(
+            spec,
+            zip(spec.simulations, matched, strict=True),
+            lambda entry, earlier: simulation_input(
+                spec,
+                entry,
+                earlier,
+                where=f"{report.path}: simulations[{earlier.index}]",
+                reused_from=report.path,
+            ),
+        )
+    }
+
+
+_Entry = TypeVar("_Entry", SimulationSpec, CallSetSpec)
+_Doc = TypeVar("_Doc", EarlierSimulation, EarlierCallSet)
+
+
+def _passing(
+    spec: Spec,
+    pairs: Iterable[tuple[_Entry, _Doc | None]],
+    read: Callable[[_Entry, _Doc], SimulationInput],
+) -> Iterator[tuple[int, _Doc, SimulationInput]]:
+    """Each (spec index, report item, input) whose input, read from the report item the
+    spec entry ran as, passes when judged again with this spec's checks."""
+    for index, (entry, earlier) in enumerate(pairs):
         if earlier is None:
             continue
-        where = f"{report.path}: simulations[{earlier.index}]"
-        sim = simulation_input(spec, sim_spec, earlier, where=where, reused_from=report.path)
+        sim = read(entry, earlier)
         verdict = evaluate_simulation(sim, allow_incomplete=spec.run.allow_incomplete)
         if verdict.outcome is Outcome.PASS:
-            taken[index] = sim
-    return taken
+            yield index, earlier, sim
 
 
 def stale_reason(sim: SimulationInput, digital_humans: int | None) -> str | None:
@@ -60,18 +86,20 @@ def reusable_call_sets(
     passed there but is sent again because its files changed."""
     taken: dict[int, SimulationInput] = {}
     again: list[str] = []
-    for index, (set_spec, earlier) in enumerate(
-        zip(spec.calls, match_call_sets(spec, report.call_sets), strict=True)
+    matched = match_call_sets(spec, report.call_sets)
+    for index, earlier, sim in _passing(
+        spec,
+        zip(spec.calls, matched, strict=True),
+        lambda entry, earlier: call_set_input(
+            spec,
+            entry,
+            earlier,
+            where=f"{report.path}: call_sets[{earlier.index}]",
+            reused_from=report.path,
+        ),
     ):
-        if earlier is None:
-            continue
-        where = f"{report.path}: call_sets[{earlier.index}]"
-        sim = call_set_input(spec, set_spec, earlier, where=where, reused_from=report.path)
-        verdict = evaluate_simulation(sim, allow_incomplete=spec.run.allow_incomplete)
-        if verdict.outcome is not Outcome.PASS:
-            continue
-        if why := files_changed(set_spec, sim, earlier, report.path):
-            again.append(f"call set {set_spec.name!r}: {why}: sent again")
+        if why := files_changed(spec.calls[index], sim, earlier, report.path):
+            again.append(f"call set {spec.calls[index].name!r}: {why}: sent again")
         else:
             taken[index] = sim
     return taken, again
