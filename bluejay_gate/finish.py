@@ -150,9 +150,22 @@ def _finish_github(
         )
 
 
-def print_call_plan(out: TextIO, spec: Spec) -> None:
-    """The dry run's golden calls: what each call set would send (nothing is sent)."""
-    for call_set in spec.calls:
+def print_call_plan(
+    out: TextIO,
+    spec: Spec,
+    chosen: frozenset[int] | None = None,
+    *,
+    reused: Mapping[int, str] | None = None,
+) -> None:
+    """The dry run's golden calls: what each call set would send (nothing is sent; of
+    this shard's call sets when ``chosen`` names them; those an earlier report passed
+    are reused, not sent)."""
+    for index, call_set in enumerate(spec.calls):
+        if chosen is not None and index not in chosen:
+            continue
+        if reused and index in reused:
+            out.write(f"would reuse: {call_set.name} (passed in {reused[index]}, not sent)\n")
+            continue
         checks = spec.checks_for(call_set)
         count = len(call_set.files)
         out.write(
@@ -179,7 +192,7 @@ def print_plan(
         plan.describe(name=spec.agent.name, done=False),
     ]
     if shard is not None:
-        lines.append(scope_line(shard, len(spec.simulations)))
+        lines.append(scope_line(shard, len(spec.simulations) + len(spec.calls)))
     reused = reused or {}
     cost_of = dict(enumerate(costs))
     for index, (sim_spec, sim) in enumerate(zip(spec.simulations, sims, strict=True)):

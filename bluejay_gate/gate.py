@@ -38,7 +38,7 @@ from bluejay_gate.earlier.identity import (
     refuse_other_spec,
     spec_sha256,
 )
-from bluejay_gate.earlier.reuse import reusable, stale_reason
+from bluejay_gate.earlier.reuse import reusable, reusable_call_sets, stale_reason
 from bluejay_gate.errors import EXIT_NO_VERDICT, EXIT_PASS, NoVerdictError, UsageError
 from bluejay_gate.finish import finish, print_call_plan, print_plan, run_info
 from bluejay_gate.model.durations import format_duration
@@ -48,7 +48,7 @@ from bluejay_gate.report import RunInfo
 from bluejay_gate.run.agent_sync import AgentPlan, apply_plan, plan_agent, refuse_unsynced
 from bluejay_gate.run.call_inputs import build_call_inputs, build_call_jobs
 from bluejay_gate.run.call_traces import attempt_is_named, gate_run_id
-from bluejay_gate.run.calls import CallRunner, CallsInBackground
+from bluejay_gate.run.calls import CallOutcome, CallRunner, CallsInBackground
 from bluejay_gate.run.ending import end_unfinished
 from bluejay_gate.run.listener import Listener, parse_listen
 from bluejay_gate.run.pacing import Pacing
@@ -117,6 +117,9 @@ class Scope:
     reused: Mapping[int, SimulationInput] = field(default_factory=dict)
     shard: Shard | None = None
     chosen: frozenset[int] | None = None  # spec indexes of the shard; None: every one
+    chosen_calls: frozenset[int] | None = None  # the shard's call sets; None: every one
+    reused_calls: Mapping[int, SimulationInput] = field(default_factory=dict)
+    sent_again: tuple[str, ...] = ()  # call sets that passed but changed: why, one line each
 
     def runs(self, index: int) -> bool:
         """The simulation at ``index`` is judged in this run (queued or reused)."""
@@ -124,6 +127,13 @@ class Scope:
 
     def queues(self, index: int) -> bool:
         return self.runs(index) and index not in self.reused
+
+    def judges_calls(self, index: int) -> bool:
+        """The call set at ``index`` is judged in this run (sent or reused)."""
+        return self.chosen_calls is None or index in self.chosen_calls
+
+    def sends_calls(self, index: int) -> bool:
+        return self.judges_calls(index) and index not in self.reused_calls
 
 
 def _identity(opts: GateOptions, spec: Spec) -> Scope:
@@ -139,7 +149,14 @@ def _identity(opts: GateOptions, spec: Spec) -> Scope:
     earlier = load_earlier(opts.rerun_failed)
     refuse_other_spec(earlier, str(opts.spec_path), sha)
     refuse_changed_agent(earlier, fields)
-    return Scope(sha, fields, reused=reusable(spec, earlier))
+    reused_calls, again = reusable_call_sets(spec, earlier)
+    return Scope(
+        sha,
+        fields,
+        reused=reusable(spec, earlier),
+        reused_calls=reused_calls,
+        sent_again=tuple(again),
+    )
 
 
 def _current(scope: Scope, costs: Sequence[SimulationCost], emit: events.Emit) -> Scope:
@@ -153,6 +170,15 @@ def _current(scope: Scope, costs: Sequence[SimulationCost], emit: events.Emit) -
     return dataclasses.replace(scope, reused=kept)
 
 
+def _call_inputs(spec: Spec, scope: Scope, outcome: CallOutcome) -> list[SimulationInput]:
+    """The call sets this run judges (its shard's), in spec order."""
+    return [
+        scope.reused_calls.get(index, sim)
+        for index, sim in enumerate(build_call_inputs(spec, outcome))
+        if scope.judges_calls(index)
+    ]
+
+
 def _info(spec: Spec, scope: Scope, info: RunInfo) -> RunInfo:
     """``info`` with the identity and shard the reports record."""
     return dataclasses.replace(
@@ -161,6 +187,7 @@ def _info(spec: Spec, scope: Scope, info: RunInfo) -> RunInfo:
         agent_external_id=spec.agent.external_id,
         agent_fields_sha256=scope.fields_sha256,
         shard=scope.shard,
+        call_file_sha256={c.name: {f.shown: f.sha256 for f in c.files} for c in spec.calls},
     )
 
 
@@ -252,12 +279,6 @@ def run_gate(opts: GateOptions, rt: Runtime) -> int:
     problem ends as a Verdict with reports written and an exit code returned."""
     started = datetime.now(UTC)
     spec = load_spec(opts.spec_path, rt.env)
-    if opts.shard is not None and spec.calls:
-        # a merged report would lose them: refused before anything is sent
-        raise UsageError(
-            f"--shard: {opts.spec_path} has `calls:` sets, which are not sharded: run them "
-            "in a job of their own without --shard (a spec with only the calls)"
-        )
     scope = _identity(opts, spec)
     # --baseline github: found first (no request to Bluejay yet; nothing queued depends on
     # it), then read as --baseline PATH is.
@@ -287,14 +308,20 @@ def run_gate(opts: GateOptions, rt: Runtime) -> int:
             costs = checked.costs
             scope = _current(scope, costs, rt.emit)
             if opts.shard is not None:
-                shard, chosen = shard_scope(sims, costs, *opts.shard)
-                scope = dataclasses.replace(scope, shard=shard, chosen=chosen)
-                if not chosen:  # not a gate error: merge must not inherit it
+                part = shard_scope(sims, costs, *opts.shard, call_sets=spec.calls)
+                shard = part.shard
+                scope = dataclasses.replace(
+                    scope, shard=shard, chosen=part.simulations, chosen_calls=part.call_sets
+                )
+                if not shard.units:  # not a gate error: merge must not inherit it
+                    none, total = "simulations", f"{len(spec.simulations)}"
+                    if spec.calls:
+                        none = "simulations or call sets"
+                        total += f" simulations and {len(spec.calls)} call sets"
                     rt.emit(
                         events.Warning(
-                            f"shard {shard.text} has no simulations to run "
-                            f"({len(spec.simulations)} over {shard.count} shards): "
-                            "use fewer shards"
+                            f"shard {shard.text} has no {none} to run "
+                            f"({total} over {shard.count} shards): use fewer shards"
                         )
                     )
             if opts.dry_run:
@@ -308,7 +335,12 @@ def run_gate(opts: GateOptions, rt: Runtime) -> int:
                     chosen=scope.chosen,
                     reused={i: str(s.reused_from) for i, s in scope.reused.items()},
                 )
-                print_call_plan(rt.out, spec)
+                print_call_plan(
+                    rt.out,
+                    spec,
+                    scope.chosen_calls,
+                    reused={i: str(s.reused_from) for i, s in scope.reused_calls.items()},
+                )
             refuse_over_budget(spec, [c for i, c in enumerate(costs) if scope.queues(i)])
             if opts.dry_run:
                 return EXIT_PASS
@@ -331,6 +363,15 @@ def run_gate(opts: GateOptions, rt: Runtime) -> int:
         for index, sim in scope.reused.items():
             if scope.runs(index):
                 rt.emit(events.Info(f"{sim.label}: passed in {sim.reused_from}, not run again"))
+        for index, sim in scope.reused_calls.items():
+            if scope.judges_calls(index):
+                rt.emit(
+                    events.Info(
+                        f"call set {sim.label!r}: passed in {sim.reused_from}, not sent again"
+                    )
+                )
+        for why in scope.sent_again:
+            rt.emit(events.Info(why))
 
         pacing = Pacing(
             poll_interval=rt.poll_interval or spec.run.poll_interval,
@@ -340,7 +381,11 @@ def run_gate(opts: GateOptions, rt: Runtime) -> int:
             monotonic=rt.monotonic,
             wait=rt.cancel.wait,
         )
-        call_jobs = build_call_jobs(spec, gate_run_id(rt.env, uuid.uuid4().hex))
+        call_jobs = [
+            job
+            for job in build_call_jobs(spec, gate_run_id(rt.env, uuid.uuid4().hex))
+            if scope.sends_calls(job.set_index)
+        ]
         calls = CallsInBackground(
             CallRunner(
                 client,
@@ -464,7 +509,7 @@ def run_gate(opts: GateOptions, rt: Runtime) -> int:
                 scope.reused.get(index, sim) for index, sim in enumerate(built) if scope.runs(index)
             ]
             verdict = evaluate(
-                attach([*inputs, *build_call_inputs(spec, call_outcome)], baseline),
+                attach([*inputs, *_call_inputs(spec, scope, call_outcome)], baseline),
                 allow_incomplete=spec.run.allow_incomplete,
                 gate_errors=gate_errors,
             )

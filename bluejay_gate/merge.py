@@ -2,9 +2,9 @@
 
 Each shard report (``run --shard K/N``) is read back (``earlier``), checked to belong to
 this spec and to fit with the others (every shard 1..N once, one N, one agent, no
-simulation in two shards, none missing), and the verdict is computed again from the
-samples of all shards, as if one run had judged them: never by combining the shards'
-verdicts (a pass rate over all shards is not an average of theirs). Then the usual
+simulation or call set in two shards, none missing), and the verdict is computed again
+from the samples of all shards, as if one run had judged them: never by combining the
+shards' verdicts (a pass rate over all shards is not an average of theirs). Then the usual
 reports and the verdict's exit code (``finish``).
 
 Sends nothing (no API key needed); every refusal is one line, exit 2.
@@ -12,25 +12,35 @@ Sends nothing (no API key needed); every refusal is one line, exit 2.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TextIO
+from typing import TextIO, TypeVar
 
 from bluejay_gate import __version__
 from bluejay_gate.bluejay.address import DEFAULT_BASE_URL
-from bluejay_gate.earlier.document import EarlierReport, EarlierSimulation, load_earlier
+from bluejay_gate.earlier.document import (
+    EarlierCallSet,
+    EarlierReport,
+    EarlierSimulation,
+    load_earlier,
+)
 from bluejay_gate.earlier.identity import fields_sha256, refuse_other_spec, spec_sha256
-from bluejay_gate.earlier.samples import match_simulations, simulation_input
+from bluejay_gate.earlier.samples import (
+    call_set_input,
+    match_call_sets,
+    match_simulations,
+    recorded_hashes,
+    simulation_input,
+)
 from bluejay_gate.errors import EarlierReportError, UsageError
 from bluejay_gate.finish import finish
 from bluejay_gate.options import GateOptions
 from bluejay_gate.report import RunInfo
 from bluejay_gate.spec.load import load_spec
-from bluejay_gate.spec.resolved import Spec
+from bluejay_gate.spec.resolved import CallSetSpec, SimulationSpec, Spec
 from bluejay_gate.verdict.evaluate import evaluate
-from bluejay_gate.verdict.inputs import SimulationInput
 from bluejay_gate.verdict.model import Verdict
 
 
@@ -61,6 +71,7 @@ def run_merge(
     refuse_misfits(reports)
     refuse_other_agent(reports[0], str(opts.spec_path), fields_sha256(spec.agent.fields))
     verdict = merged_verdict(spec, reports)
+    entries: list[SimulationSpec | CallSetSpec] = [*spec.simulations, *spec.calls]
     first = reports[0]
     info = RunInfo(
         spec_path=str(opts.spec_path),
@@ -73,16 +84,14 @@ def run_merge(
         started_at=started,
         finished_at=datetime.now(UTC),
         check_lines={
-            c.label: c.line
-            for s in spec.simulations
-            for c in spec.checks_for(s)
-            if c.line is not None
+            c.label: c.line for s in entries for c in spec.checks_for(s) if c.line is not None
         },
         spec_sha256=sha,
         agent_external_id=first.agent_external_id,
         agent_fields_sha256=first.agent_fields_sha256,
         merged_from=tuple(r.path for r in reports),
         digital_human_names=_names(reports),
+        call_file_sha256=_file_hashes(reports),
     )
     gate_opts = GateOptions(
         spec_path=opts.spec_path,
@@ -107,6 +116,11 @@ def _names(reports: Sequence[EarlierReport]) -> dict[str, dict[str, str]]:
                     {k: v for k, v in listed.items() if isinstance(k, str) and isinstance(v, str)}
                 )
     return names
+
+
+def _file_hashes(reports: Sequence[EarlierReport]) -> dict[str, dict[str, str]]:
+    """Each call set's files' hashes as the shard report that sent it recorded them."""
+    return {c.name: recorded_hashes(c) for report in reports for c in report.call_sets}
 
 
 def refuse_misfits(reports: Sequence[EarlierReport]) -> None:
@@ -170,28 +184,65 @@ def refuse_other_agent(report: EarlierReport, spec_path: str, sha: str) -> None:
 
 
 def merged_verdict(spec: Spec, reports: Sequence[EarlierReport]) -> Verdict:
-    """The verdict over every shard's samples, in spec order, as if one run."""
-    found: list[tuple[EarlierReport, EarlierSimulation] | None] = [None] * len(spec.simulations)
+    """The verdict over every shard's samples, in spec order, as if one run: the
+    simulations, then the call sets (as a single run judges them)."""
+    sims = _once_each(
+        spec,
+        spec.simulations,
+        reports,
+        lambda r: match_simulations(spec, r.simulations),
+        "simulation",
+    )
+    sets = _once_each(
+        spec, spec.calls, reports, lambda r: match_call_sets(spec, r.call_sets), "call set"
+    )
+    inputs = [
+        simulation_input(
+            spec, sim_spec, doc, where=f"{r.path}: simulations[{doc.index}]", reused_from=None
+        )
+        for sim_spec, (r, doc) in zip(spec.simulations, sims, strict=True)
+    ]
+    inputs += [
+        call_set_input(
+            spec, set_spec, doc, where=f"{r.path}: call_sets[{doc.index}]", reused_from=None
+        )
+        for set_spec, (r, doc) in zip(spec.calls, sets, strict=True)
+    ]
+    errors = tuple(dict.fromkeys(e for r in reports for e in r.errors))
+    return evaluate(inputs, allow_incomplete=spec.run.allow_incomplete, gate_errors=errors)
+
+
+_Doc = TypeVar("_Doc", EarlierSimulation, EarlierCallSet)
+
+
+def _once_each(
+    spec: Spec,
+    entries: Sequence[SimulationSpec | CallSetSpec],
+    reports: Sequence[EarlierReport],
+    matched: Callable[[EarlierReport], list[_Doc | None]],
+    noun: str,
+) -> list[tuple[EarlierReport, _Doc]]:
+    """For each of the spec's ``entries`` (simulations or call sets), the one shard report
+    that ran it and its item there (``matched``: a report's items in spec order); an
+    entry in two reports (the shards overlap) or in none is refused."""
+    found: list[tuple[EarlierReport, _Doc] | None] = [None] * len(entries)
     for report in reports:
-        for index, doc in enumerate(match_simulations(spec, report.simulations)):
+        for index, doc in enumerate(matched(report)):
             if doc is None:
                 continue
             earlier = found[index]
             if earlier is not None:
                 raise EarlierReportError(
-                    f"{report.path}: simulation {spec.simulations[index].label!r} is also in "
+                    f"{report.path}: {noun} {entries[index].label!r} is also in "
                     f"{earlier[0].path}: shards overlap; run every shard of one matrix"
                 )
             found[index] = (report, doc)
-    inputs: list[SimulationInput] = []
-    for sim_spec, pair in zip(spec.simulations, found, strict=True):
+    taken: list[tuple[EarlierReport, _Doc]] = []
+    for entry, pair in zip(entries, found, strict=True):
         if pair is None:
             raise EarlierReportError(
-                f"{spec.path}:{sim_spec.line}: simulation {sim_spec.label!r} is in no shard "
+                f"{spec.path}:{entry.line}: {noun} {entry.label!r} is in no shard "
                 "report: pass every shard's report, made from this spec"
             )
-        report, doc = pair
-        where = f"{report.path}: simulations[{doc.index}]"
-        inputs.append(simulation_input(spec, sim_spec, doc, where=where, reused_from=None))
-    errors = tuple(dict.fromkeys(e for r in reports for e in r.errors))
-    return evaluate(inputs, allow_incomplete=spec.run.allow_incomplete, gate_errors=errors)
+        taken.append(pair)
+    return taken

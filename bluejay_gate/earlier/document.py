@@ -232,7 +232,7 @@ def _simulations(where: str, value: object, not_listed: str) -> tuple[EarlierSim
 def _call_sets(where: str, value: object) -> tuple[EarlierCallSet, ...]:
     """The report's ``call_sets`` (none when the run had none: the key is then absent)."""
     if not isinstance(value, list):
-        raise EarlierReportError(f"{where}: 'call_sets' is not a list: {_NOT_OURS}")
+        raise EarlierReportError(f"{where}: 'call_sets' is not a list of objects: {_NOT_OURS}")
     found: list[EarlierCallSet] = []
     for index, item in enumerate(value):
         at = f"{where}: call_sets[{index}]"

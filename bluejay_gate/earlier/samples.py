@@ -5,8 +5,10 @@ by name; ``match_simulations`` for the spec's simulations). What ``--rerun-faile
 ``merge`` judge again (``simulation_input``: the ``SimulationInput`` an item was judged
 from: its runs' counters, the orchestrator's errors, every conversation with every metric
 as observed, status, digital human and result id; judging it again gives the verdict the
-report shows). What ``--baseline`` compares with (``conversations_of``: each conversation
-as a ``verdict.model.Conversation``, each metric read again from its raw text).
+report shows; ``call_set_input`` the same for a call set, matched by name with
+``match_call_sets``). What ``--baseline`` compares with (``conversations_of``: each
+conversation as a ``verdict.model.Conversation``, each metric read again from its raw
+text).
 
 Pure: reads the parsed document only. Anything not of the shape the gate writes is an
 ``EarlierReportError`` naming the file and the place (never a guess that could pass, and
@@ -24,9 +26,9 @@ from bluejay_gate.errors import EarlierReportError
 from bluejay_gate.model.results import ReadResult, ResultMetrics, RunSummary
 from bluejay_gate.model.shards import simulation_unit
 from bluejay_gate.model.values import MetricValue, metric_value
-from bluejay_gate.spec.resolved import SimulationSpec, Spec
+from bluejay_gate.spec.resolved import CallSetSpec, SimulationSpec, Spec
 from bluejay_gate.verdict.inputs import SimulationInput
-from bluejay_gate.verdict.model import Conversation, Repeats
+from bluejay_gate.verdict.model import CALL_SET, Conversation, Repeats
 from bluejay_gate.verdict.repeats import looks_for
 
 _Item = TypeVar("_Item")
@@ -103,6 +105,62 @@ def simulation_input(
         unseen={str(k): v for k, v in unseen.items()},
         reused_from=recorded if isinstance(recorded, str) else reused_from,
     )
+
+
+def match_call_sets(spec: Spec, call_sets: Sequence[EarlierCallSet]) -> list[EarlierCallSet | None]:
+    """For each spec call set (in spec order), the report call set of its name, or ``None``
+    (none, or several: an edited report)."""
+    found: list[EarlierCallSet | None] = []
+    for call_set in spec.calls:
+        named = [c for c in call_sets if c.name == call_set.name]
+        found.append(named[0] if len(named) == 1 else None)
+    return found
+
+
+def call_set_input(
+    spec: Spec,
+    set_spec: CallSetSpec,
+    call_set: EarlierCallSet,
+    *,
+    where: str,
+    reused_from: str | None,
+) -> SimulationInput:
+    """The input ``call_set`` was judged from (each call as read, its file, every reason
+    one did not finish), with the spec's checks. ``where`` names it in errors
+    (``report.json: call_sets[0]``)."""
+    read = _Reader(where)
+    doc = call_set.doc
+    conversations = read.objects(doc, "conversations")
+    results = tuple(read.result(c, f"conversations[{i}]") for i, c in enumerate(conversations))
+    calls = read.objects(doc, "calls")
+    result_files = {
+        read.text(c, "call_id", f"calls[{i}]."): file
+        for i, c in enumerate(calls)
+        if (file := read.opt_text(c, "file", f"calls[{i}].")) is not None
+    }
+    recorded = doc.get("reused_from")
+    return SimulationInput(
+        label=read.text(doc, "name"),
+        simulation_id="",
+        checks=spec.checks_for(set_spec),
+        runs=(),
+        results=results,
+        errors=read.texts(doc, "run_errors"),
+        notes=read.texts(doc, "notes"),
+        kind=CALL_SET,
+        files=read.texts(doc, "files"),
+        result_files=result_files,
+        reused_from=recorded if isinstance(recorded, str) else reused_from,
+    )
+
+
+def recorded_hashes(call_set: EarlierCallSet) -> dict[str, str]:
+    """File -> sha256 as the report recorded them (``file_sha256``); a hash not recorded
+    (or not a string) is left out: unknown, so that file counts as changed."""
+    value = call_set.doc.get("file_sha256")
+    if not isinstance(value, dict):
+        return {}
+    return {k: v for k, v in value.items() if isinstance(k, str) and isinstance(v, str) and v}
 
 
 class _Reader:

@@ -1,8 +1,9 @@
-"""Sharding a gate across a CI matrix: which units (simulations, later call sets) the K-th
+"""Sharding a gate across a CI matrix: which units (simulations and call sets) the K-th
 of N shards runs (``plan_shards``), and the ``--shard K/N`` text (``parse_shard``).
 
 Pure: a unit is a stable key and the conversations it is expected to queue (digital
-humans × runs per digital human, what the dry run shows). The plan is deterministic and
+humans × runs per digital human, what the dry run shows; for a call set, the call files
+it matched). The plan is deterministic and
 does not depend on the spec's order: units sorted by size (largest first, ties by key),
 each given to the shard with the fewest conversations so far (ties: the lowest index).
 Every shard computes the same plan from the same spec and the same Bluejay answers.
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True, slots=True)
 class Unit:
-    """One thing a shard runs whole: ``simulation:4821`` (a call set later: ``call_set:...``)."""
+    """One thing a shard runs whole: ``simulation:4821``, or a call set ``calls:<name>``."""
 
     key: str
     conversations: int  # expected; 0 when unknown
@@ -39,6 +40,11 @@ def simulation_unit(simulation_id: str) -> str:
     """A simulation's unit key (its id as Bluejay compares it: ``04821`` is ``4821``)."""
     text = simulation_id.strip()
     return f"simulation:{int(text) if text.isascii() and text.isdigit() else text}"
+
+
+def call_set_unit(name: str) -> str:
+    """A call set's unit key: ``calls:<name>`` (names are unique in a spec)."""
+    return f"calls:{name}"
 
 
 def parse_shard(text: str) -> tuple[int, int]:

@@ -39,6 +39,8 @@ class RunInfo:
     baseline: str | None = None
     # simulation id -> digital human id -> name (names that tell them apart only)
     digital_human_names: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    # call set name -> call file (as shown) -> sha256 of its bytes, as judged
+    call_file_sha256: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     # simulation label -> seconds from its first run queued to its last run done
     simulation_seconds: Mapping[str, float] = field(default_factory=dict)
 

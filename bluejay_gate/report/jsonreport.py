@@ -73,7 +73,9 @@ def _document(verdict: Verdict, info: RunInfo) -> dict[str, Any]:
         "merged_from": list(info.merged_from),
         "simulations": [_simulation(s, info) for s in verdict.simulations if not s.is_call_set],
         "call_sets": [
-            call_set_entry(s, _simulation(s, info)) for s in verdict.simulations if s.is_call_set
+            call_set_entry(s, _simulation(s, info), info.call_file_sha256.get(s.label))
+            for s in verdict.simulations
+            if s.is_call_set
         ],
         **early_json(verdict.early),
     }

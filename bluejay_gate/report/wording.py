@@ -330,7 +330,8 @@ def reused_text(simulation: SimulationVerdict) -> str | None:
     if simulation.run_ids:
         noun = "run" if len(simulation.run_ids) == 1 else "runs"
         runs = f" ({noun} {', '.join(simulation.run_ids)})"
-    return one_line(f"reused from {simulation.reused_from}{runs}: passed there, not run again")
+    again = "not sent again" if simulation.is_call_set else "not run again"
+    return one_line(f"reused from {simulation.reused_from}{runs}: passed there, {again}")
 
 
 def gate_errors(verdict: Verdict) -> tuple[str, ...]:

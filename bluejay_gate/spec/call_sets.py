@@ -7,6 +7,7 @@ a check on the run-level ``score`` (calls have no run). Pure but for reading the
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -76,7 +77,15 @@ def _call_file(
     body = read_call_file(found, str(spec_path.parent / rel))
     if metadata:
         body["metadata"] = {**(body.get("metadata") or {}), **metadata}
-    return CallFile(found, rel, body)
+    return CallFile(found, rel, body, _sha256(found))
+
+
+def _sha256(path: Path) -> str:
+    """The file's content hash ("" if it cannot be read again: then never reused)."""
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return ""
 
 
 def check_call_sets(spec: Spec, problems: list[Problem]) -> None:

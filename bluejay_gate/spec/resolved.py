@@ -68,11 +68,13 @@ class SimulationSpec:
 @dataclass(frozen=True)
 class CallFile:
     """One golden call: its file, as shown in reports (relative to the spec), and the
-    body it sends (metadata merged; no agent: the gate adds it)."""
+    body it sends (metadata merged; no agent: the gate adds it), and the sha256 of the
+    file's bytes (``--rerun-failed`` tells a changed file by it; "" when unknown)."""
 
     path: Path
     shown: str
     body: Mapping[str, Any]
+    sha256: str = ""
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ call files (nothing sent), every request the document's, and ``calls add``."""
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
 import threading
 import time
@@ -405,10 +406,185 @@ def test_a_retried_attempt_adopts_the_calls_it_sent(
     assert len(evaluate_posts(emu)) == 4
 
 
-def test_shard_refuses_a_spec_with_calls(tmp_path, monkeypatch, capsys, emu: Emulator) -> None:
-    spec = write_spec(tmp_path, {"a.json": call("refund")})
-    code, _, err = run_cli(tmp_path, monkeypatch, capsys, emu, spec, "--shard", "1/2")
+def _merge(
+    capsys: Any, monkeypatch: pytest.MonkeyPatch, spec: Path, out: Path, *reports: Path
+) -> tuple[int, str]:
+    monkeypatch.delenv("BLUEJAY_API_KEY", raising=False)  # merge needs no key
+    out.mkdir(exist_ok=True)
+    argv = ["merge", "--spec", str(spec), *map(str, reports), "--junit", str(out / "junit.xml"),
+            "--report", str(out / "report.json")]  # fmt: skip
+    with pytest.raises(SystemExit) as info:
+        main(argv)
+    stdout, stderr = capsys.readouterr()
+    assert isinstance(info.value.code, int)
+    return info.value.code, stdout + stderr
+
+
+def test_shards_send_each_call_set_once_and_merge_judges_it(
+    tmp_path, monkeypatch, capsys, emu: Emulator
+) -> None:
+    """A call set is a unit of ``--shard`` (its three files: three conversations, against
+    the simulation's one): shard 1/2 sends the calls and queues nothing, shard 2/2 queues
+    the simulation and sends no call; merge judges both from the shard reports. A merge
+    without the report that holds the call set, or with it twice, is refused (exit 2)."""
+    files = {n: call("refund please") for n in ("a.json", "b.json", "c.json")}
+    sims = "simulations:\n  - id: 4821\n    thresholds:\n      Empathy: mean >= 7\n"
+    spec = write_spec(tmp_path, files, simulations=sims)
+    for k in (1, 2):
+        dry = tmp_path / f"dry{k}"
+        dry.mkdir()
+        code, stdout, err = run_cli(dry, monkeypatch, capsys, emu, spec, "--shard", f"{k}/2",
+                                    "--dry-run")  # fmt: skip
+        assert code == 0, stdout + err
+        assert f"shard {k}/2: 1 of 2 units" in stdout
+        assert ("would evaluate: Refund calls (3 recorded calls" in stdout) == (k == 1)
+    assert {r.method for r in emu.requests} == {"GET"}
+    reports = []
+    for k in (1, 2):
+        out = tmp_path / f"shard{k}"
+        out.mkdir()
+        code, stdout, err = run_cli(out, monkeypatch, capsys, emu, spec, "--shard", f"{k}/2")
+        assert code == 0, stdout + err
+        reports.append(out / "report.json")
+        sent = (len(evaluate_posts(emu)), emu.count("POST", "/v1/queue-simulation-run"))
+        assert sent == ((3, 0) if k == 1 else (3, 1))
+    first = json.loads(reports[0].read_text())
+    second = json.loads(reports[1].read_text())
+    assert first["shard"]["units"] == ["calls:Refund calls"]
+    assert [c["name"] for c in first["call_sets"]] == ["Refund calls"]
+    assert first["simulations"] == []
+    assert second["shard"]["units"] == ["simulation:4821"]
+    assert second["call_sets"] == []
+
+    code, text = _merge(capsys, monkeypatch, spec, tmp_path / "merged", *reports)
+    assert code == 0, text
+    merged = json.loads((tmp_path / "merged" / "report.json").read_text())
+    entry = as_object(as_list(merged["call_sets"], "call_sets")[0], "call set")
+    assert entry["files"] == ["golden/a.json", "golden/b.json", "golden/c.json"]
+    assert entry["outcome"] == "pass"
+    assert entry["counts"]["completed"] == 3
+    assert sorted(entry["call_ids"]) == sorted(emu.state.calls)
+    assert [s["simulation_id"] for s in merged["simulations"]] == ["4821"]
+    xml = (tmp_path / "merged" / "junit.xml").read_text()
+    assert 'testsuite name="calls: Refund calls" tests="2"' in xml  # its two checks
+
+    lost = copy.deepcopy(first)
+    lost["call_sets"] = []
+    (tmp_path / "lost.json").write_text(json.dumps(lost))
+    code, text = _merge(
+        capsys, monkeypatch, spec, tmp_path / "m2", tmp_path / "lost.json", reports[1]
+    )
     assert code == 2
-    assert "--shard:" in err
-    assert "`calls:` sets, which are not sharded" in err
-    assert emu.requests == []
+    assert "call set 'Refund calls' is in no shard report" in text
+    assert f"{spec}:" in text
+    twice = copy.deepcopy(second)
+    twice["call_sets"] = first["call_sets"]
+    (tmp_path / "twice.json").write_text(json.dumps(twice))
+    code, text = _merge(
+        capsys, monkeypatch, spec, tmp_path / "m3", reports[0], tmp_path / "twice.json"
+    )
+    assert code == 2
+    assert "call set 'Refund calls' is also in" in text
+    assert "shards overlap" in text
+
+
+def test_rerun_failed_reuses_a_passed_call_set_until_its_files_change(
+    tmp_path, monkeypatch, capsys, emu: Emulator
+) -> None:
+    """``--rerun-failed``: a call set that passed in the report is judged again from its
+    samples and not sent (marked reused in every report); one that failed is sent again;
+    one whose files changed since (a file's bytes, a file added, no hash recorded) is
+    sent again with the reason in one line."""
+    files = {"a.json": call("refund please"), "b.json": call("refund 45 days late")}
+    spec = write_spec(tmp_path, files)
+    runs = [tmp_path / f"run{n}" for n in range(7)]
+    for folder in runs:
+        folder.mkdir()
+
+    code, out, err = run_cli(runs[0], monkeypatch, capsys, emu, spec)
+    assert code == 1, out + err  # b.json fails "Refund policy followed"
+    first = report(runs[0])["call_sets"][0]
+    golden = tmp_path / "golden"
+    assert first["file_sha256"] == {
+        f"golden/{n}": hashlib.sha256((golden / n).read_bytes()).hexdigest()
+        for n in ("a.json", "b.json")
+    }
+    (golden / "b.json").write_text(json.dumps(call("refund please, ten days ago")))
+
+    def rerun(index: int, earlier: Path) -> tuple[str, dict[str, Any]]:
+        code, out, err = run_cli(runs[index], monkeypatch, capsys, emu, spec,
+                                 "--rerun-failed", str(earlier))  # fmt: skip
+        assert code == 0, out + err
+        return out, as_object(report(runs[index])["call_sets"][0], "call set")
+
+    # failed there: sent again (both calls: a set is one unit), never reused, even when
+    # the report is edited to say it passed (it is judged again from its calls)
+    data = report(runs[0])
+    data["exit_code"], data["outcome"] = 0, "pass"
+    data["call_sets"][0]["outcome"] = "pass"
+    for check in data["call_sets"][0]["checks"]:
+        check["outcome"] = "pass"
+    said_pass = tmp_path / "said-pass.json"
+    said_pass.write_text(json.dumps(data))
+    out, entry = rerun(1, said_pass)
+    assert len(evaluate_posts(emu)) == 4
+    assert entry["reused_from"] is None
+    assert "not sent again" not in out
+    assert "sent again" not in out  # no reason line: it did not pass there
+
+    # passed there, same files: judged from its samples, nothing sent
+    out, entry = rerun(2, runs[1] / "report.json")
+    assert len(evaluate_posts(emu)) == 4
+    earlier = str(runs[1] / "report.json")
+    assert entry["reused_from"] == earlier
+    assert entry["call_ids"] == report(runs[1])["call_sets"][0]["call_ids"]
+    assert entry["outcome"] == "pass"
+    assert f"call set 'Refund calls': passed in {earlier}, not sent again" in out
+    assert f'<property name="reused_from" value="{earlier}"' in (runs[2] / "junit.xml").read_text()
+    summary = (runs[2] / "summary.md").read_text()
+    assert "## Reused\n\n- **Refund calls**: reused from " in summary
+    assert "run1/report.json: passed there, not sent again" in summary
+
+    dry = tmp_path / "dry"
+    dry.mkdir()
+    code, out, err = run_cli(dry, monkeypatch, capsys, emu, spec, "--dry-run",
+                             "--rerun-failed", earlier)  # fmt: skip
+    assert code == 0, out + err
+    assert f"would reuse: Refund calls (passed in {earlier}, not sent)" in out
+    assert "would evaluate" not in out
+    assert len(evaluate_posts(emu)) == 4
+
+    # a file's bytes changed since: sent again, with the reason
+    (golden / "a.json").write_text(json.dumps(call("refund please!")))
+    out, entry = rerun(3, runs[2] / "report.json")
+    assert len(evaluate_posts(emu)) == 6
+    assert entry["reused_from"] is None
+    line = f"call set 'Refund calls': golden/a.json changed since {runs[2] / 'report.json'}"
+    assert f"{line}: sent again" in out
+
+    # a file added since: sent again
+    (golden / "c.json").write_text(json.dumps(call("refund")))
+    out, entry = rerun(4, runs[3] / "report.json")
+    assert len(evaluate_posts(emu)) == 9
+    assert f"its files changed since {runs[3] / 'report.json'} (added golden/c.json)" in out
+
+    # an edited report that lost a call: the one left passes, but never for the whole set
+    data = report(runs[4])
+    lost = data["call_sets"][0]
+    lost["conversations"], lost["calls"] = lost["conversations"][:1], lost["calls"][:1]
+    lost["call_ids"] = lost["call_ids"][:1]
+    edited = tmp_path / "lost-call.json"
+    edited.write_text(json.dumps(data))
+    out, entry = rerun(5, edited)
+    assert len(evaluate_posts(emu)) == 12
+    assert f"{edited} does not hold one call for each of its files: sent again" in out
+
+    # a report without the hashes (edited, or older): cannot tell, so sent again
+    data = report(runs[4])
+    del data["call_sets"][0]["file_sha256"]
+    edited = tmp_path / "edited.json"
+    edited.write_text(json.dumps(data))
+    out, entry = rerun(6, edited)
+    assert len(evaluate_posts(emu)) == 15
+    assert f"{edited} has no sha256 of golden/a.json to compare with: sent again" in out
+    assert entry["reused_from"] is None

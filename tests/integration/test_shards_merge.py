@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import json
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable
@@ -49,12 +50,42 @@ def _scenario(*, smoke_empathy: float = 7.8) -> dict[str, Any]:
     return data
 
 
-def _spec(tmp_path: Path, *, max_parallel: int = 10) -> Path:
-    """The quickstart spec (polling every 0.05 s) with Refunds (4823) added."""
+# How the emulator scores the golden calls of ``_spec(calls=True)``: the first fits the
+# call "45 days" after purchase (a worse Empathy), the other every other call.
+_FINE = {"Refund policy followed": {"value": "pass"}, "Greeting compliance": {"value": "pass"}}
+CALL_RULES: list[dict[str, Any]] = [
+    {"transcript_contains": "45 days", "scores": {**_FINE, "Empathy": {"value": 7}}},
+    {"scores": {**_FINE, "Empathy": {"value": 9}, "goal_success": {"rate": 1.0}}},
+]
+CALL_FILES = ("refund-within-window.json", "refund-after-45-days.json")
+
+
+def _spec(tmp_path: Path, *, max_parallel: int = 10, calls: bool = False) -> Path:
+    """The quickstart spec (polling every 0.05 s) with Refunds (4823) added; with
+    ``calls``, a call set of two golden calls (examples/calls) judged on its own checks."""
     path = prepare(tmp_path)
     data = yaml.safe_load(path.read_text())
     data["run"]["max_parallel"] = max_parallel
     data["simulations"].append({"id": 4823, "name": "Refunds"})
+    if calls:
+        folder = tmp_path / "golden"
+        folder.mkdir()
+        for name in CALL_FILES:
+            shutil.copy(ROOT / "examples" / "calls" / "calls" / "refunds" / name, folder / name)
+        del data["thresholds"]["score"]  # a run's number: a call set has no run
+        # min_samples 3 cannot be reached by a set of two calls: refused before paying
+        del data["thresholds"]["Resolution"]
+        data["calls"] = [
+            {
+                "name": "Refund calls",
+                "files": "golden/*.json",
+                "thresholds": {
+                    "Refund policy followed": "pass_rate >= 100%",
+                    "Empathy": "mean >= 7.5",
+                    "goal_success": "pass_rate >= 50%",
+                },
+            }
+        ]
     path.write_text(yaml.safe_dump(data, sort_keys=False))
     return path
 
@@ -106,14 +137,24 @@ def verdict_section(path: Path) -> str:
     return head + text[text.index('  "simulations"') :]
 
 
+@pytest.mark.parametrize("calls", [False, True], ids=["simulations", "with-call-set"])
 def test_shards_merged_equal_the_single_run_byte_for_byte(
-    emulator: Factory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+    emulator: Factory,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: Any,
+    calls: bool,
 ) -> None:
     """One emulator runs the suite whole; a fresh one with the same scenario is synced once,
     then runs shard 1/2 and 2/2 with --no-sync; merge's JSON verdict section equals the
-    single run's byte for byte (one check fails: the merged gate exits 1 as the single)."""
+    single run's byte for byte (one check fails: the merged gate exits 1 as the single).
+    With a call set, it is one more unit (two conversations: its two files), sent by
+    one shard only, and judged in the merge from that shard's report."""
     scenario = _scenario(smoke_empathy=3.0)
-    spec = _spec(tmp_path, max_parallel=1)  # one run at a time: the same ids in both worlds
+    if calls:
+        scenario["call_rules"] = CALL_RULES
+    # one run (and call) at a time: the same ids in both worlds
+    spec = _spec(tmp_path, max_parallel=1, calls=calls)
     single_emu = emulator(copy.deepcopy(scenario), api_key=KEY, speed=SPEED)
     single_code, out, err = _run(monkeypatch, capsys, single_emu, spec, tmp_path / "single")
     assert single_code == 1, out + err
@@ -136,7 +177,11 @@ def test_shards_merged_equal_the_single_run_byte_for_byte(
     # Planned by conversations: 4821 has 5, 4822 and 4823 3 each (3 + 3 = 6 on the other).
     first = json.loads((tmp_path / "shard1" / "report.json").read_text())
     second = json.loads((tmp_path / "shard2" / "report.json").read_text())
-    assert first["shard"] == {"index": 1, "count": 2, "units": ["simulation:4821"]}
+    # With the call set (2): 4821 (5) + the set (2) = 7 on the first, 3 + 3 = 6 on the other.
+    units = ["simulation:4821", "calls:Refund calls"] if calls else ["simulation:4821"]
+    assert first["shard"] == {"index": 1, "count": 2, "units": units}
+    assert [c["name"] for c in first["call_sets"]] == (["Refund calls"] if calls else [])
+    assert second["call_sets"] == []
     assert second["shard"] == {
         "index": 2,
         "count": 2,
@@ -149,6 +194,7 @@ def test_shards_merged_equal_the_single_run_byte_for_byte(
     )
     assert '<property name="shard" value="2/2"' in (tmp_path / "shard2" / "junit.xml").read_text()
     assert emu.count("POST", QUEUE) == 3  # each simulation queued once over both shards
+    assert emu.count("POST", "/v1/evaluate") == (2 if calls else 0)  # each call sent once
     # The agent was updated once, by sync (its request is logged by now): no shard synced.
     assert emu.count("PUT", "/v1/update-agent-by-external-id") == 1
     assert emu.count("POST", "/v1/update-agent") == 0
@@ -164,7 +210,8 @@ def test_shards_merged_equal_the_single_run_byte_for_byte(
     )
     assert code == 1, out + err
     merged = tmp_path / "merged" / "report.json"
-    assert verdict_section(merged) == verdict_section(tmp_path / "single" / "report.json")
+    single = tmp_path / "single" / "report.json"
+    assert verdict_section(merged) == verdict_section(single)
     data = json.loads(merged.read_text())
     assert [s["label"] for s in data["simulations"]] == [
         "Billing regressions",
@@ -175,6 +222,13 @@ def test_shards_merged_equal_the_single_run_byte_for_byte(
         str(tmp_path / "shard2" / "report.json"),
         str(tmp_path / "shard1" / "report.json"),
     ]
+    if calls:
+        (entry,) = data["call_sets"]
+        assert entry["name"] == "Refund calls"
+        assert entry["files"] == [f"golden/{name}" for name in sorted(CALL_FILES)]
+        assert entry["counts"]["completed"] == 2
+        assert entry["outcome"] == json.loads(single.read_text())["call_sets"][0]["outcome"]
+        assert "Refund calls" in (tmp_path / "merged" / "junit.xml").read_text()
     assert "FAILED (exit 1)" in out
     assert "merged from 2 shard reports" in out
     assert "Smoke test" in (tmp_path / "merged" / "junit.xml").read_text()

@@ -220,6 +220,23 @@ def _report(tmp_path: Path, data: object, name: str = "r.json") -> Path:
             },
             "'shard' is not",
         ),
+        *(
+            (
+                {
+                    "tool": {"name": "bluejay-gate"},
+                    "schema_version": 2,
+                    "spec_sha256": "ab",
+                    "simulations": [],
+                    "call_sets": call_sets,
+                },
+                expected,
+            )
+            for call_sets, expected in (
+                ({}, "'call_sets' is not a list of objects"),
+                ([3], "call_sets[0] is not an object"),
+                ([{"files": []}], "call_sets[0] lacks `name`"),
+            )
+        ),
     ],
 )
 def test_unusable_reports_are_refused_in_one_line(
