@@ -7,7 +7,7 @@ from __future__ import annotations
 import random
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bluejay_gate.model.shards import Unit, parse_shard, plan_shards, simulation_unit
@@ -37,6 +37,7 @@ def test_more_shards_than_units_leaves_some_empty() -> None:
     assert plan_shards([Unit("simulation:1", 5)], 3) == [("simulation:1",), (), ()]
 
 
+@settings(deadline=None)  # planning is pure; a loaded machine must not fail it
 @given(
     st.lists(st.tuples(st.integers(1, 50), st.integers(0, 40)), min_size=1, max_size=30),
     st.integers(1, 6),
