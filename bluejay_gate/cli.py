@@ -73,9 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--report", default=DEFAULT_REPORT, help=f"JSON report path ({DEFAULT_REPORT})"
     )
     run.add_argument("--summary", default=None, help="also write the Markdown summary here")
-    run.add_argument(
-        "--base-url", default=None, help=f"API base URL (env BLUEJAY_BASE_URL, {DEFAULT_BASE_URL})"
-    )
+    _add_base_url(run)
     run.add_argument(
         "--timeout", type=_duration, default=None, help="budget for the whole run (e.g. 30m)"
     )
@@ -117,9 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
         "the environment.",
     )
     sync.add_argument("--spec", default=DEFAULT_SPEC, help=f"spec file ({DEFAULT_SPEC})")
-    sync.add_argument(
-        "--base-url", default=None, help=f"API base URL (env BLUEJAY_BASE_URL, {DEFAULT_BASE_URL})"
-    )
+    _add_base_url(sync)
 
     merge = sub.add_parser(
         "merge",
@@ -192,9 +188,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add.add_argument("--from-call-log", required=True, metavar="CALL_ID", help="Bluejay call id")
     add.add_argument("--to", default="calls", metavar="DIR", help="folder for the file (calls)")
-    add.add_argument(
-        "--base-url", default=None, help=f"API base URL (env BLUEJAY_BASE_URL, {DEFAULT_BASE_URL})"
-    )
+    _add_base_url(add)
 
     emulator = sub.add_parser(
         "emulator",
@@ -240,6 +234,13 @@ def add_ci_arguments(run: argparse.ArgumentParser) -> None:
         choices=("error", "skip"),
         default="error",
         help="without BLUEJAY_API_KEY (a fork's pull request): error (2) or skip (0)",
+    )
+
+
+def _add_base_url(parser: argparse.ArgumentParser) -> None:
+    """``--base-url``, the same for every subcommand that talks to Bluejay."""
+    parser.add_argument(
+        "--base-url", default=None, help=f"API base URL (env BLUEJAY_BASE_URL, {DEFAULT_BASE_URL})"
     )
 
 
