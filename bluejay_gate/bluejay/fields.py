@@ -92,3 +92,180 @@ CALL_REQUEST_PROPERTIES = (
     "multichannel",
 )
 CALL_REQUEST_FIELDS = frozenset(CALL_REQUEST_PROPERTIES)
+
+# Bluejay as code (``custom_metrics:``, managed simulations and digital humans).
+#: Every property of ``CreateCustomMetricRequest``, in document order.
+METRIC_CREATE_PROPERTIES = (
+    "bluejay_as_code_id",
+    "agent_id",
+    "agent_ids",
+    "name",
+    "description",
+    "response_type",
+    "min_value",
+    "max_value",
+    "category",
+    "tags",
+    "scoring_guidance",
+    "eval_route",
+    "model",
+    "audio_model",
+    "temperature",
+    "enum_options",
+    "allow_not_applicable",
+)
+METRIC_CREATE_FIELDS = frozenset(METRIC_CREATE_PROPERTIES)
+METRIC_CREATE_REQUIRED = frozenset({"name", "description", "response_type"})
+#: ``UpdateCustomMetricRequest`` (``agent_ids`` replaces every association).
+METRIC_UPDATE_FIELDS = METRIC_CREATE_FIELDS - {"agent_id"}
+#: What a spec's metric may set: the create fields but the agent links (the gate links
+#: each metric to the spec's agent).
+METRIC_SPEC_PROPERTIES = tuple(
+    f for f in METRIC_CREATE_PROPERTIES if f not in {"agent_id", "agent_ids"}
+)
+#: Every property of ``SimulationRequest`` (``POST /v1/create-simulation``).
+SIMULATION_CREATE_PROPERTIES = (
+    "agent_id",
+    "name",
+    "description",
+    "prompt_id",
+    "knowledge_base_id",
+    "sequential_calling",
+    "max_concurrent",
+    "hangup_on_transfer",
+    "max_call_duration",
+    "max_call_duration_units",
+    "ringing_timeout",
+    "digital_humans_settings",
+    "selected_custom_metrics",
+    "custom_metrics_failing_threshold",
+    "custom_metrics_passing_threshold",
+    "runs_per_digital_human",
+    "always_on",
+)
+SIMULATION_CREATE_FIELDS = frozenset(SIMULATION_CREATE_PROPERTIES)
+#: Every property of ``UpdateSimulationRequest`` (``PUT /v1/simulation/{id}``).
+SIMULATION_UPDATE_PROPERTIES = (
+    "bluejay_as_code_id",
+    "name",
+    "description",
+    "prompt_id",
+    "knowledge_base_id",
+    "max_concurrent",
+    "hangup_on_transfer",
+    "max_call_duration",
+    "max_call_duration_units",
+    "max_turns",
+    "ringing_timeout",
+    "digital_humans_settings",
+    "selected_custom_metrics",
+    "custom_metrics_failing_threshold",
+    "custom_metrics_passing_threshold",
+    "outcome_failing_threshold",
+    "outcome_passing_threshold",
+    "runs_per_digital_human",
+    "tags",
+    "pinned",
+)
+SIMULATION_UPDATE_FIELDS = frozenset(SIMULATION_UPDATE_PROPERTIES)
+#: What a managed simulation may set besides ``name`` (create and update fields; the
+#: agent is the spec's). ``prompt_id``, ``knowledge_base_id`` and ``runs_per_digital_human``
+#: are also queue options of every simulation entry.
+SIMULATION_SPEC_PROPERTIES = tuple(
+    dict.fromkeys(
+        f
+        for f in (*SIMULATION_CREATE_PROPERTIES, *SIMULATION_UPDATE_PROPERTIES)
+        if f not in {"agent_id", "name"}
+    )
+)
+#: Every property of ``DigitalHumanRequestData`` (``POST /v1/create-digital-human``).
+HUMAN_CREATE_PROPERTIES = (
+    "bluejay_as_code_id",
+    "intent",
+    "success_criteria",
+    "name",
+    "tag",
+    "language",
+    "accent",
+    "gender",
+    "background_noise",
+    "voice_speed",
+    "audio_quality",
+    "fluency",
+    "verbosity",
+    "phone_number",
+    "outbound_text_number",
+    "background_noise_volume",
+    "expected_tool_calls",
+    "allow_end_call_tool",
+    "allow_silence_tool",
+    "allow_dtmf_tool",
+    "default_dtmf_or_voiced",
+    "silence_tool_instructions",
+    "endpointing_delay",
+    "creativity",
+    "hangup_phrases",
+    "hangup_instructions",
+    "silence_timeout",
+    "role_description",
+    "traits",
+    "interruptions",
+    "scripted_responses",
+    "speaks_first_config",
+    "original_transcript",
+    "formatted_transcript",
+    "enriched_playback",
+    "workflow_v2_id",
+    "workflow_path_index",
+    "always_on_mode",
+    "always_on_active",
+    "num_runs",
+    "livekit_metadata",
+)
+HUMAN_CREATE_FIELDS = frozenset(HUMAN_CREATE_PROPERTIES)
+#: ``UpdateDigitalHumanRequest`` without ``simulation_ids`` (it replaces every link; the
+#: gate links and unlinks with add/remove-digital-humans) and ``override_conflict``.
+HUMAN_UPDATE_FIELDS = frozenset(
+    {
+        "intent",
+        "success_criteria",
+        "name",
+        "tag",
+        "language",
+        "accent",
+        "gender",
+        "background_noise",
+        "voice_speed",
+        "audio_quality",
+        "fluency",
+        "verbosity",
+        "phone_number",
+        "outbound_text_number",
+        "background_noise_volume",
+        "expected_tool_calls",
+        "allow_end_call_tool",
+        "allow_silence_tool",
+        "allow_dtmf_tool",
+        "default_dtmf_or_voiced",
+        "silence_tool_instructions",
+        "endpointing_delay",
+        "creativity",
+        "hangup_phrases",
+        "hangup_instructions",
+        "silence_timeout",
+        "traits",
+        "interruptions",
+        "scripted_responses",
+        "role_description",
+        "speaks_first_config",
+        "original_transcript",
+        "formatted_transcript",
+        "enriched_playback",
+        "num_runs",
+        "livekit_metadata",
+        "always_on_mode",
+        "always_on_active",
+    }
+)
+#: What a spec's digital human may set: every create field.
+HUMAN_SPEC_PROPERTIES = HUMAN_CREATE_PROPERTIES

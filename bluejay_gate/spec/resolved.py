@@ -47,6 +47,44 @@ class RunSettings:
 
 
 @dataclass(frozen=True)
+class MetricSpec:
+    """One entry of ``custom_metrics:``: a custom metric the spec manages, by name within
+    the agent. ``fields`` are ``CreateCustomMetricRequest`` fields as written (``{file:}``
+    texts read, ``${VAR}`` substituted; ``name`` included; never ``agent_id``/``agent_ids``:
+    the gate links it to the spec's agent)."""
+
+    name: str
+    fields: Mapping[str, Any]
+    line: int
+    field_lines: Mapping[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class HumanSpec:
+    """One digital human of a managed simulation, by name within the simulation.
+    ``fields`` are ``DigitalHumanRequestData`` fields as written (``name`` included)."""
+
+    name: str
+    fields: Mapping[str, Any]
+    line: int
+    field_lines: Mapping[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ManagedSimulation:
+    """What a managed ``simulations:`` entry (one with ``digital_humans:`` mappings) keeps
+    in Bluejay: the simulation's fields (``SimulationRequest`` / ``UpdateSimulationRequest``
+    fields as written, without ``name`` and ``agent_id``; ``selected_custom_metrics`` as
+    metric *names*), its digital humans, and whether the ones Bluejay has beyond them are
+    unlinked (``prune: true``) or only reported as drift."""
+
+    fields: Mapping[str, Any]
+    digital_humans: tuple[HumanSpec, ...]
+    prune: bool = False
+    field_lines: Mapping[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class SimulationSpec:
     """One entry of ``simulations:``."""
 
@@ -58,6 +96,7 @@ class SimulationSpec:
     line: int
     repeat: int = 1  # conversations per digital human in the first look
     max_repeats: int | None = None  # early stopping: at most this many per digital human
+    managed: ManagedSimulation | None = None  # None: a reference to an existing simulation
 
     @property
     def label(self) -> str:
@@ -102,6 +141,16 @@ class Spec:
     simulations: tuple[SimulationSpec, ...]
     thresholds: Mapping[str, tuple[Check, ...]]  # global
     calls: tuple[CallSetSpec, ...] = ()  # golden-call sets (``calls:``)
+    # ``custom_metrics:``: None when the spec does not manage metrics (no drift reported)
+    custom_metrics: tuple[MetricSpec, ...] | None = None
+    prune_metrics: bool = False  # ``custom_metrics: {prune: true, items: [...]}``
+
+    @property
+    def manages_setup(self) -> bool:
+        """The spec keeps metrics or simulations in Bluejay (not only the agent)."""
+        return self.custom_metrics is not None or any(
+            s.managed is not None for s in self.simulations
+        )
 
     def checks_for(self, sim: SimulationSpec | CallSetSpec) -> tuple[Check, ...]:
         """Global checks merged with ``sim``'s (a simulation or a call set): a metric the
