@@ -36,12 +36,26 @@ def documented_body(
     unknown = sorted(set(fields) - allowed)
     if unknown:
         raise RequestRejected(
-            f"not sent: {', '.join(unknown)} {'is' if len(unknown) == 1 else 'are'} not "
-            f"field{'s' if len(unknown) > 1 else ''} of {schema} in the Bluejay API; "
+            f"not sent: {', '.join(unknown)} "
+            f"{'is not a field' if len(unknown) == 1 else 'are not fields'} of {schema} in "
+            "the Bluejay API; "
             f"allowed: {', '.join(sorted(allowed))}",
             endpoint=endpoint,
         )
     return {key: value for key, value in fields.items() if value is not None}
+
+
+def set_by_the_gate(
+    fields: Mapping[str, Any], fixed: frozenset[str], schema: str, endpoint: str, why: str
+) -> None:
+    """Refuse ``fields`` that hold a field of ``schema`` the gate sets itself (``why``)."""
+    given = sorted(fixed & set(fields))
+    if given:
+        raise RequestRejected(
+            f"not sent: {', '.join(given)} of {schema} {'is' if len(given) == 1 else 'are'} "
+            f"set by the gate, not given with the other fields ({why})",
+            endpoint=endpoint,
+        )
 
 
 def require(

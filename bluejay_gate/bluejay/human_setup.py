@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from bluejay_gate.bluejay.adoption import adopted
-from bluejay_gate.bluejay.bodies import documented_body, integer_id, integer_ids
+from bluejay_gate.bluejay.bodies import documented_body, integer_id, integer_ids, set_by_the_gate
 from bluejay_gate.bluejay.definitions import DefinitionCalls
 from bluejay_gate.bluejay.fields import HUMAN_CREATE_FIELDS, HUMAN_UPDATE_FIELDS
 from bluejay_gate.bluejay.session import Reply
@@ -25,6 +25,8 @@ from bluejay_gate.errors import RequestRejected, ResponseError
 
 CREATE = "POST /v1/create-digital-human"
 UPDATE = "PUT /v1/update-digital-human/{digital_human_id}"
+#: Fields of ``UpdateDigitalHumanRequest`` the gate never sends.
+UNSENT = frozenset({"simulation_ids", "override_conflict"})
 REMOVE = "POST /v1/simulation/{simulation_id}/remove-digital-humans"
 
 
@@ -81,6 +83,8 @@ class HumanSetupCalls(DefinitionCalls):
         ``simulation_ids``: it would replace every link); Bluejay must answer with that
         digital human (``DigitalHumanResponse``)."""
         ident = integer_id(human_id, "digital human", UPDATE)
+        why = "simulation_ids would replace every link; the gate unlinks with remove-digital-humans"
+        set_by_the_gate(fields, UNSENT, "UpdateDigitalHumanRequest", UPDATE, why)
         body = documented_body(fields, HUMAN_UPDATE_FIELDS, "UpdateDigitalHumanRequest", UPDATE)
         path = f"/v1/update-digital-human/{ident}"
         reply = self._call("PUT", path, body, what=("digital human", ident))

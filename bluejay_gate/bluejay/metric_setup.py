@@ -11,7 +11,14 @@ from datetime import datetime
 from typing import Any
 
 from bluejay_gate.bluejay.adoption import adopted
-from bluejay_gate.bluejay.bodies import documented_body, integer_id, integer_ids, path_id, require
+from bluejay_gate.bluejay.bodies import (
+    documented_body,
+    integer_id,
+    integer_ids,
+    path_id,
+    require,
+    set_by_the_gate,
+)
 from bluejay_gate.bluejay.definitions import MAX_METRIC_PAGES, METRIC_PAGE_SIZE
 from bluejay_gate.bluejay.fields import (
     METRIC_CREATE_FIELDS,
@@ -51,8 +58,12 @@ class MetricSetupCalls(PagedCalls):
     def create_metric(self, agent_id: str, fields: Mapping[str, Any]) -> MetricRecord:
         """``POST /v1/create-custom-metric`` with ``agent_ids: [agent_id]`` and ``fields``
         (documented fields but the agent links, None left out); once only."""
-        allowed = METRIC_CREATE_FIELDS - {"agent_id", "agent_ids"}
-        body = documented_body(fields, allowed, "CreateCustomMetricRequest", CREATE)
+        links = frozenset({"agent_id", "agent_ids"})
+        why = "it links the metric to the agent"
+        set_by_the_gate(fields, links, "CreateCustomMetricRequest", CREATE, why)
+        body = documented_body(
+            fields, METRIC_CREATE_FIELDS - links, "CreateCustomMetricRequest", CREATE
+        )
         require(body, METRIC_CREATE_REQUIRED, "CreateCustomMetricRequest", CREATE, "the metric")
         agent = integer_id(agent_id, "agent", CREATE)
         body["agent_ids"] = [int(agent)]

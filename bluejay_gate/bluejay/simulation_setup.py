@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from bluejay_gate.bluejay.adoption import adopted
-from bluejay_gate.bluejay.bodies import documented_body, integer_id, string_ids
+from bluejay_gate.bluejay.bodies import documented_body, integer_id, set_by_the_gate, string_ids
 from bluejay_gate.bluejay.fields import SIMULATION_CREATE_FIELDS, SIMULATION_UPDATE_FIELDS
 from bluejay_gate.bluejay.models import Simulation
 from bluejay_gate.bluejay.runs import RunCalls
@@ -52,8 +52,12 @@ class SimulationSetupCalls(RunCalls):
     def create_simulation(self, agent_id: str, name: str, fields: Mapping[str, Any]) -> str:
         """``POST /v1/create-simulation`` (``agent_id`` as a string, ``name``, ``fields`` of
         ``SimulationRequest``, metric ids as strings); the new id. Once only."""
-        allowed = SIMULATION_CREATE_FIELDS - {"agent_id", "name"}
-        extra = documented_body(fields, allowed, "SimulationRequest", CREATE)
+        given = frozenset({"agent_id", "name"})
+        why = "the agent and the name are given apart"
+        set_by_the_gate(fields, given, "SimulationRequest", CREATE, why)
+        extra = documented_body(
+            fields, SIMULATION_CREATE_FIELDS - given, "SimulationRequest", CREATE
+        )
         if not isinstance(name, str) or not name.strip():
             raise RequestRejected(
                 "not sent: a managed simulation needs a name (the gate finds it by name); "
