@@ -214,7 +214,13 @@ def test_non_integer_simulation_ids_are_not_sent() -> None:
 
 def test_simulation_humans_in_full() -> None:
     """Every field of each digital human; a bare list too; each id once."""
-    listed = [human(12, traits=[{"name": "impatient"}]), human("13", "Polite"), human(12)]
+    listed = [
+        human(
+            12, traits=[{"trait_name": "mood", "trait_data_type": "STRING", "value": "impatient"}]
+        ),
+        human("13", "Polite"),
+        human(12),
+    ]
     script = Script(
         ok({"digital_humans": listed, "total": 3, "simulation_id": 4821}), ok(listed[1:2])
     )
@@ -222,7 +228,10 @@ def test_simulation_humans_in_full() -> None:
         got = client.simulation_humans("4821")
         bare = client.simulation_humans(4821)  # type: ignore[arg-type]
     assert [(h.id, h.name) for h in got] == [("12", "Angry caller"), ("13", "Polite")]
-    assert got[0].stored("traits") == (True, [{"name": "impatient"}])
+    assert got[0].stored("traits") == (
+        True,
+        [{"trait_name": "mood", "trait_data_type": "STRING", "value": "impatient"}],
+    )
     assert got[0].stored("intent") == (True, "Refund")
     assert [h.id for h in bare] == ["13"]
     assert [r.url.path for r in script.requests] == ["/v1/digital-humans-by-simulation/4821"] * 2
@@ -440,7 +449,7 @@ def test_create_human_body() -> None:
         "name": "Angry caller",
         "intent": "Refund",
         "success_criteria": "Refund issued",
-        "traits": [{"name": "impatient"}],
+        "traits": [{"trait_name": "mood", "trait_data_type": "STRING", "value": "impatient"}],
         "tag": None,
         "num_runs": 2,
     }
@@ -456,7 +465,9 @@ def test_create_human_body() -> None:
                     "name": "Angry caller",
                     "intent": "Refund",
                     "success_criteria": "Refund issued",
-                    "traits": [{"name": "impatient"}],
+                    "traits": [
+                        {"trait_name": "mood", "trait_data_type": "STRING", "value": "impatient"}
+                    ],
                     "num_runs": 2,
                 },
             },
