@@ -40,7 +40,10 @@ from bluejay_gate.earlier.identity import (
 )
 from bluejay_gate.earlier.reuse import reusable, reusable_call_sets, stale_reason
 from bluejay_gate.errors import EXIT_NO_VERDICT, EXIT_PASS, NoVerdictError, UsageError
-from bluejay_gate.finish import finish, print_call_plan, print_plan, run_info
+from bluejay_gate.finish import finish, print_call_plan, print_plan, print_setup_only, run_info
+from bluejay_gate.manage.apply import apply_setup, refuse_unsynced_setup
+from bluejay_gate.manage.plan import SetupPlan
+from bluejay_gate.manage.planning import Planned, plan_setup
 from bluejay_gate.model.durations import format_duration
 from bluejay_gate.model.shards import Shard
 from bluejay_gate.options import GateOptions
@@ -292,12 +295,27 @@ def run_gate(opts: GateOptions, rt: Runtime) -> int:
         c.label: c.line for s in entries for c in spec.checks_for(s) if c.line is not None
     }
     plan: AgentPlan | None = None
+    setup: SetupPlan | None = None
+    setup_done = False
     names: Mapping[str, Mapping[str, str]] = {}
     with listening(opts, spec, rt) as listener, make_client(opts, rt) as client:
         client.deadline = deadline
         try:
             client.ping()
             plan = plan_agent(client, spec.agent)
+            if spec.manages_setup:
+                # Bluejay as code: planned with GET requests only; written (only what
+                # differs) before the simulations are resolved and anything is queued.
+                planned = plan_setup(client, spec, plan.agent_id)
+                setup = planned.plan
+                if opts.dry_run and (plan.action == "create" or setup.creates):
+                    print_setup_only(rt.out, spec, plan, setup)
+                    return EXIT_PASS
+                if not opts.dry_run:
+                    plan, setup = _write_setup(
+                        opts, rt, spec=spec, client=client, plan=plan, planned=planned
+                    )
+                    setup_done = True
             # Resolved and checked before the agent is changed or anything is queued.
             sims = resolve_simulations(
                 client, plan.agent_id, spec.simulations, str(opts.spec_path), spec.run.max_parallel
@@ -334,6 +352,7 @@ def run_gate(opts: GateOptions, rt: Runtime) -> int:
                     shard=scope.shard,
                     chosen=scope.chosen,
                     reused={i: str(s.reused_from) for i, s in scope.reused.items()},
+                    setup=setup,
                 )
                 print_call_plan(
                     rt.out,
@@ -344,11 +363,14 @@ def run_gate(opts: GateOptions, rt: Runtime) -> int:
             refuse_over_budget(spec, [c for i, c in enumerate(costs) if scope.queues(i)])
             if opts.dry_run:
                 return EXIT_PASS
-            if opts.no_sync:
+            if setup_done:
+                pass  # the agent was written with the setup
+            elif opts.no_sync:
                 refuse_unsynced(plan, spec.agent.name)
             else:
                 plan = apply_plan(client, spec.agent, plan)
-            rt.emit(events.Info(plan.describe(name=spec.agent.name, done=True)))
+            if not setup_done:
+                rt.emit(events.Info(plan.describe(name=spec.agent.name, done=True)))
             if isinstance(baseline, Baseline):
                 rt.emit(events.Info(f"comparing with the {compared}"))
             elif compared is not None:
@@ -358,7 +380,15 @@ def run_gate(opts: GateOptions, rt: Runtime) -> int:
                 rt.out.write(f"error: {exc}\n")
                 return EXIT_NO_VERDICT
             verdict = Verdict((), errors=(str(exc),))
-            info = run_info(opts, started, plan, spec.agent.name, baseline=compared)
+            info = run_info(
+                opts,
+                started,
+                plan,
+                spec.agent.name,
+                baseline=compared,
+                setup=setup,
+                setup_done=setup_done,
+            )
             return _finish(opts, rt, verdict, _info(spec, scope, info))
         for index, sim in scope.reused.items():
             if scope.runs(index):
@@ -542,8 +572,38 @@ def run_gate(opts: GateOptions, rt: Runtime) -> int:
             baseline=compared,
             names=names,
             simulation_seconds=seconds,
+            setup=setup,
+            setup_done=setup_done,
         )
         return _finish(opts, rt, verdict, _info(spec, scope, info))
+
+
+def _write_setup(
+    opts: GateOptions,
+    rt: Runtime,
+    *,
+    spec: Spec,
+    client: BluejayClient,
+    plan: AgentPlan,
+    planned: Planned,
+) -> tuple[AgentPlan, SetupPlan]:
+    """The agent, then the setup, written (``--no-sync``: refused unless both are
+    already as the spec says); each write and each drift is reported."""
+    setup = planned.plan
+    if opts.no_sync:
+        refuse_unsynced(plan, spec.agent.name)
+        refuse_unsynced_setup(setup)
+    else:
+        plan = apply_plan(client, spec.agent, plan)
+    rt.emit(events.Info(plan.describe(name=spec.agent.name, done=True)))
+    if not opts.no_sync and setup.writes:
+        assert plan.agent_id is not None
+        setup = apply_setup(client, planned, plan.agent_id, lambda line: rt.emit(events.Info(line)))
+    elif setup.changes:
+        rt.emit(events.Info(f"Bluejay setup: {len(setup.changes)} records unchanged"))
+    for drift in setup.drift:
+        rt.emit(events.Warning(drift.describe()))
+    return plan, setup
 
 
 def sync_agent(opts: GateOptions, rt: Runtime) -> int:
@@ -552,7 +612,16 @@ def sync_agent(opts: GateOptions, rt: Runtime) -> int:
     spec = load_spec(opts.spec_path, rt.env)
     with make_client(opts, rt) as client:
         client.ping()
-        plan = apply_plan(client, spec.agent, plan_agent(client, spec.agent))
-    rt.out.write(plan.describe(name=spec.agent.name, done=True) + "\n")
+        plan = plan_agent(client, spec.agent)
+        planned = plan_setup(client, spec, plan.agent_id) if spec.manages_setup else None
+        plan = apply_plan(client, spec.agent, plan)
+        lines = [plan.describe(name=spec.agent.name, done=True)]
+        if planned is not None:
+            assert plan.agent_id is not None
+            setup = apply_setup(client, planned, plan.agent_id, lines.append)
+            if not setup.writes:
+                lines.append(f"Bluejay setup: {len(setup.changes)} records unchanged")
+            lines.extend(d.describe() for d in setup.drift)
+    rt.out.write("\n".join(lines) + "\n")
     rt.out.flush()
     return EXIT_PASS
