@@ -20,7 +20,7 @@ def normal(value: Any) -> Any:
     if isinstance(value, str):
         return value.strip()
     if isinstance(value, bool):
-        return value
+        return ("bool", value)  # never equal to 1 or 0
     if isinstance(value, int | float):
         return float(value)
     if isinstance(value, list | tuple):
