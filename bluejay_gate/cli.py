@@ -7,7 +7,6 @@ that needs them so ``--version`` and ``validate`` start fast.
 from __future__ import annotations
 
 import argparse
-import atexit
 import contextlib
 import os
 import signal
@@ -320,11 +319,8 @@ def install_signal_handlers(cancel: threading.Event, hooks: list[Callable[[], No
 
 def exit_now(code: int) -> None:
     """After a signal, once the reports are written: exit without waiting for worker
-    threads whose requests were abandoned (a hung poll would hold a normal exit).
-    ``atexit`` handlers still run (they remove a downloaded baseline); waiting for
-    threads is what is skipped."""
-    with contextlib.suppress(Exception):
-        atexit._run_exitfuncs()
+    threads whose requests were abandoned (a hung poll would hold a normal exit). Nothing
+    is left to clean up by then (a downloaded baseline is removed once it has been read)."""
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(Exception):
             stream.flush()

@@ -23,7 +23,7 @@ from typing import TextIO
 from bluejay_gate import events
 from bluejay_gate.bluejay.client import BluejayClient
 from bluejay_gate.bluejay.retry import policy_from_env
-from bluejay_gate.ci.hooks import comment_on_request, with_github_baseline
+from bluejay_gate.ci.hooks import comment_on_request, github_baseline
 from bluejay_gate.earlier.baseline import (
     Baseline,
     BaselineSkipped,
@@ -285,8 +285,8 @@ def run_gate(opts: GateOptions, rt: Runtime) -> int:
     scope = _identity(opts, spec)
     # --baseline github: found first (no request to Bluejay yet; nothing queued depends on
     # it), then read as --baseline PATH is.
-    opts = with_github_baseline(opts, rt.env, rt.emit, cancel=rt.cancel)
-    baseline = _baseline(opts, spec)
+    with github_baseline(opts, rt.env, rt.emit, cancel=rt.cancel) as found:
+        baseline = _baseline(found, spec)  # read in full: the download is removed next
     compared = describe_baseline(baseline)
     timeout = opts.timeout if opts.timeout is not None else spec.run.timeout
     deadline = rt.monotonic() + timeout
