@@ -129,6 +129,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--report", default=DEFAULT_REPORT, help=f"JSON report path ({DEFAULT_REPORT})"
     )
     merge.add_argument("--summary", default=None, help="also write the Markdown summary here")
+    merge.add_argument(
+        "--pr-comment",
+        action="store_true",
+        help="post the merged summary on the pull request (GitHub) or merge request (GitLab)",
+    )
 
     run.add_argument(
         "--listen",
@@ -460,6 +465,7 @@ def cmd_merge(args: argparse.Namespace, env: Mapping[str, str], out: TextIO) -> 
         junit=Path(args.junit) if args.junit else None,
         report=Path(args.report) if args.report else None,
         summary=Path(args.summary) if args.summary else None,
+        pr_comment=bool(args.pr_comment),
     )
     try:
         return run_merge(opts, env, out, color=use_color(out, env))

@@ -212,6 +212,10 @@ def _finish(opts: GateOptions, rt: Runtime, verdict: Verdict, info: RunInfo) -> 
     """``finish`` with this run's outside world; notes what it wrote."""
     code, rt.written = finish(opts, verdict, info, out=rt.out, env=rt.env, color=rt.color)
     rt.outputs_written = True
+    if opts.pr_comment and opts.shard is not None:
+        # one comment per spec: a shard's part would replace the others'; merge posts it
+        rt.out.write("comment left to `bluejay-gate merge --pr-comment` (this is one shard)\n")
+        return code
     comment_on_request(opts, verdict, info, env=rt.env, out=rt.out, cancelled=rt.cancel.is_set())
     return code
 
