@@ -25,13 +25,13 @@ CREATES = {
 }
 
 
-def client(emu: Emulator, logs: list[str] | None = None) -> BluejayClient:
+def client(emu: Emulator, logs: list[str] | None = None, timeout: float = 5.0) -> BluejayClient:
     return BluejayClient(
         KEY,
         emu.base_url,
         retry=RetryPolicy(max_attempts=6, jitter=0.0),
         sleep=lambda _: None,
-        timeout=5.0,
+        timeout=timeout,
         log=logs.append if logs is not None else None,
     )
 
@@ -160,18 +160,18 @@ def named(c: BluejayClient, kind: str, name: str) -> list[str]:
 
 
 @pytest.mark.parametrize("kind", list(CREATES))
-@pytest.mark.parametrize("fault", ["502", "drop"])
+@pytest.mark.parametrize("fault", ["502", "drop", "slow"])
 def test_created_then_lost_is_adopted(
     emulator: Factory, billing_scenario: dict[str, Any], kind: str, fault: str
 ) -> None:
-    """The emulator created the record and then failed: one record, adopted."""
+    """The emulator created the record and then failed (``slow``: answered after the
+    client's read timeout): one record, adopted."""
     path = CREATES[kind]
-    billing_scenario["faults"] = [
-        {"endpoint": f"POST {path}", "kind": fault, "when": "after", "times": 1}
-    ]
+    rule = {"endpoint": f"POST {path}", "kind": fault, "when": "after", "times": 1}
+    billing_scenario["faults"] = [{**rule, "delay": 0.6} if fault == "slow" else rule]
     emu = emulator(billing_scenario, api_key=KEY)
     logs: list[str] = []
-    with client(emu, logs) as c:
+    with client(emu, logs, timeout=0.3 if fault == "slow" else 5.0) as c:
         got = create(c, kind, "Once")
         assert named(c, kind, "Once") == [got]
     assert posts(emu, path) == [fault]
