@@ -64,7 +64,9 @@ class MetricSetupCalls(PagedCalls):
         body = documented_body(
             fields, METRIC_CREATE_FIELDS - links, "CreateCustomMetricRequest", CREATE
         )
-        require(body, METRIC_CREATE_REQUIRED, "CreateCustomMetricRequest", CREATE, "the metric")
+        require(
+            body, METRIC_CREATE_REQUIRED, "CreateCustomMetricRequest", CREATE, "the spec's metric"
+        )
         agent = integer_id(agent_id, "agent", CREATE)
         body["agent_ids"] = [int(agent)]
         name = str(body["name"])

@@ -300,7 +300,7 @@ def test_create_metric_body() -> None:
         ),
         (
             {"name": "A", "response_type": "pass_fail", "description": None},
-            "CreateCustomMetricRequest needs description",
+            "CreateCustomMetricRequest needs description; add them to the spec's metric",
         ),
     ],
     ids=["undocumented", "links", "required"],
