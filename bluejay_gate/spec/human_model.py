@@ -222,7 +222,6 @@ class HumanModel(BaseModel):
         default=None,
         description="Silence timeout in seconds (at least 15).",
         examples=[30],
-        json_schema_extra={"minimum": 15},
     )
     role_description: TextOrFile | None = Field(
         default=None,
@@ -289,7 +288,6 @@ class HumanModel(BaseModel):
         default=None,
         description="0-based path index within the workflow's paths.",
         examples=[0],
-        json_schema_extra={"minimum": 0},
     )
     always_on_mode: bool | None = Field(
         default=None, description="Whether always-on mode is enabled.", examples=[False]
@@ -303,7 +301,6 @@ class HumanModel(BaseModel):
         default=None,
         description="Times this digital human runs per simulation run (default: 1).",
         examples=[2],
-        json_schema_extra={"minimum": 1},
     )
     livekit_metadata: dict[str, Any] | None = Field(
         default=None,

@@ -112,7 +112,12 @@ def build_managed(
             )
         )
     return ManagedSimulation(
-        fields={k: v for k, v in model.model_dump(exclude_unset=True).items() if k in _MANAGED},
+        # (a queue option written null, e.g. prompt_id, says nothing, as it always has)
+        fields={
+            k: v
+            for k, v in model.model_dump(exclude_unset=True).items()
+            if k in _MANAGED and v is not None
+        },
         digital_humans=_humans(items, base, located, problems),
         prune=prune,
         field_lines={

@@ -44,6 +44,13 @@ _SECTION_HINTS = {
 }
 
 
+# Document fields the spec sets itself: (section, key) -> why the key is not written.
+_SET_BY_THE_GATE = {
+    ("custom metric", "agent_ids"): "the gate links each metric to the spec's agent",
+    ("custom metric", "agent_id"): "the gate links each metric to the spec's agent",
+    ("simulation", "agent_id"): "a managed simulation is kept under the spec's agent",
+}
+
 _HOMES = {
     "run": "`run:`",
     "agent": "`agent:`",
@@ -179,6 +186,9 @@ def _unknown_key(path: KeyPath, located: Located) -> Problem:
     allowed = SECTION_KEYS.get(section, ()) if section else ()
     shown = _show_key(key)
     message = f"unknown key {shown}"
+    reason = _SET_BY_THE_GATE.get((section or "", key))
+    if reason:
+        return Problem(located.line_of(path), 0, parent, f"{message}: {reason}; remove it")
     close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
     if not close:
         close = difflib.get_close_matches(key.lower().replace("-", "_"), allowed, n=1, cutoff=0.6)

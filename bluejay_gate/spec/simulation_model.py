@@ -139,6 +139,18 @@ class SimulationModel(BaseModel):
         examples=[{"max_participants": 2}],
     )
 
+    digital_humans: HumansSection | None = Field(
+        default=None,
+        description=(
+            "The digital humans of a MANAGED simulation, as mappings (each by name): the "
+            "gate creates the simulation under the agent when missing and keeps its "
+            "settings and digital humans as written. A list, or {prune: true, items: [...]}"
+            " to unlink the ones the list does not name. Without it, the entry is a "
+            "reference to an existing simulation."
+        ),
+        examples=[[{"name": "Angry Alice", "intent": {"file": "humans/alice.md"}}]],
+    )
+
     # -- a managed simulation's settings (SimulationRequest / UpdateSimulationRequest) ---
     description: TextOrFile | None = Field(
         default=None,
@@ -149,7 +161,6 @@ class SimulationModel(BaseModel):
         default=None,
         description="Most concurrent calls of the simulation (at most 500). Managed only.",
         examples=[5],
-        json_schema_extra={"exclusiveMinimum": 0, "maximum": 500},
     )
     hangup_on_transfer: bool | None = Field(
         default=None, description="Hang up the call on transfer. Managed only.", examples=[True]
@@ -195,25 +206,21 @@ class SimulationModel(BaseModel):
         default=None,
         description="Score (0-100) below which a custom metric is failing. Managed only.",
         examples=[40],
-        json_schema_extra={"minimum": 0, "maximum": 100},
     )
     custom_metrics_passing_threshold: _Percent | None = Field(
         default=None,
         description="Score (0-100) at or above which a custom metric passes. Managed only.",
         examples=[70],
-        json_schema_extra={"minimum": 0, "maximum": 100},
     )
     outcome_failing_threshold: Annotated[StrictInt, Field(ge=0, le=99)] | None = Field(
         default=None,
         description="Outcome score (0-99) below which the simulation fails. Managed only.",
         examples=[40],
-        json_schema_extra={"minimum": 0, "maximum": 99},
     )
     outcome_passing_threshold: Annotated[StrictInt, Field(ge=1, le=100)] | None = Field(
         default=None,
         description="Outcome score (1-100) at or above which it passes. Managed only.",
         examples=[80],
-        json_schema_extra={"minimum": 1, "maximum": 100},
     )
     sequential_calling: bool | None = Field(
         default=None,
@@ -236,17 +243,6 @@ class SimulationModel(BaseModel):
         description="Stable code-addressable identifier (a UUID). Managed only.",
         examples=["1e2d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b"],
     )
-    digital_humans: HumansSection | None = Field(
-        default=None,
-        description=(
-            "The digital humans of a MANAGED simulation, as mappings (each by name): the "
-            "gate creates the simulation under the agent when missing and keeps its "
-            "settings and digital humans as written. A list, or {prune: true, items: [...]}"
-            " to unlink the ones the list does not name. Without it, the entry is a "
-            "reference to an existing simulation."
-        ),
-        examples=[[{"name": "Angry Alice", "intent": {"file": "humans/alice.md"}}]],
-    )
 
     @field_validator(*_NOT_NULL, mode="before")
     @classmethod
@@ -258,7 +254,11 @@ class SimulationModel(BaseModel):
     def _resolve_file(
         cls, value: str | FileRef | None, info: ValidationInfo
     ) -> str | FileRef | None:
-        return None if value is None else read_file_ref(value, info)
+        # Only a managed entry reads it (``digital_humans`` is validated first); on a
+        # reference entry the key itself is the problem (``managed``).
+        if value is None or info.data.get("digital_humans") is None:
+            return value
+        return read_file_ref(value, info)
 
     @field_validator("selected_custom_metrics")
     @classmethod
