@@ -92,10 +92,10 @@ def _choices(prop: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _document_type(prop: dict[str, Any], schemas: dict[str, Any]) -> str:
-    kinds = set()
+    kinds: set[str] = set()
     for choice in _choices(prop):
         target = schemas[choice["$ref"].rsplit("/", 1)[1]] if "$ref" in choice else choice
-        kinds.add(target.get("type", "object"))
+        kinds.add(str(target.get("type", "object")))
     assert len(kinds) == 1, prop
     return kinds.pop()
 

@@ -55,7 +55,7 @@ MANAGED: dict[str, Any] = {
 
 
 def _valid(data: dict[str, Any]) -> bool:
-    return jsonschema.Draft202012Validator(spec_json_schema()).is_valid(data)
+    return bool(jsonschema.Draft202012Validator(spec_json_schema()).is_valid(data))
 
 
 def _changed(path: tuple[str | int, ...], value: Any) -> dict[str, Any]:
