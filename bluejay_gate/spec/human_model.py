@@ -18,7 +18,6 @@ from pydantic import (
     ConfigDict,
     Discriminator,
     Field,
-    StrictInt,
     Tag,
     ValidationInfo,
     field_validator,
@@ -218,7 +217,7 @@ class HumanModel(BaseModel):
         description="How and when to hang up: the text, or {file: path}.",
         examples=["Hang up once the refund is confirmed."],
     )
-    silence_timeout: Annotated[StrictInt, Field(ge=15)] | None = Field(
+    silence_timeout: Annotated[int, Field(ge=15)] | None = Field(
         default=None,
         description="Silence timeout in seconds (at least 15).",
         examples=[30],
@@ -284,7 +283,7 @@ class HumanModel(BaseModel):
         description="Source workflow UUID, when generated from a workflow.",
         examples=["5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d"],
     )
-    workflow_path_index: Annotated[StrictInt, Field(ge=0)] | None = Field(
+    workflow_path_index: Annotated[int, Field(ge=0)] | None = Field(
         default=None,
         description="0-based path index within the workflow's paths.",
         examples=[0],
@@ -297,7 +296,7 @@ class HumanModel(BaseModel):
         description="Whether it actively receives calls on phone_number.",
         examples=[True],
     )
-    num_runs: Annotated[StrictInt, Field(ge=1)] | None = Field(
+    num_runs: Annotated[int, Field(ge=1)] | None = Field(
         default=None,
         description="Times this digital human runs per simulation run (default: 1).",
         examples=[2],

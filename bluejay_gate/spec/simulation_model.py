@@ -17,7 +17,6 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    StrictInt,
     ValidationInfo,
     field_validator,
     model_validator,
@@ -40,7 +39,7 @@ MANAGED_FIELDS = SIMULATION_SPEC_PROPERTIES
 #: Settings only a managed entry may set (the rest are queue options of any entry too).
 MANAGED_ONLY_FIELDS = tuple(f for f in MANAGED_FIELDS if f not in QUEUE_OPTION_FIELDS)
 _NOT_NULL = (*MANAGED_ONLY_FIELDS, "digital_humans")
-_Percent = Annotated[StrictInt, Field(ge=0, le=100)]
+_Percent = Annotated[int, Field(ge=0, le=100)]
 _Duration = Literal["minutes", "seconds"]
 
 
@@ -157,7 +156,7 @@ class SimulationModel(BaseModel):
         description="Description of the simulation: the text, or {file: path}. Managed only.",
         examples=[{"file": "sims/billing.md"}, "Customers with billing problems."],
     )
-    max_concurrent: Annotated[StrictInt, Field(gt=0, le=500)] | None = Field(
+    max_concurrent: Annotated[int, Field(gt=0, le=500)] | None = Field(
         default=None,
         description="Most concurrent calls of the simulation (at most 500). Managed only.",
         examples=[5],
@@ -165,7 +164,7 @@ class SimulationModel(BaseModel):
     hangup_on_transfer: bool | None = Field(
         default=None, description="Hang up the call on transfer. Managed only.", examples=[True]
     )
-    max_call_duration: StrictInt | None = Field(
+    max_call_duration: int | None = Field(
         default=None,
         description="Longest call, in max_call_duration_units (default 10). Managed only.",
         examples=[5],
@@ -175,12 +174,12 @@ class SimulationModel(BaseModel):
         description="Units of max_call_duration: minutes (default) or seconds. Managed only.",
         examples=["minutes"],
     )
-    max_turns: StrictInt | None = Field(
+    max_turns: int | None = Field(
         default=None,
         description="Most turns per conversation (set by update). Managed only.",
         examples=[20],
     )
-    ringing_timeout: StrictInt | None = Field(
+    ringing_timeout: int | None = Field(
         default=None,
         description="Ringing timeout in seconds for SIP trunks (default 300). Managed only.",
         examples=[60],
@@ -212,12 +211,12 @@ class SimulationModel(BaseModel):
         description="Score (0-100) at or above which a custom metric passes. Managed only.",
         examples=[70],
     )
-    outcome_failing_threshold: Annotated[StrictInt, Field(ge=0, le=99)] | None = Field(
+    outcome_failing_threshold: Annotated[int, Field(ge=0, le=99)] | None = Field(
         default=None,
         description="Outcome score (0-99) below which the simulation fails. Managed only.",
         examples=[40],
     )
-    outcome_passing_threshold: Annotated[StrictInt, Field(ge=1, le=100)] | None = Field(
+    outcome_passing_threshold: Annotated[int, Field(ge=1, le=100)] | None = Field(
         default=None,
         description="Outcome score (1-100) at or above which it passes. Managed only.",
         examples=[80],

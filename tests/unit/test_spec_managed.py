@@ -565,3 +565,32 @@ def test_bad_managed_input(tmp_path: Path, old: str, new: str, expected: str) ->
         load_spec(path, env={})
     assert str(info.value) == f"{path}:{expected}"
     assert "\n" not in str(info.value)
+
+
+def test_numbers_may_come_from_the_environment(tmp_path: Path) -> None:
+    """${VAR} values are text: a whole number or a number read from the environment is
+    accepted as one (an int stays an int)."""
+    text = """\
+version: 1
+agent: {name: Bot}
+custom_metrics:
+  - name: Politeness
+    response_type: quantitative
+    description: How polite
+    max_value: ${TOP}
+    temperature: ${TEMPERATURE}
+simulations:
+  - name: Billing
+    max_call_duration: ${DURATION}
+    digital_humans: [{name: Alice}]
+thresholds: {score: value >= 80}
+"""
+    path = write(tmp_path, text)
+    spec = load_spec(path, env={"TOP": "10", "TEMPERATURE": "0.3", "DURATION": "90"})
+    assert spec.custom_metrics is not None
+    (metric,) = spec.custom_metrics
+    assert (metric.fields["max_value"], metric.fields["temperature"]) == (10, 0.3)
+    assert type(metric.fields["max_value"]) is int
+    managed = spec.simulations[0].managed
+    assert managed is not None
+    assert managed.fields == {"max_call_duration": 90}
