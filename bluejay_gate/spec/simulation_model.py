@@ -76,7 +76,10 @@ class SimulationModel(BaseModel):
     )
     digital_human_ids: Annotated[list[IdValue], Field(min_length=1)] | None = Field(
         default=None,
-        description="Run only these digital humans (default: all of the simulation's).",
+        description=(
+            "Run only these digital humans (default: all of the simulation's). Not on a "
+            "managed simulation: it runs its digital_humans."
+        ),
         examples=[[12, 13]],
     )
     thresholds: Thresholds = Field(default_factory=dict)
