@@ -38,6 +38,17 @@ _FIRST_ID = {
 }
 
 
+# A metric's internal flag (never rendered): True while it has no agent links and was never
+# unlinked through the API, so it scores every agent's runs (the scenario default).
+EVERY_AGENT = "_every_agent"
+
+
+def links_agent(metric: dict[str, Any], agent_id: int) -> bool:
+    """Whether a run or call of ``agent_id`` is scored by this custom metric."""
+    agents = metric.get("agent_ids") or []
+    return agent_id in agents if agents else bool(metric.get(EVERY_AGENT, True))
+
+
 class NotFound(Exception):
     """An id that does not exist; the message is the 404 ``detail``."""
 
@@ -163,11 +174,14 @@ class Store:
 
     # ---- custom metrics -----------------------------------------------------------
     def add_metric(self, metric: MetricDef | dict[str, Any]) -> str:
+        """Store a metric. Without ``agent_ids`` it scores every agent's runs unless
+        ``data[EVERY_AGENT]`` is False (a metric unlinked through the API)."""
         data = metric.model_dump() if isinstance(metric, MetricDef) else dict(metric)
         with self.lock:
             metric_id = data.pop("id", None) or self.new_uuid()
             data.setdefault("description", "")
             data.setdefault("agent_ids", [])
+            data.setdefault(EVERY_AGENT, not data["agent_ids"])
             data.setdefault("allow_not_applicable", False)
             data["created_at"] = self.now_iso()
             self.metrics[metric_id] = data

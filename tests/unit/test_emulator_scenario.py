@@ -9,6 +9,7 @@ from pydantic import BaseModel
 
 from bluejay_gate.emulator import Scenario, ScenarioError, parse_fault
 from bluejay_gate.emulator import bodies as b
+from bluejay_gate.emulator import human_bodies as hb
 from bluejay_gate.emulator.faults import FaultInjector, endpoint_matches
 from bluejay_gate.emulator.scenario import ScoreSpec
 from bluejay_gate.emulator.scoring import ConversationKey, MetricSpec, score_conversation
@@ -23,7 +24,10 @@ BODIES: dict[str, type[BaseModel]] = {
     "SimulationRequest": b.SimulationRequest,
     "src__api__simulations__UpdateSimulationRequest": b.UpdateSimulationRequest,
     "AddDigitalHumansToSimulationRequest": b.AddDigitalHumansToSimulationRequest,
-    "CreateDigitalHumanRequest": b.CreateDigitalHumanRequest,
+    "CreateDigitalHumanRequest": hb.CreateDigitalHumanRequest,
+    "DigitalHumanRequestData": hb.DigitalHumanRequestData,
+    "UpdateDigitalHumanRequest": hb.UpdateDigitalHumanRequest,
+    "RemoveDigitalHumansFromSimulationRequest": hb.RemoveDigitalHumansFromSimulationRequest,
     "src__main__SimulationRunRequest": b.SimulationRunRequest,
     "EndConversationsRequest": b.EndConversationsRequest,
     "CreateCustomMetricRequest": b.CreateCustomMetricRequest,
