@@ -573,3 +573,47 @@ def test_full_records_read_back_as_sent(emulator, billing_scenario):
         assert {k: record[k] for k in expected} == want
     assert "override_conflict" not in after["digital_human"]
     assert after["simulation_ids"] == [sim_id]  # no simulation_ids in the update: links kept
+
+
+FULL_METRIC = {
+    "bluejay_as_code_id": "6e5f4a3b-2c1d-4e0f-9a8b-8c7d6e5f4a3b",
+    "agent_ids": [101],
+    "name": "Refund policy",
+    "description": "Did the agent follow the refund policy?",
+    "response_type": "quantitative",
+    "min_value": 1.0,
+    "max_value": 5.0,
+    "category": "compliance",
+    "tags": ["billing"],
+    "scoring_guidance": "5 when the policy is quoted",
+    "eval_route": "TEXT",
+    "model": "judge-1",
+    "audio_model": "judge-audio-1",
+    "temperature": 0.2,
+    "enum_options": None,
+    "allow_not_applicable": True,
+}
+
+
+def test_full_metric_reads_back_as_sent(emulator, billing_scenario):
+    """A metric created with every field answers and lists with each of them as sent; an
+    update changes only the fields it gives, and its agent_ids replace the links."""
+    api = Api(emulator(billing_scenario, api_key="test-key").base_url)
+    made = api("POST", "/v1/create-custom-metric", json=FULL_METRIC)
+    metric_id = made["id"]
+    path = f"/v1/custom-metric/{metric_id}"
+    listed = api("GET", "/v1/custom-metrics", params={"agent_id": 101})["metrics"]
+    by_agent = api(
+        "GET", "/v1/custom-metrics-by-agent/{agent_id}", "/v1/custom-metrics-by-agent/101"
+    )["metrics"]
+    for record in (made, api("GET", "/v1/custom-metric/{metric_id}", path), *listed, *by_agent):
+        assert {k: record[k] for k in FULL_METRIC} == FULL_METRIC
+    change = {"scoring_guidance": "quote it", "agent_ids": [], "tags": ["billing", "v2"]}
+    updated = api(
+        "PUT",
+        "/v1/update-custom-metric/{metric_id}",
+        f"/v1/update-custom-metric/{metric_id}",
+        json=change,
+    )
+    assert {k: updated[k] for k in FULL_METRIC} == {**FULL_METRIC, **change}
+    assert api("GET", "/v1/custom-metrics", params={"agent_id": 101})["metrics"] == []

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+from typing import Any
 
 import pytest
-from pydantic import BaseModel
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from bluejay_gate.emulator import Scenario, ScenarioError, parse_fault
 from bluejay_gate.emulator import bodies as b
 from bluejay_gate.emulator import human_bodies as hb
+from bluejay_gate.emulator.endpoints import router
 from bluejay_gate.emulator.faults import FaultInjector, endpoint_matches
 from bluejay_gate.emulator.scenario import ScoreSpec
 from bluejay_gate.emulator.scoring import ConversationKey, MetricSpec, score_conversation
@@ -43,6 +46,35 @@ def test_request_models_mirror_the_openapi_document(name):
     assert set(model.model_fields) == set(schema["properties"])
     required = {n for n, f in model.model_fields.items() if f.is_required()}
     assert required == set(schema.get("required", []))
+
+
+def _enum(prop: dict[str, Any]) -> list[str] | None:
+    """The enum a document property allows (directly, by reference or in an anyOf)."""
+    for option in prop.get("anyOf", [prop]):
+        ref = option.get("$ref")
+        target = DOC["components"]["schemas"][ref.rsplit("/", 1)[-1]] if ref else option
+        if "enum" in target:
+            return list(target["enum"])
+    return None
+
+
+@pytest.mark.parametrize("name", sorted(BODIES))
+def test_request_models_have_the_documents_defaults_and_enums(name):
+    """Each field's default is the document's, and an enum field takes exactly its values."""
+    schema = DOC["components"]["schemas"][name]
+    model = BODIES[name]
+    for field, prop in schema["properties"].items():
+        info = model.model_fields[field]
+        if "default" in prop:
+            default = info.get_default()
+            assert getattr(default, "value", default) == prop["default"], (name, field)
+        values = _enum(prop)
+        if values is None:
+            continue
+        adapter: TypeAdapter[Any] = TypeAdapter(info.annotation)
+        assert [str(adapter.validate_python(v)) for v in values] == values, (name, field)
+        with pytest.raises(ValidationError):
+            adapter.validate_python("not-one-of-them")
 
 
 def test_call_request_models_have_the_documents_required_fields():
@@ -204,3 +236,12 @@ def test_fixed_values_and_pass_rule():
     )
     assert passing.passed is True
     assert passing.builtins["custom_evals_success_rate"] == 100.0
+
+
+def test_readme_lists_every_emulated_path():
+    """Each /v1 route the emulator serves is named in its README (placeholders aside)."""
+    readme = (SAMPLE.parent / "README.md").read_text(encoding="utf-8")
+    listed = set(re.findall(r"/v1/[\w\-/{}]+", re.sub(r"\{\w+\}", "{}", readme)))
+    templates = {re.sub(r"\{\w+\}", "{}", r.template) for r in router.routes}
+    missing = sorted(t for t in templates if t.startswith("/v1/") and t not in listed)
+    assert missing == []
