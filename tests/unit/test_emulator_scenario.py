@@ -71,6 +71,7 @@ def test_request_models_have_the_documents_defaults_and_enums(name):
         values = _enum(prop)
         if values is None:
             continue
+        assert info.annotation is not None
         adapter: TypeAdapter[Any] = TypeAdapter(info.annotation)
         assert [str(adapter.validate_python(v)) for v in values] == values, (name, field)
         with pytest.raises(ValidationError):
