@@ -609,11 +609,12 @@ def test_full_metric_reads_back_as_sent(emulator, billing_scenario):
     for record in (made, api("GET", "/v1/custom-metric/{metric_id}", path), *listed, *by_agent):
         assert {k: record[k] for k in FULL_METRIC} == FULL_METRIC
     change = {"scoring_guidance": "quote it", "agent_ids": [], "tags": ["billing", "v2"]}
+    cleared = {"category": None, "temperature": None}
     updated = api(
         "PUT",
         "/v1/update-custom-metric/{metric_id}",
         f"/v1/update-custom-metric/{metric_id}",
-        json=change,
+        json={**change, **cleared, "name": None, "description": None},
     )
-    assert {k: updated[k] for k in FULL_METRIC} == {**FULL_METRIC, **change}
+    assert {k: updated[k] for k in FULL_METRIC} == {**FULL_METRIC, **change, **cleared}
     assert api("GET", "/v1/custom-metrics", params={"agent_id": 101})["metrics"] == []

@@ -13,6 +13,12 @@ from bluejay_gate.emulator.routing import Call, Reply
 from bluejay_gate.emulator.store import EVERY_AGENT, ORGANIZATION_ID, Store
 
 
+# CustomMetricResponse fields that are never null (required, or a list or flag).
+_NEVER_NULL = frozenset(
+    {"name", "description", "response_type", "agent_ids", "allow_not_applicable"}
+)
+
+
 def new_metric(store: Store, req: b.CreateCustomMetricRequest) -> Reply:
     """Store the metric with every field given. Linked to ``agent_ids`` (plus the legacy
     ``agent_id``); with neither it scores every agent's runs, but an explicit empty
@@ -107,10 +113,12 @@ def delete_custom_metric(store: Store, call: Call) -> Reply:
     body=b.UpdateCustomMetricRequest,
 )
 def update_custom_metric(store: Store, call: Call) -> Reply:
-    """Only the fields given (and not null) change; ``agent_ids`` replaces the links, and
-    an empty list unlinks the metric from every agent (it no longer scores any run)."""
+    """Only the fields given change (a null clears an optional field, and changes nothing
+    where the answer needs a value); ``agent_ids`` replaces the links, and an empty list
+    unlinks the metric from every agent (it no longer scores any run)."""
     metric_id = call.params["metric_id"]
-    changes = call.body.model_dump(mode="json", exclude_unset=True, exclude_none=True)
+    given = call.body.model_dump(mode="json", exclude_unset=True)
+    changes = {k: v for k, v in given.items() if v is not None or k not in _NEVER_NULL}
     with store.lock:
         m = store.metric(metric_id)
         if "agent_ids" in changes:
