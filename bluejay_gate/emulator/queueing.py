@@ -95,11 +95,17 @@ def queue_run(
         )
         for dh_id in chosen:
             specs = {**b.scores}
-            for name, spec in b.digital_human_scores.get(dh_id, {}).items():
-                base = specs.get(name)
-                specs[name] = (
-                    base.model_copy(update=spec.model_dump(exclude_unset=True)) if base else spec
-                )
+            dh_name = store.digital_humans[dh_id].get("name")
+            overrides = [b.named_human_scores.get(dh_name or "", {})]
+            overrides.append(b.digital_human_scores.get(dh_id, {}))
+            for override in overrides:
+                for name, spec in override.items():
+                    base = specs.get(name)
+                    specs[name] = (
+                        base.model_copy(update=spec.model_dump(exclude_unset=True))
+                        if base
+                        else spec
+                    )
             planned = b.result_statuses.get(dh_id, COMPLETED)
             if b.run_outcome == INSUFFICIENT_FUNDS:
                 planned = INSUFFICIENT_FUNDS

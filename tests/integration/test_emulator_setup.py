@@ -243,3 +243,66 @@ def test_a_502_after_a_create_leaves_the_record_for_a_look_up(
     records = next(v for k, v in found.items() if isinstance(v, list))
     assert [r["name"] for r in records].count("Once") == 1
     assert (emu.requests[0].status, emu.requests[0].took_effect) == (502, True)
+
+
+def test_scenario_records_read_back_like_api_ones(emulator, billing_scenario):
+    """A scenario simulation's settings and a scenario digital human's fields are stored as
+    if created through the API: exactly the keys given, values as the API would keep them."""
+    sim = billing_scenario["simulations"][0]
+    sim["settings"] = {"description": "Nightly", "max_turns": 20, "tags": ["billing"]}
+    sim["digital_humans"][0].update({"language": "es", "traits": [{"trait_name": "t"}]})
+    api = Api(emulator(billing_scenario))
+    body = api.send("GET", "/v1/simulation/4821")
+    assert (body["description"], body["max_turns"], body["tags"]) == ("Nightly", 20, ["billing"])
+    assert body["settings"] == {
+        "name": "Billing regressions",
+        "runs_per_digital_human": 1,
+        "description": "Nightly",
+        "max_turns": 20,
+        "tags": ["billing"],
+    }
+    angry, polite = api.send("GET", "/v1/digital-humans-by-simulation/4821")["digital_humans"]
+    assert (angry["language"], angry["traits"], angry["voice_speed"]) == (
+        "es",
+        [{"trait_name": "t"}],
+        None,  # not given: not stored (an API create would store the default)
+    )
+    assert (polite["name"], polite["language"]) == ("Polite", None)
+
+
+def test_created_simulations_shape_the_runs_of_a_setup_made_later(emulator, billing_scenario):
+    """created_simulations gives a simulation created through the API, by name, its scores
+    (per digital human by name, too) and outcome; other names get the defaults."""
+    billing_scenario["created_simulations"] = [
+        {
+            "name": "Managed",
+            "agent": "support-bot",
+            "scores": {"Refund offered": {"value": "fail"}, "Clarity": {"value": "4"}},
+            "digital_human_scores": {"Caller": {"Clarity": {"value": "2"}}},
+            "run_outcome": "INCOMPLETED",
+        },
+        {"name": "Elsewhere", "agent": "no-such-agent", "run_outcome": "INCOMPLETED"},
+    ]
+    clock = ManualClock()
+    api = Api(emulator(billing_scenario, clock=clock))
+    refund = api.metric("Refund offered")
+    clarity = api.metric("Clarity", "quantitative", min_value=1, max_value=5)
+    selected = {"selected_custom_metrics": [refund, clarity]}
+    managed = api.simulation("Managed", **selected)
+    elsewhere = api.simulation("Elsewhere", **selected)
+    caller, other = api.human(managed, "Caller"), api.human(managed, "Other")
+    api.human(elsewhere, "Caller")
+    runs = {sim: api.queue(sim)["simulation_run_id"] for sim in (managed, elsewhere)}
+    clock.advance(FULL_RUN)
+    by_human = {r["digital_human_id"]: scored(r) for r in api.results(runs[managed])}
+    assert by_human == {
+        caller: {"Refund offered": "fail", "Clarity": "2"},
+        other: {"Refund offered": "fail", "Clarity": "4"},
+    }
+
+    def run_status(run_id: str) -> str:
+        body = api.send("GET", f"/v1/retrieve-simulation-results/{run_id}")
+        return str(body["simulation_run"]["status"])
+
+    assert run_status(runs[managed]) == "INCOMPLETED"
+    assert run_status(runs[elsewhere]) == "COMPLETED"  # its agent does not match: defaults

@@ -159,6 +159,42 @@ def test_sample_scenario_loads():
             "'DONE' is not one of",
         ),
         ({"custom_metrics": [{"name": "E", "response_type": "enum"}]}, "without enum_options"),
+        (
+            {
+                "agents": [{"name": "Bot"}],
+                "simulations": [{"name": "S", "agent": "Bot", "settings": {"max_turn": 3}}],
+            },
+            "simulations.0.settings: 'max_turn' is not a simulation setting "
+            "(did you mean 'max_turns'?)",
+        ),
+        (
+            {
+                "agents": [{"name": "Bot"}],
+                "simulations": [
+                    {"name": "S", "agent": "Bot", "settings": {"max_call_duration_units": "h"}}
+                ],
+            },
+            "settings: max_call_duration_units: Input should be 'minutes' or",
+        ),
+        (
+            {
+                "agents": [{"name": "Bot"}],
+                "simulations": [
+                    {"name": "S", "agent": "Bot", "digital_humans": [{"name": "x", "mood": 1}]}
+                ],
+            },
+            "simulations.0.digital_humans.0.mood: unknown key",
+        ),
+        (
+            {
+                "agents": [{"name": "Bot"}],
+                "simulations": [
+                    {"name": "S", "agent": "Bot", "digital_humans": [{"name": "x", "gender": "m"}]}
+                ],
+            },
+            "simulations.0.digital_humans.0.gender: Input should be 'male' or 'female'",
+        ),
+        ({"created_simulations": [{"name": "S", "scorez": {}}]}, "created_simulations.0.scorez"),
     ],
 )
 def test_invalid_scenarios_say_what_and_how_to_fix(data, message):

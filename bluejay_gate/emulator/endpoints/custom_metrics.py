@@ -12,7 +12,6 @@ from bluejay_gate.emulator.endpoints.render import METRIC_KEYS, metric_body
 from bluejay_gate.emulator.routing import Call, Reply
 from bluejay_gate.emulator.store import EVERY_AGENT, ORGANIZATION_ID, Store
 
-
 # CustomMetricResponse fields that are never null (required, or a list or flag).
 _NEVER_NULL = frozenset(
     {"name", "description", "response_type", "agent_ids", "allow_not_applicable"}

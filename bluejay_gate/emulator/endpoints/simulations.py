@@ -21,7 +21,9 @@ def new_simulation(store: Store, agent_ref: str | int, name: str, fields: dict[s
     with store.lock:
         store.agent(agent_id)
         sim_id = store.add_simulation(agent_id, SimulationDef(name=name, agent=agent_id))
-        store.simulation(sim_id).fields.update(fields)
+        sim = store.simulation(sim_id)
+        sim.fields.update(fields)
+        sim.behaviour = store.created_behaviour(agent_id, name)
         return sim_id
 
 
