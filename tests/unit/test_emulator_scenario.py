@@ -96,6 +96,11 @@ def test_sample_scenario_loads():
     scenario = Scenario.from_file(SAMPLE)
     assert [s.id for s in scenario.simulations] == [4821, 4822]
     assert scenario.simulations[0].digital_human_scores[13]["Empathy"].mean == 3
+    assert scenario.simulations[1].settings == {
+        "description": "A quick check before each release",
+        "max_turns": 10,
+    }
+    assert [c.name for c in scenario.created_simulations] == ["Refund requests"]
     assert {m.response_type for m in scenario.custom_metrics} == {
         "pass_fail",
         "quantitative",
