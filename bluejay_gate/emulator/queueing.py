@@ -11,8 +11,16 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bluejay_gate.emulator.lifecycle import Conversation, Run
+from bluejay_gate.emulator.scenario import ScoreSpec
 from bluejay_gate.emulator.scoring import ConversationKey, MetricSpec
-from bluejay_gate.emulator.store import Conflict, NotFound, SimulationRecord, Store, links_agent
+from bluejay_gate.emulator.store import (
+    Behaviour,
+    Conflict,
+    NotFound,
+    SimulationRecord,
+    Store,
+    links_agent,
+)
 from bluejay_gate.emulator.timeline import COMPLETED, INSUFFICIENT_FUNDS, Timeline
 
 ACTIVE = frozenset({"QUEUED", "RUNNING", "INITIALIZING", "READY", "DISPATCHED"})
@@ -94,18 +102,7 @@ def queue_run(
             conversations=[],
         )
         for dh_id in chosen:
-            specs = {**b.scores}
-            dh_name = store.digital_humans[dh_id].get("name")
-            overrides = [b.named_human_scores.get(dh_name or "", {})]
-            overrides.append(b.digital_human_scores.get(dh_id, {}))
-            for override in overrides:
-                for name, spec in override.items():
-                    base = specs.get(name)
-                    specs[name] = (
-                        base.model_copy(update=spec.model_dump(exclude_unset=True))
-                        if base
-                        else spec
-                    )
+            specs = _human_specs(b, dh_id, store.digital_humans[dh_id].get("name"))
             planned = b.result_statuses.get(dh_id, COMPLETED)
             if b.run_outcome == INSUFFICIENT_FUNDS:
                 planned = INSUFFICIENT_FUNDS
@@ -132,6 +129,22 @@ def queue_run(
                 store.conversations[conv.id] = conv
         store.runs[run.id] = run
         return run
+
+
+def _human_specs(b: Behaviour, dh_id: int, dh_name: str | None) -> dict[str, ScoreSpec]:
+    """The simulation's score specs with the digital human's merged over them, key by key:
+    first those for its name, then those for its id."""
+    specs = {**b.scores}
+    for override in (
+        b.named_human_scores.get(dh_name or "", {}),
+        b.digital_human_scores.get(dh_id, {}),
+    ):
+        for name, spec in override.items():
+            base = specs.get(name)
+            specs[name] = (
+                base.model_copy(update=spec.model_dump(exclude_unset=True)) if base else spec
+            )
+    return specs
 
 
 def end_conversations(store: Store, result_ids: list[int]) -> tuple[list[int], list[int]]:
