@@ -2,13 +2,15 @@
 
 Validated with pydantic in lax mode exactly as FastAPI does, so the 422 errors have the
 same ``type``/``loc``/``msg`` as Bluejay's. A unit test checks each model's fields and
-required set against the document. Unknown fields are ignored, as FastAPI does.
+required set against the document. Unknown fields are ignored, as FastAPI does (the
+document does not forbid them). The digital-human bodies are ``human_bodies``.
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
 from typing import Any, Literal
+from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -81,7 +83,7 @@ class _AgentFields(Body):
 class AgentRequest(_AgentFields):
     """``POST /v1/add-agent``."""
 
-    bluejay_as_code_id: str | None = None
+    bluejay_as_code_id: UUID | None = None  # format: uuid
     name: str
     system_prompt: str
     knowledge_base: str
@@ -107,7 +109,7 @@ class _AgentUpdateFields(_AgentFields):
 class AgentUpdateRequest(_AgentUpdateFields):
     """``POST /v1/update-agent``: ``agent_id`` is a string here."""
 
-    bluejay_as_code_id: str | None = None
+    bluejay_as_code_id: UUID | None = None  # format: uuid
     agent_id: str | None
     external_agent_id: str | None = None
 
@@ -136,8 +138,8 @@ class SimulationRequest(Body):
     agent_id: str
     name: str | None = None
     description: str | None = None
-    prompt_id: str | None = None
-    knowledge_base_id: str | None = None
+    prompt_id: UUID | None = None  # format: uuid
+    knowledge_base_id: UUID | None = None  # format: uuid
     sequential_calling: bool | None = False
     max_concurrent: int | None = Field(default=None, gt=0, le=500)
     hangup_on_transfer: bool | None = False
@@ -164,11 +166,11 @@ class LessonSimulationRequest(Body):
 class UpdateSimulationRequest(Body):
     """``PUT /v1/simulation/{simulation_id}``."""
 
-    bluejay_as_code_id: str | None = None
+    bluejay_as_code_id: UUID | None = None  # format: uuid
     name: str | None = None
     description: str | None = None
-    prompt_id: str | None = None
-    knowledge_base_id: str | None = None
+    prompt_id: UUID | None = None  # format: uuid
+    knowledge_base_id: UUID | None = None  # format: uuid
     max_concurrent: int | None = Field(default=None, gt=0, le=500)
     hangup_on_transfer: bool | None = None
     max_call_duration: int | None = None
@@ -190,38 +192,12 @@ class AddDigitalHumansToSimulationRequest(Body):
     digital_human_ids: list[int]
 
 
-class DigitalHumanRequestData(Body):
-    """The main fields of ``DigitalHumanRequestData``; the rest are accepted and kept."""
-
-    model_config = ConfigDict(extra="allow")
-
-    bluejay_as_code_id: str | None = None
-    intent: str = ""
-    success_criteria: str = ""
-    name: str | None = None
-    tag: str | None = None
-    language: (
-        Literal["en", "es", "pt", "ja", "tr", "hi", "ar", "ru", "zh", "ml", "fr", "yue", "vi", "de"]
-        | None
-    ) = "en"
-    gender: Literal["male", "female"] | None = None
-    phone_number: str | None = None
-    role_description: str | None = None
-    num_runs: int | None = Field(default=1, ge=1)
-
-
-class CreateDigitalHumanRequest(Body):
-    simulation_ids: list[int] | None = None
-    simulation_id: int | None = None
-    digital_human: DigitalHumanRequestData
-
-
 class SimulationRunRequest(Body):
     """``POST /v1/queue-simulation-run``: ``simulation_id`` must be a string."""
 
     simulation_id: str
-    prompt_id: str | None = None
-    knowledge_base_id: str | None = None
+    prompt_id: UUID | None = None  # format: uuid
+    knowledge_base_id: UUID | None = None  # format: uuid
     digital_human_ids: list[str] | None = None
     phone_number: str | None = None
     sip_uri: str | None = None
@@ -245,7 +221,7 @@ class EndConversationsRequest(Body):
 
 
 class CreateCustomMetricRequest(Body):
-    bluejay_as_code_id: str | None = None
+    bluejay_as_code_id: UUID | None = None  # format: uuid
     agent_id: int | None = None
     agent_ids: list[int] | None = None
     name: str

@@ -17,7 +17,7 @@ from bluejay_gate.emulator.queueing import metric_specs
 from bluejay_gate.emulator.result_bodies import scored_evaluation
 from bluejay_gate.emulator.scenario import CallRuleDef, ScoreSpec
 from bluejay_gate.emulator.scoring import ConversationKey, Scores, score_conversation
-from bluejay_gate.emulator.store import Store
+from bluejay_gate.emulator.store import Store, links_agent
 from bluejay_gate.emulator.timeline import iso
 
 
@@ -71,8 +71,7 @@ def new_call(store: Store, agent_id: int, body: dict[str, Any]) -> CallRecord:
     wanted = rule.metrics if rule else None
 
     def scores_it(data: dict[str, Any]) -> bool:
-        agents = data.get("agent_ids") or []
-        return (not agents or agent_id in agents) and (wanted is None or data["name"] in wanted)
+        return links_agent(data, agent_id) and (wanted is None or data["name"] in wanted)
 
     with store.lock:
         metrics = metric_specs(store, scores_it)

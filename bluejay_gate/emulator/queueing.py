@@ -6,38 +6,50 @@ Changes the store under its lock; renders nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
 from bluejay_gate.emulator.lifecycle import Conversation, Run
+from bluejay_gate.emulator.scenario import ScoreSpec
 from bluejay_gate.emulator.scoring import ConversationKey, MetricSpec
-from bluejay_gate.emulator.store import Conflict, NotFound, SimulationRecord, Store
+from bluejay_gate.emulator.store import (
+    Behaviour,
+    Conflict,
+    NotFound,
+    SimulationRecord,
+    Store,
+    links_agent,
+)
 from bluejay_gate.emulator.timeline import COMPLETED, INSUFFICIENT_FUNDS, Timeline
 
 ACTIVE = frozenset({"QUEUED", "RUNNING", "INITIALIZING", "READY", "DISPATCHED"})
 
 
 def scored_metric_ids(store: Store, sim: SimulationRecord) -> list[str]:
-    """Ids of the custom metrics a run of ``sim`` queued now would score."""
+    """Ids of the custom metrics a run of ``sim`` queued now would score: the simulation's
+    stored ``selected_custom_metrics`` (those that exist, in that order) when it selects
+    any through the API; else the agent's metrics, limited to the scenario's ``metrics``."""
     with store.lock:
-        return [i for i, data in store.metrics.items() if _scores(sim, data)]
-
-
-def _scores(sim: SimulationRecord, data: dict[str, Any]) -> bool:
-    agents = data.get("agent_ids") or []
-    if agents and sim.agent_id not in agents:
-        return False
-    wanted = sim.behaviour.metrics
-    return wanted is None or data["name"] in wanted
+        selected = sim.fields.get("selected_custom_metrics")
+        if selected:
+            return [i for i in dict.fromkeys(selected) if i in store.metrics]
+        wanted = sim.behaviour.metrics
+        return [
+            i
+            for i, data in store.metrics.items()
+            if links_agent(data, sim.agent_id) and (wanted is None or data["name"] in wanted)
+        ]
 
 
 def metric_specs(store: Store, scores: Callable[[dict[str, Any]], bool]) -> list[MetricSpec]:
     """The custom metrics ``scores`` picks, as snapshotted for one conversation or call."""
+    return _specs(data for data in store.metrics.values() if scores(data))
+
+
+def _specs(chosen: Iterable[dict[str, Any]]) -> list[MetricSpec]:
     specs = []
-    for data in store.metrics.values():
-        if not scores(data):
-            continue
+    for data in chosen:
         options = data.get("enum_options")
         specs.append(
             MetricSpec(
@@ -76,7 +88,7 @@ def queue_run(
         b = sim.behaviour
         timing = b.timing or store.timing
         quirks = b.quirks or store.quirks
-        metrics = metric_specs(store, lambda data: _scores(sim, data))
+        metrics = _specs(store.metrics[i] for i in scored_metric_ids(store, sim))
         now = store.clock()
         created = datetime.now(UTC)
         run = Run(
@@ -90,12 +102,7 @@ def queue_run(
             conversations=[],
         )
         for dh_id in chosen:
-            specs = {**b.scores}
-            for name, spec in b.digital_human_scores.get(dh_id, {}).items():
-                base = specs.get(name)
-                specs[name] = (
-                    base.model_copy(update=spec.model_dump(exclude_unset=True)) if base else spec
-                )
+            specs = _human_specs(b, dh_id, store.digital_humans[dh_id].get("name"))
             planned = b.result_statuses.get(dh_id, COMPLETED)
             if b.run_outcome == INSUFFICIENT_FUNDS:
                 planned = INSUFFICIENT_FUNDS
@@ -122,6 +129,22 @@ def queue_run(
                 store.conversations[conv.id] = conv
         store.runs[run.id] = run
         return run
+
+
+def _human_specs(b: Behaviour, dh_id: int, dh_name: str | None) -> dict[str, ScoreSpec]:
+    """The simulation's score specs with the digital human's merged over them, key by key:
+    first those for its name, then those for its id."""
+    specs = {**b.scores}
+    for override in (
+        b.named_human_scores.get(dh_name or "", {}),
+        b.digital_human_scores.get(dh_id, {}),
+    ):
+        for name, spec in override.items():
+            base = specs.get(name)
+            specs[name] = (
+                base.model_copy(update=spec.model_dump(exclude_unset=True)) if base else spec
+            )
+    return specs
 
 
 def end_conversations(store: Store, result_ids: list[int]) -> tuple[list[int], list[int]]:

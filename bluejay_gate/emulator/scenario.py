@@ -13,6 +13,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from bluejay_gate.emulator.scenario_records import DigitalHumanDef, check_settings
 from bluejay_gate.errors import UsageError
 from bluejay_gate.model.statuses import RESULT_NOT_COMPLETED
 
@@ -112,13 +113,6 @@ class MetricDef(_Model):
     agent_ids: list[int] = Field(default_factory=list)  # empty: every agent's metric
 
 
-class DigitalHumanDef(_Model):
-    id: int | None = None
-    name: str
-    intent: str = ""
-    success_criteria: str = ""
-
-
 class SimulationDef(_Model):
     id: int | None = None
     name: str
@@ -136,6 +130,13 @@ class SimulationDef(_Model):
     runs_per_digital_human: int = Field(default=1, gt=0)
     quirks: Quirks | None = None
     timing: Timing | None = None
+    # stored as if created through the API: GET /v1/simulation/{id} shows them
+    settings: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("settings")
+    @classmethod
+    def _api_settings(cls, value: dict[str, Any]) -> dict[str, Any]:
+        return check_settings(value)
 
     @field_validator("result_statuses")
     @classmethod
@@ -145,6 +146,21 @@ class SimulationDef(_Model):
                 allowed = ", ".join(sorted(RESULT_NOT_COMPLETED))
                 raise ValueError(f"digital human {dh}: {status!r} is not one of {allowed}")
         return value
+
+
+class CreatedSimulationDef(_Model):
+    """How a simulation created later through the API behaves, matched by its name when it
+    is created (and by its agent, when given): the scenario shapes the runs of a setup the
+    gate creates. Metric names in ``scores`` may be metrics that do not exist yet."""
+
+    name: str
+    agent: str | int | None = None  # an agent's external_agent_id, name or id; default: any
+    scores: dict[str, ScoreSpec] = Field(default_factory=dict)
+    # by digital human *name* (their ids are not known before they are created)
+    digital_human_scores: dict[str, dict[str, ScoreSpec]] = Field(default_factory=dict)
+    run_outcome: RunOutcome | None = None
+    quirks: Quirks | None = None
+    timing: Timing | None = None
 
 
 class CallRuleDef(_Model):
@@ -210,6 +226,7 @@ class Scenario(_Model):
     agents: list[AgentDef] = Field(default_factory=list)
     custom_metrics: list[MetricDef] = Field(default_factory=list)
     simulations: list[SimulationDef] = Field(default_factory=list)
+    created_simulations: list[CreatedSimulationDef] = Field(default_factory=list)
     quirks: Quirks = Field(default_factory=Quirks)
     faults: list[FaultDef] = Field(default_factory=list)
     webhook: WebhookDef | None = None
@@ -329,5 +346,7 @@ def _describe(exc: ValidationError, source: str) -> str:
         msg = err["msg"]
         if err["type"] == "extra_forbidden":
             msg = "unknown key; see the scenario reference in bluejay_gate/emulator/README.md"
+        elif err["type"] == "value_error" and "error" in err.get("ctx", {}):
+            msg = str(err["ctx"]["error"])
         lines.append(f"{source}: {loc}: {msg}")
     return "\n".join(lines)

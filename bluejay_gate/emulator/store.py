@@ -16,7 +16,6 @@ from typing import Any
 from bluejay_gate.emulator.clock import Clock
 from bluejay_gate.emulator.lifecycle import Conversation, Run
 from bluejay_gate.emulator.scenario import (
-    DigitalHumanDef,
     MetricDef,
     Quirks,
     Scenario,
@@ -25,6 +24,7 @@ from bluejay_gate.emulator.scenario import (
     SimulationDef,
     Timing,
 )
+from bluejay_gate.emulator.scenario_records import DigitalHumanDef
 from bluejay_gate.emulator.timeline import iso
 
 ORGANIZATION_ID = "00000000-0000-4000-8000-00000000e4a1"
@@ -36,6 +36,17 @@ _FIRST_ID = {
     "run": 70001,
     "result": 900001,
 }
+
+
+# A metric's internal flag (never rendered): True while it has no agent links and was never
+# unlinked through the API, so it scores every agent's runs (the scenario default).
+EVERY_AGENT = "_every_agent"
+
+
+def links_agent(metric: dict[str, Any], agent_id: int) -> bool:
+    """Whether a run or call of ``agent_id`` is scored by this custom metric."""
+    agents = metric.get("agent_ids") or []
+    return agent_id in agents if agents else bool(metric.get(EVERY_AGENT, True))
 
 
 class NotFound(Exception):
@@ -52,6 +63,8 @@ class Behaviour:
 
     scores: dict[str, ScoreSpec] = field(default_factory=dict)
     digital_human_scores: dict[int, dict[str, ScoreSpec]] = field(default_factory=dict)
+    # by digital human name (created_simulations); an id's entry wins key by key
+    named_human_scores: dict[str, dict[str, ScoreSpec]] = field(default_factory=dict)
     run_outcome: str | None = None
     result_statuses: dict[int, str] = field(default_factory=dict)
     never_speaks: set[int] = field(default_factory=set)
@@ -93,6 +106,7 @@ class Store:
         # calls sent to /v1/evaluate, by call id (``calls``: records, statuses, bodies)
         self.calls: dict[str, Any] = {}
         self.call_rules = scenario.call_rules
+        self.created_simulations = scenario.created_simulations
         self._next = dict(_FIRST_ID)
         self._uuid_rng = random.Random(f"{seed}|uuid")
         self._load(scenario)
@@ -163,11 +177,14 @@ class Store:
 
     # ---- custom metrics -----------------------------------------------------------
     def add_metric(self, metric: MetricDef | dict[str, Any]) -> str:
+        """Store a metric. Without ``agent_ids`` it scores every agent's runs unless
+        ``data[EVERY_AGENT]`` is False (a metric unlinked through the API)."""
         data = metric.model_dump() if isinstance(metric, MetricDef) else dict(metric)
         with self.lock:
             metric_id = data.pop("id", None) or self.new_uuid()
             data.setdefault("description", "")
             data.setdefault("agent_ids", [])
+            data.setdefault(EVERY_AGENT, not data["agent_ids"])
             data.setdefault("allow_not_applicable", False)
             data["created_at"] = self.now_iso()
             self.metrics[metric_id] = data
@@ -199,7 +216,7 @@ class Store:
                 agent_id=agent_id,
                 name=sim.name,
                 created_at=self.now_iso(),
-                fields={"runs_per_digital_human": sim.runs_per_digital_human},
+                fields={"runs_per_digital_human": sim.runs_per_digital_human, **sim.settings},
                 behaviour=Behaviour(
                     scores=dict(sim.scores),
                     digital_human_scores=dict(sim.digital_human_scores),
@@ -220,7 +237,29 @@ class Store:
     def _scenario_dh(self, dh: DigitalHumanDef) -> int:
         if dh.id is not None and dh.id in self.digital_humans:
             return dh.id
-        return self.add_digital_human(dh.model_dump(exclude={"id"}), dh.id)
+        data = dh.model_dump(mode="json", exclude={"id"}, exclude_unset=True)
+        return self.add_digital_human(data, dh.id)
+
+    def created_behaviour(self, agent_id: int, name: str) -> Behaviour:
+        """The behaviour of a simulation created through the API: the first of the
+        scenario's ``created_simulations`` with its name (and agent), else the defaults."""
+        for entry in self.created_simulations:
+            if entry.name != name:
+                continue
+            if entry.agent is not None:
+                try:
+                    if self.find_agent_ref(entry.agent) != agent_id:
+                        continue
+                except ScenarioError:
+                    continue
+            return Behaviour(
+                scores=dict(entry.scores),
+                named_human_scores=dict(entry.digital_human_scores),
+                run_outcome=entry.run_outcome,
+                quirks=entry.quirks,
+                timing=entry.timing,
+            )
+        return Behaviour()
 
     def simulation(self, sim_id: int) -> SimulationRecord:
         with self.lock:

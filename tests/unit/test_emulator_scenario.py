@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+from typing import Any
 
 import pytest
-from pydantic import BaseModel
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from bluejay_gate.emulator import Scenario, ScenarioError, parse_fault
 from bluejay_gate.emulator import bodies as b
+from bluejay_gate.emulator import human_bodies as hb
+from bluejay_gate.emulator.endpoints import router
 from bluejay_gate.emulator.faults import FaultInjector, endpoint_matches
 from bluejay_gate.emulator.scenario import ScoreSpec
 from bluejay_gate.emulator.scoring import ConversationKey, MetricSpec, score_conversation
@@ -23,7 +27,10 @@ BODIES: dict[str, type[BaseModel]] = {
     "SimulationRequest": b.SimulationRequest,
     "src__api__simulations__UpdateSimulationRequest": b.UpdateSimulationRequest,
     "AddDigitalHumansToSimulationRequest": b.AddDigitalHumansToSimulationRequest,
-    "CreateDigitalHumanRequest": b.CreateDigitalHumanRequest,
+    "CreateDigitalHumanRequest": hb.CreateDigitalHumanRequest,
+    "DigitalHumanRequestData": hb.DigitalHumanRequestData,
+    "UpdateDigitalHumanRequest": hb.UpdateDigitalHumanRequest,
+    "RemoveDigitalHumansFromSimulationRequest": hb.RemoveDigitalHumansFromSimulationRequest,
     "src__main__SimulationRunRequest": b.SimulationRunRequest,
     "EndConversationsRequest": b.EndConversationsRequest,
     "CreateCustomMetricRequest": b.CreateCustomMetricRequest,
@@ -39,6 +46,36 @@ def test_request_models_mirror_the_openapi_document(name):
     assert set(model.model_fields) == set(schema["properties"])
     required = {n for n, f in model.model_fields.items() if f.is_required()}
     assert required == set(schema.get("required", []))
+
+
+def _enum(prop: dict[str, Any]) -> list[str] | None:
+    """The enum a document property allows (directly, by reference or in an anyOf)."""
+    for option in prop.get("anyOf", [prop]):
+        ref = option.get("$ref")
+        target = DOC["components"]["schemas"][ref.rsplit("/", 1)[-1]] if ref else option
+        if "enum" in target:
+            return list(target["enum"])
+    return None
+
+
+@pytest.mark.parametrize("name", sorted(BODIES))
+def test_request_models_have_the_documents_defaults_and_enums(name):
+    """Each field's default is the document's, and an enum field takes exactly its values."""
+    schema = DOC["components"]["schemas"][name]
+    model = BODIES[name]
+    for field, prop in schema["properties"].items():
+        info = model.model_fields[field]
+        if "default" in prop:
+            default = info.get_default()
+            assert getattr(default, "value", default) == prop["default"], (name, field)
+        values = _enum(prop)
+        if values is None:
+            continue
+        assert info.annotation is not None
+        adapter: TypeAdapter[Any] = TypeAdapter(info.annotation)
+        assert [str(adapter.validate_python(v)) for v in values] == values, (name, field)
+        with pytest.raises(ValidationError):
+            adapter.validate_python("not-one-of-them")
 
 
 def test_call_request_models_have_the_documents_required_fields():
@@ -59,6 +96,11 @@ def test_sample_scenario_loads():
     scenario = Scenario.from_file(SAMPLE)
     assert [s.id for s in scenario.simulations] == [4821, 4822]
     assert scenario.simulations[0].digital_human_scores[13]["Empathy"].mean == 3
+    assert scenario.simulations[1].settings == {
+        "description": "A quick check before each release",
+        "max_turns": 10,
+    }
+    assert [c.name for c in scenario.created_simulations] == ["Refund requests"]
     assert {m.response_type for m in scenario.custom_metrics} == {
         "pass_fail",
         "quantitative",
@@ -122,6 +164,42 @@ def test_sample_scenario_loads():
             "'DONE' is not one of",
         ),
         ({"custom_metrics": [{"name": "E", "response_type": "enum"}]}, "without enum_options"),
+        (
+            {
+                "agents": [{"name": "Bot"}],
+                "simulations": [{"name": "S", "agent": "Bot", "settings": {"max_turn": 3}}],
+            },
+            "simulations.0.settings: 'max_turn' is not a simulation setting "
+            "(did you mean 'max_turns'?)",
+        ),
+        (
+            {
+                "agents": [{"name": "Bot"}],
+                "simulations": [
+                    {"name": "S", "agent": "Bot", "settings": {"max_call_duration_units": "h"}}
+                ],
+            },
+            "settings: max_call_duration_units: Input should be 'minutes' or",
+        ),
+        (
+            {
+                "agents": [{"name": "Bot"}],
+                "simulations": [
+                    {"name": "S", "agent": "Bot", "digital_humans": [{"name": "x", "mood": 1}]}
+                ],
+            },
+            "simulations.0.digital_humans.0.mood: unknown key",
+        ),
+        (
+            {
+                "agents": [{"name": "Bot"}],
+                "simulations": [
+                    {"name": "S", "agent": "Bot", "digital_humans": [{"name": "x", "gender": "m"}]}
+                ],
+            },
+            "simulations.0.digital_humans.0.gender: Input should be 'male' or 'female'",
+        ),
+        ({"created_simulations": [{"name": "S", "scorez": {}}]}, "created_simulations.0.scorez"),
     ],
 )
 def test_invalid_scenarios_say_what_and_how_to_fix(data, message):
@@ -200,3 +278,12 @@ def test_fixed_values_and_pass_rule():
     )
     assert passing.passed is True
     assert passing.builtins["custom_evals_success_rate"] == 100.0
+
+
+def test_readme_lists_every_emulated_path():
+    """Each /v1 route the emulator serves is named in its README (placeholders aside)."""
+    readme = (SAMPLE.parent / "README.md").read_text(encoding="utf-8")
+    listed = set(re.findall(r"/v1/[\w\-/{}]+", re.sub(r"\{\w+\}", "{}", readme)))
+    templates = {re.sub(r"\{\w+\}", "{}", r.template) for r in router.routes}
+    missing = sorted(t for t in templates if t.startswith("/v1/") and t not in listed)
+    assert missing == []

@@ -13,6 +13,7 @@ from bluejay_gate.emulator.endpoints import (  # noqa: F401 - importing register
     call_logs,
     custom_metrics,
     dashboard,
+    digital_humans,
     evaluate,
     files,
     health,

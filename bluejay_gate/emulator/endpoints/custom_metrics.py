@@ -1,23 +1,34 @@
-"""The custom metric endpoints: create, list (paged, by agent), get, update, delete."""
+"""The custom metric endpoints: create, list (paged, or the deprecated unpaged list by
+agent), get, update (which can unlink a metric from every agent), delete."""
 
 from __future__ import annotations
 
 import math
+from typing import Any
 
 from bluejay_gate.emulator import bodies as b
 from bluejay_gate.emulator.endpoints.registry import ok, route
 from bluejay_gate.emulator.endpoints.render import METRIC_KEYS, metric_body
 from bluejay_gate.emulator.routing import Call, Reply
-from bluejay_gate.emulator.store import ORGANIZATION_ID, Store
+from bluejay_gate.emulator.store import EVERY_AGENT, ORGANIZATION_ID, Store
+
+# CustomMetricResponse fields that are never null (required, or a list or flag).
+_NEVER_NULL = frozenset(
+    {"name", "description", "response_type", "agent_ids", "allow_not_applicable"}
+)
 
 
 def new_metric(store: Store, req: b.CreateCustomMetricRequest) -> Reply:
+    """Store the metric with every field given. Linked to ``agent_ids`` (plus the legacy
+    ``agent_id``); with neither it scores every agent's runs, but an explicit empty
+    ``agent_ids`` means linked to no agent."""
     data = req.model_dump(mode="json")
     agent_ids = list(data.pop("agent_ids") or [])
     legacy = data.pop("agent_id")
     if legacy is not None and legacy not in agent_ids:
         agent_ids.append(legacy)
     data["agent_ids"] = agent_ids
+    data[EVERY_AGENT] = not agent_ids and "agent_ids" not in req.model_fields_set
     metric_id = store.add_metric(data)
     return ok(metric_body(metric_id, store.metric(metric_id)))
 
@@ -30,29 +41,44 @@ def create_custom_metric(store: Store, call: Call) -> Reply:
 @route(
     "GET",
     "/v1/custom-metrics",
-    query={"agent_id": (str | None, None), "page": (int, 1), "page_size": (int, 50)},
+    query={"agent_id": (int | None, None), "page": (int, 1), "page_size": (int, 50)},
 )
 def list_custom_metrics(store: Store, call: Call) -> Reply:
     page = max(1, call.query["page"])
     size = max(1, call.query["page_size"])
-    agent = call.query["agent_id"]
+    metrics = _named_by(store, call.query["agent_id"])
+    chunk = metrics[(page - 1) * size : page * size]
+    return ok(_page(chunk, len(metrics), page, size))
+
+
+@route("GET", "/v1/custom-metrics-by-agent/{agent_id}", path={"agent_id": int})
+def custom_metrics_by_agent(store: Store, call: Call) -> Reply:
+    """The deprecated unpaged list: every metric that names the agent, as one page."""
+    agent_id = call.params["agent_id"]
+    store.agent(agent_id)
+    metrics = _named_by(store, agent_id)
+    return ok(_page(metrics, len(metrics), 1, max(1, len(metrics))))
+
+
+def _named_by(store: Store, agent_id: int | None) -> list[dict[str, Any]]:
+    """Metric bodies, in creation order: all, or those whose ``agent_ids`` name the agent."""
     with store.lock:
-        metrics = [
+        return [
             metric_body(i, m)
             for i, m in store.metrics.items()
-            if agent is None or str(agent) in {str(a) for a in m.get("agent_ids") or []}
+            if agent_id is None or agent_id in (m.get("agent_ids") or [])
         ]
-    chunk = metrics[(page - 1) * size : page * size]
-    return ok(
-        {
-            "metrics": chunk,
-            "total_count": len(metrics),
-            "page": page,
-            "page_size": size,
-            "items_in_page": len(chunk),
-            "total_pages": math.ceil(len(metrics) / size),
-        }
-    )
+
+
+def _page(chunk: list[dict[str, Any]], total: int, page: int, size: int) -> dict[str, Any]:
+    return {
+        "metrics": chunk,
+        "total_count": total,
+        "page": page,
+        "page_size": size,
+        "items_in_page": len(chunk),
+        "total_pages": math.ceil(total / size),
+    }
 
 
 @route("GET", "/v1/custom-metric/{metric_id}")
@@ -86,9 +112,16 @@ def delete_custom_metric(store: Store, call: Call) -> Reply:
     body=b.UpdateCustomMetricRequest,
 )
 def update_custom_metric(store: Store, call: Call) -> Reply:
+    """Only the fields given change (a null clears an optional field, and changes nothing
+    where the answer needs a value); ``agent_ids`` replaces the links, and an empty list
+    unlinks the metric from every agent (it no longer scores any run)."""
     metric_id = call.params["metric_id"]
-    changes = call.body.model_dump(mode="json", exclude_unset=True)
+    given = call.body.model_dump(mode="json", exclude_unset=True)
+    changes = {k: v for k, v in given.items() if v is not None or k not in _NEVER_NULL}
     with store.lock:
         m = store.metric(metric_id)
+        if "agent_ids" in changes:
+            changes["agent_ids"] = list(dict.fromkeys(changes["agent_ids"]))
+            m[EVERY_AGENT] = False
         m.update(changes)
         return ok(metric_body(metric_id, m))

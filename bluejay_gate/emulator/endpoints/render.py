@@ -1,6 +1,7 @@
 """The 200 response bodies of the emulated endpoints (agents, simulations, digital humans,
 custom metrics, queued runs), in the OpenAPI document's shapes: ids are ints or strings
-exactly where the document says so. Reads the store; changes nothing, routes nothing.
+exactly where the document says so, and every stored field the document's answer has is
+shown as it was sent. Reads the store; changes nothing, routes nothing.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from typing import Any
 from bluejay_gate.emulator import bodies as b
 from bluejay_gate.emulator.lifecycle import Run
 from bluejay_gate.emulator.queueing import scored_metric_ids
-from bluejay_gate.emulator.store import ORGANIZATION_ID, Store
+from bluejay_gate.emulator.store import ORGANIZATION_ID, SimulationRecord, Store
 from bluejay_gate.emulator.timeline import iso
 
 _AGENT_KEYS = [
@@ -38,7 +39,8 @@ _AGENT_KEYS = [
     "enable_outbound_call_auto_start",
 ]
 _UPDATE_KEYS = tuple(b.AgentUpdateRequest.model_fields)
-_DH_KEYS = [
+# Every property of the document's DigitalHumanResponseData but ``id``.
+_DH_KEYS = (
     "bluejay_as_code_id",
     "intent",
     "success_criteria",
@@ -53,9 +55,44 @@ _DH_KEYS = [
     "fluency",
     "verbosity",
     "phone_number",
+    "outbound_text_number",
+    "websocket_url",
+    "background_noise_volume",
+    "expected_tool_calls",
+    "allow_end_call_tool",
+    "allow_silence_tool",
+    "allow_dtmf_tool",
+    "default_dtmf_or_voiced",
+    "silence_tool_instructions",
+    "endpointing_delay",
+    "creativity",
+    "hangup_phrases",
+    "hangup_instructions",
+    "silence_timeout",
     "role_description",
     "created_at",
-]
+    "traits",
+    "interruptions",
+    "scripted_responses",
+    "speaks_first_config",
+    "original_transcript",
+    "formatted_transcript",
+    "enriched_playback",
+    "workflow_v2_id",
+    "workflow_path_index",
+    "livekit_metadata",
+)
+# SimulationPydantic's top-level settings (besides id, agent_id, name, created_at, type).
+_SIMULATION_TOP = (
+    "bluejay_as_code_id",
+    "max_concurrent",
+    "max_turns",
+    "ringing_timeout",
+    "tags",
+    "description",
+    "pinned",
+    "always_on",
+)
 METRIC_KEYS = [
     "bluejay_as_code_id",
     "name",
@@ -107,21 +144,30 @@ def agent_update_body(agent_id: int, a: dict[str, Any]) -> dict[str, Any]:
     return body
 
 
+def simulation_settings(sim: SimulationRecord) -> dict[str, Any]:
+    """Every setting stored for the simulation (its name included), values as sent."""
+    return {"name": sim.name, **sim.fields}
+
+
 def simulation_res(store: Store, sim_id: int) -> dict[str, Any]:
+    """``SimulationRes``: every stored setting is in ``settings``."""
     sim = store.simulation(sim_id)
     return {
         "id": sim.id,
         "name": sim.name,
         "agent_id": sim.agent_id,
         "created_at": sim.created_at,
-        "settings": dict(sim.fields),
+        "settings": simulation_settings(sim),
     }
 
 
 def simulation_pydantic(store: Store, sim_id: int) -> dict[str, Any]:
+    """``SimulationPydantic``: the documented settings at the top level (null when not
+    stored), every stored setting in ``settings``. The scenario's ``report_selected_metrics``
+    puts the ids of the metrics a run would score there (``settings``) or at the top."""
     sim = store.simulation(sim_id)
     f = sim.fields
-    settings = dict(f)
+    settings = simulation_settings(sim)
     extra: dict[str, Any] = {}
     where = sim.behaviour.report_selected_metrics
     if where is not None:
@@ -131,19 +177,12 @@ def simulation_pydantic(store: Store, sim_id: int) -> dict[str, Any]:
     return {
         **extra,
         "id": sim.id,
-        "bluejay_as_code_id": None,
         "agent_id": sim.agent_id,
         "name": sim.name,
         "created_at": sim.created_at,
         "settings": settings,
-        "type": "parallel",
-        "max_concurrent": f.get("max_concurrent"),
-        "max_turns": f.get("max_turns"),
-        "ringing_timeout": f.get("ringing_timeout"),
-        "tags": f.get("tags"),
-        "description": f.get("description"),
-        "pinned": f.get("pinned"),
-        "always_on": f.get("always_on"),
+        "type": "sequential" if f.get("sequential_calling") else "parallel",
+        **{key: f.get(key) for key in _SIMULATION_TOP},
     }
 
 

@@ -1,5 +1,6 @@
-"""The simulation and digital-human endpoints: create, list, get, update and delete
-simulations; create digital humans, list a simulation's, add them to a simulation.
+"""The simulation endpoints: create, list, get, update and delete simulations, keeping
+every setting a create or update gives (``endpoints.render`` shows them back). The
+digital humans' endpoints are ``endpoints.digital_humans``.
 """
 
 from __future__ import annotations
@@ -8,30 +9,31 @@ from typing import Any
 
 from bluejay_gate.emulator import bodies as b
 from bluejay_gate.emulator.endpoints.registry import int_id, ok, route
-from bluejay_gate.emulator.endpoints.render import (
-    digital_human_body,
-    simulation_pydantic,
-    simulation_res,
-)
+from bluejay_gate.emulator.endpoints.render import simulation_pydantic, simulation_res
 from bluejay_gate.emulator.routing import Call, Reply
 from bluejay_gate.emulator.scenario import SimulationDef
-from bluejay_gate.emulator.store import NotFound, Store
+from bluejay_gate.emulator.store import Store
 
 
 def new_simulation(store: Store, agent_ref: str | int, name: str, fields: dict[str, Any]) -> int:
+    """A simulation of the agent with these settings (kept as given, nulls included)."""
     agent_id = int_id(str(agent_ref), "Agent")
     with store.lock:
         store.agent(agent_id)
         sim_id = store.add_simulation(agent_id, SimulationDef(name=name, agent=agent_id))
         sim = store.simulation(sim_id)
-        sim.fields.update({k: v for k, v in fields.items() if v is not None})
+        sim.fields.update(fields)
+        sim.behaviour = store.created_behaviour(agent_id, name)
         return sim_id
 
 
 @route("POST", "/v1/create-simulation", body=b.SimulationRequest)
 def create_simulation(store: Store, call: Call) -> Reply:
+    """Every field given is stored as sent; the document's defaults fill in the others."""
     req: b.SimulationRequest = call.body
-    fields = req.model_dump(mode="json", exclude={"agent_id", "name"})
+    dumped = req.model_dump(mode="json", exclude={"agent_id", "name"})
+    given = req.model_fields_set
+    fields = {k: v for k, v in dumped.items() if v is not None or k in given}
     sim_id = new_simulation(store, req.agent_id, req.name or "Untitled simulation", fields)
     return ok({"simulation_id": sim_id, "status": "200"})
 
@@ -67,12 +69,14 @@ def get_simulation(store: Store, call: Call) -> Reply:
     body=b.UpdateSimulationRequest,
 )
 def update_simulation(store: Store, call: Call) -> Reply:
+    """Only the fields given change (a null is stored as a null; a null name is ignored)."""
     sim_id = call.params["simulation_id"]
     changes = call.body.model_dump(mode="json", exclude_unset=True)
     with store.lock:
         sim = store.simulation(sim_id)
-        if changes.get("name"):
-            sim.name = changes.pop("name")
+        name = changes.pop("name", None)
+        if name:
+            sim.name = name
         sim.fields.update(changes)
         return ok(simulation_pydantic(store, sim_id))
 
@@ -84,48 +88,3 @@ def delete_simulation(store: Store, call: Call) -> Reply:
         store.simulation(sim_id)
         del store.simulations[sim_id]
     return ok({"message": f"Simulation {sim_id} deleted", "deleted_simulation_id": sim_id})
-
-
-@route("POST", "/v1/create-digital-human", body=b.CreateDigitalHumanRequest)
-def create_digital_human(store: Store, call: Call) -> Reply:
-    req: b.CreateDigitalHumanRequest = call.body
-    sim_ids = list(req.simulation_ids or [])
-    if req.simulation_id is not None and req.simulation_id not in sim_ids:
-        sim_ids.append(req.simulation_id)
-    with store.lock:
-        sims = [store.simulation(s) for s in sim_ids]
-        dh_id = store.add_digital_human(req.digital_human.model_dump(mode="json"))
-        for sim in sims:
-            sim.digital_human_ids.append(dh_id)
-        body = digital_human_body(dh_id, store.digital_humans[dh_id])
-    return ok(
-        {"digital_human": body, "simulation_ids": sim_ids, "simulation_id": req.simulation_id}
-    )
-
-
-@route("GET", "/v1/digital-humans-by-simulation/{simulation_id}", path={"simulation_id": int})
-def digital_humans_by_simulation(store: Store, call: Call) -> Reply:
-    sim_id = call.params["simulation_id"]
-    with store.lock:
-        sim = store.simulation(sim_id)
-        dhs = [digital_human_body(i, store.digital_humans[i]) for i in sim.digital_human_ids]
-    return ok({"digital_humans": dhs, "total": len(dhs), "simulation_id": sim_id})
-
-
-@route(
-    "POST",
-    "/v1/simulation/{simulation_id}/add-digital-humans",
-    path={"simulation_id": int},
-    body=b.AddDigitalHumansToSimulationRequest,
-)
-def add_digital_humans(store: Store, call: Call) -> Reply:
-    sim_id = call.params["simulation_id"]
-    ids: list[int] = call.body.digital_human_ids
-    with store.lock:
-        sim = store.simulation(sim_id)
-        unknown = [i for i in ids if i not in store.digital_humans]
-        if unknown:
-            raise NotFound(f"Digital humans {unknown} not found")
-        added = [i for i in dict.fromkeys(ids) if i not in sim.digital_human_ids]
-        sim.digital_human_ids.extend(added)
-    return ok({"message": f"Added {len(added)} digital humans to simulation {sim_id}"})
