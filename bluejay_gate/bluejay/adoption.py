@@ -1,10 +1,15 @@
-"""Telling what a lost answer created: whether a run or an agent was created since an
-attempt (allowing for clock skew) and which of several is the newest. Used by the
-reconciliation of ``queueing`` and ``agents``. Pure."""
+"""Telling what a lost answer created: whether a run, an agent, a custom metric, a
+simulation or a digital human was created since an attempt (allowing for clock skew) and
+which of several is the newest. Used by the reconciliation of ``queueing``, ``agents``
+and the set-up calls (``setup_calls``). Pure."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
+from typing import TypeVar
+
+R = TypeVar("R")
 
 CLOCK_SKEW = timedelta(seconds=60)
 
@@ -30,3 +35,20 @@ def newest_key(created_at: str | None, ident: str | None) -> tuple[datetime, int
     when = _parse_time(created_at) or datetime.min.replace(tzinfo=UTC)
     text = ident or ""
     return (when, int(text) if text.isdigit() else -1, text)
+
+
+def adopted(
+    candidates: Sequence[R],
+    since: datetime,
+    created_at: Callable[[R], str | None],
+    ident: Callable[[R], str | None],
+) -> R | None:
+    """Which of the records found by name (``candidates``) a lost create made: the only
+    one, or of several those created since the attempt (``since`` minus ``CLOCK_SKEW``);
+    the newest of them, or ``None`` when there is none."""
+    found = list(candidates)
+    if len(found) > 1:
+        found = [c for c in found if created_since(created_at(c), since - CLOCK_SKEW)]
+    if not found:
+        return None
+    return max(found, key=lambda c: newest_key(created_at(c), ident(c)))

@@ -9,8 +9,8 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from bluejay_gate.bluejay.adoption import CLOCK_SKEW, created_since, newest_key
-from bluejay_gate.bluejay.bodies import documented_body, integer_id, segment
+from bluejay_gate.bluejay.adoption import adopted
+from bluejay_gate.bluejay.bodies import documented_body, integer_id, require, segment
 from bluejay_gate.bluejay.calls import Calls
 from bluejay_gate.bluejay.fields import (
     AGENT_REQUEST_FIELDS,
@@ -20,7 +20,7 @@ from bluejay_gate.bluejay.fields import (
 )
 from bluejay_gate.bluejay.models import Agent, AgentCreated
 from bluejay_gate.bluejay.session import Reply
-from bluejay_gate.errors import NotFoundError, RequestRejected, ResponseError
+from bluejay_gate.errors import NotFoundError, ResponseError
 
 
 class AgentCalls(Calls):
@@ -63,12 +63,7 @@ class AgentCalls(Calls):
         """Create an agent (``POST /v1/add-agent``, an ``AgentRequest``); returns its id."""
         endpoint = "POST /v1/add-agent"
         body = documented_body(fields, AGENT_REQUEST_FIELDS, "AgentRequest", endpoint)
-        missing = sorted(AGENT_REQUEST_REQUIRED - body.keys())
-        if missing:
-            raise RequestRejected(
-                f"not sent: AgentRequest needs {', '.join(missing)}; add them to the spec's agent",
-                endpoint=endpoint,
-            )
+        require(body, AGENT_REQUEST_REQUIRED, "AgentRequest", endpoint, "the spec's agent")
         started = self._now()
 
         def parse(reply: Reply) -> str:
@@ -89,13 +84,9 @@ class AgentCalls(Calls):
             candidates = [agent] if agent is not None and agent.id else []
         else:
             candidates = [a for a in self.list_agents() if a.name == body["name"] and a.id]
-            if len(candidates) > 1:
-                candidates = [
-                    a for a in candidates if created_since(a.created_at, since - CLOCK_SKEW)
-                ]
-        if not candidates:
+        chosen = adopted(candidates, since, lambda a: a.created_at, lambda a: a.id)
+        if chosen is None:
             return None
-        chosen = max(candidates, key=lambda a: newest_key(a.created_at, a.id))
         self._log(f"POST /v1/add-agent: adopted agent {chosen.id} after {cause}")
         return chosen.id
 

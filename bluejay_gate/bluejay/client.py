@@ -5,7 +5,8 @@ Bluejay through. It composes the request plumbing and the endpoint families:
   attempt of a request;
 * ``calls`` - the retry loops (and the once-only POST that reconciles), reading answers
   into the lenient wire models of ``models``;
-* ``agents``, ``runs``, ``queueing``, ``definitions``, ``call_logs`` - the endpoints, each
+* ``agents``, ``runs``, ``queueing``, ``definitions``, ``call_logs`` and ``setup_calls``
+  (Bluejay as code: custom metrics, simulations, digital humans) - the endpoints, each
   request body one the OpenAPI document allows (ids as the document types them, only documented
   fields, ``None`` fields left out; see ``bodies``).
 
@@ -19,9 +20,10 @@ from bluejay_gate.bluejay.agents import AgentCalls
 from bluejay_gate.bluejay.call_logs import CallLogCalls
 from bluejay_gate.bluejay.definitions import DefinitionCalls
 from bluejay_gate.bluejay.queueing import QueueCalls
+from bluejay_gate.bluejay.setup_calls import SetupCalls
 
 
-class BluejayClient(AgentCalls, QueueCalls, DefinitionCalls, CallLogCalls):
+class BluejayClient(SetupCalls, AgentCalls, QueueCalls, DefinitionCalls, CallLogCalls):
     """A thread-safe client for the parts of the Bluejay API the gate uses."""
 
     def ping(self) -> None:

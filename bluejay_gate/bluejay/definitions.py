@@ -3,15 +3,17 @@ or of the organisation) and how many digital humans a simulation has."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from bluejay_gate.bluejay.bodies import integer_id
-from bluejay_gate.bluejay.calls import Calls
 from bluejay_gate.bluejay.models import CustomMetric, CustomMetricPage, DigitalHumanList
+from bluejay_gate.bluejay.paging import PagedCalls
 
 METRIC_PAGE_SIZE = 100
 MAX_METRIC_PAGES = 200  # 20 000 metrics: past that a server is not paginating
 
 
-class DefinitionCalls(Calls):
+class DefinitionCalls(PagedCalls):
     """``custom-metrics`` (paginated) and ``digital-humans-by-simulation``."""
 
     def list_custom_metrics(
@@ -22,35 +24,17 @@ class DefinitionCalls(Calls):
         page with nothing new, and after ``max_pages``; a bare list is one page."""
         endpoint = "GET /v1/custom-metrics"
         agent = None if agent_id is None else integer_id(agent_id, "agent", endpoint)
-        found: dict[str, CustomMetric] = {}
-        for page in range(1, max_pages + 1):
-            query = f"page={page}&page_size={METRIC_PAGE_SIZE}"
-            if agent is not None:
-                query = f"agent_id={agent}&{query}"
-            reply = self._call("GET", f"/v1/custom-metrics?{query}")
-            payload = self._json(reply, endpoint)
-            if isinstance(payload, list):  # liberal: a bare list is the whole list
-                payload = {"metrics": payload, "total_pages": 1}
-            listed = self._model(CustomMetricPage, payload, endpoint, reply.status)
-            new = 0
-            for metric in listed.metrics:
-                key = metric.id if metric.id is not None else f"name:{metric.name}"
-                if key not in found:
-                    found[key] = metric
-                    new += 1
-            if not listed.metrics or new == 0:
-                break
-            if listed.total_pages is not None:
-                if page >= listed.total_pages:
-                    break
-            elif len(listed.metrics) < (listed.page_size or METRIC_PAGE_SIZE):
-                break
-        else:
-            self._log(
-                f"{endpoint}: stopped after {max_pages} pages of {METRIC_PAGE_SIZE} "
-                "metrics; later pages were not read"
-            )
-        return list(found.values())
+        return self._every_page(
+            "/v1/custom-metrics",
+            "" if agent is None else f"agent_id={agent}",
+            CustomMetricPage,
+            lambda page: page.metrics,
+            lambda metric: metric.id if metric.id is not None else f"name:{metric.name}",
+            field="metrics",
+            noun="metrics",
+            page_size=METRIC_PAGE_SIZE,
+            max_pages=max_pages,
+        )
 
     def count_digital_humans(self, simulation_id: str) -> int:
         """How many digital humans ``GET /v1/digital-humans-by-simulation/{id}`` lists."""
@@ -58,6 +42,12 @@ class DefinitionCalls(Calls):
 
     def digital_humans(self, simulation_id: str) -> DigitalHumanList:
         """``GET /v1/digital-humans-by-simulation/{id}``: the count and the names."""
+        payload, endpoint, status = self._listed_humans(simulation_id)
+        return self._model(DigitalHumanList, payload, endpoint, status)
+
+    def _listed_humans(self, simulation_id: str) -> tuple[Any, str, int]:
+        """The answer of ``GET /v1/digital-humans-by-simulation/{id}`` (a bare list
+        wrapped as documented), its endpoint and status, for a model to read."""
         ident = integer_id(
             simulation_id, "simulation", "GET /v1/digital-humans-by-simulation/{simulation_id}"
         )
@@ -67,4 +57,4 @@ class DefinitionCalls(Calls):
         payload = self._json(reply, endpoint)
         if isinstance(payload, list):  # liberal: a bare list
             payload = {"digital_humans": payload}
-        return self._model(DigitalHumanList, payload, endpoint, reply.status)
+        return payload, endpoint, reply.status

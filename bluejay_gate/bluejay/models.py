@@ -71,6 +71,7 @@ class Simulation(ApiModel):
     id: Id
     name: str | None = None
     agent_id: Id | None = None
+    created_at: str | None = None
     settings: Any = None
     selected_custom_metrics: Any = None
 
@@ -212,15 +213,20 @@ class CustomMetric(ApiModel):
     agent_ids: list[Id] | None = None
 
 
-class CustomMetricPage(ApiModel):
-    """``CustomMetricsListResponse`` from ``GET /v1/custom-metrics`` (one page)."""
+class Page(ApiModel):
+    """What one page of a paginated list says about the others (``paging`` reads it)."""
 
-    metrics: list[CustomMetric]
     total_count: int | None = None
     page: int | None = None
     page_size: int | None = None
     items_in_page: int | None = None
     total_pages: int | None = None
+
+
+class CustomMetricPage(Page):
+    """``CustomMetricsListResponse`` from ``GET /v1/custom-metrics`` (one page)."""
+
+    metrics: list[CustomMetric]
 
 
 class DigitalHumanList(ApiModel):

@@ -1,7 +1,10 @@
 """Full records of what a spec can keep in Bluejay (custom metrics, simulations, digital
 humans), read for diffing and for ``pull``. Lenient like ``models``: every field the
 answer holds is kept (``extra="allow"``), ids are strings; only what identifies a record
-is required. ``stored(key)`` says whether Bluejay said anything about a field and what.
+is required. ``stored(key)`` says whether Bluejay said anything about a field and what. Beside them,
+the answers of the set-up calls that carry them (``setup_calls``): a page of metrics,
+the list of a simulation's digital humans, the new simulation's id, a digital human
+wrapped as ``DigitalHumanResponse``.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ from typing import Any
 
 from pydantic import ConfigDict
 
-from bluejay_gate.bluejay.models import ApiModel, Id
+from bluejay_gate.bluejay.models import ApiModel, Id, Page
 
 
 class _Record(ApiModel):
@@ -58,3 +61,34 @@ class HumanRecord(_Record):
     id: Id
     name: str | None = None
     created_at: str | None = None
+
+
+class MetricRecordPage(Page):
+    """``CustomMetricsListResponse`` (one page), its metrics in full."""
+
+    metrics: list[MetricRecord]
+
+
+class HumanRecordList(ApiModel):
+    """``DigitalHumansListResponse``, its digital humans in full."""
+
+    digital_humans: list[HumanRecord]
+    total: int | None = None
+
+
+class DigitalHumanResponse(ApiModel):
+    """``DigitalHumanResponse`` (create and update a digital human): the record."""
+
+    digital_human: HumanRecord
+
+
+class SimulationResponse(ApiModel):
+    """``SimulationResponse`` from ``create-simulation``."""
+
+    simulation_id: Id
+
+
+class RemoveDigitalHumansResponse(ApiModel):
+    """``RemoveDigitalHumansFromSimulationResponse``; the message is not needed."""
+
+    message: str | None = None
