@@ -212,8 +212,8 @@ class _Writer:
 
     def account_id(self, indent: str, name: str, value: Any) -> None:
         self.lines.append(
-            f"{indent}# {key(name)}: {inline(value)}  # an id in this account: "
-            "uncomment to pin it (the spec then works only here)"
+            f"{indent}# {key(name)}: {inline(value)}  # an id of this account: "
+            "uncomment to pin it here"
         )
 
 
@@ -393,19 +393,18 @@ def _suggestions(
         w.add(f'    # No completed run of "{one_line(sim_name)}" yet: no threshold suggestions.')
         w.add("    # Run it, then pull again (or write thresholds: by hand).")
         return
-    score = ""
-    if latest.total_tests and latest.tests_passed is not None:
-        share = percent(latest.tests_passed, latest.total_tests)
-        score = (
-            f"; Bluejay's score {share.rstrip('%')} "
-            f"({latest.tests_passed} of {latest.total_tests} tests passed)"
-        )
     count = f"{latest.conversations} conversation{'s' if latest.conversations != 1 else ''}"
     w.add(
-        f'    # "{one_line(sim_name)}", run {latest.run_id} of '
-        f"{_run_day(latest.created_at)} (the latest completed; {count}{score})."
+        f'    # "{one_line(sim_name)}", run {latest.run_id} of {_run_day(latest.created_at)} '
+        f"(its latest completed run): {count}"
     )
-    w.add("    # Suggested thresholds from what it observed: uncomment the ones to gate on.")
+    if latest.total_tests and latest.tests_passed is not None:
+        score = percent(latest.tests_passed, latest.total_tests).rstrip("%")
+        w.add(
+            f"    # scored; Bluejay's score {score} ({latest.tests_passed} of "
+            f"{latest.total_tests} tests passed)."
+        )
+    w.add("    # Thresholds it would have passed: uncomment the ones to gate on.")
     if not metrics:
         w.add("    # (the agent has no custom metrics)")
         return

@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 _WIDTH = math.inf  # never fold a long value over several lines
+_BREAKS = "\n\r\x85\u2028\u2029"  # what YAML reads as a line break
 
 
 def escape_vars(value: Any) -> Any:
@@ -40,14 +41,31 @@ def _flow(value: Any, *, quoted: bool) -> str:
     return text.rstrip("\n")[1:-1]
 
 
+def _plain(text: str) -> str:
+    """A string as a block mapping's value: plain where YAML allows, else quoted."""
+    dumped = yaml.safe_dump(text, width=_WIDTH, allow_unicode=True)
+    if dumped.endswith("\n...\n"):
+        dumped = dumped[: -len("\n...\n")]
+    return dumped.rstrip("\n")
+
+
 def inline(value: Any, *, substitute: bool = True) -> str:
     """``value`` as YAML on one line. ``substitute``: the loader substitutes ``${VAR}`` in
     it (every string of the spec file), so ``${`` is escaped."""
     data = escape_vars(value) if substitute else value
-    text = _flow(data, quoted=False)
-    if "\n" in text:
+    text = _plain(data) if isinstance(data, str) else _flow(data, quoted=False)
+    if not _reads_back(text, data):  # a line break YAML sees (\x85, \u2028, ...)
         text = _flow(data, quoted=True)
     return text
+
+
+def _reads_back(text: str, data: Any) -> bool:
+    if any(c in text for c in _BREAKS):
+        return False
+    try:
+        return bool(yaml.safe_load(f"k: {text}\n") == {"k": data})
+    except yaml.YAMLError:
+        return False
 
 
 def key(name: str) -> str:
