@@ -30,7 +30,7 @@ def unescape(value: Any) -> Any:
     return value
 
 
-@settings(deadline=None, max_examples=300)
+@settings(deadline=None, max_examples=150)
 @given(values)
 def test_any_value_reads_back_on_one_line(value: Any) -> None:
     text = inline(value)
@@ -40,7 +40,7 @@ def test_any_value_reads_back_on_one_line(value: Any) -> None:
     assert loaded["next"] == 1
 
 
-@settings(deadline=None, max_examples=200)
+@settings(deadline=None, max_examples=100)
 @given(texts)
 def test_metric_names_read_back_as_threshold_keys(name: str) -> None:
     loaded = yaml.safe_load(f"thresholds:\n  {quoted_key(name)}: pass_rate >= 80%\n")
