@@ -141,7 +141,13 @@ def write_files(folder: Path, files: Mapping[str, str], *, force: bool) -> list[
     targets = [folder / relative for relative in files]
     _refuse_existing(targets, force)
     for target, text in zip(targets, files.values(), strict=True):
-        write_atomic(target, text)
+        try:
+            write_atomic(target, text)
+        except OSError as exc:
+            raise UsageError(
+                f"cannot write {target}: {exc.strerror or exc}; check --out (a folder you "
+                "can write to)"
+            ) from None
     return targets
 
 

@@ -307,3 +307,33 @@ def test_cli_with_a_wrong_key_is_no_verdict_in_one_line(tmp_path: Path, emu: Emu
     assert "Traceback" not in done.stderr
     assert "wrong-key-123" not in done.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_results_the_bulk_answer_left_metrics_out_are_read_one_by_one(
+    tmp_path: Path, emulator: Callable[..., Emulator]
+) -> None:
+    """The suggestions come from every conversation, even when the bulk answer omits the
+    custom metrics (each such result is read with retrieve-simulation-result)."""
+    scenario = copy.deepcopy(SCENARIO)
+    scenario["quirks"] = {"bulk_missing_metrics": 1.0}
+    clock = ManualClock()
+    emu = emulator(scenario, api_key=KEY, clock=clock)
+    seed(emu, clock)
+    emu.clear_requests()
+    pull_into(emu, tmp_path)
+    text = (tmp_path / "bluejay-gate.yml").read_text()
+    assert '"Greeting compliance": pass_rate >= 100%  # passed 2 of 2 (100%)' in text
+    assert emu.count("GET", "/v1/retrieve-simulation-result/") == 2
+    assert {r.method for r in emu.requests} == {"GET"}
+
+
+def test_cli_out_that_is_a_file_is_one_line(tmp_path: Path, emu: Emulator) -> None:
+    blocker = tmp_path / "taken"
+    blocker.write_text("a file, not a folder\n")
+    done = cli(emu, "--agent", "support-bot", "--out", str(blocker))
+    assert done.returncode == 2
+    assert done.stderr.startswith(
+        f"bluejay-gate: error: cannot write {blocker / 'bluejay-gate.yml'}: "
+    )
+    assert done.stderr.endswith("check --out (a folder you can write to)\n")
+    assert len(done.stderr.splitlines()) == 1
