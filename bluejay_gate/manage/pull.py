@@ -25,9 +25,9 @@ from bluejay_gate.manage.pull_render import (
     SPEC_NAME,
     PulledSetup,
     PulledSimulation,
-    RunObservation,
     render,
 )
+from bluejay_gate.manage.suggest import RunObservation
 from bluejay_gate.model import statuses
 from bluejay_gate.model.values import MetricValue
 

@@ -40,9 +40,8 @@ from bluejay_gate.bluejay.fields import (
 )
 from bluejay_gate.bluejay.setup_models import HumanRecord, MetricRecord, SimulationRecord
 from bluejay_gate.errors import ResolveError
-from bluejay_gate.manage.pull_yaml import inline, key, quoted_key
-from bluejay_gate.manage.suggest import Suggestion, percent, suggest
-from bluejay_gate.model.values import MetricValue
+from bluejay_gate.manage.pull_yaml import inline, key, one_line
+from bluejay_gate.manage.suggest import RunObservation, suggestion_lines
 
 SPEC_NAME = "bluejay-gate.yml"
 LONG_TEXT = 120  # characters: a longer text (or one with a line break) goes to a file
@@ -69,18 +68,6 @@ _SIMULATION_TEXTS = {"description": ""}
 _HUMAN_TEXTS = frozenset(
     {"intent", "success_criteria", "role_description", "hangup_instructions", "original_transcript"}
 )
-
-
-@dataclass(frozen=True)
-class RunObservation:
-    """The latest completed run of a simulation, as read: its custom metrics' values."""
-
-    run_id: str
-    created_at: str | None
-    conversations: int
-    values: Mapping[str, tuple[MetricValue, ...]]  # metric name -> one value per conversation
-    tests_passed: int | None = None
-    total_tests: int | None = None
 
 
 @dataclass(frozen=True)
@@ -170,11 +157,6 @@ def _long(value: Any) -> bool:
     return isinstance(value, str) and (len(value) > LONG_TEXT or "\n" in value.strip("\r\n"))
 
 
-def one_line(text: str) -> str:
-    """Text for a comment: on one line, whitespace collapsed."""
-    return " ".join(str(text).split())
-
-
 def _setting(record: SimulationRecord, name: str) -> Any:
     """A simulation setting: at the top level, else in ``settings`` (None: not set)."""
     present, value = record.stored(name)
@@ -203,8 +185,16 @@ class _Writer:
         self.lines.append(f"{indent}{key(name)}: {inline(value)}{tail}")
 
     def text(self, indent: str, name: str, value: Any, path: str | None) -> None:
-        """A text field: in a file at ``path`` when long (or always, without a path test)."""
-        if path is not None and isinstance(value, str) and value.strip():
+        """A text field in a file at ``path``; inline when it is empty, or when a file could
+        not give it back exactly (a carriage return or a byte-order mark, which reading
+        the file drops)."""
+        if (
+            path is not None
+            and isinstance(value, str)
+            and value.strip()
+            and "\r" not in value
+            and not value.startswith("\ufeff")
+        ):
             self.files[path] = _file_text(value)
             self.lines.append(f"{indent}{key(name)}: {_file_ref(path)}")
         else:
@@ -327,7 +317,7 @@ def _simulation(
             f"Bluejay simulation {record.id}: it has no digital humans, so it is a reference "
             "here (not managed)",
         )
-        _suggestions(w, name, sim.latest, metrics)
+        w.lines.extend(suggestion_lines(name, sim.latest, metrics))
         return
     w.field("  - ", "name", name, f"Bluejay simulation {record.id}")
     for field_name in SIMULATION_SPEC_PROPERTIES:
@@ -354,7 +344,7 @@ def _simulation(
     slugs = Slugs()
     for human in sim.humans:
         _human(w, human, f"humans/{sim_slug}/{slugs.take(human.name or str(human.id))}")
-    _suggestions(w, name, sim.latest, metrics)
+    w.lines.extend(suggestion_lines(name, sim.latest, metrics))
 
 
 def _human(w: _Writer, human: HumanRecord, stem: str) -> None:
@@ -371,57 +361,6 @@ def _human(w: _Writer, human: HumanRecord, stem: str) -> None:
             w.text("        ", field_name, value, f"{stem}.{field_name}.md")
         else:
             w.field("        ", field_name, value)
-
-
-def _run_day(created_at: str | None) -> str:
-    if not created_at:
-        return "an unknown day"
-    try:
-        when = datetime.fromisoformat(created_at.strip())
-    except ValueError:
-        return created_at.strip()[:10] or "an unknown day"
-    if when.tzinfo is not None:
-        when = when.astimezone(UTC)
-    return when.strftime("%Y-%m-%d")
-
-
-def _suggestions(
-    w: _Writer, sim_name: str, latest: RunObservation | None, metrics: Mapping[str, MetricRecord]
-) -> None:
-    """Commented threshold suggestions under a simulation (uncommented, they are valid)."""
-    if latest is None:
-        w.add(f'    # No completed run of "{one_line(sim_name)}" yet: no threshold suggestions.')
-        w.add("    # Run it, then pull again (or write thresholds: by hand).")
-        return
-    count = f"{latest.conversations} conversation{'s' if latest.conversations != 1 else ''}"
-    w.add(
-        f'    # "{one_line(sim_name)}", run {latest.run_id} of {_run_day(latest.created_at)} '
-        f"(its latest completed run): {count}"
-    )
-    if latest.total_tests and latest.tests_passed is not None:
-        score = percent(latest.tests_passed, latest.total_tests).rstrip("%")
-        w.add(
-            f"    # scored; Bluejay's score {score} ({latest.tests_passed} of "
-            f"{latest.total_tests} tests passed)."
-        )
-    w.add("    # Thresholds it would have passed: uncomment the ones to gate on.")
-    if not metrics:
-        w.add("    # (the agent has no custom metrics)")
-        return
-    items: list[tuple[str, Suggestion]] = []
-    for name, metric in metrics.items():
-        options = metric.model_dump().get("enum_options") or []
-        found = latest.values.get(name, ())
-        items.append((name, suggest(name, metric.response_type, found, tuple(map(str, options)))))
-    w.add("    # thresholds:")
-    rows = [(f"{quoted_key(n)}: {s.expression}", s) for n, s in items if s.expression]
-    width = max((len(text) for text, _ in rows), default=0)
-    for name, suggestion in items:
-        if suggestion.expression is None:
-            w.add(f"    #   # {quoted_key(name)}: {one_line(suggestion.observed)}")
-            continue
-        text = f"{quoted_key(name)}: {suggestion.expression}"
-        w.add(f"    #   {text.ljust(width)}  # {one_line(suggestion.observed)}")
 
 
 def _simulations(w: _Writer, setup: PulledSetup, metrics: Mapping[str, MetricRecord]) -> None:

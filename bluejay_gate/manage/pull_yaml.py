@@ -76,3 +76,8 @@ def key(name: str) -> str:
 def quoted_key(name: str) -> str:
     """A metric name as a thresholds key: always double-quoted (as the examples write them)."""
     return _flow(name, quoted=True)
+
+
+def one_line(text: str) -> str:
+    """Text for a comment: on one line, whitespace collapsed."""
+    return " ".join(str(text).split())

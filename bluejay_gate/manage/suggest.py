@@ -1,5 +1,6 @@
-"""Threshold suggestions for ``pull``: what one custom metric scored in a finished run, and
-a check in the spec's threshold language that the run would have passed.
+"""Threshold suggestions for ``pull``: what one custom metric scored in a finished run, a
+check in the spec's threshold language that the run would have passed, and the commented
+block of them written under a simulation of the pulled spec.
 
 Pure: no I/O. The rules (a suggestion is a starting point, so it rounds towards passing):
 
@@ -18,11 +19,14 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from decimal import Decimal
 from fractions import Fraction
 
+from bluejay_gate.bluejay.setup_models import MetricRecord
+from bluejay_gate.manage.pull_yaml import one_line, quoted_key
 from bluejay_gate.model.values import MetricValue
 
 RATE_STEP = 5  # percent: rates are suggested in steps of 5%
@@ -133,3 +137,70 @@ def suggest(
             return Suggestion(metric, observed, None)  # share(...) cannot name it
         return Suggestion(metric, observed, f"share({top}) >= {_rate_floor(count, len(usable))}%")
     return Suggestion(metric, f"not suggested (response type {response_type!r})", None)
+
+
+@dataclass(frozen=True)
+class RunObservation:
+    """The latest completed run of a simulation, as read: its custom metrics' values."""
+
+    run_id: str
+    created_at: str | None
+    conversations: int
+    values: Mapping[str, tuple[MetricValue, ...]]  # metric name -> one value per conversation
+    tests_passed: int | None = None
+    total_tests: int | None = None
+
+
+def _run_day(created_at: str | None) -> str:
+    if not created_at:
+        return "an unknown day"
+    try:
+        when = datetime.fromisoformat(created_at.strip())
+    except ValueError:
+        return created_at.strip()[:10] or "an unknown day"
+    if when.tzinfo is not None:
+        when = when.astimezone(UTC)
+    return when.strftime("%Y-%m-%d")
+
+
+def suggestion_lines(
+    sim_name: str, latest: RunObservation | None, metrics: Mapping[str, MetricRecord]
+) -> list[str]:
+    """The commented threshold suggestions under a simulation of the spec: what its latest
+    completed run observed, and a ``# thresholds:`` block that, uncommented, is valid."""
+    lines: list[str] = []
+    if latest is None:
+        return [
+            f'    # No completed run of "{one_line(sim_name)}" yet: no threshold suggestions.',
+            "    # Run it, then pull again (or write thresholds: by hand).",
+        ]
+    count = f"{latest.conversations} conversation{'s' if latest.conversations != 1 else ''}"
+    lines.append(
+        f'    # "{one_line(sim_name)}", run {latest.run_id} of {_run_day(latest.created_at)} '
+        f"(its latest completed run): {count}"
+    )
+    if latest.total_tests and latest.tests_passed is not None:
+        score = percent(latest.tests_passed, latest.total_tests).rstrip("%")
+        lines.append(
+            f"    # scored; Bluejay's score {score} ({latest.tests_passed} of "
+            f"{latest.total_tests} tests passed)."
+        )
+    lines.append("    # Thresholds it would have passed: uncomment the ones to gate on.")
+    if not metrics:
+        lines.append("    # (the agent has no custom metrics)")
+        return lines
+    items: list[tuple[str, Suggestion]] = []
+    for name, metric in metrics.items():
+        options = metric.model_dump().get("enum_options") or []
+        found = latest.values.get(name, ())
+        items.append((name, suggest(name, metric.response_type, found, tuple(map(str, options)))))
+    lines.append("    # thresholds:")
+    rows = [(f"{quoted_key(n)}: {s.expression}", s) for n, s in items if s.expression]
+    width = max((len(text) for text, _ in rows), default=0)
+    for name, suggestion in items:
+        if suggestion.expression is None:
+            lines.append(f"    #   # {quoted_key(name)}: {one_line(suggestion.observed)}")
+            continue
+        text = f"{quoted_key(name)}: {suggestion.expression}"
+        lines.append(f"    #   {text.ljust(width)}  # {one_line(suggestion.observed)}")
+    return lines

@@ -16,11 +16,11 @@ from bluejay_gate.errors import ResolveError
 from bluejay_gate.manage.pull_render import (
     PulledSetup,
     PulledSimulation,
-    RunObservation,
     Slugs,
     render,
     slug,
 )
+from bluejay_gate.manage.suggest import RunObservation
 from bluejay_gate.model.values import MetricValue
 from bluejay_gate.spec.thresholds import parse_expression
 from tests.helpers.typed import as_list, as_object
@@ -420,3 +420,15 @@ def test_a_name_with_a_line_break_stays_out_of_comments() -> None:
     assert '    # "Two lines", run 70012' in text
     assert yaml.safe_load(text)["simulations"][0]["name"] == "Two\nlines"
     assert not re.search(r"^lines", text, re.MULTILINE)
+
+
+def test_a_text_a_file_could_not_give_back_exactly_stays_inline() -> None:
+    """Reading a file turns CRLF into LF and drops a byte-order mark: such texts stay in
+    the spec file, escaped, so the loader reads exactly what Bluejay holds."""
+    pulled = setup(agent_description="Line one\r\nLine two", knowledge_base="\ufeffFAQ")
+    files = render(pulled, base_url="x", pulled_at=WHEN)
+    assert "prompts/system_prompt.md" not in files
+    assert "kb/knowledge_base.md" not in files
+    data = yaml.safe_load(spec_text(files))
+    assert data["agent"]["system_prompt"] == "Line one\r\nLine two"
+    assert data["agent"]["knowledge_base"] == "\ufeffFAQ"
