@@ -7,7 +7,6 @@ that needs them so ``--version`` and ``validate`` start fast.
 from __future__ import annotations
 
 import argparse
-import atexit
 import contextlib
 import os
 import signal
@@ -130,6 +129,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--report", default=DEFAULT_REPORT, help=f"JSON report path ({DEFAULT_REPORT})"
     )
     merge.add_argument("--summary", default=None, help="also write the Markdown summary here")
+    merge.add_argument(
+        "--pr-comment",
+        action="store_true",
+        help="post the merged summary on the pull request (GitHub) or merge request (GitLab)",
+    )
 
     run.add_argument(
         "--listen",
@@ -340,11 +344,8 @@ def install_signal_handlers(cancel: threading.Event, hooks: list[Callable[[], No
 
 def exit_now(code: int) -> None:
     """After a signal, once the reports are written: exit without waiting for worker
-    threads whose requests were abandoned (a hung poll would hold a normal exit).
-    ``atexit`` handlers still run (they remove a downloaded baseline); waiting for
-    threads is what is skipped."""
-    with contextlib.suppress(Exception):
-        atexit._run_exitfuncs()
+    threads whose requests were abandoned (a hung poll would hold a normal exit). Nothing
+    is left to clean up by then (a downloaded baseline is removed once it has been read)."""
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(Exception):
             stream.flush()
@@ -484,6 +485,7 @@ def cmd_merge(args: argparse.Namespace, env: Mapping[str, str], out: TextIO) -> 
         junit=Path(args.junit) if args.junit else None,
         report=Path(args.report) if args.report else None,
         summary=Path(args.summary) if args.summary else None,
+        pr_comment=bool(args.pr_comment),
     )
     try:
         return run_merge(opts, env, out, color=use_color(out, env))

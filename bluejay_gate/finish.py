@@ -19,6 +19,7 @@ from bluejay_gate import __version__
 from bluejay_gate.ci import github
 from bluejay_gate.earlier.identity import fields_sha256, spec_sha256
 from bluejay_gate.errors import EXIT_NO_VERDICT
+from bluejay_gate.manage.plan import SetupPlan, change_records, drift_records
 from bluejay_gate.model.shards import Shard
 from bluejay_gate.options import GateOptions
 from bluejay_gate.report import ReportWriteError, RunInfo, write_reports
@@ -43,6 +44,8 @@ def run_info(  # noqa: PLR0917 - called in two places, positional is clearest
     simulation_seconds: Mapping[str, float] | None = None,
     agent: AgentSpec | None = None,
     baseline: str | None = None,
+    setup: SetupPlan | None = None,
+    setup_done: bool = False,
 ) -> RunInfo:
     """The run's facts the reports show (agent, action, runs, times, what identifies the
     spec and agent, the baseline compared with)."""
@@ -70,6 +73,8 @@ def run_info(  # noqa: PLR0917 - called in two places, positional is clearest
         agent_external_id=agent.external_id if agent else None,
         agent_fields_sha256=fields_sha256(agent.fields) if agent else None,
         baseline=baseline,
+        setup_changes=change_records(setup, done=setup_done) if setup else (),
+        drift=drift_records(setup) if setup else (),
     )
 
 
@@ -184,13 +189,12 @@ def print_plan(
     shard: Shard | None = None,
     chosen: frozenset[int] | None = None,
     reused: Mapping[int, str] | None = None,
+    setup: SetupPlan | None = None,
 ) -> None:
-    """The dry run's plan: the agent change and what each simulation would queue (of
-    this shard; those an earlier report passed are reused, not queued)."""
-    lines = [
-        "Dry run: nothing was changed or queued.",
-        plan.describe(name=spec.agent.name, done=False),
-    ]
+    """The dry run's plan: the agent change, the setup's (creates, updates with the
+    fields that change, drift) and what each simulation would queue (of this shard;
+    those an earlier report passed are reused, not queued)."""
+    lines = plan_head(spec, plan, setup)
     if shard is not None:
         lines.append(scope_line(shard, len(spec.simulations) + len(spec.calls)))
     reused = reused or {}
@@ -224,6 +228,35 @@ def print_plan(
         lines.append(f"in total: {describe_total(kept)}")
         if budget := budget_line(spec.run.max_conversations, kept):
             lines.append(budget)
+    out.write("\n".join(lines) + "\n")
+    out.flush()
+
+
+def plan_head(spec: Spec, plan: AgentPlan, setup: SetupPlan | None) -> list[str]:
+    """The dry run's first lines: nothing changed, the agent's plan, the setup's."""
+    lines = [
+        "Dry run: nothing was changed or queued.",
+        plan.describe(name=spec.agent.name, done=False),
+    ]
+    if setup is not None:
+        lines.extend(setup.lines(done=False))
+    return lines
+
+
+def print_setup_only(out: TextIO, spec: Spec, plan: AgentPlan, setup: SetupPlan) -> None:
+    """The dry run of a spec whose setup is still to be created: the plan of the writes,
+    then what would be queued once they exist (its cost and the checks before paying
+    need the records, so they are not shown)."""
+    lines = plan_head(spec, plan, setup)
+    lines.extend(
+        f"would queue: {sim.label} once the setup is written "
+        f"({len(spec.checks_for(sim))} check{'s' if len(spec.checks_for(sim)) != 1 else ''})"
+        for sim in spec.simulations
+    )
+    lines.append(
+        "the cost and the checks before paying are shown once the records exist: run "
+        "`bluejay-gate sync` (it writes the setup, queues nothing), then --dry-run again"
+    )
     out.write("\n".join(lines) + "\n")
     out.flush()
 

@@ -23,7 +23,7 @@ from typing import TextIO
 from bluejay_gate import events
 from bluejay_gate.bluejay.client import BluejayClient
 from bluejay_gate.bluejay.retry import policy_from_env
-from bluejay_gate.ci.hooks import comment_on_request, with_github_baseline
+from bluejay_gate.ci.hooks import comment_on_request, github_baseline
 from bluejay_gate.earlier.baseline import (
     Baseline,
     BaselineSkipped,
@@ -40,7 +40,10 @@ from bluejay_gate.earlier.identity import (
 )
 from bluejay_gate.earlier.reuse import reusable, reusable_call_sets, stale_reason
 from bluejay_gate.errors import EXIT_NO_VERDICT, EXIT_PASS, NoVerdictError, UsageError
-from bluejay_gate.finish import finish, print_call_plan, print_plan, run_info
+from bluejay_gate.finish import finish, print_call_plan, print_plan, print_setup_only, run_info
+from bluejay_gate.manage.apply import apply_setup, refuse_unsynced_setup
+from bluejay_gate.manage.plan import SetupPlan
+from bluejay_gate.manage.planning import Planned, plan_setup
 from bluejay_gate.model.durations import format_duration
 from bluejay_gate.model.shards import Shard
 from bluejay_gate.options import GateOptions
@@ -209,6 +212,10 @@ def _finish(opts: GateOptions, rt: Runtime, verdict: Verdict, info: RunInfo) -> 
     """``finish`` with this run's outside world; notes what it wrote."""
     code, rt.written = finish(opts, verdict, info, out=rt.out, env=rt.env, color=rt.color)
     rt.outputs_written = True
+    if opts.pr_comment and opts.shard is not None:
+        # one comment per spec: a shard's part would replace the others'; merge posts it
+        rt.out.write("comment left to `bluejay-gate merge --pr-comment` (this is one shard)\n")
+        return code
     comment_on_request(opts, verdict, info, env=rt.env, out=rt.out, cancelled=rt.cancel.is_set())
     return code
 
@@ -282,8 +289,8 @@ def run_gate(opts: GateOptions, rt: Runtime) -> int:
     scope = _identity(opts, spec)
     # --baseline github: found first (no request to Bluejay yet; nothing queued depends on
     # it), then read as --baseline PATH is.
-    opts = with_github_baseline(opts, rt.env, rt.emit, cancel=rt.cancel)
-    baseline = _baseline(opts, spec)
+    with github_baseline(opts, rt.env, rt.emit, cancel=rt.cancel) as found:
+        baseline = _baseline(found, spec)  # read in full: the download is removed next
     compared = describe_baseline(baseline)
     timeout = opts.timeout if opts.timeout is not None else spec.run.timeout
     deadline = rt.monotonic() + timeout
@@ -292,12 +299,27 @@ def run_gate(opts: GateOptions, rt: Runtime) -> int:
         c.label: c.line for s in entries for c in spec.checks_for(s) if c.line is not None
     }
     plan: AgentPlan | None = None
+    setup: SetupPlan | None = None
+    setup_done = False
     names: Mapping[str, Mapping[str, str]] = {}
     with listening(opts, spec, rt) as listener, make_client(opts, rt) as client:
         client.deadline = deadline
         try:
             client.ping()
             plan = plan_agent(client, spec.agent)
+            if spec.manages_setup:
+                # Bluejay as code: planned with GET requests only; written (only what
+                # differs) before the simulations are resolved and anything is queued.
+                planned = plan_setup(client, spec, plan.agent_id)
+                setup = planned.plan
+                if opts.dry_run and (plan.action == "create" or setup.creates):
+                    print_setup_only(rt.out, spec, plan, setup)
+                    return EXIT_PASS
+                if not opts.dry_run:
+                    plan, setup = _write_setup(
+                        opts, rt, spec=spec, client=client, plan=plan, planned=planned
+                    )
+                    setup_done = True
             # Resolved and checked before the agent is changed or anything is queued.
             sims = resolve_simulations(
                 client, plan.agent_id, spec.simulations, str(opts.spec_path), spec.run.max_parallel
@@ -334,6 +356,7 @@ def run_gate(opts: GateOptions, rt: Runtime) -> int:
                     shard=scope.shard,
                     chosen=scope.chosen,
                     reused={i: str(s.reused_from) for i, s in scope.reused.items()},
+                    setup=setup,
                 )
                 print_call_plan(
                     rt.out,
@@ -344,11 +367,14 @@ def run_gate(opts: GateOptions, rt: Runtime) -> int:
             refuse_over_budget(spec, [c for i, c in enumerate(costs) if scope.queues(i)])
             if opts.dry_run:
                 return EXIT_PASS
-            if opts.no_sync:
+            if setup_done:
+                pass  # the agent was written with the setup
+            elif opts.no_sync:
                 refuse_unsynced(plan, spec.agent.name)
             else:
                 plan = apply_plan(client, spec.agent, plan)
-            rt.emit(events.Info(plan.describe(name=spec.agent.name, done=True)))
+            if not setup_done:
+                rt.emit(events.Info(plan.describe(name=spec.agent.name, done=True)))
             if isinstance(baseline, Baseline):
                 rt.emit(events.Info(f"comparing with the {compared}"))
             elif compared is not None:
@@ -358,7 +384,15 @@ def run_gate(opts: GateOptions, rt: Runtime) -> int:
                 rt.out.write(f"error: {exc}\n")
                 return EXIT_NO_VERDICT
             verdict = Verdict((), errors=(str(exc),))
-            info = run_info(opts, started, plan, spec.agent.name, baseline=compared)
+            info = run_info(
+                opts,
+                started,
+                plan,
+                spec.agent.name,
+                baseline=compared,
+                setup=setup,
+                setup_done=setup_done,
+            )
             return _finish(opts, rt, verdict, _info(spec, scope, info))
         for index, sim in scope.reused.items():
             if scope.runs(index):
@@ -542,8 +576,38 @@ def run_gate(opts: GateOptions, rt: Runtime) -> int:
             baseline=compared,
             names=names,
             simulation_seconds=seconds,
+            setup=setup,
+            setup_done=setup_done,
         )
         return _finish(opts, rt, verdict, _info(spec, scope, info))
+
+
+def _write_setup(
+    opts: GateOptions,
+    rt: Runtime,
+    *,
+    spec: Spec,
+    client: BluejayClient,
+    plan: AgentPlan,
+    planned: Planned,
+) -> tuple[AgentPlan, SetupPlan]:
+    """The agent, then the setup, written (``--no-sync``: refused unless both are
+    already as the spec says); each write and each drift is reported."""
+    setup = planned.plan
+    if opts.no_sync:
+        refuse_unsynced(plan, spec.agent.name)
+        refuse_unsynced_setup(setup)
+    else:
+        plan = apply_plan(client, spec.agent, plan)
+    rt.emit(events.Info(plan.describe(name=spec.agent.name, done=True)))
+    if not opts.no_sync and setup.writes:
+        assert plan.agent_id is not None
+        setup = apply_setup(client, planned, plan.agent_id, lambda line: rt.emit(events.Info(line)))
+    elif setup.changes:
+        rt.emit(events.Info(f"Bluejay setup: {len(setup.changes)} records unchanged"))
+    for drift in setup.drift:
+        rt.emit(events.Warning(drift.describe()))
+    return plan, setup
 
 
 def sync_agent(opts: GateOptions, rt: Runtime) -> int:
@@ -552,7 +616,16 @@ def sync_agent(opts: GateOptions, rt: Runtime) -> int:
     spec = load_spec(opts.spec_path, rt.env)
     with make_client(opts, rt) as client:
         client.ping()
-        plan = apply_plan(client, spec.agent, plan_agent(client, spec.agent))
-    rt.out.write(plan.describe(name=spec.agent.name, done=True) + "\n")
+        plan = plan_agent(client, spec.agent)
+        planned = plan_setup(client, spec, plan.agent_id) if spec.manages_setup else None
+        plan = apply_plan(client, spec.agent, plan)
+        lines = [plan.describe(name=spec.agent.name, done=True)]
+        if planned is not None:
+            assert plan.agent_id is not None
+            setup = apply_setup(client, planned, plan.agent_id, lines.append)
+            if not setup.writes:
+                lines.append(f"Bluejay setup: {len(setup.changes)} records unchanged")
+            lines.extend(d.describe() for d in setup.drift)
+    rt.out.write("\n".join(lines) + "\n")
     rt.out.flush()
     return EXIT_PASS

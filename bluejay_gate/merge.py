@@ -20,6 +20,7 @@ from typing import TextIO, TypeVar
 
 from bluejay_gate import __version__
 from bluejay_gate.bluejay.address import DEFAULT_BASE_URL
+from bluejay_gate.ci.hooks import comment_on_request
 from bluejay_gate.earlier.document import (
     EarlierCallSet,
     EarlierReport,
@@ -51,6 +52,7 @@ class MergeOptions:
     junit: Path | None
     report: Path | None
     summary: Path | None
+    pr_comment: bool = False  # post the merged summary on the pull/merge request
 
 
 def run_merge(
@@ -100,8 +102,11 @@ def run_merge(
         junit=opts.junit,
         report=opts.report,
         summary=opts.summary,
+        pr_comment=opts.pr_comment,
     )
     code, _ = finish(gate_opts, verdict, info, out=out, env=env, color=color)
+    # The shards skip the comment (each saw only its part); the merged verdict posts it.
+    comment_on_request(gate_opts, verdict, info, env=env, out=out)
     return code
 
 

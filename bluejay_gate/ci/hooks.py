@@ -1,18 +1,19 @@
 """Where the CI forges join a gate run: ``--baseline github`` resolved into a path before
-anything is queued (``with_github_baseline``), and ``--pr-comment`` after the reports are
-written (``comment_on_request``). Both only say what happened in one line: neither ever
-stops the gate or changes its exit code.
+anything is queued (``github_baseline``: the download lives only while the gate reads
+it), and ``--pr-comment`` after the reports are written (``comment_on_request``). Both
+only say what happened in one line: neither ever stops the gate or changes its exit code.
 """
 
 from __future__ import annotations
 
 import atexit
+import contextlib
 import dataclasses
 import shutil
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO, TypeVar
@@ -59,15 +60,18 @@ def with_github_baseline(
     *,
     cancel: threading.Event | None = None,
     budget: float = BASELINE_BUDGET,
+    dest: Path | None = None,
 ) -> GateOptions:
     """``opts`` with ``baseline`` set to the downloaded report (or left unset) and
     ``baseline_note`` saying which run it is, or why there is none. The look-up runs in a
-    thread that is given up on at ``cancel`` or after ``budget`` seconds."""
+    thread that is given up on at ``cancel`` or after ``budget`` seconds. The report is
+    downloaded into ``dest`` (default: a new temporary folder removed at exit)."""
     settings = opts.baseline_github
     if settings is None:
         return opts
-    dest = Path(tempfile.mkdtemp(prefix="bluejay-gate-baseline-"))
-    atexit.register(shutil.rmtree, dest, ignore_errors=True)  # read during the run only
+    if dest is None:
+        dest = Path(tempfile.mkdtemp(prefix="bluejay-gate-baseline-"))
+        atexit.register(shutil.rmtree, dest, ignore_errors=True)
     found = in_time(
         lambda: find_github_baseline(env, settings, dest, now=datetime.now(UTC)), budget, cancel
     )
@@ -81,6 +85,28 @@ def with_github_baseline(
         return dataclasses.replace(opts, baseline=found.path, baseline_note=found.note)
     # The gate says it, as for every baseline it skips ("no baseline: ...").
     return dataclasses.replace(opts, baseline=None, baseline_note=found.reason)
+
+
+@contextlib.contextmanager
+def github_baseline(
+    opts: GateOptions,
+    env: Mapping[str, str],
+    emit: events.Emit,
+    *,
+    cancel: threading.Event | None = None,
+) -> Iterator[GateOptions]:
+    """``with_github_baseline`` for the time the gate reads the report: the download is
+    removed as soon as the block ends, however it ends. A look-up thread given up on may
+    still write into the folder later: removing it again at exit is the backstop."""
+    if opts.baseline_github is None:
+        yield opts
+        return
+    dest = Path(tempfile.mkdtemp(prefix="bluejay-gate-baseline-"))
+    atexit.register(shutil.rmtree, dest, ignore_errors=True)
+    try:
+        yield with_github_baseline(opts, env, emit, cancel=cancel, dest=dest)
+    finally:
+        shutil.rmtree(dest, ignore_errors=True)
 
 
 def comment_on_request(

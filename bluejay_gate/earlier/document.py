@@ -197,22 +197,33 @@ def _earlier(
     )
 
 
-def _simulations(where: str, value: object, not_listed: str) -> tuple[EarlierSimulation, ...]:
+def _entries(
+    where: str, value: object, key: str, not_listed: str
+) -> list[tuple[int, str, dict[str, Any], tuple[dict[str, Any], ...]]]:
+    """The objects of one list of the report (``simulations`` or ``call_sets``): each with
+    its index, where it is (for messages) and its conversations, checked alike."""
     if not isinstance(value, list):
         raise EarlierReportError(f"{where}: {not_listed}")
-    found: list[EarlierSimulation] = []
+    found = []
     for index, item in enumerate(value):
-        at = f"{where}: simulations[{index}]"
+        at = f"{where}: {key}[{index}]"
         if not isinstance(item, dict):
             raise EarlierReportError(f"{at} is not an object: {_NOT_OURS}")
-        label, simulation_id = item.get("label"), item.get("simulation_id")
-        if not isinstance(label, str) or not isinstance(simulation_id, str):
-            raise EarlierReportError(f"{at} lacks `label` or `simulation_id`: {_NOT_OURS}")
         conversations = item.get("conversations", [])
         if not isinstance(conversations, list) or not all(
             isinstance(c, dict) for c in conversations
         ):
             raise EarlierReportError(f"{at}.conversations is not a list of objects")
+        found.append((index, at, item, tuple(conversations)))
+    return found
+
+
+def _simulations(where: str, value: object, not_listed: str) -> tuple[EarlierSimulation, ...]:
+    found: list[EarlierSimulation] = []
+    for index, at, item, conversations in _entries(where, value, "simulations", not_listed):
+        label, simulation_id = item.get("label"), item.get("simulation_id")
+        if not isinstance(label, str) or not isinstance(simulation_id, str):
+            raise EarlierReportError(f"{at} lacks `label` or `simulation_id`: {_NOT_OURS}")
         score = item.get("score")
         found.append(
             EarlierSimulation(
@@ -221,7 +232,7 @@ def _simulations(where: str, value: object, not_listed: str) -> tuple[EarlierSim
                 None
                 if isinstance(score, bool) or not isinstance(score, int | float)
                 else float(score),
-                tuple(conversations),
+                conversations,
                 doc=item,
                 index=index,
             )
@@ -231,22 +242,13 @@ def _simulations(where: str, value: object, not_listed: str) -> tuple[EarlierSim
 
 def _call_sets(where: str, value: object) -> tuple[EarlierCallSet, ...]:
     """The report's ``call_sets`` (none when the run had none: the key is then absent)."""
-    if not isinstance(value, list):
-        raise EarlierReportError(f"{where}: 'call_sets' is not a list of objects: {_NOT_OURS}")
+    not_listed = f"'call_sets' is not a list of objects: {_NOT_OURS}"
     found: list[EarlierCallSet] = []
-    for index, item in enumerate(value):
-        at = f"{where}: call_sets[{index}]"
-        if not isinstance(item, dict):
-            raise EarlierReportError(f"{at} is not an object: {_NOT_OURS}")
+    for index, at, item, conversations in _entries(where, value, "call_sets", not_listed):
         name = item.get("name")
         if not isinstance(name, str):
             raise EarlierReportError(f"{at} lacks `name`: {_NOT_OURS}")
-        conversations = item.get("conversations", [])
-        if not isinstance(conversations, list) or not all(
-            isinstance(c, dict) for c in conversations
-        ):
-            raise EarlierReportError(f"{at}.conversations is not a list of objects")
-        found.append(EarlierCallSet(name, tuple(conversations), doc=item, index=index))
+        found.append(EarlierCallSet(name, conversations, doc=item, index=index))
     return tuple(found)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from bluejay_gate.model.shards import Shard
 
@@ -43,6 +44,11 @@ class RunInfo:
     call_file_sha256: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     # simulation label -> seconds from its first run queued to its last run done
     simulation_seconds: Mapping[str, float] = field(default_factory=dict)
+    # Bluejay as code: each record the setup wrote (or would write), and the drift. Each
+    # entry: kind, name, action, id, changed (fields), parent (a digital human's
+    # simulation), text (the one line the console printed).
+    setup_changes: tuple[Mapping[str, Any], ...] = ()
+    drift: tuple[Mapping[str, Any], ...] = ()
 
     def digital_human_name(self, simulation_id: str, digital_human_id: str | None) -> str | None:
         """The digital human's name, or ``None`` when it is not known (show the id)."""

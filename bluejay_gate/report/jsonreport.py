@@ -62,6 +62,10 @@ def _document(verdict: Verdict, info: RunInfo) -> dict[str, Any]:
             "fields_sha256": info.agent_fields_sha256,
         },
         "baseline": info.baseline,
+        "setup": {
+            "changes": [dict(c) for c in info.setup_changes],
+            "drift": [dict(d) for d in info.drift],
+        },
         "run_ids": list(info.run_ids),
         "shard": None
         if info.shard is None

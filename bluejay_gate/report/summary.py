@@ -95,11 +95,24 @@ def _blocks(verdict: Verdict, info: RunInfo) -> list[str]:
         blocks.extend(["## Notes", ""])
         blocks.extend(f"- **{inline(label)}**: {inline(n, block=True)}" for label, n in notes)
         blocks.append("")
+    blocks.extend(setup_section(info))
     if verdict.simulations:
         blocks.extend(["## Checks", ""])
     for simulation in verdict.simulations:
         blocks.extend(check_table(simulation, info))
     return blocks
+
+
+def setup_section(info: RunInfo) -> list[str]:
+    """``## Bluejay setup``: what the spec's setup wrote, then the drift (what Bluejay
+    has and the spec does not: reported, never deleted)."""
+    if not info.setup_changes and not info.drift:
+        return []
+    lines = ["## Bluejay setup", ""]
+    lines.extend(f"- {inline(str(c['text']), block=True)}" for c in info.setup_changes)
+    lines.extend(f"- ⚠️ {inline(str(d['text']), block=True)}" for d in info.drift)
+    lines.append("")
+    return lines
 
 
 def reused_section(verdict: Verdict) -> list[str]:

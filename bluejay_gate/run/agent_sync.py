@@ -17,6 +17,7 @@ from typing import Any, Protocol
 
 from bluejay_gate.bluejay.models import Agent
 from bluejay_gate.errors import ResolveError, SpecError, UsageError
+from bluejay_gate.manage.diff import same
 
 # AgentRequest field -> AgentPydantic field where the names differ.
 STORED_AS = {"system_prompt": "agent_description"}
@@ -81,16 +82,6 @@ def find_agent(api: AgentApi, spec: AgentSpecLike) -> Agent | None:
     return matches[0] if matches else None
 
 
-def _norm(value: Any) -> Any:
-    if isinstance(value, str):
-        return value.strip()
-    if isinstance(value, list | tuple):
-        return [_norm(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _norm(v) for k, v in value.items()}
-    return value
-
-
 def _stored(agent: Agent, name: str) -> tuple[bool, Any]:
     stored = agent.model_dump()
     key = STORED_AS.get(name, name)
@@ -110,7 +101,7 @@ def diff_agent(agent: Agent, wanted: Mapping[str, Any]) -> tuple[str, ...]:
             if value is not None:
                 changed.append(name)
             continue
-        if _norm(stored) != _norm(value) and not (stored in (None, "") and value in (None, "")):
+        if not same(stored, value):
             changed.append(name)
     return tuple(changed)
 

@@ -63,6 +63,9 @@ AWAIT_SLICE = 0.05
 # After cancel, a queue call still out gets this long to answer (its run is then ended).
 QUEUE_GRACE_SECONDS = 1.0
 NOT_QUEUED_DECIDED = "not queued: the verdict was already decided (run.stop_when_decided)"
+NOT_QUEUED_TIMED_OUT = (
+    "not queued: the run's budget ran out while it waited for room (run.max_parallel)"
+)
 
 
 class PollApi(Protocol):
@@ -394,6 +397,8 @@ class Poller:
                 tick_start = self.monotonic()
                 if tick_start >= self.deadline:
                     outcome.timed_out = True
+                    self.unqueued += [(job, NOT_QUEUED_TIMED_OUT) for job in self.pending]
+                    self.pending = []
                     break
                 if self.pending and self.wait(0):  # cancelled: queue nothing more
                     outcome.cancelled = True

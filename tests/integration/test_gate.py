@@ -284,3 +284,24 @@ def test_unwritable_report_makes_a_pass_exit_3(
     assert info.value.code == 3, out + err
     assert f"could not write JUnit report {junit}" in out
     assert json.loads((tmp_path / "report.json").read_text())["outcome"] == "pass"
+
+
+@pytest.mark.needs_shared
+def test_runs_still_waiting_at_the_timeout_are_named(
+    emulator: Factory, tmp_path, monkeypatch, capsys
+) -> None:
+    """With room for one run at a time, the second simulation is still waiting when the
+    budget runs out: the reports say it was not queued and why, and it is never queued."""
+    emu = emulator(_scenario(), api_key=KEY, speed=0.1)
+    run = {"timeout": "30m", "poll_interval": "0.05s", "max_parallel": 1}
+    spec = _spec(tmp_path, run=run)
+    code, out, _ = run_cli(tmp_path, monkeypatch, capsys, emu, spec, "--timeout", "2s")
+    assert code == 3
+    assert emu.count("POST", "/v1/queue-simulation-run") == 1
+    report = json.loads((tmp_path / "report.json").read_text())
+    second = report["simulations"][1]
+    assert second["run_ids"] == []
+    assert second["errors"] == [
+        "not queued: the run's budget ran out while it waited for room (run.max_parallel)"
+    ]
+    assert "timed out" in out

@@ -22,6 +22,7 @@ import yaml
 from bluejay_gate.cli import main
 from bluejay_gate.emulator import Emulator
 from tests.conftest import ROOT
+from tests.helpers.forges import GITHUB_TOKEN, ScriptedGitHub, github_env, pull_request_event
 from tests.helpers.gate import KEY, SPEED, run_cli
 from tests.helpers.specs import prepare
 from tests.helpers.typed import as_object
@@ -573,3 +574,40 @@ def test_rerun_queues_again_a_simulation_whose_digital_humans_changed(
     data = json.loads((tmp_path / "again" / "report.json").read_text())
     assert [s["reused_from"] for s in data["simulations"]] == [None, str(earlier), str(earlier)]
     assert data["simulations"][0]["counts"]["total"] == 6
+
+
+def test_merge_posts_the_comment_and_shards_do_not(
+    emulator: Factory,
+    github: ScriptedGitHub,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """With --pr-comment, a shard posts nothing (its part would replace the others' in the
+    one comment per spec) and says so; merge posts the merged summary once."""
+    spec = _spec(tmp_path)
+    emu = emulator(_scenario(), api_key=KEY, speed=SPEED)
+    env = github_env(github, pull_request_event(tmp_path, base="c8", head="p2"))
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    reports = []
+    for k in (1, 2):
+        code, out, err = _run(
+            monkeypatch, capsys, emu, spec, tmp_path / f"s{k}", "--shard", f"{k}/2", "--pr-comment"
+        )
+        assert code == 0, out + err
+        assert "comment left to `bluejay-gate merge --pr-comment` (this is one shard)" in out
+        reports.append(tmp_path / f"s{k}" / "report.json")
+    assert github.state.comments == {}
+    monkeypatch.delenv("BLUEJAY_API_KEY", raising=False)
+    out_dir = tmp_path / "merged"
+    out_dir.mkdir()
+    code, out, err = _main(
+        capsys, "merge", "--spec", str(spec), *map(str, reports), "--pr-comment",
+        "--junit", str(out_dir / "junit.xml"), "--report", str(out_dir / "report.json"),
+    )  # fmt: skip
+    assert code == 0, out + err
+    (comment,) = github.state.comments[12]
+    assert "Billing regressions" in comment["body"]
+    assert "Smoke test" in comment["body"]
+    assert GITHUB_TOKEN not in out + err

@@ -42,6 +42,7 @@ TOP_KEYS = [
     "errors",
     "agent",
     "baseline",
+    "setup",
     "run_ids",
     "shard",
     "merged_from",
@@ -142,6 +143,7 @@ def test_top_level_values() -> None:
     assert data["spec_sha256"] is None
     assert data["shard"] is None
     assert data["merged_from"] == []
+    assert data["setup"] == {"changes": [], "drift": []}
 
 
 def test_simulation_check_and_conversation_values() -> None:

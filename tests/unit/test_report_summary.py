@@ -317,3 +317,20 @@ def test_observed_shows_the_value_whenever_it_is_known() -> None:
     assert [row[2] for row in rows] == ["6.2", "—"]
     assert "- observed **6.2**, expected >= 7, samples 3" in text
     assert "## ⛔ No verdict" in text
+
+
+def test_setup_section_lists_writes_then_drift() -> None:
+    """Bluejay as code: what the setup wrote, then the drift (flagged), escaped."""
+    info = run_info(
+        setup_changes=({"text": "custom metric 'Resolution' (id m-1): created"},),
+        drift=(
+            {"text": "drift: custom metric '*Old*' (id m-2) is in Bluejay but not in the spec"},
+        ),
+    )
+    text = render_summary(passing_verdict(), info)
+    section = text[text.index("## Bluejay setup") : text.index("## Checks")]
+    assert section.splitlines()[2:4] == [
+        "- custom metric 'Resolution' (id m-1): created",
+        "- ⚠️ drift: custom metric '\\*Old\\*' (id m-2) is in Bluejay but not in the spec",
+    ]
+    assert "## Bluejay setup" not in render_summary(passing_verdict(), run_info())
