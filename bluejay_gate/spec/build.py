@@ -1,10 +1,10 @@
 """A validated ``SpecModel`` -> the frozen ``Spec``, plus the checks across sections.
 
-Owns what no single key can say (call sets are ``call_sets``'s): a simulation listed twice
-(ids compare as Bluejay's integers), ``repeat`` with ``runs_per_digital_human``,
-``max_repeats`` below ``repeat`` or with no ``confidence`` check to stop on, and a
-simulation with nothing to check. Problems go to the caller's list with their lines. Pure
-but for the golden-call files ``call_sets`` reads.
+Owns what no single key can say (call sets are ``call_sets``'s, what the spec keeps in
+Bluejay ``managed``'s): a simulation listed twice (ids compare as Bluejay's integers),
+``repeat`` with ``runs_per_digital_human``, ``max_repeats`` below ``repeat`` or with no
+``confidence`` check to stop on, and a simulation with nothing to check. Problems go to
+the caller's list with their lines. Pure but for the golden-call files ``call_sets`` reads.
 """
 
 from __future__ import annotations
@@ -14,13 +14,16 @@ from typing import Any
 
 from bluejay_gate.spec.call_sets import build_call_sets, check_call_sets
 from bluejay_gate.spec.checks import build_checks
+from bluejay_gate.spec.managed import build_managed, build_metrics
 from bluejay_gate.spec.messages import Problem
 from bluejay_gate.spec.resolved import AgentSpec, RunSettings, SimulationSpec, Spec
+from bluejay_gate.spec.simulation_model import QUEUE_OPTION_FIELDS
 from bluejay_gate.spec.spec_model import SpecModel
 from bluejay_gate.spec.yamlpos import Located
 from bluejay_gate.spec.yamlpos import Path as KeyPath
 
 _AGENT_NOT_SENT = frozenset({"external_id", "id"})
+_QUEUE = frozenset(QUEUE_OPTION_FIELDS)
 
 
 def build_spec(
@@ -83,10 +86,7 @@ def build_spec(
                 )
             )
         seen.setdefault(identity, (line, spelled))
-        options = sim_model.model_dump(
-            exclude_unset=True,
-            exclude={"id", "name", "digital_human_ids", "thresholds", "repeat", "max_repeats"},
-        )
+        options = {k: v for k, v in sim_model.model_dump(exclude_unset=True).items() if k in _QUEUE}
         dh = sim_model.digital_human_ids
         sim = SimulationSpec(
             id=sim_id,
@@ -99,9 +99,11 @@ def build_spec(
             line=line,
             repeat=sim_model.repeat or run.repeat,
             max_repeats=sim_model.max_repeats or run.max_repeats,
+            managed=build_managed(sim_model, path, located, problems),
         )
         sims.append(sim)
     call_sets = build_call_sets(model, located, spec_path, problems, level)
+    metrics, prune_metrics = build_metrics(model.custom_metrics, located, problems)
     spec = Spec(
         path=spec_path,
         agent=agent,
@@ -109,6 +111,8 @@ def build_spec(
         simulations=tuple(sims),
         thresholds=global_checks,
         calls=call_sets,
+        custom_metrics=metrics,
+        prune_metrics=prune_metrics,
     )
     if not sims and not call_sets and not problems:
         problems.append(

@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from bluejay_gate.spec.fields import plain_type
-from bluejay_gate.spec.spec_model import SECTION_KEYS
+from bluejay_gate.spec.spec_model import FILE_KEYS, SECTION_KEYS
 from bluejay_gate.spec.yamlpos import Located
 from bluejay_gate.spec.yamlpos import Path as KeyPath
 
@@ -25,9 +25,39 @@ _REQUIRED_HINTS = {
     "check": "add `check: EXPRESSION`, e.g. `check: pass_rate >= 90%`",
     "file": "write {file: path/relative/to/the/spec}",
 }
+# Where a key means something else than at the agent: (section, key) -> hint.
+_SECTION_HINTS = {
+    ("custom metric", "name"): "add `name:` (the metric's name, its identity within the agent)",
+    ("custom metric", "response_type"): (
+        "add `response_type:` (pass_fail, yes_no, qualitative, quantitative, json or enum)"
+    ),
+    ("custom metric", "description"): (
+        "add `description:` (what the metric measures: the text, or {file: path})"
+    ),
+    ("digital human", "name"): (
+        "add `name:` (the digital human's name, its identity within the simulation)"
+    ),
+    ("metric list", "items"): "add `items:` with the list of metrics (`- name: ...`)",
+    ("digital human list", "items"): (
+        "add `items:` with the list of digital humans (`- name: ...`)"
+    ),
+}
 
 
-_HOMES = {"run": "`run:`", "agent": "`agent:`", "simulation": "a simulation in `simulations:`"}
+# Document fields the spec sets itself: (section, key) -> why the key is not written.
+_SET_BY_THE_GATE = {
+    ("custom metric", "agent_ids"): "the gate links each metric to the spec's agent",
+    ("custom metric", "agent_id"): "the gate links each metric to the spec's agent",
+    ("simulation", "agent_id"): "a managed simulation is kept under the spec's agent",
+}
+
+_HOMES = {
+    "run": "`run:`",
+    "agent": "`agent:`",
+    "simulation": "a simulation in `simulations:`",
+    "custom metric": "a metric in `custom_metrics:`",
+    "digital human": "a digital human in a simulation's `digital_humans:`",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,15 +99,35 @@ def _section(parent: KeyPath) -> str | None:
         return "top level"
     if parent in {("agent",), ("run",)}:
         return str(parent[0])
-    if parent in {("agent", "system_prompt"), ("agent", "knowledge_base")}:
-        return "file reference"
+    if parent == ("custom_metrics",):
+        return "metric list"
+    if _is_entry(parent, ("custom_metrics",)):
+        return "custom metric"
     if len(parent) == 2 and parent[0] == "simulations":
         return "simulation"
+    if len(parent) == 3 and parent[0] == "simulations" and parent[2] == "digital_humans":
+        return "digital human list"
+    if len(parent) >= 4 and _is_entry(parent, parent[:3]) and parent[2] == "digital_humans":
+        return "digital human"
+    owner = _section(parent[:-1]) if parent else None
+    if owner and parent[-1] in FILE_KEYS.get(owner, ()):
+        return "file reference"
     if len(parent) == 2 and parent[0] == "calls":
         return "call set"
     if len(parent) >= 2 and "thresholds" in parent:
         return "check"
     return None
+
+
+def _is_entry(path: KeyPath, section: KeyPath) -> bool:
+    """``path`` is one item of the list at ``section``, written as a list or as the
+    ``items:`` of the mapping form."""
+    rest = path[len(section) :]
+    if path[: len(section)] != section:
+        return False
+    return (len(rest) == 1 and isinstance(rest[0], int)) or (
+        len(rest) == 2 and rest[0] == "items" and isinstance(rest[1], int)
+    )
 
 
 def _walk(loc: Sequence[str | int], data: Any) -> KeyPath:
@@ -115,7 +165,9 @@ def translate_errors(
             continue
         if kind == "missing":
             name = str(loc[-1]) if loc else ""
-            hint = _REQUIRED_HINTS.get(name, f"add `{name}:`")
+            hint = _SECTION_HINTS.get((_section(path) or "", name)) or _REQUIRED_HINTS.get(
+                name, f"add `{name}:`"
+            )
             message = f"missing required key `{name}`: {hint}"
             problems.append(Problem(located.line_of(path), 2, path, message))
             continue
@@ -134,6 +186,9 @@ def _unknown_key(path: KeyPath, located: Located) -> Problem:
     allowed = SECTION_KEYS.get(section, ()) if section else ()
     shown = _show_key(key)
     message = f"unknown key {shown}"
+    reason = _SET_BY_THE_GATE.get((section or "", key))
+    if reason:
+        return Problem(located.line_of(path), 0, parent, f"{message}: {reason}; remove it")
     close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
     if not close:
         close = difflib.get_close_matches(key.lower().replace("-", "_"), allowed, n=1, cutoff=0.6)

@@ -12,7 +12,18 @@ scalars = st.one_of(
     st.floats(allow_nan=True, allow_infinity=True),
     st.text(max_size=12),
     st.sampled_from(
-        ["mean >= 7", "pass_rate >= 90%", "value >= 80", "30m", "5%", "${X}", "$${Y}", "INBOUND"]
+        [
+            "mean >= 7",
+            "pass_rate >= 90%",
+            "value >= 80",
+            "30m",
+            "5%",
+            "${X}",
+            "$${Y}",
+            "INBOUND",
+            "enum",
+            "pass_fail",
+        ]
     ),
 )
 keys = st.one_of(
@@ -35,6 +46,14 @@ keys = st.one_of(
             "api_key",
             "x-a",
             "goals",
+            "custom_metrics",
+            "response_type",
+            "description",
+            "enum_options",
+            "digital_humans",
+            "prune",
+            "items",
+            "intent",
         ]
     ),
 )

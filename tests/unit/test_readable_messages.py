@@ -45,7 +45,7 @@ def test_demo_help_lists_the_real_examples(capsys: pytest.CaptureFixture[str]) -
     with pytest.raises(SystemExit):
         main(["demo", "--help"])
     out = " ".join(capsys.readouterr().out.split())
-    assert "examples: calls, failing, quickstart, repeats." in out
+    assert "examples: calls, failing, managed, quickstart, repeats." in out
     assert "github" not in out
 
 
@@ -57,11 +57,11 @@ def test_unknown_example_suggests_a_real_one(capsys: pytest.CaptureFixture[str])
     err = capsys.readouterr().err
     assert err == (
         "bluejay-gate: error: unknown example 'fail': did you mean 'failing'? choose one of "
-        "calls, failing, quickstart, repeats (--example NAME)\n"
+        "calls, failing, managed, quickstart, repeats (--example NAME)\n"
     )
     with pytest.raises(SystemExit):
         main(["demo", "--example", "github"])  # a folder, but not a runnable example
-    assert "choose one of calls, failing, quickstart, repeats" in capsys.readouterr().err
+    assert "choose one of calls, failing, managed, quickstart, repeats" in capsys.readouterr().err
 
 
 def _reader(secret: str) -> FailureReader:

@@ -53,8 +53,8 @@ def rest(error: SpecError) -> str:
         ),
         (
             "  - id: 4821",
-            "  - id: 4821\n    digital_humans: [1]",
-            "6: simulations[0]: unknown key `digital_humans` — did you mean `digital_human_ids`?",
+            "  - id: 4821\n    digital_human_id: [1]",
+            "6: simulations[0]: unknown key `digital_human_id` — did you mean `digital_human_ids`?",
         ),
         (
             "version: 1",
@@ -70,7 +70,7 @@ def rest(error: SpecError) -> str:
             "version: 1",
             "version: 1\nfrobnicate: 3",
             "2: unknown key `frobnicate`; allowed here: "
-            "version, agent, run, simulations, calls, thresholds",
+            "version, agent, run, custom_metrics, simulations, calls, thresholds",
         ),
         (
             "  score: value >= 80",

@@ -115,13 +115,19 @@ def test_schema_header() -> None:
     jsonschema.Draft202012Validator.check_schema(schema)
 
 
+# Conditions between keys (an enum metric needs enum_options, ...) restate keys declared
+# beside them; they declare none.
+_CONDITIONS = frozenset({"if", "then", "else", "not"})
+
+
 def _properties(node: Any, where: str = "#") -> list[tuple[str, dict[str, Any]]]:
     found: list[tuple[str, dict[str, Any]]] = []
     if isinstance(node, dict):
         for key, value in node.get("properties", {}).items():
             found.append((f"{where}/{key}", value))
         for key, value in node.items():
-            found.extend(_properties(value, f"{where}/{key}"))
+            if key not in _CONDITIONS:
+                found.extend(_properties(value, f"{where}/{key}"))
     elif isinstance(node, list):
         for index, value in enumerate(node):
             found.extend(_properties(value, f"{where}/{index}"))

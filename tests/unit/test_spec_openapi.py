@@ -11,7 +11,11 @@ from bluejay_gate.spec.agent_model import (
     CONNECTION_TYPES,
     AgentModel,
 )
-from bluejay_gate.spec.simulation_model import QUEUE_OPTION_FIELDS, SimulationModel
+from bluejay_gate.spec.simulation_model import (
+    MANAGED_FIELDS,
+    QUEUE_OPTION_FIELDS,
+    SimulationModel,
+)
 from tests.helpers.shared import openapi_document
 
 
@@ -46,10 +50,11 @@ def test_enums_match_the_document() -> None:
 
 
 def test_queue_options_match_the_document() -> None:
-    """Simulation keys are the queue request's optional fields plus id, name, thresholds
-    and the gate's own repeat / max_repeats."""
+    """Simulation keys are the queue request's optional fields plus id, name, thresholds,
+    the gate's own repeat / max_repeats, and a managed simulation's settings and
+    digital_humans."""
     request = _schemas()["src__main__SimulationRunRequest"]["properties"]
     assert set(QUEUE_OPTION_FIELDS) == set(request) - {"simulation_id", "digital_human_ids"}
     expected = set(QUEUE_OPTION_FIELDS) | {"id", "name", "digital_human_ids", "thresholds"}
-    expected |= {"repeat", "max_repeats"}
+    expected |= {"repeat", "max_repeats", "digital_humans"} | set(MANAGED_FIELDS)
     assert set(SimulationModel.model_fields) == expected
