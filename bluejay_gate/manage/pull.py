@@ -22,6 +22,7 @@ from bluejay_gate.bluejay.results import lacks_custom_metrics, read_result
 from bluejay_gate.bluejay.setup_models import HumanRecord, MetricRecord, SimulationRecord
 from bluejay_gate.errors import NotFoundError, UsageError
 from bluejay_gate.manage.pull_render import (
+    SECRET_VARIABLES,
     SPEC_NAME,
     PulledSetup,
     PulledSimulation,
@@ -151,6 +152,19 @@ def write_files(folder: Path, files: Mapping[str, str], *, force: bool) -> list[
     return targets
 
 
+def load_problem(spec_path: Path) -> str | None:
+    """``None`` when the spec loader reads the pulled spec, else its one-line error (what
+    Bluejay holds that a spec cannot say). The secrets' variables count as set."""
+    from bluejay_gate.errors import SpecError
+    from bluejay_gate.spec.load import load_spec
+
+    try:
+        load_spec(spec_path, dict.fromkeys(SECRET_VARIABLES, "set-at-run-time"))
+    except SpecError as exc:
+        return str(exc)
+    return None
+
+
 def pull(
     api: PullApi,
     ref: str,
@@ -168,6 +182,12 @@ def pull(
     written = write_files(folder, files, force=force)
     for path in written:
         out.write(f"wrote {path}\n")
+    problem = load_problem(folder / SPEC_NAME)
+    if problem is not None:
+        out.write(
+            f"warning: {problem} (the pulled spec does not load as it is: fix that line "
+            "before `bluejay-gate run`)\n"
+        )
     humans = sum(len(s.humans) for s in setup.simulations)
     runs = sum(1 for s in setup.simulations if s.latest is not None)
     sims = len(setup.simulations)

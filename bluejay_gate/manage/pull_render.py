@@ -53,10 +53,12 @@ SCORE_CHECK = "value >= 80"
 _AGENT_STORED_AS = {"system_prompt": "agent_description"}
 # Written even when empty: an agent cannot be created without them.
 _AGENT_CREATE_FIELDS = ("system_prompt", "knowledge_base", "goals")
-_AGENT_SECRETS = {
+_AGENT_SECRETS: Mapping[str, str] = {
     "websocket_password": "AGENT_WEBSOCKET_PASSWORD",
     "sip_password": "AGENT_SIP_PASSWORD",
 }
+#: The environment variables the pulled spec reads its secrets from.
+SECRET_VARIABLES = tuple(_AGENT_SECRETS.values())
 # Not written: identity (written first), ids of this account, fields Bluejay never returns.
 _AGENT_SKIPPED = frozenset({"name", "external_agent_id", "bluejay_as_code_id", "folder"})
 _NEVER = frozenset({"bluejay_as_code_id", "id", "created_at", "agent_ids", "agent_id"})

@@ -337,3 +337,123 @@ def test_cli_out_that_is_a_file_is_one_line(tmp_path: Path, emu: Emulator) -> No
     )
     assert done.stderr.endswith("check --out (a folder you can write to)\n")
     assert len(done.stderr.splitlines()) == 1
+
+
+def test_the_pulled_spec_loads_with_the_managed_setup(tmp_path: Path, emu: Emulator) -> None:
+    """The spec loader reads what pull wrote: metrics by name with their texts, the managed
+    simulations with their digital humans and metric names, the score check."""
+    from bluejay_gate.spec.load import load_spec
+
+    pull_into(emu, tmp_path)
+    spec = load_spec(tmp_path / "bluejay-gate.yml", {})
+    assert spec.agent.external_id == "support-bot"
+    assert spec.agent.fields["system_prompt"] == "You are the support agent of Acme.\nBe brief.\n"
+    assert spec.custom_metrics is not None
+    metrics = {m.name: m for m in spec.custom_metrics}
+    assert sorted(metrics) == ["Empathy", "Greeting compliance", "Resolution"]
+    assert metrics["Resolution"].fields["description"] == LONG + "\n"
+    assert metrics["Resolution"].fields["tags"] == ["billing"]
+    assert metrics["Empathy"].fields["max_value"] == 10
+    sims = {s.name: s for s in spec.simulations}
+    onboarding = sims["Onboarding (new customers)"].managed
+    assert onboarding is not None
+    assert onboarding.fields["selected_custom_metrics"] == ["Resolution"]
+    assert onboarding.fields["max_call_duration_units"] == "minutes"
+    nina = {h.name: h for h in onboarding.digital_humans}["Nervous Nina"]
+    assert nina.fields["intent"] == "Set up a line\nand port her old number\n"
+    billing = sims["Billing regressions"].managed
+    assert billing is not None
+    assert [h.name for h in billing.digital_humans] == ["Angry caller", "Polite"]
+    assert [c.label for c in spec.checks_for(sims["Billing regressions"])] == ["score: value >= 80"]
+
+
+def test_a_pulled_password_placeholder_loads_from_the_environment(
+    tmp_path: Path, emulator: Callable[..., Emulator]
+) -> None:
+    from bluejay_gate.errors import SpecError
+    from bluejay_gate.spec.load import load_spec
+
+    scenario = copy.deepcopy(SCENARIO)
+    emu = emulator(scenario, api_key=KEY)
+    with BluejayClient(KEY, emu.base_url) as c:
+        c.update_agent(
+            "101", {"websocket_url": "wss://agent.example/ws", "websocket_password": "pw-9f8e7d6c"}
+        )
+    pull_into(emu, tmp_path)
+    text = (tmp_path / "bluejay-gate.yml").read_text()
+    assert "pw-9f8e7d6c" not in text
+    assert "  websocket_password: ${AGENT_WEBSOCKET_PASSWORD}\n" in text
+    spec = load_spec(tmp_path / "bluejay-gate.yml", {"AGENT_WEBSOCKET_PASSWORD": "pw-9f8e7d6c"})
+    assert spec.agent.fields["websocket_password"] == "pw-9f8e7d6c"
+    with pytest.raises(SpecError, match="environment variable AGENT_WEBSOCKET_PASSWORD is not set"):
+        load_spec(tmp_path / "bluejay-gate.yml", {})
+
+
+def test_what_a_spec_cannot_say_is_a_warning_naming_the_line(
+    tmp_path: Path, emulator: Callable[..., Emulator]
+) -> None:
+    """Bluejay holds a metric whose range a spec refuses (min above max): the files are
+    written, and a warning says which line does not load."""
+    scenario = copy.deepcopy(SCENARIO)
+    scenario["custom_metrics"][1].update(min_value=10, max_value=0)
+    emu = emulator(scenario, api_key=KEY)
+    printed = pull_into(emu, tmp_path)
+    warning = [line for line in printed.splitlines() if line.startswith("warning: ")]
+    assert len(warning) == 1, printed
+    assert f"{tmp_path / 'bluejay-gate.yml'}:" in warning[0]
+    assert "min_value" in warning[0]
+    assert warning[0].endswith(
+        "(the pulled spec does not load as it is: fix that line before `bluejay-gate run`)"
+    )
+    assert (tmp_path / "bluejay-gate.yml").exists()
+
+
+def test_a_clean_pull_has_no_warning(tmp_path: Path, emu: Emulator) -> None:
+    assert "warning" not in pull_into(emu, tmp_path)
+
+
+def make_from_spec(emu: Emulator, spec_path: Path) -> None:
+    """What the pulled spec describes, created in an empty account through the client's
+    own creates (a stand-in for ``run``, which does it with the planner): the agent, its
+    metrics, its managed simulations (metric names as the new ids) and digital humans."""
+    from bluejay_gate.spec.load import load_spec
+
+    spec = load_spec(spec_path, {})
+    assert spec.custom_metrics is not None
+    with BluejayClient(KEY, emu.base_url) as c:
+        agent_id = c.add_agent({**spec.agent.fields, "external_agent_id": spec.agent.external_id})
+        ids = {m.name: c.create_metric(agent_id, dict(m.fields)).id for m in spec.custom_metrics}
+        for sim in spec.simulations:
+            assert sim.managed is not None
+            assert sim.name is not None
+            fields = dict(sim.managed.fields)
+            if "selected_custom_metrics" in fields:
+                fields["selected_custom_metrics"] = [
+                    ids[n] for n in fields["selected_custom_metrics"]
+                ]
+            sim_id = c.create_simulation(agent_id, sim.name, fields)
+            for human in sim.managed.digital_humans:
+                c.create_human(sim_id, dict(human.fields))
+
+
+def test_a_setup_made_from_a_pulled_spec_pulls_the_same_apart_from_ids(
+    tmp_path: Path, emu: Emulator, emulator: Callable[..., Emulator]
+) -> None:
+    """Account A is pulled; B (empty) gets what the spec says; C (empty) gets what B's pull
+    says. B's and C's pulls agree apart from ids and comments: the spec carries the whole
+    setup. (A's scenario records lack the request defaults an API create stores, so A is
+    compared by its data only where both have it: through B.)"""
+    pull_into(emu, tmp_path / "a")
+    second = emulator({"agents": []}, api_key=KEY)
+    make_from_spec(second, tmp_path / "a" / "bluejay-gate.yml")
+    pull_into(second, tmp_path / "b")
+    third = emulator({"agents": []}, api_key=KEY)
+    make_from_spec(third, tmp_path / "b" / "bluejay-gate.yml")
+    pull_into(third, tmp_path / "c")
+    assert_same_pulled(tmp_path / "b", tmp_path / "c")
+    b_text = (tmp_path / "b" / "bluejay-gate.yml").read_text()
+    c_text = (tmp_path / "c" / "bluejay-gate.yml").read_text()
+    assert b_text != c_text  # the ids in the comments differ, nothing else
+    a_files = {k: v for k, v in pulled_files(tmp_path / "a").items() if k != "bluejay-gate.yml"}
+    b_files = {k: v for k, v in pulled_files(tmp_path / "b").items() if k != "bluejay-gate.yml"}
+    assert a_files == b_files  # every long text came across exactly
