@@ -50,10 +50,16 @@ def build_command(env: Mapping[str, str]) -> list[str]:
         ("baseline-workflow", "--baseline-workflow"),
         ("baseline-max-age", "--baseline-max-age"),
         ("on-missing-key", "--on-missing-key"),
+        ("shard", "--shard"),
+        ("rerun-failed", "--rerun-failed"),
     ):
         if value := read_input(env, name):
             argv += [flag, value]
-    for name, flag in (("dry-run", "--dry-run"), ("pr-comment", "--pr-comment")):
+    for name, flag in (
+        ("dry-run", "--dry-run"),
+        ("pr-comment", "--pr-comment"),
+        ("no-sync", "--no-sync"),
+    ):
         if read_input(env, name).lower() in {"true", "1", "yes"}:
             argv.append(flag)
     return argv

@@ -49,6 +49,9 @@ def test_action_inputs_and_outputs_are_the_contract() -> None:
         "baseline-max-age",
         "pr-comment",
         "on-missing-key",
+        "shard",
+        "no-sync",
+        "rerun-failed",
         "github-token",
     }
     assert action["inputs"]["api-key"]["required"] is True

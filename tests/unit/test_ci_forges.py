@@ -157,6 +157,9 @@ def test_the_action_inputs_become_cli_flags() -> None:
         "INPUT_BASELINE-MAX-AGE": "7d",
         "INPUT_PR-COMMENT": "true",
         "INPUT_ON-MISSING-KEY": "skip",
+        "INPUT_SHARD": "2/3",
+        "INPUT_RERUN_FAILED": "last/report.json",
+        "INPUT_NO-SYNC": "true",
     }
     argv = build_command(env)[4:]
     assert argv == [
@@ -172,10 +175,16 @@ def test_the_action_inputs_become_cli_flags() -> None:
         "7d",
         "--on-missing-key",
         "skip",
+        "--shard",
+        "2/3",
+        "--rerun-failed",
+        "last/report.json",
         "--pr-comment",
+        "--no-sync",
     ]
     args = build_parser().parse_args(["run", *argv])
     assert (args.baseline, args.baseline_max_age, args.pr_comment) == ("github", 7 * 86400, True)
+    assert (args.shard, args.rerun_failed, args.no_sync) == ((2, 3), "last/report.json", True)
     assert build_command({"INPUT_PR-COMMENT": "false"})[4:] == ["--spec", "bluejay-gate.yml"]
 
 
