@@ -194,6 +194,26 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--to", default="calls", metavar="DIR", help="folder for the file (calls)")
     _add_base_url(add)
 
+    pull = sub.add_parser(
+        "pull",
+        help="write a spec for an existing Bluejay setup",
+        description="Read an agent's setup from Bluejay (GET requests only): the agent, its "
+        "custom metrics, its simulations with their digital humans, and the latest completed "
+        "run of each simulation; write it as DIR/bluejay-gate.yml with the long texts in "
+        "files beside it and commented threshold suggestions. Needs BLUEJAY_API_KEY.",
+    )
+    pull.add_argument(
+        "--agent",
+        required=True,
+        metavar="ID_OR_EXTERNAL_ID",
+        help="the agent: Bluejay's id (all digits; tried first) or its external id",
+    )
+    pull.add_argument("--out", default=".", metavar="DIR", help="folder to write to (.)")
+    pull.add_argument(
+        "--force", action="store_true", help="overwrite bluejay-gate.yml and its files"
+    )
+    _add_base_url(pull)
+
     emulator = sub.add_parser(
         "emulator",
         help="serve the local Bluejay API emulator",
@@ -496,6 +516,10 @@ def dispatch(args: argparse.Namespace, env: Mapping[str, str], out: TextIO) -> i
         from bluejay_gate.golden import run_calls_command
 
         return run_calls_command(args, env, out)
+    if args.command == "pull":
+        from bluejay_gate.manage.pull import run_pull_command
+
+        return run_pull_command(args, env, out)
     if args.command == "emulator":
         from bluejay_gate.emulator.cli import run as run_emulator
 
