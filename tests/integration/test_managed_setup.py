@@ -324,3 +324,36 @@ def test_sync_writes_the_setup_and_no_sync_refuses_a_stale_one(
     code, out, err = run_cli(tmp_path, monkeypatch, capsys, emu, spec, "--no-sync")
     assert code in (0, 1)
     assert _writes(emu) == []
+
+
+def test_demo_runs_the_managed_example(tmp_path: Path) -> None:
+    """``bluejay-gate demo --example managed`` as a user starts it: the setup is created
+    in the emulator, the hand-made metric is drift, the gate passes."""
+    import subprocess
+    import sys
+
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bluejay_gate",
+            "demo",
+            "--example",
+            "managed",
+            "--out",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
+        env={"PATH": "/usr/bin:/bin", "NO_COLOR": "1"},
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "custom metric 'Resolution' (id " in proc.stdout
+    assert f"simulation {SIMULATION!r} (id " in proc.stdout
+    assert "drift: custom metric 'Tone (legacy)'" in proc.stdout + proc.stderr
+    report = json.loads((tmp_path / "bluejay-report.json").read_text())
+    assert report["exit_code"] == 0
+    assert len(report["setup"]["changes"]) == 7  # 2 metrics, the simulation, 4 digital humans
