@@ -225,47 +225,10 @@ HUMAN_CREATE_PROPERTIES = (
 HUMAN_CREATE_FIELDS = frozenset(HUMAN_CREATE_PROPERTIES)
 #: ``UpdateDigitalHumanRequest`` without ``simulation_ids`` (it replaces every link; the
 #: gate links and unlinks with add/remove-digital-humans) and ``override_conflict``.
-HUMAN_UPDATE_FIELDS = frozenset(
-    {
-        "intent",
-        "success_criteria",
-        "name",
-        "tag",
-        "language",
-        "accent",
-        "gender",
-        "background_noise",
-        "voice_speed",
-        "audio_quality",
-        "fluency",
-        "verbosity",
-        "phone_number",
-        "outbound_text_number",
-        "background_noise_volume",
-        "expected_tool_calls",
-        "allow_end_call_tool",
-        "allow_silence_tool",
-        "allow_dtmf_tool",
-        "default_dtmf_or_voiced",
-        "silence_tool_instructions",
-        "endpointing_delay",
-        "creativity",
-        "hangup_phrases",
-        "hangup_instructions",
-        "silence_timeout",
-        "traits",
-        "interruptions",
-        "scripted_responses",
-        "role_description",
-        "speaks_first_config",
-        "original_transcript",
-        "formatted_transcript",
-        "enriched_playback",
-        "num_runs",
-        "livekit_metadata",
-        "always_on_mode",
-        "always_on_active",
-    }
-)
+HUMAN_UPDATE_FIELDS = HUMAN_CREATE_FIELDS - {
+    "bluejay_as_code_id",
+    "workflow_v2_id",
+    "workflow_path_index",
+}
 #: What a spec's digital human may set: every create field.
 HUMAN_SPEC_PROPERTIES = HUMAN_CREATE_PROPERTIES

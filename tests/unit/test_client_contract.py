@@ -9,11 +9,10 @@ from typing import Any
 import httpx
 import pytest
 from openapi_core import Config, OpenAPI
-from openapi_core.datatypes import RequestParameters
-from werkzeug.datastructures import Headers, ImmutableMultiDict
 
 from bluejay_gate.bluejay.client import BluejayClient
 from bluejay_gate.bluejay.retry import RetryPolicy
+from tests.helpers.openapi_requests import DocumentRequest
 from tests.helpers.shared import openapi_document
 from tests.helpers.typed import as_object
 
@@ -42,23 +41,6 @@ AGENT = {
     "mode": "VOICE",
     "external_agent_id": "support-bot",
 }
-
-
-class DocumentRequest:
-    """An httpx request in the shape openapi-core validates."""
-
-    def __init__(self, request: httpx.Request) -> None:
-        self.host_url = "https://api.getbluejay.ai"
-        self.path = request.url.path
-        self.full_url_pattern = self.host_url + self.path
-        self.method = request.method.lower()
-        self.parameters = RequestParameters(
-            query=ImmutableMultiDict(request.url.params.multi_items()),
-            header=Headers(list(request.headers.items())),
-            cookie=ImmutableMultiDict(),
-        )
-        self.content_type = request.headers.get("content-type", "application/json")
-        self.body = request.content or None
 
 
 class StrictBluejay:

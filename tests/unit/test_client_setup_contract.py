@@ -181,3 +181,13 @@ def test_human_writes_fit_the_document(client: BluejayClient, strict: Strict) ->
     assert set(created["digital_human"]) <= set(nested)
     assert updated == update
     assert removed == {"digital_human_ids": [12, 13]}
+
+
+def test_human_update_fields_are_the_documents_but_the_links() -> None:
+    """HUMAN_UPDATE_FIELDS (derived from the create fields) is exactly the document's
+    UpdateDigitalHumanRequest without simulation_ids and override_conflict."""
+    from tests.helpers.shared import openapi_document
+
+    schema = openapi_document()["components"]["schemas"]["UpdateDigitalHumanRequest"]
+    documented = set(schema["properties"]) - {"simulation_ids", "override_conflict"}
+    assert documented == HUMAN_UPDATE_FIELDS
